@@ -1,0 +1,5 @@
+import sys
+
+from perfconsole.cli import main
+
+sys.exit(main())

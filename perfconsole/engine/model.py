@@ -1,0 +1,221 @@
+"""Immutable snapshots of a load test's live state, shared by every front end.
+
+Pure data: no Locust, no Textual. The engine builds a :class:`RunSnapshot` on demand; the console,
+headless mode and the stores read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+PERCENTILES: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.999)
+"""Percentiles every snapshot carries, as fractions."""
+
+PERCENTILE_LABELS: dict[float, str] = {0.5: "p50", 0.9: "p90", 0.95: "p95", 0.99: "p99", 0.999: "p99.9"}
+
+
+class RunState(StrEnum):
+    """Lifecycle of a load session as a front end sees it."""
+
+    PREPARING = "preparing"  # starting demo target / workers
+    READY = "ready"  # workers connected, nothing running
+    SPAWNING = "spawning"
+    RUNNING = "running"
+    STOPPING = "stopping"
+    STOPPED = "stopped"
+    FAILED = "failed"
+    QUIT = "quit"
+
+
+@dataclass(frozen=True, slots=True)
+class Percentiles:
+    """Response-time percentiles in milliseconds; ``None`` where there is no data (current window idle)."""
+
+    p50: float | None = None
+    p90: float | None = None
+    p95: float | None = None
+    p99: float | None = None
+    p999: float | None = None
+    max: float | None = None
+
+    def get(self, label: str) -> float | None:
+        """Value by label: ``p50``, ``p90``, ``p95``, ``p99``, ``p99.9`` or ``max``."""
+        return getattr(self, label.replace(".", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointStats:
+    """Figures of one endpoint (method + name), or of the aggregated total (method ``""``, name ``Aggregated``)."""
+
+    method: str
+    name: str
+    num_requests: int
+    num_failures: int
+    avg_ms: float
+    min_ms: float | None
+    max_ms: float
+    median_ms: float
+    avg_content_length: float
+    total_rps: float
+    """Requests per second over the whole run."""
+    current_rps: float
+    """Requests per second over Locust's recent window."""
+    current_fail_per_sec: float
+    total_fail_per_sec: float
+    cumulative: Percentiles
+    """Percentiles over the whole run."""
+    current: Percentiles
+    """Percentiles over the last ~10 s window (Locust's current_response_time_percentile)."""
+
+    @property
+    def key(self) -> str:
+        """Stable identity for comparisons: ``"GET /api/x"`` (``"Aggregated"`` for the total)."""
+        return f"{self.method} {self.name}".strip()
+
+    @property
+    def fail_ratio(self) -> float:
+        return self.num_failures / self.num_requests if self.num_requests else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorStats:
+    """A grouped failure: same method, name and error message."""
+
+    method: str
+    name: str
+    error: str
+    occurrences: int
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionStats:
+    """A grouped exception raised in user code."""
+
+    count: int
+    msg: str
+    traceback: str
+    nodes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class WorkerInfo:
+    """One Locust worker as the master sees it."""
+
+    id: str
+    state: str
+    user_count: int
+    cpu_percent: float
+    memory_bytes: int
+    heartbeat_ok: bool
+    """False once the master has marked the worker missing."""
+    pid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RunSnapshot:
+    """Everything a front end shows at one instant."""
+
+    state: RunState
+    elapsed_s: float
+    """Seconds since the run started (0 before it starts)."""
+    user_count: int
+    target_user_count: int
+    spawn_rate: float
+    host: str
+    endpoints: tuple[EndpointStats, ...]
+    total: EndpointStats
+    errors: tuple[ErrorStats, ...] = ()
+    exceptions: tuple[ExceptionStats, ...] = ()
+    workers: tuple[WorkerInfo, ...] = ()
+    expected_workers: int = 0
+    duration_s: float | None = None
+    """Planned duration (None: until stopped)."""
+    profile: str | None = None
+    stage: str | None = None
+    """Human label of the current shape stage, e.g. ``"2/4 ramp to 100 @2/s"``."""
+    timestamp: float = 0.0
+    """Wall-clock time (epoch seconds) of this snapshot."""
+
+    @property
+    def remaining_s(self) -> float | None:
+        if self.duration_s is None:
+            return None
+        return max(0.0, self.duration_s - self.elapsed_s)
+
+    @property
+    def ready_worker_count(self) -> int:
+        return sum(1 for w in self.workers if w.heartbeat_ok and w.state != "missing")
+
+    @property
+    def missing_worker_count(self) -> int:
+        return sum(1 for w in self.workers if not w.heartbeat_ok or w.state == "missing")
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryPoint:
+    """One sample of the run's time series (about 1 Hz), what the charts plot."""
+
+    elapsed_s: float
+    timestamp: float
+    user_count: int
+    rps: float
+    fail_per_sec: float
+    p50_ms: float | None
+    p95_ms: float | None
+    p99_ms: float | None
+    total_requests: int = 0
+    total_failures: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """A note pinned to the run: typed by the operator or added automatically."""
+
+    elapsed_s: float
+    text: str
+    kind: str = "note"
+    """``note`` (operator), ``users``, ``profile``, ``drill``, ``worker``, ``warning``, ``snapshot``."""
+    timestamp: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ThresholdResult:
+    """One threshold checked against one endpoint (or the total)."""
+
+    endpoint: str
+    """Endpoint key or ``Aggregated``."""
+    metric: str
+    """``p50``, ``p95``, ``p99``, ``error_rate``, ``rps`` ..."""
+    limit: float
+    actual: float | None
+    passed: bool
+    comparison: str = "<"
+    """``<`` the actual must be below the limit; ``>=`` at least the limit."""
+
+    def describe(self) -> str:
+        unit = "%" if self.metric == "error_rate" else (" req/s" if self.metric == "rps" else " ms")
+        actual = "n/a" if self.actual is None else f"{self.actual:.4g}{unit}"
+        verdict = "ok" if self.passed else "FAIL"
+        return f"{verdict} {self.endpoint} {self.metric} {actual} (limit {self.comparison} {self.limit:g}{unit})"
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """The outcome of a finished (or interrupted) run, what summaries and snapshots are made of."""
+
+    final: RunSnapshot
+    history: tuple[HistoryPoint, ...]
+    annotations: tuple[Annotation, ...]
+    thresholds: tuple[ThresholdResult, ...]
+    interrupted: bool
+    started_at: float
+    ended_at: float
+    scenario_path: str
+    profile: str | None
+    settings: dict[str, object] = field(default_factory=dict)
+    """The exact settings used (users, rate, duration, workers, tags ...), plain TOML/JSON types."""
+
+    @property
+    def thresholds_passed(self) -> bool:
+        return all(t.passed for t in self.thresholds)
