@@ -215,6 +215,13 @@ class RunResult:
     profile: str | None
     settings: dict[str, object] = field(default_factory=dict)
     """The exact settings used (users, rate, duration, workers, tags ...), plain TOML/JSON types."""
+    host: str = ""
+    worker_count: int = 0
+    command_line: tuple[str, ...] = ()
+    resources: dict[str, object] = field(default_factory=dict)
+    """Resource samples and peaks (see perfconsole.resources), plain JSON types; empty if not sampled."""
+    warnings: tuple[str, ...] = ()
+    """Reasons the figures may be unreliable (e.g. generator CPU saturation), one line each."""
 
     @property
     def thresholds_passed(self) -> bool:
