@@ -29,8 +29,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="perfconsole", description="Operate Locust load tests from the terminal.")
     parser.add_argument("--version", action="version", version=f"perfconsole {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    console = importlib.import_module("perfconsole.cli.console")
-    console.register(subparsers, parser)
+    try:
+        console = importlib.import_module("perfconsole.cli.console")
+        console.register(subparsers, parser)
+    except ModuleNotFoundError as exc:
+        if exc.name != "perfconsole.cli.console":
+            raise
     for name in COMMAND_MODULES:
         try:
             module = importlib.import_module(f"perfconsole.cli.{name}")

@@ -46,7 +46,7 @@ class Percentiles:
 
 @dataclass(frozen=True, slots=True)
 class EndpointStats:
-    """Figures of one endpoint (method + name), or of the aggregated total (method ``""``, name ``Aggregated``)."""
+    """Figures of one endpoint (method + name), or of the total (method ``""``, name ``Aggregated``)."""
 
     method: str
     name: str
@@ -197,7 +197,9 @@ class ThresholdResult:
         unit = "%" if self.metric == "error_rate" else (" req/s" if self.metric == "rps" else " ms")
         actual = "n/a" if self.actual is None else f"{self.actual:.4g}{unit}"
         verdict = "ok" if self.passed else "FAIL"
-        return f"{verdict} {self.endpoint} {self.metric} {actual} (limit {self.comparison} {self.limit:g}{unit})"
+        return (
+            f"{verdict} {self.endpoint} {self.metric} {actual} (limit {self.comparison} {self.limit:g}{unit})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,74 @@
+"""Turn command-line options into settings and a RunPlan, validating every value with one-line errors.
+
+Shared by the headless ``run`` command and the console; imports neither Locust nor Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import replace
+from pathlib import Path
+
+from perfconsole.config import (
+    Settings,
+    load_settings,
+    parse_duration,
+    validate_duration,
+    validate_spawn_rate,
+    validate_users,
+    validate_workers,
+)
+from perfconsole.engine.scenario import default_scenarios_dir, describe_scenario, resolve_scenario
+from perfconsole.engine.session import RunPlan, validate_host
+from perfconsole.errors import ScenarioError
+
+
+def load_cli_settings(args: argparse.Namespace) -> Settings:
+    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
+    runs_dir = getattr(args, "runs_dir", None)
+    if runs_dir:
+        settings = replace(settings, runs_dir=Path(runs_dir))
+    return settings
+
+
+def scenario_path(args: argparse.Namespace, settings: Settings) -> Path:
+    if getattr(args, "locustfile", None):
+        path = Path(args.locustfile)
+        if not path.is_file():
+            raise ScenarioError(f"{path}: no such locustfile")
+        return path.resolve()
+    name = getattr(args, "scenario", None) or settings.default_scenario
+    return resolve_scenario(name, default_scenarios_dir())
+
+
+def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> tuple[Settings, RunPlan]:
+    settings = load_cli_settings(args)
+    path = scenario_path(args, settings)
+    info = describe_scenario(path)
+    if not info.user_classes:
+        raise ScenarioError(f"{path}: no User class found (define a class deriving from locust.HttpUser)")
+    users = validate_users(args.users, "-u/--users") if args.users is not None else None
+    rate = validate_spawn_rate(args.spawn_rate, "-r/--spawn-rate") if args.spawn_rate is not None else None
+    duration = validate_duration(args.run_time, "-t/--run-time") if args.run_time is not None else None
+    workers = validate_workers(args.workers, "--workers") if args.workers is not None else None
+    host = validate_host(args.host) if args.host else None
+    profile_name = args.profile or (None if users is not None else settings.default_profile)
+    profile = settings.profile(profile_name) if profile_name else None
+    if users is not None and rate is None and profile is None:
+        rate = 1.0  # Locust's default spawn rate
+    stop_timeout = parse_duration(getattr(args, "stop_timeout", "0") or "0", "--stop-timeout")
+    plan = RunPlan(
+        scenario_path=path,
+        host=host,
+        users=users,
+        spawn_rate=rate,
+        duration_s=duration,
+        profile=profile,
+        workers=workers,
+        tags=tuple(getattr(args, "tags", ()) or ()),
+        exclude_tags=tuple(getattr(args, "exclude_tags", ()) or ()),
+        user_classes=tuple(getattr(args, "user_class", ()) or ()),
+        stop_timeout_s=stop_timeout,
+        command_line=command_line,
+    )
+    return settings, plan

@@ -1,0 +1,680 @@
+"""A load session: one scenario, one Locust Environment, its runner and worker processes.
+
+Blocking methods (``prepare``, ``finish``, ``close``) are gevent-cooperative: call them from a greenlet
+(``perfconsole.engine.greenlets.run_blocking`` from a coroutine), never straight from a coroutine.
+Control methods (``start``, ``set_users``, ``stop`` ...) return at once: the Locust calls they make run in
+greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and never reset Locust's stats.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import gevent
+import locust
+from locust.env import Environment
+from locust.runners import LocalRunner, MasterRunner
+from locust.stats import stats_history
+
+from perfconsole.config import Profile, Settings, SpikeDrill
+from perfconsole.engine import stats_view
+from perfconsole.engine.drills import RecoveryVerdict, assess_recovery
+from perfconsole.engine.model import (
+    Annotation,
+    HistoryPoint,
+    RunResult,
+    RunSnapshot,
+    RunState,
+)
+from perfconsole.engine.scenario import LoadedScenario, load_scenario
+from perfconsole.engine.workers import LocalWorkers
+from perfconsole.errors import UserError
+
+if TYPE_CHECKING:
+    from locust import LoadTestShape
+
+    from perfconsole.demo_target.process import DemoTargetProcess
+
+WORKER_CONNECT_TIMEOUT_S = 60.0
+SAMPLE_INTERVAL_S = 1.0
+LOG_KEEP = 200
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What to run. ``None`` fields fall back to the profile, then to the settings."""
+
+    scenario_path: Path
+    host: str | None = None
+    """Target base URL; None: the settings' host, else the engine starts the demo target."""
+    users: int | None = None
+    spawn_rate: float | None = None
+    duration_s: float | None = None
+    profile: Profile | None = None
+    workers: int | None = None
+    """None: the settings' value, else one per CPU core; 0: users run in-process (LocalRunner)."""
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    user_classes: tuple[str, ...] = ()
+    use_scenario_shape: bool = False
+    stop_timeout_s: float = 0.0
+    demo_target_options: dict[str, Any] = field(default_factory=dict)
+    """Keyword arguments for the embedded demo target (latency_ms, error_rate ...)."""
+    command_line: tuple[str, ...] = ()
+
+
+def validate_host(url: str) -> str:
+    """A base URL Locust can use, or one clear error."""
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise UserError(f"malformed host {url!r}: expected a URL like http://127.0.0.1:8080")
+    try:
+        parsed.port  # noqa: B018 - raises on a bad port
+    except ValueError:
+        raise UserError(f"malformed host {url!r}: bad port") from None
+    return url.rstrip("/")
+
+
+class _LogCollector(logging.Handler):
+    """Keeps Locust's warnings for the front end instead of letting them write over the console."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: deque[str] = deque(maxlen=LOG_KEEP)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage().splitlines()[0] if record.getMessage() else "")
+
+
+class LoadSession:
+    """Owns the Environment, the runner, local workers and (when no host is given) the demo target."""
+
+    def __init__(self, plan: RunPlan, settings: Settings) -> None:
+        self.plan = plan
+        self.settings = settings
+        self.profile: Profile | None = plan.profile
+        self.state = RunState.PREPARING
+        self.env: Environment | None = None
+        self.runner: LocalRunner | MasterRunner | None = None
+        self.scenario: LoadedScenario | None = None
+        self.demo_target: DemoTargetProcess | None = None
+        self.local_workers: LocalWorkers | None = None
+        self.host = ""
+        self.worker_count = 0
+        self.started_at = 0.0
+        self.ended_at = 0.0
+        self.duration_s: float | None = None
+        self.spike_verdict: RecoveryVerdict | None = None
+        self._t0 = 0.0
+        self._stopped_elapsed: float | None = None
+        self._history: list[HistoryPoint] = []
+        self._annotations: list[Annotation] = []
+        self._csv_history_rows: list[list[Any]] = []
+        self._target_users = 0
+        self._spawn_rate = 1.0
+        self._paused_at: tuple[int, float] | None = None
+        self._spike: tuple[float, float, float] | None = None  # start, end, observe-until (elapsed s)
+        self._greenlets: list[gevent.Greenlet] = []
+        self._start_greenlet: gevent.Greenlet | None = None
+        self._deadline: gevent.Greenlet | None = None
+        self._spike_greenlet: gevent.Greenlet | None = None
+        self._known_missing: set[str] = set()
+        self._log = _LogCollector()
+        self._closed = False
+        self.listeners: list[Callable[[Annotation], None]] = []
+        """Called with every new annotation (from the engine's greenlets)."""
+
+    # ----------------------------------------------------------------------------- lifecycle (blocking)
+    def prepare(self) -> None:
+        """Load the scenario, start the demo target if needed, build the runner, connect the workers."""
+        try:
+            self._prepare()
+        except BaseException:
+            self.state = RunState.FAILED
+            self.close()
+            raise
+
+    def _prepare(self) -> None:
+        locust_logger = logging.getLogger("locust")
+        if self._log not in locust_logger.handlers:
+            locust_logger.addHandler(self._log)
+            locust_logger.propagate = False
+        self.scenario = load_scenario(self.plan.scenario_path, self.plan.user_classes)
+        host = self.plan.host or self.settings.host
+        if host:
+            self.host = validate_host(host)
+        else:
+            from perfconsole.demo_target.process import start_demo_target
+
+            self.demo_target = start_demo_target(**self.plan.demo_target_options)
+            self.host = self.demo_target.url
+        workers = self.plan.workers if self.plan.workers is not None else self.settings.workers
+        self.worker_count = (os.cpu_count() or 1) if workers is None else workers
+        if self.worker_count < 0:
+            raise UserError(f"--workers must be 0 or more, got {self.worker_count}")
+        self.env = Environment(
+            user_classes=list(self.scenario.user_classes.values()),
+            events=locust.events,
+            host=self.host,
+            stop_timeout=self.plan.stop_timeout_s,
+            tags=list(self.plan.tags) or None,
+            exclude_tags=list(self.plan.exclude_tags) or None,
+            parsed_locustfiles=[str(self.plan.scenario_path)],
+        )
+        if self.worker_count == 0:
+            self.runner = self.env.create_local_runner()
+        else:
+            runner = self.env.create_master_runner("127.0.0.1", 0)
+            self.runner = runner
+            self.local_workers = LocalWorkers(
+                locustfile=Path(self.plan.scenario_path).resolve(),
+                master_port=runner.server.port,
+                count=self.worker_count,
+                tags=self.plan.tags,
+                exclude_tags=self.plan.exclude_tags,
+            )
+            self.local_workers.start()
+            self.local_workers.wait_ready(lambda: len(runner.clients.ready), WORKER_CONNECT_TIMEOUT_S)
+        self._greenlets.append(gevent.spawn(stats_history, self.runner))
+        self._greenlets.append(gevent.spawn(self._sample_loop))
+        self.state = RunState.READY
+
+    def finish(self) -> None:
+        """End the run for good: stop users and collect the workers' final stats (Locust's quit)."""
+        runner = self.runner
+        if runner is None:
+            return
+        self._kill_control_greenlets()
+        if self.state in (RunState.SPAWNING, RunState.RUNNING, RunState.STOPPING):
+            self._mark_stopped("run finished")
+        if isinstance(runner, MasterRunner):
+            runner.quit()  # workers send a final report before exiting
+        else:
+            runner.quit()
+        self._record_sample()
+        self.state = RunState.QUIT
+
+    def close(self) -> None:
+        """Stop everything this session started; idempotent; leaves no process behind."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self.runner is not None and self.state != RunState.QUIT:
+                self._kill_control_greenlets()
+                try:
+                    with gevent.Timeout(10):
+                        self.runner.quit()
+                except (gevent.Timeout, Exception):
+                    pass
+        finally:
+            for glet in self._greenlets:
+                glet.kill(block=False)
+            if self.local_workers is not None:
+                self.local_workers.stop()
+            if self.demo_target is not None:
+                self.demo_target.stop()
+            logging.getLogger("locust").removeHandler(self._log)
+            if self.state != RunState.FAILED:
+                self.state = RunState.QUIT
+
+    # ----------------------------------------------------------------------------- control (non-blocking)
+    def start(self) -> None:
+        """Start the plan: a staged profile (or the scenario's shape) or users at a spawn rate."""
+        self._require_runner()
+        if self.state in (RunState.STOPPED, RunState.STOPPING):
+            self._reset_run_state()
+        self.started_at = time.time()
+        self._t0 = time.monotonic()
+        self._stopped_elapsed = None
+        self.ended_at = 0.0
+        plan, profile = self.plan, self.profile
+        shape = self._shape_for_start()
+        if shape is not None:
+            self._start_shape(shape)
+            self.duration_s = plan.duration_s or _shape_duration(shape)
+            self.annotate(f"started {getattr(profile, 'name', 'scenario shape')}", kind="profile")
+        else:
+            users = plan.users or (profile.users if profile else 1)
+            rate = plan.spawn_rate or (profile.spawn_rate if profile else float(users))
+            self.duration_s = (
+                plan.duration_s if plan.duration_s is not None else (profile.duration_s if profile else None)
+            )
+            self._spawn(users, rate)
+            self.annotate(f"started: {users} users at {rate:g}/s", kind="users")
+        self.state = RunState.SPAWNING
+        self._arm_deadline()
+
+    def set_users(self, users: int, spawn_rate: float | None = None) -> None:
+        """Re-target the running test (keeps stats). Leaves any staged shape: the operator took over."""
+        self._require_running()
+        rate = spawn_rate if spawn_rate is not None else self._spawn_rate
+        before = self._target_users
+        self._leave_shape()
+        self._paused_at = None
+        self._spawn(users, rate)
+        self.annotate(f"users {before} -> {users} at {rate:g}/s", kind="users")
+
+    def set_spawn_rate(self, rate: float) -> None:
+        self._require_running()
+        self._leave_shape()
+        self._spawn(self._target_users, rate)
+        self.annotate(f"spawn rate -> {rate:g}/s", kind="users")
+
+    def apply_profile(self, profile: Profile) -> None:
+        """Switch profile mid-run: a staged one starts its stages now; a flat one sets users and duration."""
+        self._require_running()
+        self.profile = profile
+        self._paused_at = None
+        self._leave_shape()
+        if profile.staged:
+            from perfconsole.shapes import StagedShape
+
+            shape = StagedShape.from_profile(profile)
+            self._start_shape(shape)
+            total = _shape_duration(shape)
+            self.duration_s = self.elapsed_s + total if total is not None else None
+        else:
+            self._spawn(profile.users, profile.spawn_rate)
+            self.duration_s = self.elapsed_s + profile.duration_s if profile.duration_s is not None else None
+        self._arm_deadline()
+        self.annotate(f"profile -> {profile.name}", kind="profile")
+
+    def pause(self) -> None:
+        """Drop to 0 users, remembering the level to resume to."""
+        self._require_running()
+        if self._paused_at is not None:
+            return
+        self._leave_shape()
+        self._paused_at = (self._target_users, self._spawn_rate)
+        self._spawn(0, max(self._spawn_rate, float(self._target_users) or 1.0))
+        self.annotate("paused (0 users)", kind="users")
+
+    def resume(self) -> None:
+        self._require_running()
+        if self._paused_at is None:
+            return
+        users, rate = self._paused_at
+        self._paused_at = None
+        self._spawn(users, rate)
+        self.annotate(f"resumed: {users} users at {rate:g}/s", kind="users")
+
+    @property
+    def paused(self) -> bool:
+        return self._paused_at is not None
+
+    def stop(self) -> None:
+        """Stop all users; the workers stay connected so the run can be started again."""
+        runner = self._require_runner()
+        if self.state not in (RunState.SPAWNING, RunState.RUNNING):
+            return
+        self._kill_control_greenlets()
+        self._mark_stopped("stopped by operator")
+        self._greenlets.append(gevent.spawn(runner.stop))
+
+    def fire_spike(self, drill: SpikeDrill | None = None) -> None:
+        """Jump to the drill's users for its duration, then back to the level before; annotated."""
+        self._require_running()
+        if self._spike_greenlet is not None and not self._spike_greenlet.dead:
+            raise UserError("a spike drill is already running")
+        drill = drill or self.settings.spike
+        self.spike_verdict = None
+        self._spike_greenlet = gevent.spawn(self._run_spike, drill)
+
+    def annotate(self, text: str, kind: str = "note") -> Annotation:
+        note = Annotation(
+            elapsed_s=round(self.elapsed_s, 1), text=" ".join(text.split()), kind=kind, timestamp=time.time()
+        )
+        self._annotations.append(note)
+        for listener in list(self.listeners):
+            listener(note)
+        return note
+
+    # ----------------------------------------------------------------------------- reads
+    @property
+    def elapsed_s(self) -> float:
+        if not self._t0:
+            return 0.0
+        if self._stopped_elapsed is not None:
+            return self._stopped_elapsed
+        return time.monotonic() - self._t0
+
+    @property
+    def history(self) -> tuple[HistoryPoint, ...]:
+        return tuple(self._history)
+
+    @property
+    def annotations(self) -> tuple[Annotation, ...]:
+        return tuple(self._annotations)
+
+    @property
+    def log_lines(self) -> tuple[str, ...]:
+        """Locust's recent warnings and errors, newest last."""
+        return tuple(self._log.lines)
+
+    @property
+    def worker_pids(self) -> list[int]:
+        return self.local_workers.pids if self.local_workers else []
+
+    def snapshot(self) -> RunSnapshot:
+        runner = self.runner
+        if runner is None:
+            return RunSnapshot(
+                state=self.state,
+                elapsed_s=0.0,
+                user_count=0,
+                target_user_count=0,
+                spawn_rate=0.0,
+                host=self.host,
+                endpoints=(),
+                total=_empty_total(),
+                timestamp=time.time(),
+            )
+        endpoints, total = stats_view.all_endpoints(runner.stats)
+        return RunSnapshot(
+            state=self.state,
+            elapsed_s=self.elapsed_s,
+            user_count=runner.user_count,
+            target_user_count=self._target_users,
+            spawn_rate=self._spawn_rate,
+            host=self.host,
+            endpoints=endpoints,
+            total=total,
+            errors=stats_view.errors(runner.stats),
+            exceptions=stats_view.exceptions(runner),
+            workers=stats_view.workers(runner),
+            expected_workers=self.worker_count,
+            duration_s=self.duration_s,
+            profile=self.profile.name if self.profile else None,
+            stage=self._stage_label(),
+            timestamp=time.time(),
+        )
+
+    def result(self, interrupted: bool = False, thresholds: tuple[Any, ...] = ()) -> RunResult:
+        plan = self.plan
+        settings: dict[str, object] = {
+            "users": self._max_target or plan.users or 0,
+            "spawn_rate": plan.spawn_rate or (self.profile.spawn_rate if self.profile else 0.0),
+            "duration_s": self.duration_s or 0.0,
+            "workers": self.worker_count,
+            "tags": list(plan.tags),
+            "exclude_tags": list(plan.exclude_tags),
+            "user_classes": list(plan.user_classes),
+            "demo_target": self.demo_target is not None,
+        }
+        return RunResult(
+            final=self.snapshot(),
+            history=self.history,
+            annotations=self.annotations,
+            thresholds=tuple(thresholds),
+            interrupted=interrupted,
+            started_at=self.started_at,
+            ended_at=self.ended_at or time.time(),
+            scenario_path=str(plan.scenario_path),
+            profile=self.profile.name if self.profile else None,
+            settings=settings,
+            host=self.host,
+            worker_count=self.worker_count,
+            command_line=plan.command_line,
+        )
+
+    @property
+    def csv_history_rows(self) -> list[list[Any]]:
+        """Rows of Locust's ``_stats_history.csv`` recorded each second of the run."""
+        return list(self._csv_history_rows)
+
+    # ----------------------------------------------------------------------------- internals
+    _max_target = 0
+
+    def _require_runner(self) -> LocalRunner | MasterRunner:
+        if self.runner is None:
+            raise UserError("the session is not prepared")
+        return self.runner
+
+    def _require_running(self) -> None:
+        self._require_runner()
+        if self.state not in (RunState.SPAWNING, RunState.RUNNING):
+            raise UserError(f"no run in progress (state: {self.state})")
+
+    def _reset_run_state(self) -> None:
+        self._history.clear()
+        self._annotations.clear()
+        self._csv_history_rows.clear()
+        self._known_missing.clear()
+        self.spike_verdict = None
+        self._spike = None
+        self._paused_at = None
+        self._max_target = 0
+
+    def _spawn(self, users: int, rate: float) -> None:
+        runner = self._require_runner()
+        if self._start_greenlet is not None and not self._start_greenlet.dead:
+            self._start_greenlet.kill(block=False)
+        self._target_users = users
+        self._spawn_rate = rate
+        self._max_target = max(self._max_target, users)
+        self._start_greenlet = gevent.spawn(runner.start, users, rate)
+
+    def _shape_for_start(self) -> LoadTestShape | None:
+        plan, profile = self.plan, self.profile
+        if plan.users is not None:
+            return None
+        if profile is not None and profile.staged:
+            from perfconsole.shapes import StagedShape
+
+            return StagedShape.from_profile(profile)
+        if plan.use_scenario_shape and self.scenario and self.scenario.shapes:
+            return self.scenario.shapes[0]
+        return None
+
+    def _start_shape(self, shape: LoadTestShape, reset_clock: bool = True) -> None:
+        runner = self._require_runner()
+        env = self.env
+        assert env is not None
+        shape.runner = runner
+        env.shape_class = shape
+        if runner.state not in ("spawning", "running"):
+            runner.start_shape()  # fresh run: sets the runner ready and resets the shape's clock
+            return
+        if reset_clock:
+            shape.reset_time()
+        runner.shape_last_tick = None
+        if runner.shape_greenlet is None:
+            runner.shape_greenlet = runner.greenlet.spawn(runner.shape_worker)
+
+    def _leave_shape(self) -> None:
+        runner = self.runner
+        if runner is None or self.env is None or self.env.shape_class is None:
+            return
+        if runner.shape_greenlet is not None:
+            runner.shape_greenlet.kill(block=False)
+            runner.shape_greenlet = None
+        runner.shape_last_tick = None
+        self.env.shape_class = None
+        self._target_users = runner.target_user_count or self._target_users
+
+    def _arm_deadline(self) -> None:
+        if self._deadline is not None:
+            self._deadline.kill(block=False)
+            self._deadline = None
+        if self.duration_s:
+            self._deadline = gevent.spawn(self._deadline_loop)
+
+    def _deadline_loop(self) -> None:
+        while self.duration_s and self.elapsed_s < self.duration_s:
+            gevent.sleep(min(0.5, max(0.05, self.duration_s - self.elapsed_s)))
+        self._deadline = None
+        if self.state in (RunState.SPAWNING, RunState.RUNNING):
+            self.stop_for_duration()
+
+    def stop_for_duration(self) -> None:
+        runner = self._require_runner()
+        self._mark_stopped("duration reached")
+        self._greenlets.append(gevent.spawn(runner.stop))
+
+    def _kill_control_greenlets(self) -> None:
+        for glet in (self._deadline, self._spike_greenlet, self._start_greenlet):
+            if glet is not None and glet is not gevent.getcurrent():
+                glet.kill(block=False)
+        self._deadline = self._spike_greenlet = self._start_greenlet = None
+
+    def _mark_stopped(self, why: str) -> None:
+        self._record_sample()
+        self.annotate(why, kind="users")
+        self._stopped_elapsed = self.elapsed_s
+        self.ended_at = time.time()
+        self.state = RunState.STOPPED
+
+    def _run_spike(self, drill: SpikeDrill) -> None:
+        before_users, before_rate = self._target_users, self._spawn_rate
+        shape = self.env.shape_class if self.env else None
+        start = self.elapsed_s
+        self.annotate(
+            f"spike drill: {before_users} -> {drill.users} users at {drill.spawn_rate:g}/s for "
+            f"{drill.duration_s:g}s",
+            kind="drill",
+        )
+        self._leave_shape()
+        self._spawn(drill.users, drill.spawn_rate)
+        gevent.sleep(drill.duration_s)
+        if self.state not in (RunState.SPAWNING, RunState.RUNNING):
+            return
+        end = self.elapsed_s
+        if shape is not None:
+            self._start_shape(shape, reset_clock=False)  # the staged profile goes on by its own clock
+        else:
+            self._spawn(before_users, max(before_rate, drill.spawn_rate))
+        self.annotate(f"spike drill over: back to {before_users} users", kind="drill")
+        self._spike = (start, end, end + 60.0)
+
+    def _stage_label(self) -> str | None:
+        shape = self.env.shape_class if self.env else None
+        if shape is None:
+            return None
+        describe = getattr(shape, "current_label", None)
+        if callable(describe):
+            label = describe()
+            return str(label) if label is not None else None
+        return type(shape).__name__
+
+    def _record_sample(self) -> None:
+        runner = self.runner
+        if runner is None or not self._t0:
+            return
+        total = runner.stats.total
+        p = total.get_current_response_time_percentile if total.num_requests else None
+        point = HistoryPoint(
+            elapsed_s=round(self.elapsed_s, 2),
+            timestamp=time.time(),
+            user_count=runner.user_count,
+            rps=float(total.current_rps or 0.0),
+            fail_per_sec=float(total.current_fail_per_sec or 0.0),
+            p50_ms=_float(p(0.5)) if p else None,
+            p95_ms=_float(p(0.95)) if p else None,
+            p99_ms=_float(p(0.99)) if p else None,
+            total_requests=total.num_requests,
+            total_failures=total.num_failures,
+        )
+        self._history.append(point)
+        self._csv_history_rows.append(_csv_history_row(runner, point.timestamp))
+
+    def _sample_loop(self) -> None:
+        while True:
+            gevent.sleep(SAMPLE_INTERVAL_S)
+            try:
+                self._tick()
+            except Exception as exc:  # never let a sampling hiccup kill the loop
+                self._log.lines.append(f"sampler: {type(exc).__name__}: {exc}")
+
+    def _tick(self) -> None:
+        runner = self.runner
+        if runner is None:
+            return
+        if self.state in (RunState.SPAWNING, RunState.RUNNING):
+            if runner.state == "running":
+                self.state = RunState.RUNNING
+            elif runner.state == "stopped" and not (self._start_greenlet and not self._start_greenlet.dead):
+                self._mark_stopped("run ended (shape finished)")
+            self._record_sample()
+        self._watch_workers(runner)
+        if self._spike is not None and self.spike_verdict is None:
+            start, end, observe_until = self._spike
+            verdict = assess_recovery(self._history, start, end, self.elapsed_s, observe_until - end)
+            if verdict is not None:
+                self.spike_verdict = verdict
+                self.annotate(f"drill verdict: {verdict.text}", kind="drill")
+
+    def _watch_workers(self, runner: LocalRunner | MasterRunner) -> None:
+        clients = getattr(runner, "clients", None)
+        if clients is None:
+            return
+        missing = {node.id for node in clients.values() if node.state == "missing"}
+        for node_id in sorted(missing - self._known_missing):
+            self.annotate(f"worker lost: {node_id}", kind="worker")
+        for node_id in sorted(self._known_missing - missing):
+            self.annotate(f"worker back: {node_id}", kind="worker")
+        self._known_missing = missing
+
+
+def _float(value: float | int | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _shape_duration(shape: LoadTestShape) -> float | None:
+    total = getattr(shape, "duration_s", None)
+    return float(total) if isinstance(total, int | float) else None
+
+
+def _csv_history_row(runner: LocalRunner | MasterRunner, now: float) -> list[Any]:
+    from locust.stats import PERCENTILES_TO_REPORT
+
+    total = runner.stats.total
+    return [
+        int(now),
+        runner.user_count,
+        "",
+        "Aggregated",
+        f"{total.current_rps:2f}",
+        f"{total.current_fail_per_sec:2f}",
+        *[
+            (total.get_response_time_percentile(p) if total.num_requests else "N/A")
+            for p in PERCENTILES_TO_REPORT
+        ],
+        total.num_requests,
+        total.num_failures,
+        total.median_response_time,
+        total.avg_response_time,
+        total.min_response_time or 0,
+        total.max_response_time,
+        total.avg_content_length,
+    ]
+
+
+def _empty_total() -> Any:
+    from perfconsole.engine.model import EndpointStats, Percentiles
+
+    return EndpointStats(
+        method="",
+        name="Aggregated",
+        num_requests=0,
+        num_failures=0,
+        avg_ms=0.0,
+        min_ms=None,
+        max_ms=0.0,
+        median_ms=0.0,
+        avg_content_length=0.0,
+        total_rps=0.0,
+        current_rps=0.0,
+        current_fail_per_sec=0.0,
+        total_fail_per_sec=0.0,
+        cumulative=Percentiles(),
+        current=Percentiles(),
+    )

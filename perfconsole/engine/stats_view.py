@@ -1,0 +1,107 @@
+"""Turn Locust's live stats into the immutable model (perfconsole.engine.model). Reads only: never resets."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from perfconsole.engine.model import (
+    EndpointStats,
+    ErrorStats,
+    ExceptionStats,
+    Percentiles,
+    WorkerInfo,
+)
+
+if TYPE_CHECKING:
+    from locust.runners import Runner
+    from locust.stats import RequestStats, StatsEntry
+
+
+def _cumulative(entry: StatsEntry) -> Percentiles:
+    if not entry.num_requests:
+        return Percentiles()
+    p = entry.get_response_time_percentile
+    return Percentiles(
+        p50=float(p(0.5)),
+        p90=float(p(0.9)),
+        p95=float(p(0.95)),
+        p99=float(p(0.99)),
+        p999=float(p(0.999)),
+        max=float(entry.max_response_time),
+    )
+
+
+def _current(entry: StatsEntry) -> Percentiles:
+    if not entry.use_response_times_cache:
+        return Percentiles()
+    p = entry.get_current_response_time_percentile
+    values = [p(q) for q in (0.5, 0.9, 0.95, 0.99, 0.999, 1.0)]
+    if values[0] is None:
+        return Percentiles()
+    p50, p90, p95, p99, p999, pmax = (float(v) if v is not None else None for v in values)
+    return Percentiles(p50=p50, p90=p90, p95=p95, p99=p99, p999=p999, max=pmax)
+
+
+def endpoint_stats(entry: StatsEntry) -> EndpointStats:
+    duration = max(0.0, (entry.last_request_timestamp or entry.start_time) - entry.start_time)
+    total_fail_per_sec = entry.num_failures / duration if duration > 0 else 0.0
+    return EndpointStats(
+        method=entry.method or "",
+        name=entry.name,
+        num_requests=entry.num_requests,
+        num_failures=entry.num_failures,
+        avg_ms=float(entry.avg_response_time),
+        min_ms=float(entry.min_response_time) if entry.min_response_time is not None else None,
+        max_ms=float(entry.max_response_time),
+        median_ms=float(entry.median_response_time),
+        avg_content_length=float(entry.avg_content_length),
+        total_rps=float(entry.total_rps),
+        current_rps=float(entry.current_rps or 0.0),
+        current_fail_per_sec=float(entry.current_fail_per_sec or 0.0),
+        total_fail_per_sec=float(total_fail_per_sec),
+        cumulative=_cumulative(entry),
+        current=_current(entry),
+    )
+
+
+def all_endpoints(stats: RequestStats) -> tuple[tuple[EndpointStats, ...], EndpointStats]:
+    entries = sorted(stats.entries.values(), key=lambda e: (e.name, e.method or ""))
+    return tuple(endpoint_stats(e) for e in entries), endpoint_stats(stats.total)
+
+
+def errors(stats: RequestStats) -> tuple[ErrorStats, ...]:
+    found = [
+        ErrorStats(method=e.method or "", name=e.name, error=str(e.error), occurrences=e.occurrences)
+        for e in stats.errors.values()
+    ]
+    return tuple(sorted(found, key=lambda e: -e.occurrences))
+
+
+def exceptions(runner: Runner) -> tuple[ExceptionStats, ...]:
+    found = [
+        ExceptionStats(
+            count=int(row.get("count", 0)),
+            msg=str(row.get("msg", "")),
+            traceback=str(row.get("traceback", "")),
+            nodes=tuple(sorted(row.get("nodes", ()))),
+        )
+        for row in getattr(runner, "exceptions", {}).values()
+    ]
+    return tuple(sorted(found, key=lambda e: -e.count))
+
+
+def workers(runner: Runner) -> tuple[WorkerInfo, ...]:
+    clients = getattr(runner, "clients", None)
+    if clients is None:
+        return ()
+    return tuple(
+        WorkerInfo(
+            id=node.id,
+            state=str(node.state),
+            user_count=node.user_count,
+            cpu_percent=float(node.cpu_usage),
+            memory_bytes=int(node.memory_usage),
+            heartbeat_ok=node.state != "missing",
+        )
+        for node in sorted(clients.values(), key=lambda n: n.id)
+    )

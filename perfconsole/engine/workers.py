@@ -1,0 +1,124 @@
+"""Local Locust worker processes: started, watched and always reaped.
+
+Each worker is ``python -m locust -f FILE --worker`` in its own session with stdin closed (so Locust's
+key listener never touches the operator's terminal) and its output in a log file (so it never draws over
+the console).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from perfconsole.errors import UserError
+
+
+@dataclass
+class LocalWorkers:
+    """A group of local worker processes connected to one master."""
+
+    locustfile: Path
+    master_port: int
+    count: int
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    log_path: Path | None = None
+
+    def start(self) -> None:
+        fd, log_name = tempfile.mkstemp(prefix="perfconsole-workers-", suffix=".log")
+        os.close(fd)
+        self.log_path = Path(log_name)
+        command = [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(self.locustfile),
+            "--worker",
+            "--master-host",
+            "127.0.0.1",
+            "--master-port",
+            str(self.master_port),
+            "--loglevel",
+            "WARNING",
+        ]
+        if self.tags:
+            command += ["--tags", *self.tags]
+        if self.exclude_tags:
+            command += ["--exclude-tags", *self.exclude_tags]
+        with open(self.log_path, "ab") as log:
+            for _ in range(self.count):
+                self.processes.append(
+                    subprocess.Popen(
+                        command,
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                    )
+                )
+
+    @property
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.processes if p.poll() is None]
+
+    def exited(self) -> list[int]:
+        """Return codes of the workers that have exited."""
+        return [code for p in self.processes if (code := p.poll()) is not None]
+
+    def log_tail(self, lines: int = 5) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        text = self.log_path.read_text(errors="replace").strip().splitlines()
+        return " | ".join(line.strip() for line in text[-lines:])
+
+    def wait_ready(self, ready_count: Callable[[], int], timeout_s: float) -> None:
+        """Wait until the master counts ``count`` ready workers; one clear error otherwise."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if ready_count() >= self.count:
+                return
+            if self.exited() and len(self.exited()) == len(self.processes):
+                tail = self.log_tail()
+                raise UserError(f"all {self.count} worker process(es) exited before connecting: {tail}")
+            time.sleep(0.1)
+        raise UserError(
+            f"only {ready_count()} of {self.count} worker(s) connected within {timeout_s:g}s"
+            + (f" ({self.log_tail(3)})" if self.log_tail(3) else "")
+        )
+
+    def stop(self, timeout_s: float = 5.0) -> None:
+        """Terminate every worker (its whole process group) and reap it; kill stragglers."""
+        for proc in self.processes:
+            if proc.poll() is None:
+                _signal_group(proc, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        for proc in self.processes:
+            remaining = max(0.0, deadline - time.monotonic())
+            try:
+                proc.wait(timeout=remaining)
+            except subprocess.TimeoutExpired:
+                _signal_group(proc, signal.SIGKILL)
+                proc.wait(timeout=5)
+        if self.log_path is not None:
+            self.log_path.unlink(missing_ok=True)
+            self.log_path = None
+
+
+def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        try:
+            proc.send_signal(sig)
+        except ProcessLookupError:
+            pass

@@ -1,0 +1,166 @@
+"""``perfconsole run --headless``: one bounded run, progress on stderr, results on disk, an exit code.
+
+Stdout carries data only: the summary table, or with ``--json`` the JSON summary and nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TextIO
+
+import gevent
+
+from perfconsole import thresholds as threshold_rules
+from perfconsole.config import Profile, Settings
+from perfconsole.engine.artifacts import write_locust_artifacts
+from perfconsole.engine.model import RunResult, RunState
+from perfconsole.engine.session import LoadSession, RunPlan
+from perfconsole.errors import ExitCode
+from perfconsole.headless.summary import progress_line, summary_text
+
+PROGRESS_INTERVAL_S = 2.0
+
+
+@dataclass
+class HeadlessOptions:
+    plan: RunPlan
+    settings: Settings
+    json_output: bool = False
+    save_name: str | None = None
+    note: str | None = None
+    baseline: str | None = None
+    progress_interval_s: float = PROGRESS_INTERVAL_S
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+
+
+class _Interrupts:
+    """SIGINT/SIGTERM/SIGHUP end the run gracefully (results still written); a second one hurries up."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self, on_second: Callable[[], None]) -> None:
+        self.count = 0
+        self.name = ""
+        self._on_second = on_second
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> _Interrupts:
+        for sig in self.SIGNALS:
+            self._previous[sig] = signal.signal(sig, self._handle)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self._previous.items():
+            signal.signal(sig, handler)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.count += 1
+        self.name = signal.Signals(signum).name
+        if self.count >= 2:
+            self._on_second()
+
+    @property
+    def interrupted(self) -> bool:
+        return self.count > 0
+
+
+def run_headless(options: HeadlessOptions) -> int:
+    """Run the plan to its end (or an interrupt); write results; return the exit code."""
+    session = LoadSession(options.plan, options.settings)
+    err = options.stderr
+
+    def hurry() -> None:
+        print("perfconsole: second interrupt: stopping now", file=err, flush=True)
+        session.close()
+        os._exit(int(ExitCode.INTERRUPTED))
+
+    with _Interrupts(hurry) as interrupts:
+        try:
+            print(f"perfconsole: preparing {options.plan.scenario_path.name}...", file=err, flush=True)
+            session.prepare()
+            where = "in-process" if session.worker_count == 0 else f"{session.worker_count} worker(s)"
+            demo = " (embedded demo target)" if session.demo_target else ""
+            print(f"perfconsole: target {session.host}{demo}, {where}", file=err, flush=True)
+            if not interrupts.interrupted:
+                session.start()
+                _wait_for_end(session, interrupts, options)
+            if interrupts.interrupted:
+                print(f"perfconsole: {interrupts.name}: stopping, writing results", file=err, flush=True)
+                if session.state in (RunState.SPAWNING, RunState.RUNNING):
+                    session.annotate(f"interrupted by {interrupts.name}", kind="warning")
+            if options.note:
+                session.annotate(options.note, kind="note")
+            session.finish()
+            result = _result(session, options, interrupted=interrupts.interrupted)
+            run_dir = _save(session, result, options)
+            return _report(result, run_dir, options)
+        finally:
+            session.close()
+
+
+def _wait_for_end(session: LoadSession, interrupts: _Interrupts, options: HeadlessOptions) -> None:
+    next_progress = time.monotonic() + options.progress_interval_s
+    while session.state in (RunState.SPAWNING, RunState.RUNNING) and not interrupts.interrupted:
+        gevent.sleep(0.2)
+        if time.monotonic() >= next_progress:
+            print(progress_line(session.snapshot()), file=options.stderr, flush=True)
+            next_progress += options.progress_interval_s
+
+
+def _result(session: LoadSession, options: HeadlessOptions, interrupted: bool) -> RunResult:
+    result = session.result(interrupted=interrupted)
+    rules = options.settings.thresholds_for(session.profile)
+    return replace(result, thresholds=threshold_rules.evaluate(result.final, rules))
+
+
+def _save(session: LoadSession, result: RunResult, options: HeadlessOptions) -> Path:
+    from perfconsole.store.runs import save_run
+
+    return save_run(
+        options.settings.runs_dir,
+        result,
+        name=options.save_name,
+        note=options.note,
+        write_artifacts=lambda directory: _write_artifacts(session, directory),
+    )
+
+
+def _write_artifacts(session: LoadSession, directory: Path) -> None:
+    write_locust_artifacts(session, directory)
+
+
+def _report(result: RunResult, run_dir: Path, options: HeadlessOptions) -> int:
+    code = exit_code(result)
+    if options.json_output:
+        from perfconsole.store.codec import summary_dict
+
+        summary = summary_dict(result)
+        summary["run_dir"] = str(run_dir)
+        summary["exit_code"] = code
+        print(json.dumps(summary, indent=2, sort_keys=True), file=options.stdout, flush=True)
+    else:
+        print(summary_text(result, str(run_dir)), file=options.stdout, flush=True)
+    return code
+
+
+def exit_code(result: RunResult, regressed: bool = False) -> int:
+    """130 interrupted, else 1 for a failed threshold, else 3 for a regression, else 0."""
+    if result.interrupted:
+        return int(ExitCode.INTERRUPTED)
+    if not result.thresholds_passed:
+        return int(ExitCode.THRESHOLD_FAILED)
+    if regressed:
+        return int(ExitCode.REGRESSION)
+    return int(ExitCode.OK)
+
+
+def profile_or_none(settings: Settings, name: str | None) -> Profile | None:
+    return settings.profile(name) if name else None

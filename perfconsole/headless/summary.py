@@ -1,0 +1,90 @@
+"""Text for headless runs: the progress line and the Locust-style summary table. Pure functions."""
+
+from __future__ import annotations
+
+from perfconsole.engine.model import EndpointStats, RunResult, RunSnapshot
+
+NAME_WIDTH = 40
+
+
+def _ms(value: float | None) -> str:
+    return "N/A" if value is None else f"{value:.0f}"
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--"
+    seconds = max(0, int(round(seconds)))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def progress_line(snap: RunSnapshot) -> str:
+    """One line for stderr: state, users, req/s, p95, errors, time left."""
+    total = snap.total
+    p95 = total.current.p95 if total.current.p95 is not None else total.cumulative.p95
+    left = _clock(snap.remaining_s) if snap.duration_s else "until stopped"
+    stage = f" | {snap.stage}" if snap.stage else ""
+    return (
+        f"[{_clock(snap.elapsed_s)}] {snap.state.value} | users {snap.user_count}/{snap.target_user_count} | "
+        f"{total.current_rps:.1f} req/s | p95 {_ms(p95)} ms | errors {total.num_failures} "
+        f"({total.fail_ratio:.1%}) | left {left}{stage}"
+    )
+
+
+def _name(entry: EndpointStats) -> str:
+    text = f"{entry.method} {entry.name}".strip()
+    return text if len(text) <= NAME_WIDTH else text[: NAME_WIDTH - 1] + "…"
+
+
+def stats_table(snap: RunSnapshot) -> str:
+    """Locust's two summary tables (request stats, then response-time percentiles), as text."""
+    rows = [*snap.endpoints, snap.total]
+    head = (
+        f"{'Type Name':<{NAME_WIDTH}} {'# reqs':>8} {'# fails':>14} | {'Avg':>7} {'Min':>7} {'Max':>7} "
+        f"{'Med':>7} | {'req/s':>8} {'failures/s':>10}"
+    )
+    lines = [head, "-" * len(head)]
+    for entry in rows:
+        if entry is snap.total:
+            lines.append("-" * len(head))
+        fails = f"{entry.num_failures}({entry.fail_ratio * 100:.2f}%)"
+        lines.append(
+            f"{_name(entry):<{NAME_WIDTH}} {entry.num_requests:>8} {fails:>14} | {entry.avg_ms:>7.0f} "
+            f"{_ms(entry.min_ms):>7} {entry.max_ms:>7.0f} {entry.median_ms:>7.0f} | "
+            f"{entry.total_rps:>8.2f} {entry.total_fail_per_sec:>10.2f}"
+        )
+    lines.append("")
+    head2 = (
+        f"{'Type Name':<{NAME_WIDTH}} {'50%':>7} {'90%':>7} {'95%':>7} {'99%':>7} {'99.9%':>7} {'100%':>7} "
+        f"{'# reqs':>8}"
+    )
+    lines += ["Response time percentiles (approximated)", head2, "-" * len(head2)]
+    for entry in rows:
+        if entry is snap.total:
+            lines.append("-" * len(head2))
+        c = entry.cumulative
+        lines.append(
+            f"{_name(entry):<{NAME_WIDTH}} {_ms(c.p50):>7} {_ms(c.p90):>7} {_ms(c.p95):>7} {_ms(c.p99):>7} "
+            f"{_ms(c.p999):>7} {_ms(c.max):>7} {entry.num_requests:>8}"
+        )
+    return "\n".join(lines)
+
+
+def summary_text(result: RunResult, run_dir: str | None) -> str:
+    """The final summary: tables, thresholds, warnings and where the files are."""
+    parts = [stats_table(result.final), ""]
+    if result.thresholds:
+        verdict = "all met" if result.thresholds_passed else "FAILED"
+        parts.append(f"Thresholds: {verdict}")
+        parts += [
+            f"  {t.describe()}" for t in result.thresholds if not t.passed or len(result.thresholds) <= 12
+        ]
+    for warning in result.warnings:
+        parts.append(f"WARNING: {warning}")
+    if result.interrupted:
+        parts.append("Run interrupted: results so far were written.")
+    if run_dir:
+        parts.append(f"Results: {run_dir}")
+    return "\n".join(parts)
