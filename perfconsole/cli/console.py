@@ -1,0 +1,99 @@
+"""``perfconsole`` (no command) and ``perfconsole console``: the interactive Textual console.
+
+Imports neither Locust nor Textual at module level: the parser is built for every command. ``run``
+imports ``locust`` first (gevent monkey-patching), then the TUI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+from pathlib import Path
+from typing import Any
+
+from perfconsole.errors import ExitCode, UserError
+
+DEFAULT_REFRESH_S = 1.0
+"""Dashboard refresh period: gentle enough for a slow SSH link."""
+
+
+def add_console_options(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("-f", "--locustfile", metavar="PATH", help="a locustfile to offer first")
+    source.add_argument("--scenario", metavar="NAME", help="preselect a scenario in scenarios/ (file stem)")
+    parser.add_argument("--profile", metavar="NAME", help="preselect a profile from config.toml")
+    parser.add_argument("--host", metavar="URL", help="target base URL, loopback only (default: demo target)")
+    parser.add_argument(
+        "--workers", metavar="N", help="worker processes (default: one per CPU; 0: in-process)"
+    )
+    parser.add_argument("--config", metavar="PATH", help="settings file (default: ./config.toml)")
+    parser.add_argument(
+        "--refresh",
+        metavar="SECONDS",
+        default=str(DEFAULT_REFRESH_S),
+        help=f"dashboard refresh period (default {DEFAULT_REFRESH_S:g}s)",
+    )
+
+
+def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
+    """Console options on the top-level parser (plain ``perfconsole``) and a ``console`` command."""
+    add_console_options(parser)
+    parser.set_defaults(func=run)
+    console = subparsers.add_parser("console", help="open the interactive console (the default)")
+    add_console_options(console)
+    console.set_defaults(func=run)
+
+
+def parse_refresh(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.1 <= value <= 60:
+        raise UserError(f"--refresh: expected seconds from 0.1 to 60, got {text!r}")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    """Open the console; every way out (quit, SIGTERM, SIGHUP) stops the run and its processes."""
+    import locust  # noqa: F401  - first: gevent monkey-patching before asyncio and Textual load
+
+    from perfconsole.cli.plan import load_cli_settings
+    from perfconsole.config import validate_url, validate_workers
+
+    settings = load_cli_settings(args)
+    refresh_s = parse_refresh(args.refresh)
+    workers = validate_workers(args.workers, "--workers") if args.workers is not None else None
+    host = validate_url(args.host, "--host") if args.host else None
+    locustfile = Path(args.locustfile) if args.locustfile else None
+    if locustfile is not None and not locustfile.is_file():
+        raise UserError(f"{locustfile}: no such locustfile")
+
+    from perfconsole.tui.app import make_app
+
+    app = make_app(
+        settings,
+        locustfile=locustfile,
+        scenario=args.scenario,
+        profile=args.profile,
+        host=host,
+        workers=workers,
+        refresh_s=refresh_s,
+    )
+    signalled: list[int] = []
+
+    def on_signal(signum: int, frame: object) -> None:
+        signalled.append(signum)
+        app.exit(int(ExitCode.INTERRUPTED))
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    try:
+        code = app.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if app.session is not None:
+            app.session.close()
+    if signalled:
+        return int(ExitCode.INTERRUPTED)
+    return int(code or 0)

@@ -1,0 +1,1 @@
+"""The Textual console. Importing this package imports Textual: entry points import ``locust`` first."""

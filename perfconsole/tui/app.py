@@ -1,0 +1,177 @@
+"""The console app and ``make_app``, the one factory shared by the CLI and the tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from perfconsole.config import Settings
+from perfconsole.engine.scenario import (
+    ScenarioInfo,
+    default_scenarios_dir,
+    describe_scenario,
+    discover_scenarios,
+)
+from perfconsole.errors import UserError
+from perfconsole.tui.actions import DASHBOARD_ACTIONS, START_ACTIONS
+from perfconsole.tui.screens.dashboard import DashboardScreen
+from perfconsole.tui.screens.modals import ConfirmQuitModal
+from perfconsole.tui.screens.start import StartScreen
+from perfconsole.tui.session_api import ConsoleSession, SessionFactory, engine_session_factory
+
+
+class PerfConsoleApp(App[int]):
+    """Start screen -> dashboard; owns the session and closes it (no process left) on every way out."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "perfconsole"
+
+    def __init__(
+        self,
+        settings: Settings,
+        scenarios: list[ScenarioInfo],
+        session_factory: SessionFactory,
+        *,
+        refresh_s: float = 1.0,
+        users_step: int = 10,
+        scenario: str | None = None,
+        profile: str | None = None,
+        host: str | None = None,
+        workers: int | None = None,
+        session: ConsoleSession | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.scenarios = scenarios
+        self.session_factory = session_factory
+        self.refresh_s = refresh_s
+        self.users_step = users_step
+        self.initial_scenario, self.initial_profile = scenario, profile
+        self.initial_host, self.initial_workers = host, workers
+        self.session: ConsoleSession | None = session
+        self._preset_session = session is not None
+
+    def on_mount(self) -> None:
+        self.push_screen(self._start_screen())
+        if self.session is not None:
+            self.push_screen(self._dashboard(self.session, prepared=True))
+
+    def _start_screen(self, error: str = "") -> StartScreen:
+        return StartScreen(
+            self.scenarios,
+            self.settings,
+            scenario=self.initial_scenario,
+            profile=self.initial_profile,
+            host=self.initial_host,
+            workers=self.initial_workers,
+            error=error,
+        )
+
+    def _dashboard(self, session: ConsoleSession, prepared: bool = False) -> DashboardScreen:
+        return DashboardScreen(
+            session, self.settings, refresh_s=self.refresh_s, users_step=self.users_step, prepared=prepared
+        )
+
+    # ------------------------------------------------------------------ run lifecycle
+    def on_start_screen_launch(self, message: StartScreen.Launch) -> None:
+        try:
+            session = self.session_factory(message.choice)
+        except UserError as exc:
+            if isinstance(self.screen, StartScreen):
+                self.screen.show_error(str(exc))
+            return
+        self.session = session
+        self.push_screen(self._dashboard(session))
+
+    async def on_dashboard_screen_prepare_failed(self, message: DashboardScreen.PrepareFailed) -> None:
+        await self._close_session()
+        self.pop_screen()
+        if isinstance(self.screen, StartScreen):
+            self.screen.show_error(message.error)
+
+    async def _close_session(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            from perfconsole.engine.greenlets import run_blocking
+
+            await run_blocking(session.close)
+
+    async def shutdown(self) -> None:
+        """Stop the run and its processes, then leave."""
+        if isinstance(self.screen, DashboardScreen):
+            self.screen.say("stopping users and workers ...")
+        await self._close_session()
+        self.exit(0)
+
+    async def action_quit_console(self) -> None:
+        """Quit; during a run ask first."""
+        dashboard = next((s for s in self.screen_stack if isinstance(s, DashboardScreen)), None)
+        if dashboard is None or not dashboard.run_active:
+            await self.shutdown()
+            return
+
+        async def answered(stop: bool | None) -> None:
+            if stop:
+                await self.shutdown()
+
+        self.push_screen(ConfirmQuitModal(), answered)
+
+    async def action_quit(self) -> None:
+        await self.action_quit_console()
+
+    # ------------------------------------------------------------------ command palette
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        actions = DASHBOARD_ACTIONS if isinstance(screen, DashboardScreen) else START_ACTIONS
+        if isinstance(screen, DashboardScreen | StartScreen):
+            for spec in actions:
+                if spec.action in ("quit_console",):
+                    continue
+                yield SystemCommand(
+                    spec.description, f"key: {spec.display_key}", partial(screen.run_action, spec.action)
+                )
+
+
+def make_app(
+    settings: Settings,
+    *,
+    scenarios: list[ScenarioInfo] | None = None,
+    scenarios_dir: Path | None = None,
+    locustfile: Path | None = None,
+    session_factory: SessionFactory | None = None,
+    refresh_s: float = 1.0,
+    users_step: int = 10,
+    scenario: str | None = None,
+    profile: str | None = None,
+    host: str | None = None,
+    workers: int | None = None,
+    session: ConsoleSession | None = None,
+) -> PerfConsoleApp:
+    """Build the console. ``locustfile`` (``-f``) is listed first and preselected; ``session`` opens the
+    dashboard directly on an already prepared session (tests)."""
+    if refresh_s <= 0:
+        raise UserError(f"refresh: expected a number of seconds above 0, got {refresh_s:g}")
+    if scenarios is None:
+        scenarios = discover_scenarios(scenarios_dir or default_scenarios_dir())
+    if locustfile is not None:
+        extra = describe_scenario(locustfile)
+        scenarios = [extra, *(s for s in scenarios if s.path.resolve() != extra.path.resolve())]
+        scenario = extra.name
+    if profile is not None:
+        settings.profile(profile)  # unknown profile: one clear error before the screen opens
+    return PerfConsoleApp(
+        settings,
+        scenarios,
+        session_factory or engine_session_factory(settings),
+        refresh_s=refresh_s,
+        users_step=users_step,
+        scenario=scenario,
+        profile=profile,
+        host=host,
+        workers=workers,
+        session=session,
+    )

@@ -1,0 +1,28 @@
+"""Pure parsing of the start screen's fields (bad values raise UserError, shown in place)."""
+
+from __future__ import annotations
+
+import re
+
+from perfconsole.config import validate_url, validate_workers
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """``"api, auth slow"`` -> ``("api", "auth", "slow")`` (order kept, duplicates dropped)."""
+    seen: dict[str, None] = {}
+    for tag in re.split(r"[,\s]+", text.strip()):
+        if tag:
+            seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+def parse_workers(text: str) -> int | None:
+    """Empty -> None (one per CPU core); otherwise a count from 0 (in-process)."""
+    text = text.strip()
+    return validate_workers(text, "workers") if text else None
+
+
+def parse_host(text: str) -> str | None:
+    """Empty -> None (the demo target); otherwise an http(s) URL on a loopback address."""
+    text = text.strip()
+    return validate_url(text, "host") if text else None

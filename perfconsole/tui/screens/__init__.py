@@ -1,0 +1,1 @@
+"""The console's screens: start, dashboard, help and small modals."""

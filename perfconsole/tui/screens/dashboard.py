@@ -1,0 +1,272 @@
+"""The run dashboard: polls the session on a gentle timer, renders pure-function output, runs the keys."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from textual.app import ComposeResult
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher
+
+from perfconsole.config import Settings
+from perfconsole.engine.model import EndpointStats, RunSnapshot, RunState
+from perfconsole.errors import UserError
+from perfconsole.tui import render
+from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
+from perfconsole.tui.controls import double_users, halve_users, step_users
+from perfconsole.tui.screens.modals import HelpScreen, NoteModal, ProfileModal, UsersModal
+from perfconsole.tui.session_api import ConsoleSession
+from perfconsole.tui.widgets.charts import ChartsPanel
+from perfconsole.tui.widgets.key_bar import KeyBar
+from perfconsole.tui.widgets.message_line import MessageLine
+from perfconsole.tui.widgets.percentile_table import PercentileTable
+from perfconsole.tui.widgets.status_bar import StatusBar
+from perfconsole.tui.widgets.tables import FailuresView, NotesView, WorkersView
+
+VIEWS = ("charts", "failures", "workers", "notes")
+
+
+def threshold_breaches(settings: Settings, profile_name: str | None) -> render.Breaches:
+    """Cell marking from perfconsole.thresholds for the settings' limits (none if it is unavailable)."""
+    try:
+        from perfconsole.thresholds import cell_breaches
+    except ImportError:
+        return render.no_breaches
+    profile = settings.profiles.get(profile_name) if profile_name else None
+    thresholds_for = getattr(settings, "thresholds_for", None)
+    thresholds = thresholds_for(profile) if thresholds_for is not None else settings.thresholds
+
+    def breaches(endpoint: EndpointStats, use_current: bool) -> Iterable[str]:
+        result: Iterable[str] = cell_breaches(endpoint, thresholds, use_current)
+        return result
+
+    return breaches
+
+
+class DashboardScreen(Screen[None]):
+    """Status bar, message line, percentile table and a switchable lower view (charts, failures ...)."""
+
+    BINDINGS = bindings(DASHBOARD_ACTIONS)
+
+    use_current: reactive[bool] = reactive(True)
+
+    class PrepareFailed(Message):
+        """The session could not start (bad scenario, host ...): back to the start screen."""
+
+        def __init__(self, error: str) -> None:
+            super().__init__()
+            self.error = error
+
+    def __init__(
+        self,
+        session: ConsoleSession,
+        settings: Settings,
+        *,
+        refresh_s: float = 1.0,
+        users_step: int = 10,
+        prepared: bool = False,
+        breaches_for: Callable[[Settings, str | None], render.Breaches] = threshold_breaches,
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.settings = settings
+        self.refresh_s = refresh_s
+        self.users_step = users_step
+        self.prepared = prepared
+        self._breaches_for = breaches_for
+        self._breaches: tuple[str | None, render.Breaches] | None = None
+        self._last_snapshot: RunSnapshot | None = None
+        self._shown_verdict: object = None
+
+    def compose(self) -> ComposeResult:
+        yield StatusBar(id="status")
+        yield MessageLine(id="message")
+        yield PercentileTable(id="table")
+        with ContentSwitcher(initial="charts", id="views"):
+            yield ChartsPanel(id="charts")
+            yield FailuresView(id="failures")
+            yield WorkersView(id="workers")
+            yield NotesView(id="notes")
+        yield KeyBar(DASHBOARD_ACTIONS, id="keys")
+
+    def on_mount(self) -> None:
+        self.set_interval(self.refresh_s, self.refresh_view)
+        if self.prepared:
+            self.refresh_view()
+        else:
+            self.say("starting the target and the workers ...")
+            self.run_worker(self._prepare_and_start(), exclusive=True, group="prepare")
+
+    async def _prepare_and_start(self) -> None:
+        from perfconsole.engine.greenlets import run_blocking
+
+        try:
+            await run_blocking(self.session.prepare)
+            self.session.start()
+        except UserError as exc:
+            self.post_message(self.PrepareFailed(str(exc)))
+            return
+        self.prepared = True
+        self.say("run started")
+        self.refresh_view()
+
+    # ------------------------------------------------------------------ rendering
+    @property
+    def snapshot(self) -> RunSnapshot | None:
+        return self._last_snapshot
+
+    def say(self, message: str, kind: str = "info") -> None:
+        self.query_one(MessageLine).show(message, kind)
+
+    def _breaches_now(self, profile: str | None) -> render.Breaches:
+        if self._breaches is None or self._breaches[0] != profile:
+            self._breaches = (profile, self._breaches_for(self.settings, profile))
+        return self._breaches[1]
+
+    def refresh_view(self) -> None:
+        """Poll the session once and hand each widget its data (only the visible lower view)."""
+        if not self.prepared:
+            return
+        snapshot = self.session.snapshot()
+        self._last_snapshot = snapshot
+        status = self.query_one(StatusBar)
+        status.snapshot = snapshot
+        status.use_current = self.use_current
+        status.paused = bool(getattr(self.session, "paused", False))
+        breaches = self._breaches_now(snapshot.profile)
+        self.query_one(PercentileTable).show_rows(render.table_rows(snapshot, self.use_current, breaches))
+        view = self.query_one(ContentSwitcher).current
+        if view == "charts":
+            charts = render.dashboard_charts(self.session.history, self.session.annotations)
+            self.query_one(ChartsPanel).show_charts(charts)
+        elif view == "failures":
+            self.query_one(FailuresView).show(
+                render.failure_rows(snapshot.errors), render.exception_rows(snapshot.exceptions)
+            )
+        elif view == "workers":
+            workers = render.worker_rows(snapshot.workers)
+            self.query_one(WorkersView).show(workers, render.worker_summary(snapshot))
+        elif view == "notes":
+            self.query_one(NotesView).show(render.annotation_lines(self.session.annotations))
+        verdict = self.session.spike_verdict
+        if verdict is not None and verdict is not self._shown_verdict:
+            self._shown_verdict = verdict
+            self.say(f"spike verdict: {verdict.text}", "verdict")
+
+    def watch_use_current(self) -> None:
+        self.refresh_view()
+
+    # ------------------------------------------------------------------ control
+    def _control(self, done: str, call: Callable[[], object]) -> bool:
+        """Run a non-blocking session call; a refusal is shown in the message line, the run goes on."""
+        if not self.prepared:
+            self.say("still starting: wait for the workers", "error")
+            return False
+        try:
+            call()
+        except UserError as exc:
+            self.say(f"refused: {exc}", "error")
+            return False
+        self.say(done)
+        self.refresh_view()
+        return True
+
+    def _target(self) -> int:
+        snapshot = self._last_snapshot
+        return snapshot.target_user_count if snapshot else 0
+
+    def set_users(self, users: int, spawn_rate: float | None = None) -> None:
+        rate = "" if spawn_rate is None else f" at {spawn_rate:g}/s"
+        self._control(f"users -> {users}{rate}", lambda: self.session.set_users(users, spawn_rate))
+
+    def action_users_up(self) -> None:
+        self.set_users(step_users(self._target(), self.users_step, 1))
+
+    def action_users_down(self) -> None:
+        self.set_users(step_users(self._target(), self.users_step, -1))
+
+    def action_users_double(self) -> None:
+        self.set_users(double_users(self._target()))
+
+    def action_users_halve(self) -> None:
+        self.set_users(halve_users(self._target()))
+
+    def action_set_users(self) -> None:
+        snapshot = self._last_snapshot
+        users = snapshot.target_user_count if snapshot else 0
+        rate = snapshot.spawn_rate if snapshot else 1.0
+
+        def applied(answer: tuple[int, float | None] | None) -> None:
+            if answer is not None:
+                self.set_users(*answer)
+
+        self.app.push_screen(UsersModal(users, rate), applied)
+
+    def action_switch_profile(self) -> None:
+        if not self.settings.profiles:
+            self.say("no profiles in config.toml", "error")
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                profile = self.settings.profiles[name]
+                self._control(f"profile -> {name}", lambda: self.session.apply_profile(profile))
+
+        current = self._last_snapshot.profile if self._last_snapshot else None
+        self.app.push_screen(ProfileModal(self.settings.profiles, current), chosen)
+
+    def action_pause_resume(self) -> None:
+        if getattr(self.session, "paused", False):
+            self._control("resumed", self.session.resume)
+        else:
+            self._control("paused: 0 users (space resumes)", self.session.pause)
+
+    def action_spike(self) -> None:
+        drill = self.settings.spike
+        self._control(
+            f"spike: {drill.users} users at {drill.spawn_rate:g}/s for {drill.duration_s:g}s, then back",
+            self.session.fire_spike,
+        )
+
+    def action_note(self) -> None:
+        elapsed = self._last_snapshot.elapsed_s if self._last_snapshot else 0.0
+
+        def noted(text: str | None) -> None:
+            if text is not None:
+                self._control(f"noted: {text}", lambda: self.session.annotate(text))
+
+        self.app.push_screen(NoteModal(elapsed), noted)
+
+    def action_stop(self) -> None:
+        self._control("stopped (g starts again, q quits)", self.session.stop)
+
+    def action_start_again(self) -> None:
+        snapshot = self._last_snapshot
+        if snapshot is not None and render.state_is_active(snapshot.state):
+            self.say("refused: the run is still going (s stops it first)", "error")
+            return
+        self._control("started again", self.session.start)
+
+    def action_toggle_view(self) -> None:
+        self.use_current = not self.use_current
+        self.say(f"table shows the {render.view_label(self.use_current)}")
+
+    def action_show(self, view: str) -> None:
+        if view in VIEWS:
+            self.query_one(ContentSwitcher).current = view
+            self.refresh_view()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(DASHBOARD_ACTIONS))
+
+    @property
+    def run_active(self) -> bool:
+        """True while users may be running (quitting asks first)."""
+        snapshot = self._last_snapshot
+        if not self.prepared:
+            return True
+        return snapshot is not None and (
+            render.state_is_active(snapshot.state) or snapshot.state == RunState.PREPARING
+        )

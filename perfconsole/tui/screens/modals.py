@@ -1,0 +1,133 @@
+"""Small modal screens: note, exact users, profile choice, confirm quit, help."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from perfconsole.config import Profile
+from perfconsole.errors import UserError
+from perfconsole.tui.actions import ActionSpec, help_lines
+from perfconsole.tui.controls import parse_spawn_rate, parse_users
+from perfconsole.tui.formatting import fmt_duration
+
+
+class NoteModal(ModalScreen[str | None]):
+    """Ask for a note; Enter pins it to the run time, Escape cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, elapsed_s: float) -> None:
+        super().__init__()
+        self.elapsed_s = elapsed_s
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(f"Note at {fmt_duration(self.elapsed_s)} (Enter saves, Esc cancels)")
+            yield Input(placeholder="why? e.g. deploy of build 42", id="note-input")
+            yield Label("", id="dialog-error", classes="dialog-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        text = " ".join(event.value.split())
+        if not text:
+            self.query_one("#dialog-error", Label).update("✗ a note needs some text (Esc cancels)")
+            return
+        self.dismiss(text)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class UsersModal(ModalScreen[tuple[int, float | None] | None]):
+    """Exact user count and spawn rate, validated in place: a bad value is refused, the dialog stays."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, users: int, spawn_rate: float) -> None:
+        super().__init__()
+        self.users, self.spawn_rate = users, spawn_rate
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Set users (Enter applies, Tab next field, Esc cancels)")
+            yield Label("users")
+            yield Input(str(self.users), id="users-input")
+            yield Label("spawn rate (users/s; empty keeps the current rate)")
+            yield Input(f"{self.spawn_rate:g}", id="rate-input")
+            yield Label("", id="dialog-error", classes="dialog-error")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        try:
+            users = parse_users(self.query_one("#users-input", Input).value)
+            rate = parse_spawn_rate(self.query_one("#rate-input", Input).value)
+        except UserError as exc:
+            self.query_one("#dialog-error", Label).update(f"✗ refused: {exc}")
+            return
+        self.dismiss((users, rate))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ProfileModal(ModalScreen[str | None]):
+    """Pick a profile from config.toml to switch to."""
+
+    BINDINGS = [Binding("escape", "cancel", "cancel")]
+
+    def __init__(self, profiles: dict[str, Profile], current: str | None) -> None:
+        super().__init__()
+        self.profiles, self.current = profiles, current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("Switch profile (Enter switches, Esc cancels)")
+            options = [
+                Option(Text(f"{name}{' (now)' if name == self.current else ''}  {p.description}"), id=name)
+                for name, p in self.profiles.items()
+            ]
+            yield OptionList(*options, id="profile-options")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ConfirmQuitModal(ModalScreen[bool]):
+    """Quitting during a run asks first."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "yes"),
+        Binding("n,escape", "answer(False)", "no"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("A run is in progress. Stop it and quit?  [y] yes  [n] no", markup=False)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class HelpScreen(ModalScreen[None]):
+    """Every key of the current screen."""
+
+    BINDINGS = [Binding("escape,question_mark,q", "close", "close")]
+
+    def __init__(self, actions: tuple[ActionSpec, ...]) -> None:
+        super().__init__()
+        self.actions = actions
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog help"):
+            yield Label("Keys (Esc closes; every action is also in the palette)", classes="view-title")
+            yield Label("\n".join(help_lines(self.actions)), id="help-text", markup=False)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

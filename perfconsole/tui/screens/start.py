@@ -1,0 +1,167 @@
+"""The start screen: scenario (user classes, tags), profile with a preview of its stages, host, workers."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Input, Label, OptionList, SelectionList, Static
+from textual.widgets.option_list import Option
+
+from perfconsole.config import Settings
+from perfconsole.engine.scenario import ScenarioInfo
+from perfconsole.errors import UserError
+from perfconsole.profiles import users_over_time
+from perfconsole.tui import render
+from perfconsole.tui.actions import START_ACTIONS, bindings
+from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
+from perfconsole.tui.screens.modals import HelpScreen
+from perfconsole.tui.session_api import LaunchChoice
+from perfconsole.tui.widgets.charts import RunChart
+from perfconsole.tui.widgets.key_bar import KeyBar
+from perfconsole.tui.widgets.message_line import MessageLine
+
+
+class StartScreen(Screen[None]):
+    """Pick what to run; Enter starts it (the app builds the session from the posted choice)."""
+
+    BINDINGS = [
+        Binding("enter", "start_run", "start", show=False, priority=True),
+        *bindings(START_ACTIONS)[1:],
+    ]
+
+    class Launch(Message):
+        def __init__(self, choice: LaunchChoice) -> None:
+            super().__init__()
+            self.choice = choice
+
+    def __init__(
+        self,
+        scenarios: list[ScenarioInfo],
+        settings: Settings,
+        *,
+        scenario: str | None = None,
+        profile: str | None = None,
+        host: str | None = None,
+        workers: int | None = None,
+        error: str = "",
+    ) -> None:
+        super().__init__()
+        self.scenarios = scenarios
+        self.settings = settings
+        self.initial_scenario = scenario or settings.default_scenario
+        self.initial_profile = profile or settings.default_profile
+        self.initial_host = host if host is not None else (settings.host or "")
+        self.initial_workers = workers if workers is not None else settings.workers
+        self.initial_error = error
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="start-body"):
+            with Vertical(id="start-left"):
+                yield Label("Scenario", classes="view-title")
+                yield OptionList(
+                    *(Option(Text(f"{s.name}  {s.title}"), id=str(i)) for i, s in enumerate(self.scenarios)),
+                    id="scenarios",
+                )
+                yield Static("", id="scenario-info")
+                yield Label("User classes (space toggles)", classes="view-title")
+                yield SelectionList[str](id="user-classes", compact=True)
+            with Vertical(id="start-right"):
+                yield Label("Profile", classes="view-title")
+                yield OptionList(
+                    *(Option(Text(f"{n}  {p.description}"), id=n) for n, p in self.settings.profiles.items()),
+                    id="profiles",
+                )
+                yield RunChart(id="profile-preview")
+                with Horizontal(classes="field"):
+                    yield Label("host", classes="field-label")
+                    yield Input(self.initial_host, placeholder="empty: demo target", id="host", compact=True)
+                with Horizontal(classes="field"):
+                    yield Label("workers", classes="field-label")
+                    workers = "" if self.initial_workers is None else str(self.initial_workers)
+                    yield Input(workers, placeholder="empty: one per CPU core", id="workers", compact=True)
+                with Horizontal(classes="field"):
+                    yield Label("tags", classes="field-label")
+                    yield Input(placeholder="include: e.g. read", id="tags", compact=True)
+                with Horizontal(classes="field"):
+                    yield Label("exclude", classes="field-label")
+                    yield Input(placeholder="exclude: e.g. write", id="exclude-tags", compact=True)
+        yield MessageLine(id="start-message")
+        yield KeyBar(START_ACTIONS, id="start-keys")
+
+    def on_mount(self) -> None:
+        scenarios = self.query_one("#scenarios", OptionList)
+        names = [s.name for s in self.scenarios]
+        scenarios.highlighted = names.index(self.initial_scenario) if self.initial_scenario in names else 0
+        profiles = self.query_one("#profiles", OptionList)
+        profile_names = list(self.settings.profiles)
+        if profile_names:
+            profiles.highlighted = (
+                profile_names.index(self.initial_profile) if self.initial_profile in profile_names else 0
+            )
+        if not self.scenarios:
+            self.show_error("no scenarios found: put locustfiles in scenarios/ or pass -f PATH")
+        elif self.initial_error:
+            self.show_error(self.initial_error)
+        scenarios.focus()
+
+    def show_error(self, message: str) -> None:
+        self.query_one(MessageLine).show(message, "error")
+
+    # ------------------------------------------------------------------ selection details
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id == "scenarios" and event.option.id is not None:
+            self._show_scenario(self.scenarios[int(event.option.id)])
+        elif event.option_list.id == "profiles" and event.option.id is not None:
+            self._show_profile(event.option.id)
+
+    def _show_scenario(self, info: ScenarioInfo) -> None:
+        self.query_one("#scenario-info", Static).update(Text("\n".join(render.scenario_lines(info))))
+        classes = self.query_one("#user-classes", SelectionList)
+        classes.clear_options()
+        classes.add_options([(f"{u.name} (weight {u.weight})", u.name, True) for u in info.user_classes])
+
+    def _show_profile(self, name: str) -> None:
+        profile = self.settings.profiles[name]
+        self.query_one("#profile-preview", RunChart).data = render.profile_preview(
+            users_over_time(profile, points=60), max((s.users for s in profile.stages), default=profile.users)
+        )
+
+    # ------------------------------------------------------------------ start
+    def choice(self) -> LaunchChoice:
+        """The run the fields describe; UserError for a bad field."""
+        if not self.scenarios:
+            raise UserError("no scenario to run: put locustfiles in scenarios/ or pass -f PATH")
+        index = self.query_one("#scenarios", OptionList).highlighted or 0
+        info = self.scenarios[index]
+        profile_index = self.query_one("#profiles", OptionList).highlighted
+        profile_names = list(self.settings.profiles)
+        profile = profile_names[profile_index] if profile_index is not None and profile_names else None
+        selected = tuple(self.query_one("#user-classes", SelectionList).selected)
+        if info.user_classes and not selected:
+            raise UserError("pick at least one user class (space toggles)")
+        all_classes = {u.name for u in info.user_classes}
+        return LaunchChoice(
+            scenario_path=info.path,
+            profile=profile,
+            host=parse_host(self.query_one("#host", Input).value),
+            workers=parse_workers(self.query_one("#workers", Input).value),
+            user_classes=() if set(selected) == all_classes else selected,
+            tags=parse_tags(self.query_one("#tags", Input).value),
+            exclude_tags=parse_tags(self.query_one("#exclude-tags", Input).value),
+        )
+
+    def action_start_run(self) -> None:
+        try:
+            choice = self.choice()
+        except UserError as exc:
+            self.show_error(str(exc))
+            return
+        self.query_one(MessageLine).show(f"starting {choice.scenario_path.name} ...")
+        self.post_message(self.Launch(choice))
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(START_ACTIONS))

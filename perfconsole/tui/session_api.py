@@ -1,0 +1,83 @@
+"""What the console needs from a load session (perfconsole.engine.session.LoadSession implements it)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from perfconsole.config import Profile, Settings, SpikeDrill
+from perfconsole.engine.model import Annotation, HistoryPoint, RunSnapshot
+
+
+class Verdict(Protocol):
+    """perfconsole.engine.drills.RecoveryVerdict as the console reads it."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def recovered(self) -> bool: ...
+
+
+class ConsoleSession(Protocol):
+    """The engine's LoadSession as the console uses it: blocking calls go through ``run_blocking``."""
+
+    def prepare(self) -> None: ...
+    def close(self) -> None: ...
+    def start(self) -> None: ...
+    def set_users(self, users: int, spawn_rate: float | None = None) -> None: ...
+    def set_spawn_rate(self, rate: float) -> None: ...
+    def apply_profile(self, profile: Profile) -> None: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def stop(self) -> None: ...
+    def fire_spike(self, drill: SpikeDrill | None = None) -> None: ...
+    def annotate(self, text: str, kind: str = "note") -> Annotation: ...
+    def snapshot(self) -> RunSnapshot: ...
+    @property
+    def history(self) -> tuple[HistoryPoint, ...]: ...
+    @property
+    def annotations(self) -> tuple[Annotation, ...]: ...
+    @property
+    def spike_verdict(self) -> Verdict | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class LaunchChoice:
+    """What the start screen hands over: everything needed to plan a run."""
+
+    scenario_path: Path
+    profile: str | None = None
+    host: str | None = None
+    """None: the engine starts the demo target."""
+    workers: int | None = None
+    """None: one per CPU core; 0: users run in the console process."""
+    user_classes: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+
+
+SessionFactory = Callable[[LaunchChoice], ConsoleSession]
+
+
+def engine_session_factory(settings: Settings) -> SessionFactory:
+    """A factory that plans a run from a choice and builds the engine's LoadSession (imported lazily)."""
+
+    def build(choice: LaunchChoice) -> ConsoleSession:
+        from perfconsole.engine.session import LoadSession, RunPlan
+
+        profile = settings.profiles.get(choice.profile) if choice.profile else None
+        plan = RunPlan(
+            scenario_path=choice.scenario_path,
+            host=choice.host,
+            profile=profile,
+            workers=choice.workers,
+            tags=choice.tags,
+            exclude_tags=choice.exclude_tags,
+            user_classes=choice.user_classes,
+        )
+        session: ConsoleSession = LoadSession(plan, settings)
+        return session
+
+    return build

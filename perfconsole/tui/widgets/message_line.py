@@ -1,0 +1,28 @@
+"""One line answering the operator's last action (or the spike verdict)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+PREFIX = {"info": "› ", "error": "✗ ", "verdict": "◆ "}
+"""A symbol per kind so messages read without colour."""
+STYLE = {"info": "", "error": "bold red", "verdict": "bold"}
+
+
+class MessageLine(Widget):
+    DEFAULT_CSS = """
+    MessageLine { height: 1; padding: 0 1; }
+    """
+
+    message: reactive[str] = reactive("")
+    kind: reactive[str] = reactive("info")
+
+    def show(self, message: str, kind: str = "info") -> None:
+        self.message, self.kind = message, kind
+
+    def render(self) -> Text:
+        if not self.message:
+            return Text("")
+        return Text(PREFIX.get(self.kind, "") + self.message, style=STYLE.get(self.kind, ""))
