@@ -1,0 +1,203 @@
+"""Named baselines: copies of run snapshots under ``<runs_dir>/baselines/<name>/``.
+
+A baseline directory holds the source run's files unchanged plus ``baseline.toml`` (format, schema
+version, name, source run id, note, creation time). Baselines are never overwritten silently: saving
+over an existing one requires ``force``; the replacement is built completely before it takes the place
+of the old one.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from perfconsole.errors import StoreError
+from perfconsole.store.atomic import is_temp_name, remove_directory, staged_directory
+from perfconsole.store.codec import (
+    SCHEMA_VERSION,
+    CodecError,
+    LoadedRun,
+    check_header,
+    toml_safe,
+    utc_datetime,
+)
+from perfconsole.store.names import RUN_ID_MAX_LENGTH, validate_name
+from perfconsole.store.redact import redact_text
+from perfconsole.store.runs import (
+    BASELINES_DIR,
+    RunInfo,
+    load_run,
+    load_run_dir,
+    read_run_metadata,
+    read_toml_file,
+    run_info_from_metadata,
+)
+
+BASELINE_FILE = "baseline.toml"
+BASELINE_FORMAT = "perfconsole-baseline"
+BASELINE_PREFIX = "baseline:"
+RUN_PREFIX = "run:"
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineInfo:
+    """A baseline as listings show it: its own metadata and the snapshot's."""
+
+    name: str
+    path: Path
+    source_run: str
+    note: str | None
+    created_at: datetime | None
+    run: RunInfo
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "path": str(self.path),
+            "source_run": self.source_run,
+            "note": self.note,
+            "created_at": self.created_at.isoformat() if self.created_at else None,
+            "run": self.run.to_dict(),
+        }
+
+
+def baselines_dir(runs_dir: Path) -> Path:
+    return runs_dir / BASELINES_DIR
+
+
+def baseline_path(runs_dir: Path, name: str) -> Path:
+    """Directory of baseline ``name`` (validated: it cannot leave the baselines directory)."""
+    return baselines_dir(runs_dir) / validate_name(name, "baseline name")
+
+
+def _read_baseline_meta(path: Path) -> dict[str, Any]:
+    meta_path = path / BASELINE_FILE
+    meta = read_toml_file(meta_path)
+    try:
+        check_header(meta, BASELINE_FORMAT)
+        if not isinstance(meta.get("source_run"), str):
+            raise CodecError("missing field source_run")
+    except CodecError as exc:
+        raise StoreError(f"{meta_path}: {exc}") from None
+    return meta
+
+
+def _info(path: Path, meta: Mapping[str, Any], run_meta: Mapping[str, Any]) -> BaselineInfo:
+    created = meta.get("created_at")
+    note = meta.get("note")
+    return BaselineInfo(
+        name=path.name,
+        path=path,
+        source_run=str(meta["source_run"]),
+        note=note if isinstance(note, str) else None,
+        created_at=created if isinstance(created, datetime) else None,
+        run=run_info_from_metadata(path, run_meta),
+    )
+
+
+def get_baseline_info(runs_dir: Path, name: str) -> BaselineInfo:
+    path = baseline_path(runs_dir, name)
+    if not path.is_dir():
+        raise StoreError(
+            f"no baseline {name!r} in {baselines_dir(runs_dir)} (see 'perfconsole baseline list')"
+        )
+    return _info(path, _read_baseline_meta(path), read_run_metadata(path))
+
+
+def load_baseline(runs_dir: Path, name: str) -> LoadedRun:
+    """The baseline's snapshot, fully loaded, labelled with the baseline's name."""
+    info = get_baseline_info(runs_dir, name)
+    loaded = load_run_dir(info.path)
+    return replace(loaded, baseline_name=info.name, baseline_meta=_read_baseline_meta(info.path))
+
+
+def list_baselines(runs_dir: Path, *, broken: list[str] | None = None) -> list[BaselineInfo]:
+    """Baselines, newest first; unreadable ones are skipped and reported in ``broken``."""
+    root = baselines_dir(runs_dir)
+    if not root.is_dir():
+        return []
+    infos: list[BaselineInfo] = []
+    for path in sorted(root.iterdir()):
+        if not path.is_dir() or is_temp_name(path.name):
+            continue
+        try:
+            infos.append(_info(path, _read_baseline_meta(path), read_run_metadata(path)))
+        except StoreError as exc:
+            if broken is not None:
+                broken.append(str(exc))
+    infos.sort(key=lambda b: (b.created_at.timestamp() if b.created_at else 0.0, b.name), reverse=True)
+    return infos
+
+
+def save_baseline(
+    runs_dir: Path, run_ref: str | Path, name: str, *, note: str | None = None, force: bool = False
+) -> BaselineInfo:
+    """Promote a run to baseline ``name``; refuses to replace an existing baseline unless ``force``."""
+    target = baseline_path(runs_dir, name)
+    if target.exists() and not force:
+        try:
+            source = f" (from run {_read_baseline_meta(target)['source_run']})"
+        except StoreError:
+            source = ""
+        raise StoreError(f"baseline {name!r} already exists{source}; use --force to replace it")
+    run = load_run(run_ref, runs_dir)
+    meta = {
+        "format": BASELINE_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "name": name,
+        "source_run": run.run_id,
+        "note": redact_text(note) if note else None,
+        "created_at": utc_datetime(time.time()),
+    }
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with staged_directory(target, replace=force) as staging:
+            for item in sorted(run.path.iterdir()):
+                if item.name == BASELINE_FILE or is_temp_name(item.name):
+                    continue
+                if item.is_dir():
+                    shutil.copytree(item, staging / item.name)
+                else:
+                    shutil.copy2(item, staging / item.name)
+            meta_toml = toml_safe(meta)
+            assert isinstance(meta_toml, dict)
+            (staging / BASELINE_FILE).write_bytes(tomli_w.dumps(meta_toml).encode("utf-8"))
+    except FileExistsError:
+        raise StoreError(f"baseline {name!r} already exists; use --force to replace it") from None
+    except OSError as exc:
+        raise StoreError(f"cannot save baseline {name!r} in {target.parent}: {exc.strerror or exc}") from None
+    return get_baseline_info(runs_dir, name)
+
+
+def delete_baseline(runs_dir: Path, name: str) -> BaselineInfo:
+    """Remove baseline ``name`` (it disappears at once); returns what was removed."""
+    info = get_baseline_info(runs_dir, name)
+    try:
+        remove_directory(info.path)
+    except OSError as exc:
+        raise StoreError(f"cannot delete baseline {name!r}: {exc.strerror or exc}") from None
+    return info
+
+
+def resolve(runs_dir: Path, ref: str | Path) -> LoadedRun:
+    """Load what ``ref`` names: ``baseline:NAME``, ``run:ID``, a baseline name, a run id/prefix,
+    ``latest``, or (a ``Path``) a run directory. Baseline names win over run ids."""
+    if isinstance(ref, Path):
+        return load_run_dir(ref)
+    if ref.startswith(BASELINE_PREFIX):
+        return load_baseline(runs_dir, ref[len(BASELINE_PREFIX) :])
+    if ref.startswith(RUN_PREFIX):
+        return load_run(ref[len(RUN_PREFIX) :], runs_dir)
+    if (
+        validate_name(ref, "run or baseline", max_length=RUN_ID_MAX_LENGTH)
+        and (baselines_dir(runs_dir) / ref).is_dir()
+    ):
+        return load_baseline(runs_dir, ref)
+    return load_run(ref, runs_dir)

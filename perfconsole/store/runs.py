@@ -1,0 +1,329 @@
+"""Run snapshots on disk: one complete directory per run under the runs directory.
+
+Layout of ``<runs_dir>/<run_id>/``: ``run.toml`` (human-readable metadata, see
+:func:`perfconsole.store.codec.metadata_dict`), ``data.json`` (the full result: endpoints, time series,
+failures, exceptions, resources) and any Locust CSV/HTML files the engine writes through the
+``write_artifacts`` callback. A directory is built hidden and renamed into place when complete; secrets
+are redacted from every file before that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import socket
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from importlib import metadata as importlib_metadata
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from perfconsole import __version__
+from perfconsole.engine.model import RunResult
+from perfconsole.errors import StoreError
+from perfconsole.store.atomic import is_temp_name, staged_directory
+from perfconsole.store.codec import (
+    DATA_FORMAT,
+    RUN_FORMAT,
+    SCHEMA_VERSION,
+    CodecError,
+    LoadedRun,
+    check_header,
+    metadata_dict,
+    result_from_dict,
+    result_to_dict,
+    toml_safe,
+)
+from perfconsole.store.names import RUN_ID_MAX_LENGTH, run_id_base, validate_name
+from perfconsole.store.redact import redact_argv, redact_file_in_place, redact_obj, redact_text
+
+RUN_FILE = "run.toml"
+DATA_FILE = "data.json"
+BASELINES_DIR = "baselines"
+"""Sub-directory of the runs directory holding baselines (never a run id: ids start with a date)."""
+RUN_KINDS = ("final", "manual")
+LATEST = "latest"
+"""Reference that resolves to the newest run."""
+
+ArtifactWriter = Callable[[Path], None]
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What a listing shows about a run, read from its ``run.toml`` only."""
+
+    run_id: str
+    path: Path
+    name: str | None
+    note: str | None
+    kind: str
+    started_at: datetime | None
+    duration_s: float | None
+    profile: str | None
+    host: str
+    interrupted: bool
+    thresholds_passed: bool
+    summary: Mapping[str, Any]
+    """``requests``, ``failures``, ``error_rate_pct``, ``rps``, ``avg_ms``, ``p50_ms``, ``p95_ms`` ..."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.run_id,
+            "path": str(self.path),
+            "name": self.name,
+            "note": self.note,
+            "kind": self.kind,
+            "started_at": self.started_at.isoformat() if self.started_at else None,
+            "duration_s": self.duration_s,
+            "profile": self.profile,
+            "host": self.host,
+            "interrupted": self.interrupted,
+            "thresholds_passed": self.thresholds_passed,
+            "summary": dict(self.summary),
+        }
+
+
+# ---------------------------------------------------------------- reading
+
+
+def read_toml_file(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; any problem is a one-line StoreError naming the file."""
+    try:
+        return tomllib.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise StoreError(f"{path}: file is missing") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise StoreError(f"{path}: corrupt file (not UTF-8 text)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise StoreError(f"{path}: corrupt or truncated TOML ({exc})") from None
+
+
+def read_json_file(path: Path) -> Any:
+    """Parse a JSON file; any problem is a one-line StoreError naming the file."""
+    try:
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise StoreError(f"{path}: file is missing") from None
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read ({exc.strerror})") from None
+    except UnicodeDecodeError:
+        raise StoreError(f"{path}: corrupt file (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise StoreError(f"{path}: corrupt or truncated JSON ({exc.msg} at line {exc.lineno})") from None
+
+
+def read_run_metadata(run_dir: Path) -> dict[str, Any]:
+    """``run.toml`` of a run directory, checked for format and schema version."""
+    path = run_dir / RUN_FILE
+    meta = read_toml_file(path)
+    try:
+        check_header(meta, RUN_FORMAT)
+        if not isinstance(meta.get("id"), str):
+            raise CodecError("missing field id")
+    except CodecError as exc:
+        raise StoreError(f"{path}: {exc}") from None
+    return meta
+
+
+def _opt_str(meta: Mapping[str, Any], key: str) -> str | None:
+    value = meta.get(key)
+    return value if isinstance(value, str) else None
+
+
+def run_info_from_metadata(run_dir: Path, meta: Mapping[str, Any]) -> RunInfo:
+    started = meta.get("started_at")
+    duration = meta.get("duration_s")
+    summary = meta.get("summary")
+    return RunInfo(
+        run_id=str(meta["id"]),
+        path=run_dir,
+        name=_opt_str(meta, "name"),
+        note=_opt_str(meta, "note"),
+        kind=_opt_str(meta, "kind") or "final",
+        started_at=started if isinstance(started, datetime) else None,
+        duration_s=float(duration) if isinstance(duration, int | float) else None,
+        profile=_opt_str(meta, "profile"),
+        host=_opt_str(meta, "host") or "",
+        interrupted=meta.get("interrupted") is True,
+        thresholds_passed=meta.get("thresholds_passed") is not False,
+        summary=summary if isinstance(summary, Mapping) else {},
+    )
+
+
+def load_run_dir(run_dir: Path) -> LoadedRun:
+    """Load a run (or baseline) directory: metadata and full result. Raises StoreError."""
+    if not run_dir.is_dir():
+        raise StoreError(f"{run_dir}: no such run directory")
+    meta = read_run_metadata(run_dir)
+    data_path = run_dir / DATA_FILE
+    data = read_json_file(data_path)
+    try:
+        if not isinstance(data, dict):
+            raise CodecError("not a JSON object")
+        check_header(data, DATA_FORMAT)
+        result = result_from_dict(data.get("result"))
+    except CodecError as exc:
+        raise StoreError(f"{data_path}: {exc}") from None
+    return LoadedRun(run_id=str(meta["id"]), path=run_dir, metadata=meta, result=result)
+
+
+def _run_dirs(runs_dir: Path) -> list[Path]:
+    if not runs_dir.is_dir():
+        return []
+    return sorted(
+        entry
+        for entry in runs_dir.iterdir()
+        if entry.is_dir() and not is_temp_name(entry.name) and entry.name != BASELINES_DIR
+    )
+
+
+def list_runs(runs_dir: Path, *, broken: list[str] | None = None) -> list[RunInfo]:
+    """Runs newest first. Unreadable run directories are skipped; their errors go to ``broken``."""
+    infos: list[RunInfo] = []
+    for run_dir in _run_dirs(runs_dir):
+        try:
+            infos.append(run_info_from_metadata(run_dir, read_run_metadata(run_dir)))
+        except StoreError as exc:
+            if broken is not None:
+                broken.append(str(exc))
+    infos.sort(key=lambda info: (info.started_at.timestamp() if info.started_at else 0.0, info.run_id))
+    infos.reverse()
+    return infos
+
+
+def find_run_dir(ref: str, runs_dir: Path) -> Path:
+    """Directory of a run given by id, unique id prefix or ``latest``; refuses path-like references."""
+    if ref == LATEST:
+        runs = list_runs(runs_dir)
+        if not runs:
+            raise StoreError(f"no runs in {runs_dir}")
+        return runs[0].path
+    validate_name(ref, "run id", max_length=RUN_ID_MAX_LENGTH)
+    exact = runs_dir / ref
+    if ref != BASELINES_DIR and exact.is_dir():
+        return exact
+    matches = [d for d in _run_dirs(runs_dir) if d.name.startswith(ref)]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        shown = ", ".join(d.name for d in matches[:3])
+        raise StoreError(f"run id {ref!r} is ambiguous ({len(matches)} runs match: {shown}...)")
+    raise StoreError(f"no run {ref!r} in {runs_dir} (see 'perfconsole runs')")
+
+
+def load_run(path_or_id: Path | str, runs_dir: Path) -> LoadedRun:
+    """Load a run by directory (a ``Path``) or by id/prefix/``latest`` (a ``str``) within ``runs_dir``."""
+    if isinstance(path_or_id, Path):
+        return load_run_dir(path_or_id)
+    return load_run_dir(find_run_dir(path_or_id, runs_dir))
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _scenario_sha256(scenario_path: str) -> str:
+    try:
+        return hashlib.sha256(Path(scenario_path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _versions() -> dict[str, str]:
+    try:
+        locust_version = importlib_metadata.version("locust")
+    except importlib_metadata.PackageNotFoundError:
+        locust_version = "unknown"
+    return {"perfconsole": __version__, "locust": locust_version, "python": platform.python_version()}
+
+
+def _unique_run_dir(runs_dir: Path, base: str) -> Path:
+    candidate = runs_dir / base
+    suffix = 2
+    while candidate.exists():
+        candidate = runs_dir / f"{base}-{suffix}"
+        suffix += 1
+    return candidate
+
+
+def encode_run_files(
+    result: RunResult, *, run_id: str, name: str | None, note: str | None, kind: str
+) -> dict[str, bytes]:
+    """The bytes of ``run.toml`` and ``data.json`` for a run, secrets already redacted."""
+    clean = replace(result, command_line=redact_argv(result.command_line))
+    meta = metadata_dict(
+        clean,
+        run_id=run_id,
+        name=name,
+        note=note,
+        kind=kind,
+        scenario_sha256=_scenario_sha256(result.scenario_path),
+        hostname=socket.gethostname(),
+        versions=_versions(),
+    )
+    meta_toml = toml_safe(redact_obj(meta))
+    assert isinstance(meta_toml, dict)
+    data = {
+        "format": DATA_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "id": run_id,
+        "result": redact_obj(result_to_dict(clean)),
+    }
+    return {
+        RUN_FILE: tomli_w.dumps(meta_toml).encode("utf-8"),
+        DATA_FILE: (json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n").encode("utf-8"),
+    }
+
+
+def _redact_artifacts(staging: Path, own_files: set[str]) -> None:
+    for path in sorted(staging.rglob("*")):
+        if path.is_file() and path.relative_to(staging).as_posix() not in own_files:
+            redact_file_in_place(path)
+
+
+def save_run(
+    runs_dir: Path,
+    result: RunResult,
+    *,
+    name: str | None = None,
+    note: str | None = None,
+    kind: str = "final",
+    write_artifacts: ArtifactWriter | None = None,
+) -> Path:
+    """Save ``result`` as a new, complete run directory and return its path.
+
+    ``kind`` is ``final`` (end of run) or ``manual`` (snapshot taken mid-run). ``write_artifacts``, if
+    given, is called with the hidden staging directory to add Locust CSV/HTML files; they are redacted
+    before the directory is renamed into place. On any failure nothing is left behind and a StoreError
+    is raised.
+    """
+    if name is not None:
+        validate_name(name, "run name")
+    if kind not in RUN_KINDS:
+        raise StoreError(f"invalid run kind {kind!r} (expected one of {', '.join(RUN_KINDS)})")
+    try:
+        runs_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create runs directory {runs_dir}: {exc.strerror}") from None
+    final_dir = _unique_run_dir(
+        runs_dir, run_id_base(result.started_at, result.scenario_path, result.profile, name)
+    )
+    run_id = final_dir.name
+    files = encode_run_files(result, run_id=run_id, name=name, note=note, kind=kind)
+    try:
+        with staged_directory(final_dir) as staging:
+            for filename, content in files.items():
+                (staging / filename).write_bytes(content)
+            if write_artifacts is not None:
+                write_artifacts(staging)
+                _redact_artifacts(staging, set(files))
+    except Exception as exc:
+        reason = redact_text(str(exc)) or type(exc).__name__
+        raise StoreError(f"cannot save run {run_id} in {runs_dir}: {reason}") from None
+    return final_dir
