@@ -42,6 +42,8 @@ def check_url(url: str) -> tuple[str, int]:
     text = url.strip()
     if not text:
         raise UserError("no host URL given: pass --host http://host:port or set host in config.toml")
+    if any(c.isspace() for c in text):
+        raise UserError(f"invalid host URL {url!r}: it contains spaces")
     try:
         parts = urlsplit(text)
         port = parts.port
@@ -51,8 +53,6 @@ def check_url(url: str) -> tuple[str, int]:
         raise UserError(f"invalid host URL {url!r}: it must start with http:// or https://")
     if not parts.hostname:
         raise UserError(f"invalid host URL {url!r}: no host name")
-    if any(c.isspace() for c in text):
-        raise UserError(f"invalid host URL {url!r}: it contains spaces")
     return parts.hostname, port or (443 if parts.scheme == "https" else 80)
 
 
