@@ -48,6 +48,19 @@ BASELINES_DIR = "baselines"
 """Sub-directory of the runs directory holding baselines (never a run id: ids start with a date)."""
 RUN_KINDS = ("final", "manual")
 LATEST = "latest"
+REQUIRED_METADATA = (
+    "id",
+    "kind",
+    "started_at",
+    "ended_at",
+    "duration_s",
+    "scenario_path",
+    "interrupted",
+    "thresholds_passed",
+    "versions",
+    "summary",
+)
+"""Keys every run.toml has; a missing one means the file was truncated or is not ours."""
 """Reference that resolves to the newest run."""
 
 ArtifactWriter = Callable[[Path], None]
@@ -125,11 +138,34 @@ def read_run_metadata(run_dir: Path) -> dict[str, Any]:
     meta = read_toml_file(path)
     try:
         check_header(meta, RUN_FORMAT)
-        if not isinstance(meta.get("id"), str):
-            raise CodecError("missing field id")
+        missing = [key for key in REQUIRED_METADATA if key not in meta]
+        if missing:
+            raise CodecError(f"missing field {missing[0]} (truncated?)")
+        if not isinstance(meta["id"], str):
+            raise CodecError("field id must be a string")
+        _check_entries(meta, "annotations", ("elapsed_s", "text", "kind"))
+        _check_entries(meta, "thresholds", ("endpoint", "metric", "limit", "passed", "comparison"))
     except CodecError as exc:
         raise StoreError(f"{path}: {exc}") from None
     return meta
+
+
+def _check_entries(meta: Mapping[str, Any], key: str, fields: tuple[str, ...]) -> None:
+    entries = meta.get(key, [])
+    if not isinstance(entries, list):
+        raise CodecError(f"field {key} must be a list of tables")
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or any(f not in entry for f in fields):
+            raise CodecError(f"{key}[{index}] is incomplete (truncated?)")
+
+
+def _check_consistent(meta: Mapping[str, Any], data: Mapping[str, Any], result: RunResult) -> None:
+    """run.toml repeats parts of data.json: a mismatch means one of them was truncated or edited."""
+    if data.get("id") != meta["id"]:
+        raise CodecError(f"id {meta['id']!r} does not match {DATA_FILE} ({data.get('id')!r})")
+    for key, stored in (("annotations", result.annotations), ("thresholds", result.thresholds)):
+        if len(meta.get(key, [])) != len(stored):
+            raise CodecError(f"{key} do not match {DATA_FILE} (truncated or edited?)")
 
 
 def _opt_str(meta: Mapping[str, Any], key: str) -> str | None:
@@ -171,6 +207,10 @@ def load_run_dir(run_dir: Path) -> LoadedRun:
         result = result_from_dict(data.get("result"))
     except CodecError as exc:
         raise StoreError(f"{data_path}: {exc}") from None
+    try:
+        _check_consistent(meta, data, result)
+    except CodecError as exc:
+        raise StoreError(f"{run_dir / RUN_FILE}: {exc}") from None
     return LoadedRun(run_id=str(meta["id"]), path=run_dir, metadata=meta, result=result)
 
 
