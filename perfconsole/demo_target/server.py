@@ -1,0 +1,96 @@
+"""Serve the demo target with gevent's WSGI server on a loopback address until SIGTERM/SIGINT.
+
+The caller must have run ``gevent.monkey.patch_all()`` first (the ``demo-target`` command does).
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import signal
+import socket
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+from gevent.event import Event
+from gevent.pywsgi import WSGIServer
+
+from perfconsole.demo_target.app import create_app
+from perfconsole.demo_target.options import DemoOptions
+from perfconsole.errors import UserError
+
+READY_PREFIX = "demo target listening on "
+"""Start of the one line printed to stdout once the port is bound (followed by the URL)."""
+STOP_TIMEOUT_S = 2.0
+"""How long in-flight requests may finish after a stop signal."""
+
+
+class NoDelayWSGIServer(WSGIServer):
+    """gevent's WSGI server with TCP_NODELAY on each connection.
+
+    Without it, a keep-alive client waits ~40 ms per request (Nagle's algorithm meets delayed ACKs),
+    which would swamp the latency the target is configured to simulate.
+    """
+
+    def handle(self, sock: socket.socket, address: Any) -> None:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        super().handle(sock, address)
+
+
+def is_loopback_host(host: str) -> bool:
+    """True for ``localhost`` and loopback IP literals (``127.0.0.0/8``, ``::1``; brackets allowed)."""
+    bare = host.strip().strip("[]").lower()
+    if bare == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(bare).is_loopback
+    except ValueError:
+        return False
+
+
+def base_url(host: str, port: int) -> str:
+    bare = host.strip("[]")
+    return f"http://[{bare}]:{port}" if ":" in bare else f"http://{bare}:{port}"
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    options: DemoOptions | None = None,
+    ready_callback: Callable[[int], None] | None = None,
+) -> None:
+    """Bind ``host:port`` (0 = a free port), print the ready line, serve until SIGTERM or SIGINT.
+
+    ``ready_callback`` receives the bound port. Raises UserError for a non-loopback host or a port that
+    cannot be bound.
+    """
+    if not is_loopback_host(host):
+        raise UserError(
+            f"demo target must listen on a loopback address (127.0.0.1, ::1, localhost), not {host!r}"
+        )
+    bind_host = host.strip("[]")
+    server = NoDelayWSGIServer(
+        (bind_host, port), create_app(options), log=None, environ={"SERVER_NAME": bind_host}
+    )
+    try:
+        server.start()
+    except OSError as exc:
+        reason = "address already in use" if exc.errno == errno.EADDRINUSE else exc.strerror or str(exc)
+        raise UserError(f"demo target cannot listen on {base_url(bind_host, port)}: {reason}") from None
+    stop_requested = Event()
+    handlers = [
+        gevent.signal_handler(signum, stop_requested.set) for signum in (signal.SIGTERM, signal.SIGINT)
+    ]
+    try:
+        bound_port = int(server.server_port)
+        print(f"{READY_PREFIX}{base_url(bind_host, bound_port)}", flush=True)
+        if ready_callback is not None:
+            ready_callback(bound_port)
+        stop_requested.wait()
+    finally:
+        for handler in handlers:
+            handler.cancel()
+        server.stop(timeout=STOP_TIMEOUT_S)
+        sys.stdout.flush()

@@ -1,0 +1,37 @@
+"""Shared fixtures.
+
+``demo_target`` (session): a real demo target child process (``perfconsole demo-target``) on a free
+127.0.0.1 port, fast and deterministic enough for tests: 1 ms base latency, 1 ms median jitter, no
+injected errors, seed 1. Use ``demo_target.url`` as the host. It is shared by the whole session, so do
+not leave it changed: change its behaviour through ``demo_control``, which restores it after the test.
+
+``demo_control`` (function): ``demo_control(latency_ms=..., error_rate=..., path_latency_ms={...},
+path_error_rates={...})`` POSTs to the target's ``/_control`` and returns the settings now in force.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
+
+DemoControl = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def demo_target() -> Iterator[DemoTargetProcess]:
+    with start_demo_target(latency_ms=1.0, jitter_ms=1.0, error_rate=0.0, seed=1) as target:
+        yield target
+
+
+@pytest.fixture
+def demo_control(demo_target: DemoTargetProcess) -> Iterator[DemoControl]:
+    def control(**settings: Any) -> dict[str, Any]:
+        return demo_target.control(settings)
+
+    yield control
+    if demo_target.running:
+        demo_target.control({"reset": True})
