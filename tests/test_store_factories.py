@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from perfconsole.engine.model import (
     Annotation,
     EndpointStats,
@@ -51,18 +53,20 @@ def make_endpoint(
 
 
 def make_total(endpoints: tuple[EndpointStats, ...]) -> EndpointStats:
-    requests = sum(e.num_requests for e in endpoints)
-    failures = sum(e.num_failures for e in endpoints)
-    worst = max(endpoints, key=lambda e: e.cumulative.p95 or 0.0)
+    """An aggregated row: summed counts and rates, the worst of each latency figure."""
+
+    def worst(value: Callable[[EndpointStats], float | None]) -> float:
+        return max((value(e) or 0.0) for e in endpoints)
+
     return make_endpoint(
         "Aggregated",
         "",
-        requests=requests,
-        failures=failures,
-        p50=worst.cumulative.p50 or 0.0,
-        p95=worst.cumulative.p95 or 0.0,
-        p99=worst.cumulative.p99 or 0.0,
-        avg=worst.avg_ms,
+        requests=sum(e.num_requests for e in endpoints),
+        failures=sum(e.num_failures for e in endpoints),
+        p50=worst(lambda e: e.cumulative.p50),
+        p95=worst(lambda e: e.cumulative.p95),
+        p99=worst(lambda e: e.cumulative.p99),
+        avg=worst(lambda e: e.avg_ms),
         rps=sum(e.total_rps for e in endpoints),
     )
 
