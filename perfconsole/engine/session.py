@@ -156,6 +156,7 @@ class LoadSession:
 
             self.demo_target = start_demo_target(**self.plan.demo_target_options)
             self.host = self.demo_target.url
+        self._preflight()
         workers = self.plan.workers if self.plan.workers is not None else self.settings.workers
         self.worker_count = (os.cpu_count() or 1) if workers is None else workers
         if self.worker_count < 0:
@@ -186,6 +187,13 @@ class LoadSession:
         self._greenlets.append(gevent.spawn(stats_history, self.runner))
         self._greenlets.append(gevent.spawn(self._sample_loop))
         self.state = RunState.READY
+
+    def _preflight(self) -> None:
+        """The target answers (and its health path is 2xx) before any worker or user starts."""
+        from perfconsole.resources.preflight import preflight
+
+        options = self.settings.resources
+        preflight(self.host, health_path=options.health_path, timeout_s=options.preflight_timeout_s)
 
     def finish(self) -> None:
         """End the run for good: stop users and collect the workers' final stats (Locust's quit)."""

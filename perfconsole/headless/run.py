@@ -125,7 +125,7 @@ def _save(session: LoadSession, result: RunResult, options: HeadlessOptions) -> 
     from perfconsole.store.runs import save_run
 
     return save_run(
-        options.settings.runs_dir,
+        options.settings.runs_dir.resolve(),
         result,
         name=options.save_name,
         note=options.note,

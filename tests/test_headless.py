@@ -1,0 +1,233 @@
+"""Headless runs end to end: real Locust users against the real demo target, through the real CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
+
+ROOT = Path(__file__).resolve().parent.parent
+LENIENT = """
+[thresholds]
+p50_ms = 5000
+p95_ms = 5000
+p99_ms = 5000
+error_rate_pct = 50
+min_rps = 1
+[thresholds.endpoints."/api/v1/health*"]
+p95_ms = 5000
+"""
+STRICT = LENIENT.replace("min_rps = 1", "min_rps = 100000")
+
+
+@pytest.fixture(scope="module")
+def target() -> Iterator[DemoTargetProcess]:
+    with start_demo_target(latency_ms=2) as demo:
+        yield demo
+
+
+def perfconsole(args: list[str], cwd: Path, timeout: float = 90) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "perfconsole", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
+def served_requests(url: str) -> int:
+    """Requests the demo target has answered so far (from its Prometheus counters, /metrics excluded)."""
+    text = urllib.request.urlopen(f"{url}/metrics", timeout=5).read().decode()
+    total = 0.0
+    for line in text.splitlines():
+        if line.startswith("demo_requests_total{") and 'path="/metrics"' not in line:
+            total += float(line.rsplit(" ", 1)[1])
+    return int(total)
+
+
+@pytest.fixture()
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "config.toml").write_text(LENIENT)
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    return tmp_path
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_headless_run_counts_percentiles_and_files(workers: int, workdir: Path, target: DemoTargetProcess) -> None:
+    before = served_requests(target.url)
+    proc = perfconsole(
+        ["run", "--headless", "--scenario", "health", "-u", "4", "-r", "4", "-t", "5s",
+         "--workers", str(workers), "--host", target.url, "--json"],
+        workdir,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)  # stdout is the JSON document and nothing else
+    served = served_requests(target.url) - before
+    total = summary["total"]
+    recorded = total["requests"]
+    assert recorded > 20
+    # Every request Locust recorded reached the server; at most the users' last in-flight ones are missing.
+    assert served - 4 <= recorded <= served
+    values = [total["p50_ms"], total["p95_ms"], total["p99_ms"], total["max_ms"]]
+    assert all(v is not None and v > 0 for v in values)
+    assert values[:3] == sorted(values[:3])
+    assert values[2] <= values[3] * 1.05 + 1  # percentiles are bucketed to ~2 significant figures
+    names = {e["name"] for e in summary["endpoints"]}
+    assert names <= {"/", "/api/v1/health/", "/api/v1/health/ping", "/api/v1/health/database"}
+    assert len(names) >= 2
+    run_dir = Path(summary["run_dir"])
+    assert run_dir.parent == workdir / "runs"
+    for name in ("locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv",
+                 "locust_exceptions.csv", "report.html", "run.toml", "data.json"):
+        assert (run_dir / name).stat().st_size > 0, name
+    with open(run_dir / "locust_stats.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    aggregated = next(r for r in rows if r["Name"] == "Aggregated")
+    assert int(aggregated["Request Count"]) == recorded
+    assert {"Name", "Type", "Average Response Time", "95%", "99%", "Requests/s"} <= set(rows[0])
+    with open(run_dir / "locust_stats_history.csv", newline="") as handle:
+        history = list(csv.DictReader(handle))
+    assert len(history) >= 3 and history[-1]["User Count"] in {"0", "4"}
+    assert summary["interrupted"] is False and summary["worker_count"] == workers
+    assert tomllib.loads((run_dir / "run.toml").read_text())["schema_version"] == 1
+
+
+def test_threshold_failure_exits_1_and_still_writes(workdir: Path, target: DemoTargetProcess) -> None:
+    (workdir / "config.toml").write_text(STRICT)
+    proc = perfconsole(
+        ["run", "--headless", "--scenario", "health", "-u", "2", "-r", "2", "-t", "3s", "--workers", "0",
+         "--host", target.url],
+        workdir,
+    )
+    assert proc.returncode == 1, proc.stderr
+    assert "FAIL Aggregated rps" in proc.stdout
+    assert "Results:" in proc.stdout and len(list((workdir / "runs").iterdir())) == 1
+
+
+def test_demo_target_started_and_stopped_when_no_host(workdir: Path) -> None:
+    proc = perfconsole(
+        ["run", "--headless", "--scenario", "health", "-u", "2", "-r", "2", "-t", "3s", "--workers", "0",
+         "--json"],
+        workdir,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert summary["total"]["requests"] > 0
+    assert summary["host"].startswith("http://127.0.0.1:")
+    assert "embedded demo target" in proc.stderr
+
+
+def _children_named(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def test_sigterm_leaves_no_process_and_writes_results(workdir: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "perfconsole", "run", "--headless", "--scenario", "health", "-u", "3",
+         "-r", "3", "-t", "60s", "--workers", "2", "--json"],
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    children: list[psutil.Process] = []
+    deadline = time.monotonic() + 60
+    assert proc.stderr is not None
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if "running |" in line:
+            break
+        assert line, "headless run ended before running"
+    children = _children_named(proc.pid)
+    assert len(children) >= 3  # two workers and the demo target
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    summary = json.loads(out)
+    assert summary["interrupted"] is True
+    run_dir = Path(summary["run_dir"])
+    meta = (run_dir / "run.toml").read_text()
+    assert "interrupted = true" in meta
+    assert (run_dir / "locust_stats.csv").exists()
+    gone, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, [p.info if hasattr(p, "info") else p.pid for p in alive]
+
+
+BAD_INPUTS = [
+    (["--scenario", "nope"], "unknown scenario 'nope'"),
+    (["--profile", "nope"], "unknown profile 'nope'"),
+    (["-u", "0"], "-u/--users"),
+    (["-u", "-3"], "-u/--users"),
+    (["-u", "lots"], "-u/--users"),
+    (["-u", "10000000"], "-u/--users"),
+    (["-u", "5", "-r", "0"], "-r/--spawn-rate"),
+    (["-u", "5", "-r", "abc"], "-r/--spawn-rate"),
+    (["-t", "0s"], "-t/--run-time"),
+    (["-t", "-5"], "-t/--run-time"),
+    (["-t", "soon"], "-t/--run-time"),
+    (["-t", "400d"], "-t/--run-time"),
+    (["--workers", "-1"], "--workers"),
+    (["--host", "ftp://127.0.0.1"], "malformed host"),
+    (["--host", "http://127.0.0.1:1", "-t", "2s"], "cannot connect"),
+    (["--bogus"], "unrecognized arguments"),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
+def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, workdir: Path) -> None:
+    proc = perfconsole(["run", "--headless", "--workers", "0", *args], workdir, timeout=60)
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith("perfconsole: error:")]
+    assert len(lines) == 1 and message in lines[0], proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout == ""
+    assert not (workdir / "runs").exists()
+
+
+BROKEN_FILES = {
+    "syntax.py": ("from locust import HttpUser\nclass U(HttpUser)\n    pass\n", "line 2: syntax error"),
+    "empty.py": ('"""No users here."""\nX = 1\n', "no User class"),
+    "raises.py": (
+        "from locust import HttpUser\nclass U(HttpUser):\n    pass\nraise RuntimeError('boom')\n",
+        "raises.py: line 4: RuntimeError: boom",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BROKEN_FILES))
+def test_broken_locustfile_is_one_line(name: str, workdir: Path, target: DemoTargetProcess) -> None:
+    source, message = BROKEN_FILES[name]
+    path = workdir / name
+    path.write_text(source)
+    proc = perfconsole(["run", "--headless", "-f", str(path), "--workers", "0", "--host", target.url,
+                        "-t", "2s"], workdir, timeout=60)
+    assert proc.returncode == 2
+    assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_unreadable_config_is_one_line(workdir: Path) -> None:
+    (workdir / "config.toml").write_text("[thresholds\np50_ms = 1\n")
+    proc = perfconsole(["run", "--headless", "--workers", "0", "-t", "2s"], workdir, timeout=60)
+    assert proc.returncode == 2
+    assert "config.toml" in proc.stderr and "line 1" in proc.stderr and "Traceback" not in proc.stderr
