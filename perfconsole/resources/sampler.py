@@ -44,6 +44,10 @@ class _ProcessCache:
                 del self._procs[pid]
 
 
+CHILDREN_REFRESH_S = 10.0
+"""How often process trees are re-read: finding children scans every process on the machine."""
+
+
 def _children(proc: psutil.Process) -> list[psutil.Process]:
     try:
         return proc.children(recursive=True)
@@ -62,19 +66,29 @@ class ProcessProbe:
         """Also count threads and file descriptors (the target's figures)."""
         self._cache = _ProcessCache()
         self._primed = False
+        self._children: list[int] = []
+        self._children_read_at: float | None = None
         self._cache.get(pid)
+
+    def _member_pids(self, root: psutil.Process) -> list[int]:
+        if not self.tree:
+            return [root.pid]
+        now = time.monotonic()
+        if self._children_read_at is None or now - self._children_read_at >= CHILDREN_REFRESH_S:
+            self._children = [child.pid for child in _children(root)]
+            self._children_read_at = now
+        return [root.pid, *self._children]
 
     def sample(self) -> ProcessSample | None:
         """The current figures, or ``None`` when the (root) process is gone."""
         root = self._cache.get(self.pid)
         if root is None or not root.is_running():
             return None
-        procs = [root] + (_children(root) if self.tree else [])
         cpu = 0.0
         rss = threads = fds = 0
         alive = []
-        for proc in procs:
-            cached = self._cache.get(proc.pid)
+        for pid in self._member_pids(root):
+            cached = self._cache.get(pid)
             if cached is None:
                 continue
             try:
@@ -160,6 +174,7 @@ class ResourceSampler:
         self._console = ProcessProbe(console_pid or os.getpid(), "console")
         self._workers: dict[int, ProcessProbe] = {}
         self._worker_roots: tuple[int, ...] = ()
+        self._workers_read_at = 0.0
         self.set_local_workers(local_worker_pids)
         self._target = ProcessProbe(target_pid, target_label, tree=True, detail=True) if target_pid else None
         self.target_address = target_address
@@ -178,7 +193,11 @@ class ResourceSampler:
     def target_pid(self) -> int | None:
         return self._target.pid if self._target else None
 
-    def _refresh_workers(self) -> None:
+    def _refresh_workers(self, *, force: bool = True) -> None:
+        now = time.monotonic()
+        if not force and now - self._workers_read_at < CHILDREN_REFRESH_S:
+            return
+        self._workers_read_at = now
         wanted: set[int] = set()
         for pid in self._worker_roots:
             wanted.add(pid)
@@ -219,7 +238,7 @@ class ResourceSampler:
         timestamp: float | None = None,
     ) -> ResourceSample:
         """Measure now. ``workers`` are the engine's WorkerInfo (remote CPU comes from their heartbeats)."""
-        self._refresh_workers()
+        self._refresh_workers(force=False)
         local_workers = tuple(
             s for s in (probe.sample() for _, probe in sorted(self._workers.items())) if s is not None
         )
