@@ -53,13 +53,13 @@ DASHBOARD_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("w", "show('workers')", "workers", "Show the workers"),
     ActionSpec("a", "show('notes')", "notes", "Show the annotations"),
     ActionSpec("question_mark", "help", "help", "List every key"),
-    ActionSpec("q", "quit_console", "quit", "Quit (asks first during a run)"),
+    ActionSpec("q", "app.quit_console", "quit", "Quit (asks first during a run)"),
 )
 
 START_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("enter", "start_run", "start", "Start the run with these choices"),
     ActionSpec("question_mark", "help", "help", "List every key"),
-    ActionSpec("q", "quit_console", "quit", "Quit"),
+    ActionSpec("q", "app.quit_console", "quit", "Quit"),
 )
 
 PALETTE = ActionSpec("ctrl+p", "command_palette", "palette", "Open the command palette")

@@ -129,7 +129,7 @@ class PerfConsoleApp(App[int]):
         actions = DASHBOARD_ACTIONS if isinstance(screen, DashboardScreen) else START_ACTIONS
         if isinstance(screen, DashboardScreen | StartScreen):
             for spec in actions:
-                if spec.action in ("quit_console",):
+                if spec.action == "app.quit_console":
                     continue
                 yield SystemCommand(
                     spec.description, f"key: {spec.display_key}", partial(screen.run_action, spec.action)

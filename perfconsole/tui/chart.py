@@ -45,14 +45,24 @@ def resample(
 ) -> list[float | None]:
     """Max value in each of ``slots`` equal time slots over [0, t_end] (peaks survive the squeeze)."""
     out: list[float | None] = [None] * slots
+    sampled = [False] * slots
     if slots <= 0 or t_end <= 0:
         return out
     for t, v in zip(times, values, strict=False):
-        if v is None or t < 0:
+        if t < 0:
             continue
         slot = min(slots - 1, int(t / t_end * slots))
+        sampled[slot] = True
         current = out[slot]
-        out[slot] = v if current is None else max(current, v)
+        if v is not None:
+            out[slot] = v if current is None else max(current, v)
+    # Slots between two samples that no sample fell into hold the previous value (no gaps when
+    # there are more slots than samples); a sample of None stays a gap.
+    last_sampled = max((i for i, seen in enumerate(sampled) if seen), default=-1)
+    for slot in range(1, last_sampled):
+        if not sampled[slot]:
+            out[slot] = out[slot - 1]
+            sampled[slot] = True
     return out
 
 

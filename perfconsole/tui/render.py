@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from perfconsole.config import Profile
 from perfconsole.engine.model import (
     Annotation,
     EndpointStats,
@@ -309,3 +310,14 @@ def scenario_lines(info: ScenarioInfo) -> list[str]:
     if info.tags:
         lines.append(f"tags: {', '.join(info.tags)}")
     return lines
+
+
+def profile_line(profile: Profile) -> str:
+    """``Typical daytime traffic: 20 users @2/s for 5:00`` (stages counted for a staged profile)."""
+    duration = "until stopped" if profile.duration_s is None else f"for {fmt_duration(profile.duration_s)}"
+    if profile.stages:
+        plan = f"{len(profile.stages)} stages up to {max(s.users for s in profile.stages)} users"
+    else:
+        plan = f"{profile.users} users @{fmt_spawn_rate(profile.spawn_rate)}/s"
+    text = f"{plan} {duration}"
+    return f"{profile.description}: {text}" if profile.description else text

@@ -63,7 +63,7 @@ class StartScreen(Screen[None]):
             with Vertical(id="start-left"):
                 yield Label("Scenario", classes="view-title")
                 yield OptionList(
-                    *(Option(Text(f"{s.name}  {s.title}"), id=str(i)) for i, s in enumerate(self.scenarios)),
+                    *(Option(Text(s.name), id=str(i)) for i, s in enumerate(self.scenarios)),
                     id="scenarios",
                 )
                 yield Static("", id="scenario-info")
@@ -72,9 +72,10 @@ class StartScreen(Screen[None]):
             with Vertical(id="start-right"):
                 yield Label("Profile", classes="view-title")
                 yield OptionList(
-                    *(Option(Text(f"{n}  {p.description}"), id=n) for n, p in self.settings.profiles.items()),
+                    *(Option(Text(name), id=name) for name in self.settings.profiles),
                     id="profiles",
                 )
+                yield Static("", id="profile-info")
                 yield RunChart(id="profile-preview")
                 with Horizontal(classes="field"):
                     yield Label("host", classes="field-label")
@@ -126,6 +127,7 @@ class StartScreen(Screen[None]):
 
     def _show_profile(self, name: str) -> None:
         profile = self.settings.profiles[name]
+        self.query_one("#profile-info", Static).update(Text(render.profile_line(profile)))
         self.query_one("#profile-preview", RunChart).data = render.profile_preview(
             users_over_time(profile, points=60), max((s.users for s in profile.stages), default=profile.users)
         )

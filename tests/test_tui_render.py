@@ -1,0 +1,188 @@
+"""Pure console logic: formatting, table rows and marks, status bar, grouped views, charts, parsing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from test_tui_data import ANNOTATIONS, SCENARIOS, TOTAL, history, settings, snapshot
+
+from perfconsole.engine.model import EndpointStats, ErrorStats, RunState, WorkerInfo
+from perfconsole.errors import UserError
+from perfconsole.thresholds import cell_breaches
+from perfconsole.tui import chart, render
+from perfconsole.tui.actions import DASHBOARD_ACTIONS, help_lines, key_bar_fields
+from perfconsole.tui.controls import double_users, halve_users, parse_spawn_rate, parse_users, step_users
+from perfconsole.tui.formatting import fmt_duration, fmt_ms, fmt_rate
+from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
+
+
+def test_formatting() -> None:
+    assert [fmt_ms(None), fmt_ms(3.44), fmt_ms(123.4), fmt_ms(250_000)] == ["-", "3.4", "123", "250s"]
+    assert [fmt_rate(0), fmt_rate(12.34), fmt_rate(12345)] == ["0.0", "12.3", "12,345"]
+    assert [fmt_duration(None), fmt_duration(5), fmt_duration(754), fmt_duration(3723)] == [
+        "-",
+        "0:05",
+        "12:34",
+        "1:02:03",
+    ]
+
+
+def cells_by_column(row: render.TableRow) -> dict[str, str]:
+    return {column: cell.text for (column, _), cell in zip(render.TABLE_COLUMNS, row.cells, strict=True)}
+
+
+def test_table_rows_current_and_whole_run() -> None:
+    snap = snapshot()
+    current = render.table_rows(snap, use_current=True)
+    whole = render.table_rows(snap, use_current=False)
+    assert [r.key for r in current] == [
+        "GET /api/notifications/",
+        "POST /api/notifications/",
+        "GET /api/notifications/[id]/",
+        "Aggregated",
+    ]
+    assert current[-1].is_total and current[-1].cells[0].text == "Total"
+    detail_current = {
+        c: cell.text for (c, _), cell in zip(render.TABLE_COLUMNS, current[2].cells, strict=True)
+    }
+    detail_whole = {c: cell.text for (c, _), cell in zip(render.TABLE_COLUMNS, whole[2].cells, strict=True)}
+    assert detail_whole["p95"] == "620" and detail_current["p95"] == "558"  # 0.9 x 620 in the window
+    assert detail_whole["rps"] == "13.3" and detail_current["rps"] == "14.6"
+    assert detail_whole["max"] == "1860"
+    assert not any(cell.breached for row in current for cell in row.cells)
+
+
+def test_breached_cells_carry_a_symbol() -> None:
+    limits = settings().thresholds
+
+    def breaches(ep: EndpointStats, use_current: bool) -> set[str]:
+        return cell_breaches(ep, limits, use_current)
+
+    rows = {r.key: r for r in render.table_rows(snapshot(), use_current=False, breaches=breaches)}
+    detail = dict(
+        zip((c for c, _ in render.TABLE_COLUMNS), rows["GET /api/notifications/[id]/"].cells, strict=True)
+    )
+    assert detail["p95"].breached and detail["p95"].text == f"{render.BREACH_MARK}620"
+    assert not detail["p50"].breached
+    healthy = rows["GET /api/notifications/"]
+    assert not any(cell.breached or render.BREACH_MARK in cell.text for cell in healthy.cells)
+
+
+def test_status_fields_and_packing() -> None:
+    fields = render.status_fields(snapshot(), use_current=True)
+    assert fields[0] == "RUNNING"
+    assert "users 40/40 @5/s" in fields
+    assert "workers 2/2 ready" in fields
+    assert "left 3:25" in fields and "elapsed 1:35" in fields
+    assert "profile medium" in fields
+    lines = render.pack_fields(fields, 80)
+    assert all(len(line) <= 80 for line in lines) and len(lines) == 2
+    assert render.pack_fields(["a" * 90, "b"], 80) == ["a" * 90, "b"]
+
+
+def test_worker_summary_counts_missing() -> None:
+    snap = snapshot(workers=2)
+    lost = WorkerInfo("worker-9", "missing", 0, 0.0, 0, False)
+    snap = replace(snap, workers=(*snap.workers, lost))
+    assert render.worker_summary(snap) == "workers 2/2 ready 1 missing"
+    assert render.worker_summary(snapshot(workers=0)) == "workers local"
+
+
+def test_failures_grouped_and_sorted() -> None:
+    errors = [
+        ErrorStats("GET", "/a", "500", 2),
+        ErrorStats("GET", "/b", "timeout", 7),
+        ErrorStats("GET", "/a", "500", 3),
+    ]
+    rows = render.failure_rows(errors)
+    assert [(r.count, r.name, r.error) for r in rows] == [(7, "/b", "timeout"), (5, "/a", "500")]
+    exc = render.exception_rows(snapshot().exceptions)
+    assert exc[0].where.startswith('File "scenarios/x.py", line 12')
+
+
+def test_worker_rows_and_annotations() -> None:
+    rows = render.worker_rows(snapshot().workers)
+    assert [(r.id, r.cpu, r.memory, r.health) for r in rows][0] == ("worker-0 (pid 1000)", "35%", "80M", "ok")
+    lines = render.annotation_lines(reversed(ANNOTATIONS))
+    assert lines[0].split() == ["0:00", "U", "users", "started:", "40", "users", "at", "5/s"]
+    assert lines[-1].split()[:3] == ["1:15", "N", "note"]
+
+
+def test_resample_keeps_peaks_and_fills_between_samples() -> None:
+    times = [0.0, 1.0, 2.0, 3.0]
+    assert chart.resample(times, [1.0, 5.0, 2.0, 3.0], 4.0, 2) == [5.0, 3.0]
+    # more slots than samples: held between samples, empty after the last one
+    assert chart.resample([0.0, 2.0], [1.0, 3.0], 4.0, 4) == [1.0, 1.0, 3.0, None]
+    # a sample without data (idle window) stays a gap
+    assert chart.resample([0.0, 1.0, 2.0], [1.0, None, 3.0], 3.0, 3) == [1.0, None, 3.0]
+
+
+def test_plot_draws_levels_and_owners() -> None:
+    series = (chart.Series("low", [0.0, 1.0], [0.0, 0.0]), chart.Series("high", [0.0, 1.0], [10.0, 10.0]))
+    grid = chart.plot(series, width=2, height=2, t_end=4.0, y_max=10.0)
+    top, bottom = grid
+    assert top[0][1] == 1 and bottom[0][1] == 0  # the high series owns the top row, the low one the bottom
+    assert top[0][0] != " " and bottom[0][0] != " "
+    assert top[1] == (" ", chart.NO_SERIES)  # nothing after the last sample
+    filled = chart.plot((series[1],), width=1, height=2, t_end=2.0, y_max=10.0, fill=True)
+    assert filled[1][0][0] == "⣿"  # area under the line is shaded
+
+
+def test_axis_marks_and_labels() -> None:
+    assert chart.mark_row([(0.0, "U"), (50.0, "D"), (51.0, "N")], 10, 100.0) == "U────+────"
+    assert chart.time_labels(12, 95.0) == "0:00    1:35"
+    assert chart.nice_ceiling(0.3) == 1 and chart.nice_ceiling(130) == 200 and chart.nice_ceiling(500) == 500
+
+
+def test_dashboard_charts_mark_annotations() -> None:
+    rps, latency, users, errors = render.dashboard_charts(history(), ANNOTATIONS)
+    assert rps.t_end == 95.0 and rps.marks == ((0.0, "U"), (60.0, "D"), (75.0, "N"))
+    assert [s.label for s in latency.series] == ["p50", "p95", "p99"]
+    assert latency.y_max == 500 and users.y_max == 100 and errors.y_max == 2
+    assert "p95 60" in latency.latest
+
+
+def test_profile_preview_and_lines() -> None:
+    ramp = settings().profiles["ramp"]
+    from perfconsole.profiles import users_over_time
+
+    data = render.profile_preview(users_over_time(ramp, 30), 20)
+    assert data.y_max == 20 and data.latest == "peak 20"
+    assert render.profile_line(ramp) == "Ramp up and down: 3 stages up to 20 users until stopped"
+    assert render.profile_line(settings().profiles["light"]) == "Smoke load: 4 users @4/s for 1:00"
+    lines = render.scenario_lines(SCENARIOS[0])
+    assert lines[1] == "• NotificationsUser (weight 3)  tags read, write" and lines[-1] == "tags: read, write"
+
+
+def test_controls_and_parsing() -> None:
+    assert [step_users(10, 10, 1), step_users(5, 10, -1), double_users(0), halve_users(1)] == [20, 1, 1, 1]
+    assert parse_users(" 25 ") == 25 and parse_spawn_rate("") is None and parse_spawn_rate("2.5") == 2.5
+    for bad in ("0", "-3", "abc", "1.5", "100001"):
+        with pytest.raises(UserError, match="users"):
+            parse_users(bad)
+    with pytest.raises(UserError, match="spawn rate"):
+        parse_spawn_rate("0")
+    assert parse_tags("read, write read") == ("read", "write") and parse_tags("  ") == ()
+    assert parse_workers("") is None and parse_workers("2") == 2
+    with pytest.raises(UserError, match="workers"):
+        parse_workers("two")
+    assert parse_host("") is None and parse_host("http://localhost:8080/") == "http://localhost:8080"
+    with pytest.raises(UserError, match="loopback"):
+        parse_host("http://10.1.2.3:80")
+
+
+def test_every_action_has_a_key_and_help_line() -> None:
+    bar = key_bar_fields(DASHBOARD_ACTIONS)
+    assert "+ users+" in bar and "x spike" in bar and bar[-1] == "^p palette"
+    assert len(help_lines(DASHBOARD_ACTIONS)) == len(DASHBOARD_ACTIONS) + 1
+    keys = [k for spec in DASHBOARD_ACTIONS for k in spec.keys.split(",")]
+    assert len(keys) == len(set(keys)), "a key bound twice"
+
+
+def test_failure_percent_views() -> None:
+    snap = snapshot(state=RunState.RUNNING)
+    assert render.failure_percent(snap, use_current=False) == pytest.approx(100 * 12 / 4800)
+    assert render.failure_percent(snap, use_current=True) == pytest.approx(
+        100 * (12 / 100) / (TOTAL.current_rps)
+    )
