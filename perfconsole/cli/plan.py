@@ -20,7 +20,7 @@ from perfconsole.config import (
 )
 from perfconsole.engine.scenario import default_scenarios_dir, describe_scenario, resolve_scenario
 from perfconsole.engine.session import RunPlan, validate_host
-from perfconsole.errors import ScenarioError
+from perfconsole.errors import ScenarioError, UserError
 
 
 def load_cli_settings(args: argparse.Namespace) -> Settings:
@@ -56,6 +56,14 @@ def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> 
     profile = settings.profile(profile_name) if profile_name else None
     if users is not None and rate is None and profile is None:
         rate = 1.0  # Locust's default spawn rate
+    target_pid = getattr(args, "target_pid", None)
+    if target_pid is not None:
+        if not str(target_pid).isdigit() or int(target_pid) <= 0:
+            raise UserError(f"--target-pid: expected a process id, got {target_pid!r}")
+        target_pid = int(target_pid)
+    metrics_url = getattr(args, "metrics_url", None)
+    if metrics_url:
+        metrics_url = validate_host(metrics_url)
     stop_timeout = parse_duration(getattr(args, "stop_timeout", "0") or "0", "--stop-timeout")
     plan = RunPlan(
         scenario_path=path,
@@ -70,5 +78,9 @@ def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> 
         user_classes=tuple(getattr(args, "user_class", ()) or ()),
         stop_timeout_s=stop_timeout,
         command_line=command_line,
+        target_pid=target_pid,
+        target_process=getattr(args, "target_process", None),
+        metrics_url=metrics_url,
+        health_path=getattr(args, "health_path", None),
     )
     return settings, plan

@@ -44,6 +44,10 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--note", metavar="TEXT", help="a note pinned to this run")
     parser.add_argument("--baseline", metavar="NAME", help="compare with this baseline at the end (exit 3)")
     parser.add_argument("--stop-timeout", metavar="SECONDS", default="0", help="let tasks finish on stop")
+    parser.add_argument("--health-path", metavar="PATH", help="preflight: this path must answer 2xx first")
+    parser.add_argument("--metrics-url", metavar="URL", help="Prometheus endpoint of the target to scrape")
+    parser.add_argument("--target-pid", metavar="PID", help="the target's process to watch (CPU, RSS ...)")
+    parser.add_argument("--target-process", metavar="NAME", help="the target's process, by name")
     parser.set_defaults(func=run)
 
 

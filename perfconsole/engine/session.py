@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
@@ -33,10 +34,14 @@ from perfconsole.engine.model import (
     RunResult,
     RunSnapshot,
     RunState,
+    ThresholdResult,
 )
 from perfconsole.engine.scenario import LoadedScenario, load_scenario
 from perfconsole.engine.workers import LocalWorkers
 from perfconsole.errors import UserError
+from perfconsole.resources.model import ResourceSample
+from perfconsole.resources.monitor import ResourceMonitor
+from perfconsole.resources.options import ResourceOptions
 
 if TYPE_CHECKING:
     from locust import LoadTestShape
@@ -69,6 +74,14 @@ class RunPlan:
     demo_target_options: dict[str, Any] = field(default_factory=dict)
     """Keyword arguments for the embedded demo target (latency_ms, error_rate ...)."""
     command_line: tuple[str, ...] = ()
+    target_pid: int | None = None
+    """The target's process to watch (default: the process listening on a loopback host's port)."""
+    target_process: str | None = None
+    metrics_url: str | None = None
+    """Prometheus text endpoint of the target (default: config, or the demo target's /metrics)."""
+    health_path: str | None = None
+    resources: bool = True
+    """Sample resources (console, workers, system, target) about once a second."""
 
 
 def validate_host(url: str) -> str:
@@ -113,6 +126,10 @@ class LoadSession:
         self.ended_at = 0.0
         self.duration_s: float | None = None
         self.spike_verdict: RecoveryVerdict | None = None
+        self.monitor: ResourceMonitor | None = None
+        self.resource_sample: ResourceSample | None = None
+        """The latest resource sample (None until the first tick, or when sampling is off)."""
+        self._warnings: list[str] = []
         self._t0 = 0.0
         self._stopped_elapsed: float | None = None
         self._history: list[HistoryPoint] = []
@@ -184,6 +201,8 @@ class LoadSession:
             )
             self.local_workers.start()
             self.local_workers.wait_ready(lambda: len(runner.clients.ready), WORKER_CONNECT_TIMEOUT_S)
+        if self.plan.resources:
+            self.monitor = self._resource_monitor()
         self._greenlets.append(gevent.spawn(stats_history, self.runner))
         self._greenlets.append(gevent.spawn(self._sample_loop))
         self.state = RunState.READY
@@ -193,7 +212,28 @@ class LoadSession:
         from perfconsole.resources.preflight import preflight
 
         options = self.settings.resources
-        preflight(self.host, health_path=options.health_path, timeout_s=options.preflight_timeout_s)
+        health_path = self.plan.health_path or options.health_path
+        preflight(self.host, health_path=health_path, timeout_s=options.preflight_timeout_s)
+
+    def _resource_monitor(self) -> ResourceMonitor:
+        options = ResourceOptions.from_settings(self.settings)
+        changes: dict[str, Any] = {}
+        if self.plan.metrics_url:
+            changes["metrics_url"] = self.plan.metrics_url
+        elif not options.metrics_url and self.demo_target is not None:
+            changes["metrics_url"] = f"{self.demo_target.url}/metrics"  # the demo target's, out of the box
+        if self.plan.target_pid is not None:
+            changes["target_pid"] = self.plan.target_pid
+        elif self.demo_target is not None and not self.plan.target_process:
+            changes["target_pid"] = self.demo_target.pid
+        if self.plan.target_process:
+            changes["target_name"] = self.plan.target_process
+        return ResourceMonitor(
+            replace(options, **changes),
+            host_url=self.host,
+            local_worker_pids=self.worker_pids,
+            console_pid=os.getpid(),
+        )
 
     def finish(self) -> None:
         """End the run for good: stop users and collect the workers' final stats (Locust's quit)."""
@@ -226,6 +266,8 @@ class LoadSession:
         finally:
             for glet in self._greenlets:
                 glet.kill(block=False)
+            if self.monitor is not None:
+                self.monitor.close()
             if self.local_workers is not None:
                 self.local_workers.stop()
             if self.demo_target is not None:
@@ -432,6 +474,8 @@ class LoadSession:
             host=self.host,
             worker_count=self.worker_count,
             command_line=plan.command_line,
+            resources=self.monitor.to_dict() if self.monitor is not None else {},
+            warnings=self.warnings,
         )
 
     @property
@@ -613,12 +657,35 @@ class LoadSession:
                 self._mark_stopped("run ended (shape finished)")
             self._record_sample()
         self._watch_workers(runner)
+        self._sample_resources()
         if self._spike is not None and self.spike_verdict is None:
             start, end, observe_until = self._spike
             verdict = assess_recovery(self._history, start, end, self.elapsed_s, observe_until - end)
             if verdict is not None:
                 self.spike_verdict = verdict
                 self.annotate(f"drill verdict: {verdict.text}", kind="drill")
+
+    def _sample_resources(self) -> None:
+        if self.monitor is None:
+            return
+        hostname = socket.gethostname()
+        workers = stats_view.workers(self.runner) if self.runner is not None else ()
+        if self.local_workers is not None:  # measured with psutil already; heartbeats add nothing
+            workers = tuple(w for w in workers if not w.id.startswith(f"{hostname}_"))
+        update = self.monitor.poll(elapsed_s=self.elapsed_s, workers=workers)
+        self.resource_sample = update.sample
+        for warning in update.warnings:
+            if warning not in self._warnings:
+                self._warnings.append(warning)
+            self.annotate(warning, kind="warning")
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Reasons the figures may be unreliable (generator saturation ...), one line each."""
+        return tuple(self._warnings)
+
+    def resource_thresholds(self) -> tuple[ThresholdResult, ...]:
+        return self.monitor.thresholds() if self.monitor is not None else ()
 
     def _watch_workers(self, runner: LocalRunner | MasterRunner) -> None:
         clients = getattr(runner, "clients", None)

@@ -101,7 +101,7 @@ def run_headless(options: HeadlessOptions) -> int:
             session.finish()
             result = _result(session, options, interrupted=interrupts.interrupted)
             run_dir = _save(session, result, options)
-            return _report(result, run_dir, options)
+            return _report(session, result, run_dir, options)
         finally:
             session.close()
 
@@ -118,7 +118,8 @@ def _wait_for_end(session: LoadSession, interrupts: _Interrupts, options: Headle
 def _result(session: LoadSession, options: HeadlessOptions, interrupted: bool) -> RunResult:
     result = session.result(interrupted=interrupted)
     rules = options.settings.thresholds_for(session.profile)
-    return replace(result, thresholds=threshold_rules.evaluate(result.final, rules))
+    checked = threshold_rules.evaluate(result.final, rules) + session.resource_thresholds()
+    return replace(result, thresholds=checked)
 
 
 def _save(session: LoadSession, result: RunResult, options: HeadlessOptions) -> Path:
@@ -137,7 +138,7 @@ def _write_artifacts(session: LoadSession, directory: Path) -> None:
     write_locust_artifacts(session, directory)
 
 
-def _report(result: RunResult, run_dir: Path, options: HeadlessOptions) -> int:
+def _report(session: LoadSession, result: RunResult, run_dir: Path, options: HeadlessOptions) -> int:
     code = exit_code(result)
     if options.json_output:
         from perfconsole.store.codec import summary_dict
@@ -147,7 +148,8 @@ def _report(result: RunResult, run_dir: Path, options: HeadlessOptions) -> int:
         summary["exit_code"] = code
         print(json.dumps(summary, indent=2, sort_keys=True), file=options.stdout, flush=True)
     else:
-        print(summary_text(result, str(run_dir)), file=options.stdout, flush=True)
+        resources = session.monitor.summary_lines() if session.monitor is not None else []
+        print(summary_text(result, str(run_dir), resources), file=options.stdout, flush=True)
     return code
 
 

@@ -72,9 +72,11 @@ def stats_table(snap: RunSnapshot) -> str:
     return "\n".join(lines)
 
 
-def summary_text(result: RunResult, run_dir: str | None) -> str:
-    """The final summary: tables, thresholds, warnings and where the files are."""
+def summary_text(result: RunResult, run_dir: str | None, resource_lines: list[str] | None = None) -> str:
+    """The final summary: tables, resource peaks, thresholds, warnings and where the files are."""
     parts = [stats_table(result.final), ""]
+    if resource_lines:
+        parts += ["Resources (peaks)", *[f"  {line}" for line in resource_lines], ""]
     if result.thresholds:
         verdict = "all met" if result.thresholds_passed else "FAILED"
         parts.append(f"Thresholds: {verdict}")
