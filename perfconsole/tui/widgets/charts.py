@@ -29,7 +29,9 @@ class RunChart(Widget):
             return Text("")
         text = Text()
         legend = " ".join(s.label for s in data.series) if len(data.series) > 1 else ""
-        title = f"{data.title}  {data.latest}  max {data.y_max:g}"
+        title = f"{data.title}  {data.latest}"
+        if len(title) + len(f"  top {data.y_max:g}") <= width:
+            title += f"  top {data.y_max:g}"
         text.append(title[:width], style="bold")
         if legend and len(title) + len(legend) + 2 <= width:
             text.append("  ")

@@ -14,8 +14,9 @@ from perfconsole.tui.render import (
 )
 
 
-class RowsTable(DataTable[str]):
-    """A read-only table whose rows are replaced only when they change."""
+class RowsTable(DataTable[Text]):
+    """A read-only table whose rows are replaced only when they change (cells are plain text, not markup:
+    endpoint names such as ``/api/x/[id]/`` contain brackets)."""
 
     DEFAULT_CSS = """
     RowsTable { height: auto; max-height: 100%; }
@@ -35,7 +36,7 @@ class RowsTable(DataTable[str]):
         self._shown = rows
         self.clear()
         for row in rows:
-            self.add_row(*row)
+            self.add_row(*(Text(cell) for cell in row))
 
 
 class FailuresView(Vertical):

@@ -1,0 +1,48 @@
+"""Snapshot tests of the start screen and the dashboard at 80x24 and 120x40 (hand-built, fixed data).
+
+Update after a deliberate change with ``pytest tests/test_tui_snapshots.py --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from test_tui_data import SCENARIOS, FakeSession, settings, snapshot
+
+from perfconsole.tui.app import PerfConsoleApp, make_app
+
+
+def no_sessions(choice: Any) -> Any:
+    raise AssertionError("snapshot tests never start a run")
+
+
+def start_app() -> PerfConsoleApp:
+    return make_app(settings(), scenarios=SCENARIOS, session_factory=no_sessions)
+
+
+def dashboard_app() -> PerfConsoleApp:
+    return make_app(
+        settings(),
+        scenarios=SCENARIOS,
+        session_factory=no_sessions,
+        session=FakeSession(snapshot()),  # type: ignore[arg-type]
+    )
+
+
+def test_start_screen_80x24(snap_compare: Any) -> None:
+    assert snap_compare(start_app(), terminal_size=(80, 24))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+def test_dashboard(snap_compare: Any, size: tuple[int, int]) -> None:
+    assert snap_compare(dashboard_app(), terminal_size=size)
+
+
+def test_dashboard_whole_run_with_failures_view_80x24(snap_compare: Any) -> None:
+    """``v`` switches the table to whole-run figures (p95 breach marked ▲), ``f`` shows grouped failures."""
+    assert snap_compare(dashboard_app(), terminal_size=(80, 24), press=["v", "f"])
+
+
+def test_help_screen(snap_compare: Any) -> None:
+    assert snap_compare(dashboard_app(), terminal_size=(80, 24), press=["question_mark"])
