@@ -77,6 +77,23 @@ def test_artifacts_are_written_before_the_directory_appears(tmp_path: Path) -> N
     assert (run_dir / "locust_stats.csv").read_text() == "Type,Name\nGET,/x\n"
 
 
+def test_id_taken_during_save_moves_to_next_id(tmp_path: Path) -> None:
+    taken = tmp_path / "20261123T164500Z-notifications-light"
+    calls: list[Path] = []
+
+    def write(staging: Path) -> None:
+        calls.append(staging)
+        if len(calls) == 1:  # another process saves a run with the same id meanwhile
+            taken.mkdir()
+            (taken / "other.txt").write_text("theirs")
+
+    run_dir = save_run(tmp_path, make_result(), write_artifacts=write)
+    assert run_dir.name == taken.name + "-2" and len(calls) == 2
+    assert [p.name for p in taken.iterdir()] == ["other.txt"]
+    assert load_run(run_dir.name, tmp_path).run_id == run_dir.name
+    assert sorted(p.name for p in tmp_path.iterdir()) == [taken.name, run_dir.name]
+
+
 @pytest.mark.parametrize("error", [RuntimeError("disk on fire"), OSError(28, "No space left on device")])
 def test_failing_artifacts_leave_nothing(tmp_path: Path, error: Exception) -> None:
     def write(staging: Path) -> None:

@@ -7,6 +7,7 @@ temp name in the same parent and renamed into place only once every file in them
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
 import shutil
@@ -91,7 +92,12 @@ def staged_directory(final_path: Path, *, replace: bool = False) -> Iterator[Pat
             return
         if final_path.exists():
             raise FileExistsError(f"{final_path} already exists")
-        os.rename(temp, final_path)
+        try:
+            os.rename(temp, final_path)
+        except OSError as exc:
+            if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):  # created meanwhile by someone else
+                raise FileExistsError(f"{final_path} already exists") from None
+            raise
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
         raise

@@ -63,6 +63,7 @@ REQUIRED_METADATA = (
 """Keys every run.toml has; a missing one means the file was truncated or is not ours."""
 """Reference that resolves to the newest run."""
 
+SAVE_ATTEMPTS = 5
 ArtifactWriter = Callable[[Path], None]
 
 
@@ -351,19 +352,24 @@ def save_run(
         runs_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create runs directory {runs_dir}: {exc.strerror}") from None
-    final_dir = _unique_run_dir(
-        runs_dir, run_id_base(result.started_at, result.scenario_path, result.profile, name)
-    )
-    run_id = final_dir.name
-    files = encode_run_files(result, run_id=run_id, name=name, note=note, kind=kind)
-    try:
-        with staged_directory(final_dir) as staging:
-            for filename, content in files.items():
-                (staging / filename).write_bytes(content)
-            if write_artifacts is not None:
-                write_artifacts(staging)
-                _redact_artifacts(staging, set(files))
-    except Exception as exc:
-        reason = redact_text(str(exc)) or type(exc).__name__
-        raise StoreError(f"cannot save run {run_id} in {runs_dir}: {reason}") from None
-    return final_dir
+    base_id = run_id_base(result.started_at, result.scenario_path, result.profile, name)
+    for _attempt in range(SAVE_ATTEMPTS):
+        final_dir = _unique_run_dir(runs_dir, base_id)
+        run_id = final_dir.name
+        files = encode_run_files(result, run_id=run_id, name=name, note=note, kind=kind)
+        try:
+            with staged_directory(final_dir) as staging:
+                for filename, content in files.items():
+                    (staging / filename).write_bytes(content)
+                if write_artifacts is not None:
+                    write_artifacts(staging)
+                    _redact_artifacts(staging, set(files))
+        except FileExistsError as exc:
+            if final_dir.exists():
+                continue  # another process took this id between the check and the rename
+            raise StoreError(f"cannot save run {run_id} in {runs_dir}: {redact_text(str(exc))}") from None
+        except Exception as exc:
+            reason = redact_text(str(exc)) or type(exc).__name__
+            raise StoreError(f"cannot save run {run_id} in {runs_dir}: {reason}") from None
+        return final_dir
+    raise StoreError(f"cannot save run {base_id} in {runs_dir}: run ids keep being taken")
