@@ -402,7 +402,7 @@ def test_cli_registers_defaults() -> None:
 
 def test_child_refuses_non_loopback_host_without_traceback() -> None:
     completed = subprocess.run(
-        [sys.executable, "-m", "perfconsole.cli.demo_target", "--host", "0.0.0.0"],
+        [sys.executable, "-m", "perfconsole", "demo-target", "--host", "0.0.0.0"],
         stdin=subprocess.DEVNULL,
         capture_output=True,
         text=True,
@@ -436,3 +436,25 @@ def test_context_manager_stops_on_error() -> None:
     with pytest.raises(RuntimeError), start_demo_target(latency_ms=0, jitter_ms=0) as target:
         raise RuntimeError("boom")
     assert not target.running
+
+
+def test_store_is_bounded_keeps_seeded_records_and_counts_unread() -> None:
+    from perfconsole.demo_target.store import SEEDED_NOTIFICATIONS, DemoStore
+
+    store = DemoStore.seeded()
+    store.notifications.max_size = SEEDED_NOTIFICATIONS + 10
+    created = [store.add_notification("t", "m", 1)["id"] for _ in range(25)]
+    store.mark_read(created[-1])
+    assert len(store.notifications) == SEEDED_NOTIFICATIONS + 10
+    assert all(number in store.notifications for number in range(1, SEEDED_NOTIFICATIONS + 1))
+    assert [item_id in store.notifications for item_id in created] == [False] * 15 + [True] * 10
+    assert store.unread_count == sum(1 for item in store.notifications.values() if not item["read"])
+
+
+def test_launcher_imports_neither_flask_nor_textual() -> None:
+    code = (
+        "import sys, perfconsole.demo_target.process; "
+        "print(sorted({'flask', 'textual', 'locust'} & {name.split('.')[0] for name in sys.modules}))"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert completed.stdout.strip() == "[]", completed.stderr

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
-from collections.abc import Sequence
 from typing import Any
 
-from perfconsole.errors import ExitCode, UserError
+from perfconsole.errors import UserError
 
 
 def port_number(text: str) -> int:
@@ -113,25 +111,3 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from None
     serve(host=args.host, port=args.port, options=options)
     return 0
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m perfconsole.cli.demo_target ARGS``: the same command without loading the other commands.
-
-    ``start_demo_target`` runs this, so the demo target starts fast and does not depend on the console.
-    """
-    from perfconsole.cli import _Parser
-
-    parser = _Parser(prog="perfconsole demo-target", description=DESCRIPTION)
-    add_arguments(parser)
-    try:
-        return run(parser.parse_args(argv))
-    except UserError as exc:
-        print(f"perfconsole: error: {exc}", file=sys.stderr)
-        return int(exc.exit_code)
-    except KeyboardInterrupt:
-        return int(ExitCode.INTERRUPTED)
-
-
-if __name__ == "__main__":
-    sys.exit(main())

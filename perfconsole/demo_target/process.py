@@ -129,12 +129,8 @@ def demo_target_command(
     db_pool_size: int | None = None,
     seed: int | None = None,
 ) -> list[str]:
-    """The argv of ``perfconsole demo-target ...`` (None leaves a setting at its default).
-
-    Runs the command's own module entry point, so starting the target loads neither the console nor the
-    other commands (faster, and independent of them).
-    """
-    command = [sys.executable, "-m", "perfconsole.cli.demo_target", "--port", str(port)]
+    """The argv of ``python -m perfconsole demo-target ...`` (None leaves a setting at its default)."""
+    command = [sys.executable, "-m", "perfconsole", "demo-target", "--port", str(port)]
     for flag, value in (
         ("--latency-ms", latency_ms),
         ("--jitter-ms", jitter_ms),

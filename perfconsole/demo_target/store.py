@@ -11,6 +11,7 @@ import itertools
 import secrets
 import time
 from collections import OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -34,6 +35,8 @@ class BoundedDict(OrderedDict[K, V], Generic[K, V]):
         super().__init__()
         self.max_size = max_size
         self.pinned: set[K] = set()
+        self.on_evict: Callable[[V], None] | None = None
+        """Called with each evicted value (keeps derived counters right)."""
 
     def __setitem__(self, key: K, value: V) -> None:
         super().__setitem__(key, value)
@@ -41,7 +44,9 @@ class BoundedDict(OrderedDict[K, V], Generic[K, V]):
             oldest = next((old for old in self.keys() if old not in self.pinned), None)
             if oldest is None:
                 break
-            super().__delitem__(oldest)
+            evicted = super().pop(oldest)
+            if self.on_evict is not None:
+                self.on_evict(evicted)
 
 
 def now_iso() -> str:
@@ -69,6 +74,13 @@ class DemoStore:
     order_ids_by_user: BoundedDict[str, deque[int]] = field(default_factory=BoundedDict)
     loans: BoundedDict[int, dict[str, Any]] = field(default_factory=BoundedDict)
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+
+    def __post_init__(self) -> None:
+        self.notifications.on_evict = self._forget_notification
+
+    def _forget_notification(self, item: dict[str, Any]) -> None:
+        if not item["read"]:
+            self.unread_count -= 1
 
     @classmethod
     def seeded(cls) -> DemoStore:
@@ -105,11 +117,8 @@ class DemoStore:
             "read": False,
             "created_at": now_iso(),
         }
-        before = len(self.notifications)
-        self.notifications[item_id] = item
         self.unread_count += 1
-        if len(self.notifications) <= before:  # an old record was evicted: recount
-            self.unread_count = sum(1 for entry in self.notifications.values() if not entry["read"])
+        self.notifications[item_id] = item
         return item
 
     def mark_read(self, item_id: int) -> dict[str, Any] | None:
