@@ -40,32 +40,85 @@ class Figures:
 
 def run_locust(locustfile: Path, host: str, users: int, seconds: int, workers: int, tmp: Path) -> Figures:
     prefix = tmp / "locust"
-    command = [sys.executable, "-m", "locust", "-f", str(locustfile), "--headless", "-H", host,
-               "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--csv", str(prefix),
-               "--only-summary", "--loglevel", "ERROR"]
+    command = [
+        sys.executable,
+        "-m",
+        "locust",
+        "-f",
+        str(locustfile),
+        "--headless",
+        "-H",
+        host,
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds}s",
+        "--csv",
+        str(prefix),
+        "--only-summary",
+        "--loglevel",
+        "ERROR",
+    ]
     if workers:
         command += ["--processes", str(workers)]
     subprocess.run(command, check=False, capture_output=True, timeout=seconds + 60, stdin=subprocess.DEVNULL)
     with open(f"{prefix}_stats.csv", newline="") as handle:
         row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
-    return Figures(float(row["Requests/s"]), float(row["50%"]), float(row["95%"]), float(row["99%"]),
-                   int(row["Request Count"]))
+    return Figures(
+        float(row["Requests/s"]),
+        float(row["50%"]),
+        float(row["95%"]),
+        float(row["99%"]),
+        int(row["Request Count"]),
+    )
 
 
-def run_perfconsole(locustfile: Path, host: str, users: int, seconds: int, workers: int, tmp: Path) -> Figures:
+def run_perfconsole(
+    locustfile: Path, host: str, users: int, seconds: int, workers: int, tmp: Path
+) -> Figures:
     (tmp / "config.toml").write_text("[thresholds]\nmin_rps = 1\n")
-    command = [sys.executable, "-m", "perfconsole", "run", "--headless", "-f", str(locustfile), "--host", host,
-               "-u", str(users), "-r", str(users), "-t", f"{seconds}s", "--workers", str(workers), "--json",
-               "--runs-dir", str(tmp / "runs")]
-    proc = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 90, cwd=tmp,
-                          stdin=subprocess.DEVNULL, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    command = [
+        sys.executable,
+        "-m",
+        "perfconsole",
+        "run",
+        "--headless",
+        "-f",
+        str(locustfile),
+        "--host",
+        host,
+        "-u",
+        str(users),
+        "-r",
+        str(users),
+        "-t",
+        f"{seconds}s",
+        "--workers",
+        str(workers),
+        "--json",
+        "--runs-dir",
+        str(tmp / "runs"),
+    ]
+    proc = subprocess.run(
+        command,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 90,
+        cwd=tmp,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     if not proc.stdout.strip():
         raise SystemExit(f"perfconsole run failed: {proc.stderr.strip()[-500:]}")
     total = json.loads(proc.stdout)["total"]
     return Figures(total["rps"], total["p50_ms"], total["p95_ms"], total["p99_ms"], total["requests"])
 
 
-def phase(name: str, locustfile: Path, host: str, users: int, args: argparse.Namespace) -> dict[str, list[Figures]]:
+def phase(
+    name: str, locustfile: Path, host: str, users: int, args: argparse.Namespace
+) -> dict[str, list[Figures]]:
     results: dict[str, list[Figures]] = {"locust": [], "perfconsole": []}
     for round_index in range(args.rounds):
         order = ("locust", "perfconsole") if round_index % 2 == 0 else ("perfconsole", "locust")
@@ -74,9 +127,12 @@ def phase(name: str, locustfile: Path, host: str, users: int, args: argparse.Nam
                 runner = run_locust if tool == "locust" else run_perfconsole
                 figures = runner(locustfile, host, users, args.seconds, args.workers, Path(tmp))
             results[tool].append(figures)
-            print(f"  {name} round {round_index + 1} {tool:<11} {figures.rps:8.1f} req/s  p50 {figures.p50:5.0f}"
-                  f"  p95 {figures.p95:5.0f}  p99 {figures.p99:5.0f} ms  ({figures.requests} requests)",
-                  flush=True)
+            print(
+                f"  {name} round {round_index + 1} {tool:<11} {figures.rps:8.1f} req/s"
+                f"  p50 {figures.p50:5.0f}"
+                f"  p95 {figures.p95:5.0f}  p99 {figures.p99:5.0f} ms  ({figures.requests} requests)",
+                flush=True,
+            )
     return results
 
 
@@ -92,7 +148,10 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=20)
     args = parser.parse_args()
     here = Path(__file__).resolve().parent
-    print(f"workers/processes: {args.workers}, {args.seconds}s per run, {args.rounds} rounds, {args.users} users")
+    print(
+        f"workers/processes: {args.workers}, {args.seconds}s per run, {args.rounds} rounds, "
+        f"{args.users} users"
+    )
 
     print("phase 1: throughput (GET /api/v1/health/ping, no wait)")
     with start_demo_target(latency_ms=0, jitter_ms=0) as demo:
@@ -113,8 +172,10 @@ def main() -> int:
         diff = ours - theirs
         within = abs(diff) <= max(1.0, 0.05 * theirs)
         ok &= within
-        print(f"{label}: perfconsole {ours:.0f} ms, locust {theirs:.0f} ms, diff {diff:+.0f} ms "
-              f"({'within' if within else 'OUTSIDE'} 5 % or 1 ms)")
+        print(
+            f"{label}: perfconsole {ours:.0f} ms, locust {theirs:.0f} ms, diff {diff:+.0f} ms "
+            f"({'within' if within else 'OUTSIDE'} 5 % or 1 ms)"
+        )
     print("verdict:", "goals met" if ok else "goals NOT met")
     return 0
 

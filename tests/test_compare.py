@@ -10,7 +10,9 @@ import pytest
 from test_store_factories import make_endpoint, make_result, make_total
 
 from perfconsole.config import Regression, default_settings
+from perfconsole.engine.model import EndpointStats
 from perfconsole.store.compare import (
+    CHANGED,
     FEW_SAMPLES,
     IMPROVED,
     NO_DATA,
@@ -73,13 +75,21 @@ def test_too_few_samples_are_not_judged() -> None:
     assert "not judged" in render_table(compare(base, cur))
 
 
-def test_rps_drop_is_a_regression_and_rise_an_improvement() -> None:
-    base = side(make_endpoint(rps=100.0))
-    drop = compare(base, side(make_endpoint(rps=85.0))).rows[0].metric("rps")
+def test_total_rps_drop_is_a_regression_and_rise_an_improvement() -> None:
+    def total(rps: float) -> list[EndpointStats]:
+        return side(make_endpoint("Aggregated", "", rps=rps))
+
+    drop = compare(total(100.0), total(85.0)).rows[0].metric("rps")
     assert drop.verdict == REGRESSION and drop.rel_delta == pytest.approx(-0.15)
-    rise = compare(base, side(make_endpoint(rps=150.0))).rows[0].metric("rps")
-    assert rise.verdict == IMPROVED
-    assert compare(base, side(make_endpoint(rps=95.0))).rows[0].metric("rps").verdict == OK
+    assert compare(total(100.0), total(150.0)).rows[0].metric("rps").verdict == IMPROVED
+    assert compare(total(100.0), total(95.0)).rows[0].metric("rps").verdict == OK
+
+
+def test_endpoint_rps_change_is_shown_but_not_a_regression() -> None:
+    """Closed-loop users: one slow endpoint lowers every endpoint's req/s; only the total is judged."""
+    row = compare(side(make_endpoint(rps=100.0)), side(make_endpoint(rps=50.0))).rows[0]
+    assert row.metric("rps").verdict == CHANGED and row.metric("rps").rel_delta == pytest.approx(-0.5)
+    assert not row.regressed
 
 
 def test_error_rate_from_zero() -> None:

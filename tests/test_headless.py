@@ -69,11 +69,28 @@ def workdir(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("workers", [0, 2])
-def test_headless_run_counts_percentiles_and_files(workers: int, workdir: Path, target: DemoTargetProcess) -> None:
+def test_headless_run_counts_percentiles_and_files(
+    workers: int, workdir: Path, target: DemoTargetProcess
+) -> None:
     before = served_requests(target.url)
     proc = perfconsole(
-        ["run", "--headless", "--scenario", "health", "-u", "4", "-r", "4", "-t", "5s",
-         "--workers", str(workers), "--host", target.url, "--json"],
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            "health",
+            "-u",
+            "4",
+            "-r",
+            "4",
+            "-t",
+            "5s",
+            "--workers",
+            str(workers),
+            "--host",
+            target.url,
+            "--json",
+        ],
         workdir,
     )
     assert proc.returncode == 0, proc.stderr
@@ -93,8 +110,15 @@ def test_headless_run_counts_percentiles_and_files(workers: int, workdir: Path, 
     assert len(names) >= 2
     run_dir = Path(summary["run_dir"])
     assert run_dir.parent == workdir / "runs"
-    for name in ("locust_stats.csv", "locust_stats_history.csv", "locust_failures.csv",
-                 "locust_exceptions.csv", "report.html", "run.toml", "data.json"):
+    for name in (
+        "locust_stats.csv",
+        "locust_stats_history.csv",
+        "locust_failures.csv",
+        "locust_exceptions.csv",
+        "report.html",
+        "run.toml",
+        "data.json",
+    ):
         assert (run_dir / name).stat().st_size > 0, name
     with open(run_dir / "locust_stats.csv", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -111,8 +135,22 @@ def test_headless_run_counts_percentiles_and_files(workers: int, workdir: Path, 
 def test_threshold_failure_exits_1_and_still_writes(workdir: Path, target: DemoTargetProcess) -> None:
     (workdir / "config.toml").write_text(STRICT)
     proc = perfconsole(
-        ["run", "--headless", "--scenario", "health", "-u", "2", "-r", "2", "-t", "3s", "--workers", "0",
-         "--host", target.url],
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            "health",
+            "-u",
+            "2",
+            "-r",
+            "2",
+            "-t",
+            "3s",
+            "--workers",
+            "0",
+            "--host",
+            target.url,
+        ],
         workdir,
     )
     assert proc.returncode == 1, proc.stderr
@@ -122,8 +160,21 @@ def test_threshold_failure_exits_1_and_still_writes(workdir: Path, target: DemoT
 
 def test_demo_target_started_and_stopped_when_no_host(workdir: Path) -> None:
     proc = perfconsole(
-        ["run", "--headless", "--scenario", "health", "-u", "2", "-r", "2", "-t", "3s", "--workers", "0",
-         "--json"],
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            "health",
+            "-u",
+            "2",
+            "-r",
+            "2",
+            "-t",
+            "3s",
+            "--workers",
+            "0",
+            "--json",
+        ],
         workdir,
     )
     assert proc.returncode == 0, proc.stderr
@@ -142,8 +193,24 @@ def _children_named(pid: int) -> list[psutil.Process]:
 
 def test_sigterm_leaves_no_process_and_writes_results(workdir: Path) -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "perfconsole", "run", "--headless", "--scenario", "health", "-u", "3",
-         "-r", "3", "-t", "60s", "--workers", "2", "--json"],
+        [
+            sys.executable,
+            "-m",
+            "perfconsole",
+            "run",
+            "--headless",
+            "--scenario",
+            "health",
+            "-u",
+            "3",
+            "-r",
+            "3",
+            "-t",
+            "60s",
+            "--workers",
+            "2",
+            "--json",
+        ],
         cwd=workdir,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -220,8 +287,11 @@ def test_broken_locustfile_is_one_line(name: str, workdir: Path, target: DemoTar
     source, message = BROKEN_FILES[name]
     path = workdir / name
     path.write_text(source)
-    proc = perfconsole(["run", "--headless", "-f", str(path), "--workers", "0", "--host", target.url,
-                        "-t", "2s"], workdir, timeout=60)
+    proc = perfconsole(
+        ["run", "--headless", "-f", str(path), "--workers", "0", "--host", target.url, "-t", "2s"],
+        workdir,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
 

@@ -194,7 +194,14 @@ class ThresholdResult:
     """``<`` the actual must be below the limit; ``>=`` at least the limit."""
 
     def describe(self) -> str:
-        unit = "%" if self.metric == "error_rate" else (" req/s" if self.metric == "rps" else " ms")
+        if self.metric == "error_rate" or self.metric.endswith("_pct"):
+            unit = "%"
+        elif self.metric == "rps":
+            unit = " req/s"
+        elif self.metric.endswith("_ms") or self.metric.startswith("p") or self.metric == "avg":
+            unit = " ms"
+        else:
+            unit = ""
         actual = "n/a" if self.actual is None else f"{self.actual:.4g}{unit}"
         verdict = "ok" if self.passed else "FAIL"
         return (

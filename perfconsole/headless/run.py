@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import gevent
 
@@ -24,6 +24,10 @@ from perfconsole.engine.model import RunResult, RunState
 from perfconsole.engine.session import LoadSession, RunPlan
 from perfconsole.errors import ExitCode
 from perfconsole.headless.summary import progress_line, summary_text
+
+if TYPE_CHECKING:
+    from perfconsole.store.codec import LoadedRun
+    from perfconsole.store.compare import Comparison
 
 PROGRESS_INTERVAL_S = 2.0
 
@@ -74,8 +78,9 @@ class _Interrupts:
 
 def run_headless(options: HeadlessOptions) -> int:
     """Run the plan to its end (or an interrupt); write results; return the exit code."""
-    session = LoadSession(options.plan, options.settings)
     err = options.stderr
+    baseline = _load_baseline(options)  # a missing or broken baseline is a usage error: nothing runs
+    session = LoadSession(options.plan, options.settings)
 
     def hurry() -> None:
         print("perfconsole: second interrupt: stopping now", file=err, flush=True)
@@ -101,7 +106,8 @@ def run_headless(options: HeadlessOptions) -> int:
             session.finish()
             result = _result(session, options, interrupted=interrupts.interrupted)
             run_dir = _save(session, result, options)
-            return _report(session, result, run_dir, options)
+            comparison = _compare(baseline, result, options) if baseline is not None else None
+            return _report(session, result, run_dir, options, comparison)
         finally:
             session.close()
 
@@ -138,18 +144,53 @@ def _write_artifacts(session: LoadSession, directory: Path) -> None:
     write_locust_artifacts(session, directory)
 
 
-def _report(session: LoadSession, result: RunResult, run_dir: Path, options: HeadlessOptions) -> int:
-    code = exit_code(result)
+def _load_baseline(options: HeadlessOptions) -> LoadedRun | None:
+    if not options.baseline:
+        return None
+    from perfconsole.store.baselines import resolve
+
+    return resolve(options.settings.runs_dir.resolve(), options.baseline)
+
+
+def _compare(baseline: LoadedRun, result: RunResult, options: HeadlessOptions) -> Comparison:
+    from perfconsole.store.compare import RegressionRules, compare
+
+    return compare(
+        baseline,
+        result,
+        RegressionRules.from_settings(options.settings),
+        baseline_label=options.baseline,
+        current_label="this run",
+    )
+
+
+def _report(
+    session: LoadSession,
+    result: RunResult,
+    run_dir: Path,
+    options: HeadlessOptions,
+    comparison: Comparison | None,
+) -> int:
+    regressed = comparison is not None and comparison.regressed
+    code = exit_code(result, regressed=regressed)
     if options.json_output:
         from perfconsole.store.codec import summary_dict
+        from perfconsole.store.compare import comparison_to_dict
 
         summary = summary_dict(result)
         summary["run_dir"] = str(run_dir)
         summary["exit_code"] = code
+        summary["comparison"] = comparison_to_dict(comparison) if comparison is not None else None
         print(json.dumps(summary, indent=2, sort_keys=True), file=options.stdout, flush=True)
     else:
+        from perfconsole.store.compare import render_table
+
         resources = session.monitor.summary_lines() if session.monitor is not None else []
-        print(summary_text(result, str(run_dir), resources), file=options.stdout, flush=True)
+        text = summary_text(result, str(run_dir), resources)
+        if comparison is not None:
+            verdict = "REGRESSION" if regressed else "no regression"
+            text += f"\n\nCompared with baseline {options.baseline}: {verdict}\n{render_table(comparison)}"
+        print(text, file=options.stdout, flush=True)
     return code
 
 

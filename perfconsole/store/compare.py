@@ -100,6 +100,9 @@ class Metric:
     unit: str
     higher_is_worse: bool
     value: Callable[[EndpointStats], float | None]
+    total_only: bool = False
+    """Judged on the aggregated total only. Per-endpoint req/s follows the task mix of closed-loop users:
+    one slowed endpoint lowers every endpoint's req/s, so only the total's drop is a regression."""
 
 
 def _latency(getter: Callable[[EndpointStats], float | None]) -> Callable[[EndpointStats], float | None]:
@@ -111,7 +114,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("p95", "ms", True, _latency(lambda e: e.cumulative.p95)),
     Metric("p99", "ms", True, _latency(lambda e: e.cumulative.p99)),
     Metric("avg", "ms", True, _latency(lambda e: e.avg_ms)),
-    Metric("rps", "req/s", False, lambda e: e.total_rps),
+    Metric("rps", "req/s", False, lambda e: e.total_rps, total_only=True),
     Metric("error_rate", "%", True, lambda e: 100.0 * e.fail_ratio),
 )
 """Compared metrics, in display order. error_rate is in percent (0-100)."""
@@ -121,6 +124,8 @@ IMPROVED = "improved"
 OK = "ok"
 FEW_SAMPLES = "few samples"
 NO_DATA = "n/a"
+CHANGED = "changed"
+"""A significant change of a metric that is judged on the total only (per-endpoint req/s)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,9 +201,9 @@ def _label(side: ComparableSide, default: str) -> str:
 
 
 def compare_metric(
-    metric: Metric, base: EndpointStats, cur: EndpointStats, rules: RegressionRules
+    metric: Metric, base: EndpointStats, cur: EndpointStats, rules: RegressionRules, *, judge: bool = True
 ) -> MetricDelta:
-    """One metric of one endpoint: deltas and verdict."""
+    """One metric of one endpoint: deltas and verdict (``changed`` instead of a verdict when not judged)."""
     b, c = metric.value(base), metric.value(cur)
     if b is None or c is None or not (math.isfinite(b) and math.isfinite(c)):
         return MetricDelta(metric.name, metric.unit, b, c, None, None, NO_DATA)
@@ -220,6 +225,8 @@ def compare_metric(
         verdict = IMPROVED
     else:
         verdict = OK
+    if not judge and verdict in (REGRESSION, IMPROVED):
+        verdict = CHANGED
     return MetricDelta(metric.name, metric.unit, b, c, abs_delta, rel_delta, verdict)
 
 
@@ -247,7 +254,10 @@ def compare(
                 current_requests=cur.num_requests,
                 enough_samples=base.num_requests >= rules.min_samples
                 and cur.num_requests >= rules.min_samples,
-                metrics=tuple(compare_metric(m, base, cur, rules) for m in METRICS),
+                metrics=tuple(
+                    compare_metric(m, base, cur, rules, judge=key == AGGREGATED or not m.total_only)
+                    for m in METRICS
+                ),
             )
         )
     return Comparison(
