@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import locust  # noqa: F401  - first third-party import: gevent patches before anything else loads
 import pytest
 
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target

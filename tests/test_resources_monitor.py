@@ -80,7 +80,10 @@ def test_monitor_finds_samples_and_scrapes_the_demo_target(demo: DemoTargetProce
 
 
 def test_scrape_failure_warns_once_and_sampling_goes_on(demo: DemoTargetProcess) -> None:
-    options = ResourceOptions(metrics_url=demo.url + "/no-metrics-here", scrape_interval_s=0.0)
+    # saturation is out of scope here: a busy test process must not add its own warning
+    options = ResourceOptions(
+        metrics_url=demo.url + "/no-metrics-here", scrape_interval_s=0.0, saturation_pct=100_000.0
+    )
     monitor = ResourceMonitor(options, host_url=demo.url)
     try:
         first = monitor.poll()
