@@ -182,6 +182,13 @@ def test_demo_target_started_and_stopped_when_no_host(workdir: Path) -> None:
     assert summary["total"]["requests"] > 0
     assert summary["host"].startswith("http://127.0.0.1:")
     assert "embedded demo target" in proc.stderr
+    # the embedded target is watched out of the box: its process by pid and its /metrics scraped
+    peaks = summary["resources"]["peaks"]
+    assert peaks["generator_rss_bytes"] > 0 and peaks["generator_cpu_pct"] is not None
+    assert peaks["target_rss_bytes"] > 0 and peaks["target_cpu_pct"] is not None
+    assert peaks["metrics"]["db_pool_size"] == 20
+    assert "queue_depth" in peaks["metrics"] and "db_pool_in_use" in peaks["metrics"]
+    assert summary["resources"]["target"]["found"] is True
 
 
 def _children_named(pid: int) -> list[psutil.Process]:

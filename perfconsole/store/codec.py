@@ -580,6 +580,13 @@ def run_status(result: RunResult) -> str:
     return "passed" if result.thresholds_passed else "failed"
 
 
+def _resource_summary(resources: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Peaks, target trend and warnings of the resource sampler (no time series), or None."""
+    if not resources:
+        return None
+    return {key: resources[key] for key in ("peaks", "target", "warnings", "thresholds") if key in resources}
+
+
 def summary_dict(result: RunResult) -> dict[str, Any]:
     """Stable summary of a run for machines (headless ``--json``); secrets redacted.
 
@@ -590,7 +597,9 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     ``error_rate_pct``, ``rps``, ``avg_ms``, ``min_ms``, ``max_ms``, ``p50_ms``, ``p90_ms``, ``p95_ms``,
     ``p99_ms``, ``p99.9_ms``; times in ms, null without data), ``thresholds`` (``endpoint``,
     ``metric``, ``limit``, ``actual``, ``passed``, ``comparison``), ``errors`` (``method``, ``name``,
-    ``error``, ``occurrences``), ``annotations`` (``elapsed_s``, ``kind``, ``text``), ``warnings``.
+    ``error``, ``occurrences``), ``annotations`` (``elapsed_s``, ``kind``, ``text``), ``warnings``,
+    ``resources`` (``peaks``: generator/target CPU and RSS, system, scraped series; ``target``: its label
+    and RSS trend; ``warnings``; ``thresholds``; null when resources were not sampled).
     """
     summary: dict[str, Any] = {
         "format": SUMMARY_FORMAT,
@@ -616,6 +625,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
             {"elapsed_s": a.elapsed_s, "kind": a.kind, "text": a.text} for a in result.annotations
         ],
         "warnings": list(result.warnings),
+        "resources": _resource_summary(result.resources),
     }
     redacted = redact_obj(summary)
     assert isinstance(redacted, dict)

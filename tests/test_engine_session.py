@@ -1,0 +1,130 @@
+"""The engine's LoadSession driven directly: real users against the real demo target (conftest)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import gevent
+import pytest
+
+from perfconsole.config import Profile, SpikeDrill, Stage, default_settings
+from perfconsole.demo_target.process import DemoTargetProcess
+from perfconsole.engine.model import RunState
+from perfconsole.engine.session import LoadSession, RunPlan
+from perfconsole.errors import UserError
+
+ROOT = Path(__file__).resolve().parent.parent
+HEALTH = ROOT / "scenarios" / "health.py"
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        gevent.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture()
+def make_session(tmp_path: Path) -> Iterator[Callable[..., LoadSession]]:
+    sessions: list[LoadSession] = []
+    settings = replace(default_settings(), runs_dir=tmp_path / "runs")
+
+    def make(**plan: object) -> LoadSession:
+        session = LoadSession(RunPlan(scenario_path=HEALTH, **plan), settings)  # type: ignore[arg-type]
+        sessions.append(session)
+        session.prepare()
+        return session
+
+    yield make
+    for session in sessions:
+        session.close()
+
+
+def test_staged_profile_follows_its_stages_and_ends_by_itself(
+    make_session: Callable[..., LoadSession], demo_target: DemoTargetProcess
+) -> None:
+    profile = Profile(
+        name="steps",
+        users=4,
+        spawn_rate=20,
+        duration_s=4,
+        stages=(Stage(until_s=2, users=2, spawn_rate=20), Stage(until_s=4, users=4, spawn_rate=20)),
+    )
+    session = make_session(host=demo_target.url, profile=profile, workers=0)
+    session.start()
+    wait_for(lambda: session.runner is not None and session.runner.user_count == 2, 3, "stage 1 users")
+    assert session.snapshot().stage == "1/2 ramp to 2 @20/s"
+    wait_for(lambda: session.runner is not None and session.runner.user_count == 4, 4, "stage 2 users")
+    wait_for(lambda: session.state == RunState.STOPPED, 5, "the shape to end the run")
+    snap = session.snapshot()
+    assert snap.total.num_requests > 0
+    assert [a.kind for a in session.annotations][0] == "profile"
+
+
+def test_live_controls_pause_resume_profile_and_validation(
+    make_session: Callable[..., LoadSession], demo_target: DemoTargetProcess
+) -> None:
+    session = make_session(host=demo_target.url, users=2, spawn_rate=20, workers=0)
+    with pytest.raises(UserError):
+        session.set_users(5)  # nothing running yet
+    session.start()
+    wait_for(lambda: session.snapshot().user_count == 2, 3, "2 users")
+    session.set_users(5, 50)
+    wait_for(lambda: session.snapshot().user_count == 5, 3, "5 users")
+    session.set_users(1)
+    wait_for(lambda: session.snapshot().user_count == 1, 3, "1 user")
+    session.pause()
+    assert session.paused
+    wait_for(lambda: session.snapshot().user_count == 0, 3, "paused at 0 users")
+    session.resume()
+    wait_for(lambda: session.snapshot().user_count == 1, 3, "resumed to 1 user")
+    session.apply_profile(Profile(name="tiny", users=3, spawn_rate=30, duration_s=60))
+    wait_for(lambda: session.snapshot().user_count == 3, 3, "profile's 3 users")
+    snap = session.snapshot()
+    assert snap.profile == "tiny" and snap.target_user_count == 3
+    texts = [a.text for a in session.annotations]
+    assert "users 2 -> 5 at 50/s" in texts and "paused (0 users)" in texts and "profile -> tiny" in texts
+    before = snap.total.num_requests
+    session.stop()
+    wait_for(lambda: session.snapshot().user_count == 0, 5, "stop")
+    assert session.state == RunState.STOPPED and session.snapshot().total.num_requests >= before
+    session.start()  # starting again clears the stats, as Locust does
+    assert session.state == RunState.SPAWNING and len(session.annotations) == 1
+
+
+def test_spike_drill_returns_to_the_level_before_with_a_verdict(
+    make_session: Callable[..., LoadSession], demo_target: DemoTargetProcess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import perfconsole.engine.drills as drills
+
+    monkeypatch.setattr(drills, "PRE_WINDOW_S", 3.0)
+    session = make_session(host=demo_target.url, users=2, spawn_rate=20, workers=0)
+    session.start()
+    gevent.sleep(3.5)
+    session.fire_spike(SpikeDrill(users=6, spawn_rate=60, duration_s=2))
+    wait_for(lambda: session.snapshot().user_count == 6, 3, "spike users")
+    wait_for(lambda: session.snapshot().user_count == 2, 5, "back to the level before")
+    wait_for(lambda: session.spike_verdict is not None, 15, "a recovery verdict")
+    verdict = session.spike_verdict
+    assert verdict is not None and verdict.recovered and verdict.recovery_s is not None
+    kinds = [a.kind for a in session.annotations]
+    assert kinds.count("drill") == 3  # fired, over, verdict
+    assert verdict.text in session.annotations[-1].text
+
+
+def test_lost_worker_is_annotated(
+    make_session: Callable[..., LoadSession], demo_target: DemoTargetProcess
+) -> None:
+    session = make_session(host=demo_target.url, users=2, spawn_rate=20, workers=1)
+    session.start()
+    wait_for(lambda: session.snapshot().user_count == 2, 10, "2 users on the worker")
+    os.kill(session.worker_pids[0], signal.SIGKILL)
+    wait_for(lambda: any(a.kind == "worker" for a in session.annotations), 20, "a worker-lost annotation")
+    assert session.snapshot().missing_worker_count == 1
