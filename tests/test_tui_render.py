@@ -132,12 +132,13 @@ def test_plot_draws_levels_and_owners() -> None:
 def test_axis_marks_and_labels() -> None:
     assert chart.mark_row([(0.0, "U"), (50.0, "D"), (51.0, "N")], 10, 100.0) == "U────+────"
     assert chart.time_labels(12, 95.0) == "0:00    1:35"
+    assert [chart.chart_t_end([]), chart.chart_t_end([31.0]), chart.chart_t_end([95.0])] == [30, 60, 120]
     assert chart.nice_ceiling(0.3) == 1 and chart.nice_ceiling(130) == 200 and chart.nice_ceiling(500) == 500
 
 
 def test_dashboard_charts_mark_annotations() -> None:
     rps, latency, users, errors = render.dashboard_charts(history(), ANNOTATIONS)
-    assert rps.t_end == 95.0 and rps.marks == ((0.0, "U"), (60.0, "D"), (75.0, "N"))
+    assert rps.t_end == 120.0 and rps.marks == ((0.0, "U"), (60.0, "D"), (75.0, "N"))
     assert [s.label for s in latency.series] == ["p50", "p95", "p99"]
     assert latency.y_max == 500 and users.y_max == 100 and errors.y_max == 2
     assert "p95 60" in latency.latest

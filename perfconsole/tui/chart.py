@@ -127,9 +127,15 @@ def time_labels(width: int, t_end: float) -> str:
     return left + right.rjust(width - len(left))
 
 
-def chart_t_end(elapsed: Sequence[float], minimum: float = 10.0) -> float:
-    """Time-axis end: the latest sample, never shorter than ``minimum`` seconds."""
-    return max([minimum, *elapsed])
+AXIS_SPANS_S = (30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400, 28800, 86400)
+"""Time-axis lengths: the axis grows in these steps, so it is stable between steps (and a repaint over a
+slow link changes only the newest columns)."""
+
+
+def chart_t_end(elapsed: Sequence[float], minimum: float = 30.0) -> float:
+    """Time-axis end: the smallest axis span that holds the latest sample (at least ``minimum``)."""
+    latest = max([minimum, *elapsed])
+    return float(next((span for span in AXIS_SPANS_S if span >= latest), latest))
 
 
 @dataclass(frozen=True, slots=True)

@@ -267,7 +267,7 @@ def annotation_lines(annotations: Iterable[Annotation]) -> list[str]:
 
 
 def dashboard_charts(
-    history: Sequence[HistoryPoint], annotations: Sequence[Annotation], minimum_span_s: float = 10.0
+    history: Sequence[HistoryPoint], annotations: Sequence[Annotation], minimum_span_s: float = 30.0
 ) -> tuple[ChartData, ChartData, ChartData, ChartData]:
     """The four dashboard charts over the whole run, annotations marked on the time axis."""
     times = [p.elapsed_s for p in history]

@@ -26,6 +26,9 @@ from perfconsole.tui.widgets.status_bar import StatusBar
 from perfconsole.tui.widgets.tables import FailuresView, NotesView, WorkersView
 
 VIEWS = ("charts", "failures", "workers", "notes")
+CHART_EVERY = 3
+"""Charts are redrawn every this many polls (and at once on a view switch or an action): they are the
+bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
 
 
 def threshold_breaches(settings: Settings, profile_name: str | None) -> render.Breaches:
@@ -79,6 +82,7 @@ class DashboardScreen(Screen[None]):
         self._breaches: tuple[str | None, render.Breaches] | None = None
         self._last_snapshot: RunSnapshot | None = None
         self._shown_verdict: object = None
+        self._polls = 0
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -92,7 +96,7 @@ class DashboardScreen(Screen[None]):
         yield KeyBar(DASHBOARD_ACTIONS, id="keys")
 
     def on_mount(self) -> None:
-        self.set_interval(self.refresh_s, self.refresh_view)
+        self.set_interval(self.refresh_s, self.poll)
         if self.prepared:
             self.refresh_view()
         else:
@@ -125,7 +129,12 @@ class DashboardScreen(Screen[None]):
             self._breaches = (profile, self._breaches_for(self.settings, profile))
         return self._breaches[1]
 
-    def refresh_view(self) -> None:
+    def poll(self) -> None:
+        """The timer's tick: figures every time, charts every ``CHART_EVERY`` ticks."""
+        self._polls += 1
+        self.refresh_view(charts=self._polls % CHART_EVERY == 0)
+
+    def refresh_view(self, charts: bool = True) -> None:
         """Poll the session once and hand each widget its data (only the visible lower view)."""
         if not self.prepared:
             return
@@ -138,9 +147,9 @@ class DashboardScreen(Screen[None]):
         breaches = self._breaches_now(snapshot.profile)
         self.query_one(PercentileTable).show_rows(render.table_rows(snapshot, self.use_current, breaches))
         view = self.query_one(ContentSwitcher).current
-        if view == "charts":
-            charts = render.dashboard_charts(self.session.history, self.session.annotations)
-            self.query_one(ChartsPanel).show_charts(charts)
+        if view == "charts" and charts:
+            charts_data = render.dashboard_charts(self.session.history, self.session.annotations)
+            self.query_one(ChartsPanel).show_charts(charts_data)
         elif view == "failures":
             self.query_one(FailuresView).show(
                 render.failure_rows(snapshot.errors), render.exception_rows(snapshot.exceptions)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid
-from textual.reactive import reactive
 from textual.widget import Widget
 
 from perfconsole.tui.chart import ChartData, mark_row, plot, time_labels
@@ -13,40 +12,71 @@ from perfconsole.tui.chart import ChartData, mark_row, plot, time_labels
 SERIES_STYLES = ("green", "yellow", "red")
 
 
+def chart_text(data: ChartData | None, width: int, height: int) -> Text:
+    """The chart as styled text: a title line, the plot, the marked time axis and its labels.
+
+    Runs of cells of the same series share one style span, so a repaint writes few escape sequences.
+    """
+    if data is None or width < 4 or height < 1:
+        return Text("")
+    text = Text()
+    legend = " ".join(s.label for s in data.series) if len(data.series) > 1 else ""
+    title = f"{data.title}  {data.latest}"
+    if len(title) + len(f"  top {data.y_max:g}") <= width:
+        title += f"  top {data.y_max:g}"
+    text.append(title[:width], style="bold")
+    if legend and len(title) + len(legend) + 2 <= width:
+        text.append("  ")
+        for index, series in enumerate(data.series):
+            text.append(series.label + " ", style=SERIES_STYLES[index % len(SERIES_STYLES)])
+    plot_rows = height - 3
+    if plot_rows >= 1:
+        for row in plot(data.series, width, plot_rows, data.t_end, data.y_max, data.fill):
+            text.append("\n")
+            run_chars: list[str] = []
+            run_owner = row[0][1]
+            for char, owner in (*row, ("", -2)):
+                if owner != run_owner and run_chars:
+                    style = SERIES_STYLES[run_owner % len(SERIES_STYLES)] if run_owner >= 0 else ""
+                    text.append("".join(run_chars), style=style)
+                    run_chars = []
+                run_owner = owner
+                run_chars.append(char)
+    if height >= 2:
+        text.append("\n" + mark_row(data.marks, width, data.t_end), style="dim")
+    if height >= 3:
+        text.append("\n" + time_labels(width, data.t_end), style="dim")
+    return text
+
+
 class RunChart(Widget):
-    """One chart: a title line with the latest values, the plot, the marked time axis and its labels."""
+    """One chart; repaints only when what it would draw changes (a slow link pays for every repaint)."""
 
     DEFAULT_CSS = """
     RunChart { height: 1fr; min-height: 4; padding: 0 1; }
     """
 
-    data: reactive[ChartData | None] = reactive(None)
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._data: ChartData | None = None
+        self._drawn: tuple[int, int, str] | None = None
+
+    @property
+    def data(self) -> ChartData | None:
+        return self._data
+
+    @data.setter
+    def data(self, data: ChartData | None) -> None:
+        self._data = data
+        width, height = self.content_size.width, self.content_size.height
+        key = (width, height, chart_text(data, width, height).markup)
+        if key != self._drawn:
+            self.refresh()
 
     def render(self) -> Text:
-        data = self.data
-        width, height = self.size.width - 2, self.size.height
-        if data is None or width < 4 or height < 1:
-            return Text("")
-        text = Text()
-        legend = " ".join(s.label for s in data.series) if len(data.series) > 1 else ""
-        title = f"{data.title}  {data.latest}"
-        if len(title) + len(f"  top {data.y_max:g}") <= width:
-            title += f"  top {data.y_max:g}"
-        text.append(title[:width], style="bold")
-        if legend and len(title) + len(legend) + 2 <= width:
-            text.append("  ")
-            for index, series in enumerate(data.series):
-                text.append(series.label + " ", style=SERIES_STYLES[index % len(SERIES_STYLES)])
-        plot_rows = height - 3
-        if plot_rows >= 1:
-            for row in plot(data.series, width, plot_rows, data.t_end, data.y_max, data.fill):
-                text.append("\n")
-                for char, owner in row:
-                    text.append(char, style=SERIES_STYLES[owner % len(SERIES_STYLES)] if owner >= 0 else "")
-        if height >= 2:
-            text.append("\n" + mark_row(data.marks, width, data.t_end), style="dim")
-        if height >= 3:
-            text.append("\n" + time_labels(width, data.t_end), style="dim")
+        width, height = self.content_size.width, self.content_size.height
+        text = chart_text(self._data, width, height)
+        self._drawn = (width, height, text.markup)
         return text
 
 

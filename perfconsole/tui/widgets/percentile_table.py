@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from perfconsole.tui.render import TABLE_COLUMNS, TableRow
+from perfconsole.tui.render import TABLE_COLUMNS, Cell, TableRow
 
 
 class PercentileTable(DataTable[Text]):
@@ -22,14 +22,26 @@ class PercentileTable(DataTable[Text]):
             self.add_column(Text(header, justify="left" if column == "name" else "right"), key=column)
 
     def show_rows(self, rows: list[TableRow]) -> None:
-        """Replace the rows (skipped when nothing changed, to spare a slow link)."""
+        """Show ``rows``: changed cells are updated in place (a repaint of only what changed, for slow
+        links); the rows are rebuilt when the endpoints change."""
         if rows == self._shown:
             return
-        self._shown = rows
+        previous, self._shown = self._shown, rows
+        if [r.key for r in previous] == [r.key for r in rows]:
+            for old, new in zip(previous, rows, strict=True):
+                for (column, _header), old_cell, cell in zip(
+                    TABLE_COLUMNS, old.cells, new.cells, strict=True
+                ):
+                    if old_cell != cell:
+                        self.update_cell(new.key, column, self._cell(column, cell, new.is_total))
+            return
         self.clear()
         for row in rows:
-            cells = []
-            for (column, _header), cell in zip(TABLE_COLUMNS, row.cells, strict=True):
-                style = "bold red" if cell.breached else ("bold" if row.is_total else "")
-                cells.append(Text(cell.text, style=style, justify="left" if column == "name" else "right"))
+            columns = (column for column, _header in TABLE_COLUMNS)
+            cells = [self._cell(c, cell, row.is_total) for c, cell in zip(columns, row.cells, strict=True)]
             self.add_row(*cells, key=row.key)
+
+    @staticmethod
+    def _cell(column: str, cell: Cell, is_total: bool) -> Text:
+        style = "bold red" if cell.breached else ("bold" if is_total else "")
+        return Text(cell.text, style=style, justify="left" if column == "name" else "right")
