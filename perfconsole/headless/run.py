@@ -11,16 +11,15 @@ import signal
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import gevent
 
-from perfconsole import thresholds as threshold_rules
 from perfconsole.config import Profile, Settings
-from perfconsole.engine.artifacts import write_locust_artifacts
 from perfconsole.engine.model import RunResult, RunState
+from perfconsole.engine.recording import evaluated_result, save_session
 from perfconsole.engine.session import LoadSession, RunPlan
 from perfconsole.errors import ExitCode
 from perfconsole.headless.summary import progress_line, summary_text
@@ -104,8 +103,10 @@ def run_headless(options: HeadlessOptions) -> int:
             if options.note:
                 session.annotate(options.note, kind="note")
             session.finish()
-            result = _result(session, options, interrupted=interrupts.interrupted)
-            run_dir = _save(session, result, options)
+            result = evaluated_result(session, options.settings, interrupted=interrupts.interrupted)
+            run_dir = save_session(
+                session, options.settings, result, name=options.save_name, note=options.note
+            )
             comparison = _compare(baseline, result, options) if baseline is not None else None
             return _report(session, result, run_dir, options, comparison)
         finally:
@@ -119,29 +120,6 @@ def _wait_for_end(session: LoadSession, interrupts: _Interrupts, options: Headle
         if time.monotonic() >= next_progress:
             print(progress_line(session.snapshot()), file=options.stderr, flush=True)
             next_progress += options.progress_interval_s
-
-
-def _result(session: LoadSession, options: HeadlessOptions, interrupted: bool) -> RunResult:
-    result = session.result(interrupted=interrupted)
-    rules = options.settings.thresholds_for(session.profile)
-    checked = threshold_rules.evaluate(result.final, rules) + session.resource_thresholds()
-    return replace(result, thresholds=checked)
-
-
-def _save(session: LoadSession, result: RunResult, options: HeadlessOptions) -> Path:
-    from perfconsole.store.runs import save_run
-
-    return save_run(
-        options.settings.runs_dir.resolve(),
-        result,
-        name=options.save_name,
-        note=options.note,
-        write_artifacts=lambda directory: _write_artifacts(session, directory),
-    )
-
-
-def _write_artifacts(session: LoadSession, directory: Path) -> None:
-    write_locust_artifacts(session, directory)
 
 
 def _load_baseline(options: HeadlessOptions) -> LoadedRun | None:

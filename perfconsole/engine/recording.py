@@ -1,0 +1,48 @@
+"""Saving a session as a run snapshot: evaluated thresholds, Locust artifacts, atomic run directory.
+
+Shared by headless runs (at the end, or when interrupted) and the console (at the end of each run, on
+SIGTERM/SIGHUP, and on demand mid-run). Reading stats for a snapshot never resets them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from perfconsole import thresholds as threshold_rules
+from perfconsole.config import Settings
+from perfconsole.engine.artifacts import write_locust_artifacts
+from perfconsole.engine.model import RunResult
+from perfconsole.engine.session import LoadSession
+
+
+def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool = False) -> RunResult:
+    """The session's result with latency and resource thresholds checked."""
+    result = session.result(interrupted=interrupted)
+    rules = settings.thresholds_for(session.profile)
+    checked = threshold_rules.evaluate(result.final, rules) + session.resource_thresholds()
+    return replace(result, thresholds=checked)
+
+
+def save_session(
+    session: LoadSession,
+    settings: Settings,
+    result: RunResult | None = None,
+    *,
+    interrupted: bool = False,
+    name: str | None = None,
+    note: str | None = None,
+    kind: str = "final",
+) -> Path:
+    """Write the run directory (complete or absent) and return its path."""
+    from perfconsole.store.runs import save_run
+
+    if result is None:
+        result = evaluated_result(session, settings, interrupted)
+
+    def artifacts(directory: Path) -> None:
+        write_locust_artifacts(session, directory)
+
+    return save_run(
+        settings.runs_dir.resolve(), result, name=name, note=note, kind=kind, write_artifacts=artifacts
+    )
