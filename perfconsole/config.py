@@ -322,6 +322,9 @@ users = 10
 spawn_rate = 1
 duration = "1m"
 
+[profiles.light.thresholds]
+min_rps = false
+
 [profiles.medium]
 description = "Typical daytime traffic"
 users = 20

@@ -185,7 +185,9 @@ thresholds = { p99_ms = 3000, min_rps = false, endpoints = { "/api/v1/health*" =
     health = merged.endpoints["/api/v1/health*"]
     assert (health.p50_ms, health.p95_ms) == (20, 100)
     assert settings.thresholds_for(None) is settings.thresholds
-    assert settings.thresholds_for(settings.profile("light")) is settings.thresholds
+    assert settings.thresholds_for(settings.profile("medium")) is settings.thresholds
+    light = settings.thresholds_for(settings.profile("light"))  # a smoke run has no throughput floor
+    assert light.default.min_rps is None and light.default.p95_ms == 500
     spike = settings.thresholds_for(settings.profile("spike"))
     assert (spike.default.p95_ms, spike.default.p99_ms, spike.default.p50_ms) == (1000, 2000, 200)
 

@@ -23,6 +23,7 @@ from perfconsole.engine.recording import evaluated_result, save_session
 from perfconsole.engine.session import LoadSession, RunPlan
 from perfconsole.errors import ExitCode
 from perfconsole.headless.summary import progress_line, summary_text
+from perfconsole.store.redact import redact_url
 
 if TYPE_CHECKING:
     from perfconsole.store.codec import LoadedRun
@@ -92,7 +93,8 @@ def run_headless(options: HeadlessOptions) -> int:
             session.prepare()
             where = "in-process" if session.worker_count == 0 else f"{session.worker_count} worker(s)"
             demo = " (embedded demo target)" if session.demo_target else ""
-            print(f"perfconsole: target {session.host}{demo}, {where}", file=err, flush=True)
+            target = redact_url(session.host)
+            print(f"perfconsole: target {target}{demo}, {where}", file=err, flush=True)
             if not interrupts.interrupted:
                 session.start()
                 _wait_for_end(session, interrupts, options)
