@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 
 WORKER_CONNECT_TIMEOUT_S = 60.0
 SAMPLE_INTERVAL_S = 1.0
+WORKER_REPORT_INTERVAL_S = 3.0
+"""How often Locust workers send their stats to the master (locust.runners.WORKER_REPORT_INTERVAL)."""
 LOG_KEEP = 200
 
 
@@ -136,6 +138,7 @@ class LoadSession:
         self._annotations: list[Annotation] = []
         self._csv_history_rows: list[list[Any]] = []
         self._target_users = 0
+        self._max_target = 0
         self._spawn_rate = 1.0
         self._paused_at: tuple[int, float] | None = None
         self._spike: tuple[float, float, float] | None = None  # start, end, observe-until (elapsed s)
@@ -243,10 +246,7 @@ class LoadSession:
         self._kill_control_greenlets()
         if self.state in (RunState.SPAWNING, RunState.RUNNING, RunState.STOPPING):
             self._mark_stopped("run finished")
-        if isinstance(runner, MasterRunner):
-            runner.quit()  # workers send a final report before exiting
-        else:
-            runner.quit()
+        runner.quit()  # on a master, workers send a final report before exiting
         self._record_sample()
         self.state = RunState.QUIT
 
@@ -370,6 +370,17 @@ class LoadSession:
         self._mark_stopped("stopped by operator")
         self._greenlets.append(gevent.spawn(runner.stop))
 
+    def settle(self, timeout_s: float = 10.0) -> None:
+        """Blocking: after a stop, wait until users are stopped and the workers' last stats have arrived
+        (they report every 3 s), so a snapshot taken next holds every request of the run."""
+        runner = self._require_runner()
+        deadline = time.monotonic() + timeout_s
+        while runner.user_count and time.monotonic() < deadline:
+            gevent.sleep(0.1)
+        if isinstance(runner, MasterRunner):
+            gevent.sleep(min(WORKER_REPORT_INTERVAL_S + 0.5, max(0.0, deadline - time.monotonic())))
+        self._record_sample()
+
     def fire_spike(self, drill: SpikeDrill | None = None) -> None:
         """Jump to the drill's users for its duration, then back to the level before; annotated."""
         self._require_running()
@@ -484,8 +495,6 @@ class LoadSession:
         return list(self._csv_history_rows)
 
     # ----------------------------------------------------------------------------- internals
-    _max_target = 0
-
     def _require_runner(self) -> LocalRunner | MasterRunner:
         if self.runner is None:
             raise UserError("the session is not prepared")
@@ -565,12 +574,8 @@ class LoadSession:
             gevent.sleep(min(0.5, max(0.05, self.duration_s - self.elapsed_s)))
         self._deadline = None
         if self.state in (RunState.SPAWNING, RunState.RUNNING):
-            self.stop_for_duration()
-
-    def stop_for_duration(self) -> None:
-        runner = self._require_runner()
-        self._mark_stopped("duration reached")
-        self._greenlets.append(gevent.spawn(runner.stop))
+            self._mark_stopped("duration reached")
+            self._greenlets.append(gevent.spawn(self._require_runner().stop))
 
     def _kill_control_greenlets(self) -> None:
         for glet in (self._deadline, self._spike_greenlet, self._start_greenlet):
