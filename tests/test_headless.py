@@ -308,3 +308,32 @@ def test_unreadable_config_is_one_line(workdir: Path) -> None:
     proc = perfconsole(["run", "--headless", "--workers", "0", "-t", "2s"], workdir, timeout=60)
     assert proc.returncode == 2
     assert "config.toml" in proc.stderr and "line 1" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_tags_reach_the_workers(workdir: Path, target: DemoTargetProcess) -> None:
+    """Locust does not forward tags from master to workers: the engine must pass them itself."""
+    proc = perfconsole(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            "notifications",
+            "-u",
+            "4",
+            "-r",
+            "4",
+            "-t",
+            "4s",
+            "--workers",
+            "1",
+            "--host",
+            target.url,
+            "-T",
+            "read",
+            "--json",
+        ],
+        workdir,
+    )
+    assert proc.returncode == 0, proc.stderr
+    methods = {e["method"] for e in json.loads(proc.stdout)["endpoints"]}
+    assert methods == {"GET"}  # only the read-tagged tasks ran on the worker
