@@ -7,8 +7,9 @@ File names and columns are Locust's own (``PREFIX_stats.csv``, ``_stats_history.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from locust.html import get_html_report
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
@@ -27,36 +28,20 @@ def write_locust_artifacts(session: LoadSession, directory: Path, prefix: str = 
         return []
     directory.mkdir(parents=True, exist_ok=True)
     writer = StatsCSV(env, PERCENTILES_TO_REPORT)
-    base = directory / prefix
+    tables: list[tuple[str, list[str], Callable[[Any], None]]] = [
+        ("stats", writer.requests_csv_columns, writer._requests_data_rows),
+        ("stats_history", _history_columns(), lambda out: out.writerows(session.csv_history_rows)),
+        ("failures", writer.failures_columns, writer._failures_data_rows),
+        ("exceptions", writer.exceptions_columns, writer._exceptions_data_rows),
+    ]
     paths = []
-
-    stats_path = Path(f"{base}_stats.csv")
-    with open(stats_path, "w", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(writer.requests_csv_columns)
-        writer._requests_data_rows(out)
-    paths.append(stats_path)
-
-    history_path = Path(f"{base}_stats_history.csv")
-    with open(history_path, "w", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(_history_columns())
-        out.writerows(session.csv_history_rows)
-    paths.append(history_path)
-
-    failures_path = Path(f"{base}_failures.csv")
-    with open(failures_path, "w", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(writer.failures_columns)
-        writer._failures_data_rows(out)
-    paths.append(failures_path)
-
-    exceptions_path = Path(f"{base}_exceptions.csv")
-    with open(exceptions_path, "w", newline="") as handle:
-        out = csv.writer(handle)
-        out.writerow(writer.exceptions_columns)
-        writer._exceptions_data_rows(out)
-    paths.append(exceptions_path)
+    for suffix, columns, write_rows in tables:
+        path = directory / f"{prefix}_{suffix}.csv"
+        with open(path, "w", newline="") as handle:
+            out = csv.writer(handle)
+            out.writerow(columns)
+            write_rows(out)
+        paths.append(path)
 
     html_path = directory / HTML_NAME
     html_path.write_text(get_html_report(env, show_download_link=False), encoding="utf-8")
