@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,8 @@ def parse_refresh(text: str) -> float:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Open the console; every way out (quit, SIGTERM, SIGHUP) stops the run and its processes."""
+    """Open the console; every way out (quit, SIGTERM, SIGHUP, SIGINT) saves an unsaved run (interrupted
+    if users were running) and stops the run and its processes."""
     import locust  # noqa: F401  - first: gevent monkey-patching before asyncio and Textual load
 
     from perfconsole.cli.plan import load_cli_settings
@@ -86,14 +88,20 @@ def run(args: argparse.Namespace) -> int:
         signalled.append(signum)
         app.exit(int(ExitCode.INTERRUPTED))
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGHUP)}
+    signals = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+    previous = {sig: signal.signal(sig, on_signal) for sig in signals}
     try:
         code = app.run()
     finally:
+        if app.session is not None:
+            saved = app.save_on_exit(interrupted=True if signalled else None)
+            app.session.close()
+            if saved is not None:
+                print(f"perfconsole: run saved as {saved}", file=sys.stderr)
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        if app.session is not None:
-            app.session.close()
+        if app.save_error:
+            print(f"perfconsole: error: {app.save_error}", file=sys.stderr)
     if signalled:
         return int(ExitCode.INTERRUPTED)
     return int(code or 0)

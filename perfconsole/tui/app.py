@@ -17,11 +17,12 @@ from perfconsole.engine.scenario import (
     discover_scenarios,
 )
 from perfconsole.errors import UserError
-from perfconsole.tui.actions import DASHBOARD_ACTIONS, START_ACTIONS
+from perfconsole.tui.recorder import RunRecorder, Saver
 from perfconsole.tui.screens.dashboard import DashboardScreen
 from perfconsole.tui.screens.modals import ConfirmQuitModal
 from perfconsole.tui.screens.start import StartScreen
 from perfconsole.tui.session_api import ConsoleSession, SessionFactory, engine_session_factory
+from perfconsole.tui.store_actions import DASHBOARD_PALETTE_ACTIONS, START_KEYS
 
 
 class PerfConsoleApp(App[int]):
@@ -43,8 +44,11 @@ class PerfConsoleApp(App[int]):
         host: str | None = None,
         workers: int | None = None,
         session: ConsoleSession | None = None,
+        recorder: RunRecorder | None = None,
     ) -> None:
         super().__init__()
+        self.recorder = recorder or RunRecorder(settings)
+        """Saves runs and baselines; holds the baseline chosen for live comparison."""
         self.settings = settings
         self.scenarios = scenarios
         self.session_factory = session_factory
@@ -69,11 +73,17 @@ class PerfConsoleApp(App[int]):
             host=self.initial_host,
             workers=self.initial_workers,
             error=error,
+            recorder=self.recorder,
         )
 
     def _dashboard(self, session: ConsoleSession, prepared: bool = False) -> DashboardScreen:
         return DashboardScreen(
-            session, self.settings, refresh_s=self.refresh_s, users_step=self.users_step, prepared=prepared
+            session,
+            self.settings,
+            refresh_s=self.refresh_s,
+            users_step=self.users_step,
+            prepared=prepared,
+            recorder=self.recorder,
         )
 
     # ------------------------------------------------------------------ run lifecycle
@@ -100,10 +110,33 @@ class PerfConsoleApp(App[int]):
 
             await run_blocking(session.close)
 
+    def save_on_exit(self, interrupted: bool | None = None) -> Path | None:
+        """Save a run that has no final save yet (quit, SIGTERM, SIGHUP); ``interrupted`` defaults to
+        whether users are still running. Never raises: a failed save is kept in ``save_error``."""
+        session = self.session
+        if session is None or not self.recorder.unsaved:
+            return None
+        if interrupted is None:
+            from perfconsole.tui.render import state_is_active
+
+            interrupted = state_is_active(session.snapshot().state)
+        try:
+            return self.recorder.save_on_exit(session, interrupted)
+        except UserError as exc:
+            self.save_error = str(exc)
+            return None
+
+    save_error: str | None = None
+    """Why the save on the way out failed (the CLI prints it after the screen is gone)."""
+
     async def shutdown(self) -> None:
-        """Stop the run and its processes, then leave."""
+        """Save an unsaved run (interrupted if it was going), stop the run and its processes, leave."""
+        saved = self.save_on_exit()
         if isinstance(self.screen, DashboardScreen):
-            self.screen.say("stopping users and workers ...")
+            if saved is not None:
+                self.screen.say(f"run saved: {saved.name}; stopping users and workers ...")
+            else:
+                self.screen.say("stopping users and workers ...")
         await self._close_session()
         self.exit(0)
 
@@ -126,7 +159,7 @@ class PerfConsoleApp(App[int]):
     # ------------------------------------------------------------------ command palette
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        actions = DASHBOARD_ACTIONS if isinstance(screen, DashboardScreen) else START_ACTIONS
+        actions = DASHBOARD_PALETTE_ACTIONS if isinstance(screen, DashboardScreen) else START_KEYS
         if isinstance(screen, DashboardScreen | StartScreen):
             for spec in actions:
                 if spec.action == "app.quit_console":
@@ -150,6 +183,7 @@ def make_app(
     host: str | None = None,
     workers: int | None = None,
     session: ConsoleSession | None = None,
+    saver: Saver | None = None,
 ) -> PerfConsoleApp:
     """Build the console. ``locustfile`` (``-f``) is listed first and preselected; ``session`` opens the
     dashboard directly on an already prepared session (tests)."""
@@ -174,4 +208,5 @@ def make_app(
         host=host,
         workers=workers,
         session=session,
+        recorder=RunRecorder(settings, saver),
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from perfconsole.config import Profile
@@ -25,6 +25,12 @@ from perfconsole.tui.formatting import (
     fmt_pct,
     fmt_rate,
     fmt_spawn_rate,
+)
+from perfconsole.tui.store_view import (
+    NEW_ENDPOINT,
+    REGRESSED_CELL_MARK,
+    REGRESSED_ROW_MARK,
+    RowMark,
 )
 
 BREACH_MARK = "▲"
@@ -69,6 +75,16 @@ def no_breaches(endpoint: EndpointStats, use_current: bool) -> Iterable[str]:
 class Cell:
     text: str
     breached: bool = False
+    regressed: bool = False
+    """Worse than the chosen baseline (perfconsole.tui.store_view)."""
+
+
+DELTA_COLUMN: tuple[str, str] = ("delta", "Δp95")
+"""Column added to the percentile table while a baseline is chosen: p95 change against it."""
+
+
+def table_columns(with_delta: bool) -> tuple[tuple[str, str], ...]:
+    return (*TABLE_COLUMNS, DELTA_COLUMN) if with_delta else TABLE_COLUMNS
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,9 +95,14 @@ class TableRow:
 
 
 def endpoint_row(
-    endpoint: EndpointStats, use_current: bool, breaches: Breaches = no_breaches, is_total: bool = False
+    endpoint: EndpointStats,
+    use_current: bool,
+    breaches: Breaches = no_breaches,
+    is_total: bool = False,
+    mark: RowMark | None = None,
 ) -> TableRow:
-    """One table row: current-window figures if ``use_current`` else whole-run figures."""
+    """One table row: current-window figures if ``use_current`` else whole-run figures; with ``mark``
+    (a baseline is chosen) regressed cells and the name are marked and a p95 delta cell is added."""
     marked = {_METRIC_TO_COLUMN.get(metric, metric) for metric in breaches(endpoint, use_current)}
     pct = endpoint.current if use_current else endpoint.cumulative
     rps = endpoint.current_rps if use_current else endpoint.total_rps
@@ -97,21 +118,46 @@ def endpoint_row(
         "p99.9": fmt_ms(pct.p999),
         "max": fmt_ms(max_ms),
     }
+    regressed = mark.regressed_columns if mark is not None else frozenset()
+    if mark is not None and mark.regressed:
+        texts["name"] = f"{REGRESSED_ROW_MARK} {texts['name']}"
     cells = []
     for column, _header in TABLE_COLUMNS:
         breached = column in marked
         text = texts[column]
-        cells.append(Cell(f"{BREACH_MARK}{text}" if breached else text, breached))
+        if column in regressed:
+            text = f"{REGRESSED_CELL_MARK}{text}"
+        elif breached:
+            text = f"{BREACH_MARK}{text}"
+        cells.append(
+            Cell(
+                text,
+                breached,
+                column in regressed or (column == "name" and mark is not None and mark.regressed),
+            )
+        )
+    if mark is not None:
+        cells.append(Cell(mark.delta, regressed="p95" in regressed))
     return TableRow(endpoint.key or "Aggregated", tuple(cells), is_total)
 
 
-def table_rows(snapshot: RunSnapshot, use_current: bool, breaches: Breaches = no_breaches) -> list[TableRow]:
-    """Endpoints sorted by name, then the total."""
+def table_rows(
+    snapshot: RunSnapshot,
+    use_current: bool,
+    breaches: Breaches = no_breaches,
+    marks: Mapping[str, RowMark] | None = None,
+) -> list[TableRow]:
+    """Endpoints sorted by name, then the total; ``marks`` (baseline comparison, keyed by endpoint key)
+    adds the :data:`DELTA_COLUMN` (endpoints the baseline lacks are ``new``)."""
+
+    def mark(endpoint: EndpointStats) -> RowMark | None:
+        return None if marks is None else marks.get(endpoint.key or "Aggregated", NEW_ENDPOINT)
+
     rows = [
-        endpoint_row(endpoint, use_current, breaches)
+        endpoint_row(endpoint, use_current, breaches, mark=mark(endpoint))
         for endpoint in sorted(snapshot.endpoints, key=lambda e: (e.name, e.method))
     ]
-    rows.append(endpoint_row(snapshot.total, use_current, breaches, is_total=True))
+    rows.append(endpoint_row(snapshot.total, use_current, breaches, is_total=True, mark=mark(snapshot.total)))
     return rows
 
 

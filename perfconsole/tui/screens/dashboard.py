@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterable
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher
 
 from perfconsole.config import Settings
@@ -16,8 +15,11 @@ from perfconsole.errors import UserError
 from perfconsole.tui import render
 from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
 from perfconsole.tui.controls import double_users, halve_users, step_users
+from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.modals import HelpScreen, NoteModal, ProfileModal, UsersModal
+from perfconsole.tui.screens.store_keys import RunStoreScreen
 from perfconsole.tui.session_api import ConsoleSession
+from perfconsole.tui.store_actions import DASHBOARD_STORE_ACTIONS, with_store_actions
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -26,6 +28,8 @@ from perfconsole.tui.widgets.status_bar import StatusBar
 from perfconsole.tui.widgets.tables import FailuresView, NotesView, WorkersView
 
 VIEWS = ("charts", "failures", "workers", "notes")
+ACTIONS = with_store_actions(DASHBOARD_ACTIONS, DASHBOARD_STORE_ACTIONS)
+"""The dashboard's keys: the shared registry plus the run store's keys (before help and quit)."""
 CHART_EVERY = 3
 """Charts are redrawn every this many polls (and at once on a view switch or an action): they are the
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
@@ -48,10 +52,10 @@ def threshold_breaches(settings: Settings, profile_name: str | None) -> render.B
     return breaches
 
 
-class DashboardScreen(Screen[None]):
+class DashboardScreen(RunStoreScreen):
     """Status bar, message line, percentile table and a switchable lower view (charts, failures ...)."""
 
-    BINDINGS = bindings(DASHBOARD_ACTIONS)
+    BINDINGS = bindings(ACTIONS)
 
     use_current: reactive[bool] = reactive(True)
 
@@ -71,8 +75,10 @@ class DashboardScreen(Screen[None]):
         users_step: int = 10,
         prepared: bool = False,
         breaches_for: Callable[[Settings, str | None], render.Breaches] = threshold_breaches,
+        recorder: RunRecorder | None = None,
     ) -> None:
         super().__init__()
+        self.recorder = recorder
         self.session = session
         self.settings = settings
         self.refresh_s = refresh_s
@@ -93,7 +99,7 @@ class DashboardScreen(Screen[None]):
             yield FailuresView(id="failures")
             yield WorkersView(id="workers")
             yield NotesView(id="notes")
-        yield KeyBar(DASHBOARD_ACTIONS, id="keys")
+        yield KeyBar(ACTIONS, id="keys")
 
     def on_mount(self) -> None:
         self.set_interval(self.refresh_s, self.poll)
@@ -109,6 +115,8 @@ class DashboardScreen(Screen[None]):
         try:
             await run_blocking(self.session.prepare)
             self.session.start()
+            if self.recorder is not None:
+                self.recorder.run_started()
         except UserError as exc:
             self.post_message(self.PrepareFailed(str(exc)))
             return
@@ -123,6 +131,12 @@ class DashboardScreen(Screen[None]):
 
     def say(self, message: str, kind: str = "info") -> None:
         self.query_one(MessageLine).show(message, kind)
+
+    def live_session(self) -> ConsoleSession | None:
+        return self.session if self.prepared else None
+
+    def live_snapshot(self) -> RunSnapshot | None:
+        return self._last_snapshot
 
     def _breaches_now(self, profile: str | None) -> render.Breaches:
         if self._breaches is None or self._breaches[0] != profile:
@@ -144,8 +158,13 @@ class DashboardScreen(Screen[None]):
         status.snapshot = snapshot
         status.use_current = self.use_current
         status.paused = bool(getattr(self.session, "paused", False))
+        self.autosave(snapshot)
         breaches = self._breaches_now(snapshot.profile)
-        self.query_one(PercentileTable).show_rows(render.table_rows(snapshot, self.use_current, breaches))
+        marks = self.baseline_marks(snapshot, self.use_current)
+        self.query_one(PercentileTable).show_rows(
+            render.table_rows(snapshot, self.use_current, breaches, marks),
+            render.table_columns(marks is not None),
+        )
         view = self.query_one(ContentSwitcher).current
         if view == "charts" and charts:
             charts_data = render.dashboard_charts(self.session.history, self.session.annotations)
@@ -256,7 +275,8 @@ class DashboardScreen(Screen[None]):
         if snapshot is not None and render.state_is_active(snapshot.state):
             self.say("refused: the run is still going (s stops it first)", "error")
             return
-        self._control("started again", self.session.start)
+        if self._control("started again", self.session.start) and self.recorder is not None:
+            self.recorder.run_started()
 
     def action_toggle_view(self) -> None:
         self.use_current = not self.use_current
@@ -268,7 +288,7 @@ class DashboardScreen(Screen[None]):
             self.refresh_view()
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(DASHBOARD_ACTIONS))
+        self.app.push_screen(HelpScreen(ACTIONS))
 
     @property
     def run_active(self) -> bool:

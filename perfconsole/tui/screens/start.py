@@ -7,7 +7,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
@@ -16,21 +15,24 @@ from perfconsole.engine.scenario import ScenarioInfo
 from perfconsole.errors import UserError
 from perfconsole.profiles import users_over_time
 from perfconsole.tui import render
-from perfconsole.tui.actions import START_ACTIONS, bindings
+from perfconsole.tui.actions import bindings
 from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
+from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.modals import HelpScreen
+from perfconsole.tui.screens.store_keys import StoreKeysScreen
 from perfconsole.tui.session_api import LaunchChoice
+from perfconsole.tui.store_actions import START_KEYS
 from perfconsole.tui.widgets.charts import RunChart
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
 
 
-class StartScreen(Screen[None]):
+class StartScreen(StoreKeysScreen):
     """Pick what to run; Enter starts it (the app builds the session from the posted choice)."""
 
     BINDINGS = [
         Binding("enter", "start_run", "start", show=False, priority=True),
-        *bindings(START_ACTIONS)[1:],
+        *bindings(START_KEYS)[1:],
     ]
 
     class Launch(Message):
@@ -48,8 +50,10 @@ class StartScreen(Screen[None]):
         host: str | None = None,
         workers: int | None = None,
         error: str = "",
+        recorder: RunRecorder | None = None,
     ) -> None:
         super().__init__()
+        self.recorder = recorder
         self.scenarios = scenarios
         self.settings = settings
         self.initial_scenario = scenario or settings.default_scenario
@@ -90,8 +94,11 @@ class StartScreen(Screen[None]):
                 with Horizontal(classes="field"):
                     yield Label("exclude", classes="field-label")
                     yield Input(placeholder="exclude: e.g. write", id="exclude-tags", compact=True)
+                with Horizontal(classes="field"):
+                    yield Label("baseline", classes="field-label")
+                    yield Static(self._baseline_text(), id="baseline-choice")
         yield MessageLine(id="start-message")
-        yield KeyBar(START_ACTIONS, id="start-keys")
+        yield KeyBar(START_KEYS, id="start-keys")
 
     def on_mount(self) -> None:
         scenarios = self.query_one("#scenarios", OptionList)
@@ -111,6 +118,16 @@ class StartScreen(Screen[None]):
 
     def show_error(self, message: str) -> None:
         self.query_one(MessageLine).show(message, "error")
+
+    def _baseline_text(self) -> Text:
+        baseline = self.recorder.baseline if self.recorder else None
+        if baseline is None:
+            return Text("none (b picks one)", style="dim")
+        return Text(f"{baseline.baseline_name}  (run {baseline.run_id})")
+
+    def baseline_changed(self) -> None:
+        self.query_one("#baseline-choice", Static).update(self._baseline_text())
+        super().baseline_changed()
 
     # ------------------------------------------------------------------ selection details
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -166,4 +183,4 @@ class StartScreen(Screen[None]):
         self.post_message(self.Launch(choice))
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(START_ACTIONS))
+        self.app.push_screen(HelpScreen(START_KEYS))

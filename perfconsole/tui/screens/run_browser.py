@@ -1,0 +1,220 @@
+"""The run browser: saved runs and baselines (newest first), a read-only run view and a comparison view."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import ContentSwitcher, DataTable, Label
+
+from perfconsole.errors import UserError
+from perfconsole.store.codec import LoadedRun
+from perfconsole.store.compare import compare
+from perfconsole.tui import render
+from perfconsole.tui.actions import ActionSpec, bindings
+from perfconsole.tui.recorder import RunRecorder
+from perfconsole.tui.screens.modals import HelpScreen
+from perfconsole.tui.store_actions import BROWSER_ACTIONS, COMPARE_ACTIONS, DETAIL_ACTIONS
+from perfconsole.tui.store_view import (
+    BROWSER_COLUMNS,
+    COMPARISON_COLUMNS,
+    BrowserEntry,
+    browser_cells,
+    compare_order,
+    comparison_lines,
+    comparison_verdict,
+    detail_lines,
+    toggle_selection,
+)
+from perfconsole.tui.widgets.charts import ChartsPanel
+from perfconsole.tui.widgets.key_bar import KeyBar
+from perfconsole.tui.widgets.message_line import MessageLine
+from perfconsole.tui.widgets.percentile_table import PercentileTable
+from perfconsole.tui.widgets.tables import FailuresView, NotesView
+
+
+class _StoreScreen(Screen[None]):
+    ACTIONS: tuple[ActionSpec, ...] = ()
+
+    def say(self, message: str, kind: str = "info") -> None:
+        self.query_one(MessageLine).show(message, kind)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.ACTIONS))
+
+
+class RunBrowserScreen(_StoreScreen):
+    """Every saved run and baseline with its key figures; broken directories listed with their error."""
+
+    ACTIONS = BROWSER_ACTIONS
+    BINDINGS = bindings(BROWSER_ACTIONS)
+
+    def __init__(self, recorder: RunRecorder) -> None:
+        super().__init__()
+        self.recorder = recorder
+        self.entries: list[BrowserEntry] = []
+        self.selected: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="browser-title", classes="view-title")
+        yield DataTable[Text](id="browser-table", cursor_type="row", zebra_stripes=False)
+        yield MessageLine(id="browser-message")
+        yield KeyBar(self.ACTIONS, id="browser-keys")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#browser-table", DataTable)
+        for column, header in BROWSER_COLUMNS:
+            table.add_column(header, key=column)
+        self.action_reload()
+        table.focus()
+
+    def action_reload(self) -> None:
+        try:
+            self.entries = self.recorder.catalog()
+        except UserError as exc:
+            self.entries = []
+            self.say(str(exc), "error")
+        keys = {e.key for e in self.entries}
+        self.selected = tuple(k for k in self.selected if k in keys)
+        runs = sum(1 for e in self.entries if e.kind in ("final", "manual"))
+        baselines = sum(1 for e in self.entries if e.kind == "baseline")
+        broken = sum(1 for e in self.entries if e.broken)
+        title = f"Runs in {self.recorder.runs_dir}: {runs} runs, {baselines} baselines"
+        self.query_one("#browser-title", Label).update(Text(title + (f", {broken} broken" if broken else "")))
+        self._fill()
+        if not self.entries:
+            self.say("no saved runs yet: a run is saved when it stops (S saves a snapshot mid-run)")
+
+    def _fill(self) -> None:
+        table = self.query_one("#browser-table", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for entry in self.entries:
+            cells = browser_cells(entry, entry.key in self.selected)
+            style = "red" if entry.broken else ("bold" if entry.kind == "baseline" else "")
+            table.add_row(*(Text(cell, style=style) for cell in cells), key=entry.key)
+        if self.entries:
+            table.move_cursor(row=min(row, len(self.entries) - 1))
+
+    def current_entry(self) -> BrowserEntry | None:
+        table = self.query_one("#browser-table", DataTable)
+        if not self.entries or table.cursor_row < 0:
+            return None
+        return self.entries[min(table.cursor_row, len(self.entries) - 1)]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_entry()
+
+    def action_open_entry(self) -> None:
+        entry = self.current_entry()
+        if entry is None:
+            return
+        try:
+            run = self.recorder.load(entry)
+        except UserError as exc:
+            self.say(str(exc), "error")
+            return
+        self.app.push_screen(RunDetailScreen(entry, run))
+
+    def action_mark_entry(self) -> None:
+        entry = self.current_entry()
+        if entry is None:
+            return
+        if entry.broken:
+            self.say("a broken run cannot be compared", "error")
+            return
+        self.selected = toggle_selection(self.selected, entry.key)
+        self._fill()
+        self.say(f"{len(self.selected)} marked" + (" (c compares)" if len(self.selected) == 2 else ""))
+
+    def action_compare_marked(self) -> None:
+        marked = [e for e in self.entries if e.key in self.selected]
+        if len(marked) != 2:
+            self.say("mark two runs with space first", "error")
+            return
+        base_entry, current_entry = compare_order(marked[0], marked[1])
+        try:
+            base, current = self.recorder.load(base_entry), self.recorder.load(current_entry)
+        except UserError as exc:
+            self.say(str(exc), "error")
+            return
+        self.app.push_screen(CompareScreen(base, current, self.recorder))
+
+
+class RunDetailScreen(_StoreScreen):
+    """One saved run, read-only: header, whole-run percentile table, charts, annotations, failures."""
+
+    ACTIONS = DETAIL_ACTIONS
+    BINDINGS = bindings(DETAIL_ACTIONS)
+
+    def __init__(self, entry: BrowserEntry, run: LoadedRun) -> None:
+        super().__init__()
+        self.entry, self.run = entry, run
+
+    def compose(self) -> ComposeResult:
+        yield Label("", id="detail-header")
+        yield PercentileTable(id="detail-table")
+        with ContentSwitcher(initial="detail-charts", id="detail-views"):
+            yield ChartsPanel(id="detail-charts")
+            yield NotesView(id="detail-notes")
+            yield FailuresView(id="detail-failures")
+        yield MessageLine(id="detail-message")
+        yield KeyBar(self.ACTIONS, id="detail-keys")
+
+    def on_mount(self) -> None:
+        result = self.run.result
+        duration = result.ended_at - result.started_at if result.ended_at else None
+        lines = detail_lines(self.entry, duration, (t.describe() for t in result.thresholds))
+        self.query_one("#detail-header", Label).update(Text("\n".join(lines)))
+        self.query_one(PercentileTable).show_rows(render.table_rows(result.final, use_current=False))
+        self.query_one(ChartsPanel).show_charts(render.dashboard_charts(result.history, result.annotations))
+        self.query_one(NotesView).show(render.annotation_lines(result.annotations))
+        self.query_one(FailuresView).show(
+            render.failure_rows(result.final.errors), render.exception_rows(result.final.exceptions)
+        )
+        self.say("read-only: figures over the whole run")
+
+    def action_show(self, view: str) -> None:
+        self.query_one(ContentSwitcher).current = f"detail-{view}"
+
+
+class CompareScreen(_StoreScreen):
+    """Two saved runs side by side, metric by metric, regressions marked (colour and ↑)."""
+
+    ACTIONS = COMPARE_ACTIONS
+    BINDINGS = bindings(COMPARE_ACTIONS)
+
+    def __init__(self, baseline: LoadedRun, current: LoadedRun, recorder: RunRecorder) -> None:
+        super().__init__()
+        self.comparison = compare(baseline, current, recorder.rules)
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="compare-head"):
+            yield Label(Text(f"current:  {self.comparison.current_label}"))
+            yield Label(Text(f"baseline: {self.comparison.baseline_label}"))
+        yield DataTable[Text](id="compare-table", cursor_type="row", zebra_stripes=False)
+        yield MessageLine(id="compare-message")
+        yield KeyBar(self.ACTIONS, id="compare-keys")
+
+    def on_mount(self) -> None:
+        table = self.query_one("#compare-table", DataTable)
+        table.add_columns(*COMPARISON_COLUMNS)
+        for line in comparison_lines(self.comparison):
+            style = "bold magenta" if line.regressed else ""
+            table.add_row(*(Text(cell, style=style) for cell in line.cells))
+        only = [
+            f"only in {side}: {', '.join(keys)}"
+            for side, keys in (
+                ("baseline", self.comparison.only_in_baseline),
+                ("current", self.comparison.only_in_current),
+            )
+            if keys
+        ]
+        verdict = comparison_verdict(self.comparison)
+        self.say("; ".join([verdict, *only]), "error" if self.comparison.regressed else "info")
+        table.focus()

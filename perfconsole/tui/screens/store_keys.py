@@ -1,0 +1,169 @@
+"""Run-store keys shared by the start screen and the dashboard: browse runs, pick a baseline, and (on the
+dashboard) save snapshots, save at the end of a run and promote baselines."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+from textual.screen import Screen
+
+from perfconsole.engine.model import RunSnapshot
+from perfconsole.errors import UserError
+from perfconsole.tui.recorder import RunRecorder
+from perfconsole.tui.screens.run_browser import RunBrowserScreen
+from perfconsole.tui.screens.store_modals import (
+    NO_BASELINE,
+    BaselineModal,
+    BaselinePickModal,
+    BaselineRequest,
+    SnapshotModal,
+)
+from perfconsole.tui.session_api import ConsoleSession
+from perfconsole.tui.store_view import RowMark, comparison_marks, live_comparison, regressed_endpoints
+from perfconsole.tui.widgets.message_line import MessageLine
+
+
+class StoreKeysScreen(Screen[None]):
+    """A screen with the run browser (``r``) and the baseline choice (``b``)."""
+
+    recorder: RunRecorder | None = None
+
+    def say(self, message: str, kind: str = "info") -> None:
+        self.query_one(MessageLine).show(message, kind)
+
+    def action_browse_runs(self) -> None:
+        if self.recorder is not None:
+            self.app.push_screen(RunBrowserScreen(self.recorder))
+
+    def action_choose_baseline(self) -> None:
+        recorder = self.recorder
+        if recorder is None:
+            return
+        broken: list[str] = []
+        try:
+            baselines = recorder.baselines(broken)
+        except UserError as exc:
+            self.say(str(exc), "error")
+            return
+        current = recorder.baseline.baseline_name if recorder.baseline else None
+
+        def chosen(name: str | None) -> None:
+            if name is None:
+                return
+            try:
+                recorder.choose_baseline(name if name != NO_BASELINE else None)
+            except UserError as exc:
+                self.say(f"refused: {exc}", "error")
+                return
+            self.baseline_changed()
+
+        self.app.push_screen(BaselinePickModal(baselines, current, broken), chosen)
+
+    def baseline_changed(self) -> None:
+        """Tell the operator what the run will be compared with."""
+        baseline = self.recorder.baseline if self.recorder else None
+        if baseline is None:
+            self.say("no baseline: no comparison")
+        else:
+            self.say(f"comparing with baseline {baseline.baseline_name} (run {baseline.run_id})")
+
+
+class RunStoreScreen(StoreKeysScreen):
+    """The dashboard's store keys: snapshot with a note, promote to baseline, save when a run stops."""
+
+    _regressed_shown: tuple[str, ...] = ()
+
+    def live_session(self) -> ConsoleSession | None:
+        """The running session, once it is prepared (None before)."""
+        return None
+
+    def live_snapshot(self) -> RunSnapshot | None:
+        return None
+
+    def _save(self, session: ConsoleSession, *, note: str | None = None, kind: str = "final") -> Path | None:
+        assert self.recorder is not None
+        try:
+            return self.recorder.save(session, note=note, kind=kind)
+        except UserError as exc:
+            self.say(f"save failed: {exc}", "error")
+            return None
+
+    def autosave(self, snapshot: RunSnapshot) -> None:
+        """Called on every poll: save the run (``final``) once when it stops, whatever stopped it."""
+        session = self.live_session()
+        if self.recorder is None or session is None or not self.recorder.observe(snapshot.state):
+            return
+        self.run_worker(self._settle_and_save(session), group="autosave")
+
+    async def _settle_and_save(self, session: ConsoleSession) -> None:
+        """Wait (in a greenlet) for the users to stop and the workers' last stats, then save."""
+        settle = getattr(session, "settle", None)
+        if callable(settle):
+            from perfconsole.engine.greenlets import run_blocking
+
+            self.say("run stopped: collecting the last figures before saving ...")
+            try:
+                await run_blocking(settle)
+            except UserError:
+                pass  # the session is closing: save what there is
+        path = self._save(session)
+        if path is not None:
+            session.annotate(f"saved as run {path.name}", kind="snapshot")
+            self.say(f"run saved: {path.name} (B makes it a baseline)")
+
+    def baseline_marks(self, snapshot: RunSnapshot, use_current: bool) -> Mapping[str, RowMark] | None:
+        """Live comparison marks for the percentile table (None without a baseline); a change in the set
+        of regressed endpoints is announced on the message line."""
+        baseline = self.recorder.baseline if self.recorder else None
+        if baseline is None or self.recorder is None:
+            self._regressed_shown = ()
+            return None
+        marks = comparison_marks(live_comparison(baseline, snapshot, use_current, self.recorder.rules))
+        regressed = tuple(regressed_endpoints(marks))
+        if regressed != self._regressed_shown:
+            self._regressed_shown = regressed
+            if regressed:
+                listed = ", ".join("Total" if k == "Aggregated" else k for k in regressed)
+                self.say(f"regressed vs {baseline.baseline_name}: {listed}", "error")
+            else:
+                self.say(f"no regression vs {baseline.baseline_name}")
+        return marks
+
+    def action_snapshot(self) -> None:
+        session, snapshot = self.live_session(), self.live_snapshot()
+        if self.recorder is None or session is None:
+            self.say("still starting: nothing to save yet", "error")
+            return
+
+        def noted(note: str | None) -> None:
+            if note is None:
+                return
+            session.annotate(f"snapshot: {note}", kind="snapshot")
+            path = self._save(session, note=note, kind="manual")
+            if path is not None:
+                self.say(f"snapshot saved: {path.name}")
+
+        self.app.push_screen(SnapshotModal(snapshot.elapsed_s if snapshot else 0.0), noted)
+
+    def action_promote_baseline(self) -> None:
+        recorder, session = self.recorder, self.live_session()
+        if recorder is None:
+            return
+        if recorder.last_saved is None and session is None:
+            self.say("nothing to promote yet: wait for the run to start", "error")
+            return
+        source = f"run {recorder.last_saved.name}" if recorder.last_saved else "the run as it is now"
+
+        def answered(request: BaselineRequest | None) -> None:
+            if request is None:
+                return
+            try:
+                info = recorder.promote(session, request.name, request.note, force=request.replace)
+            except UserError as exc:
+                self.say(f"refused: {exc}", "error")
+                return
+            verb = "replaced" if request.replace else "saved"
+            self.say(f"baseline {info.name} {verb} from run {info.source_run} (b compares with it)")
+
+        self.app.push_screen(BaselineModal(source, recorder.existing_baseline), answered)
