@@ -9,10 +9,14 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from perfconsole.errors import ExitCode, UserError
+
+if TYPE_CHECKING:
+    from perfconsole.tui.session_api import SessionFactory
 
 DEFAULT_REFRESH_S = 1.0
 """Dashboard refresh period: gentle enough for a slow SSH link."""
@@ -28,6 +32,15 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
         "--workers", metavar="N", help="worker processes (default: one per CPU; 0: in-process)"
     )
     parser.add_argument("--config", metavar="PATH", help="settings file (default: ./config.toml)")
+    parser.add_argument(
+        "--target-pid",
+        metavar="PID",
+        help="the target's process to watch (default: the host port's listener)",
+    )
+    parser.add_argument("--target-process", metavar="NAME", help="the target's process, by name")
+    parser.add_argument(
+        "--metrics-url", metavar="URL", help="the target's Prometheus endpoint to scrape (loopback only)"
+    )
     parser.add_argument(
         "--refresh",
         metavar="SECONDS",
@@ -55,6 +68,42 @@ def parse_refresh(text: str) -> float:
     return value
 
 
+def parse_target_pid(text: str | None) -> int | None:
+    """``--target-pid``: a positive process id (whether it runs is checked when the run is prepared)."""
+    if text is None:
+        return None
+    if not text.strip().isdigit() or int(text) <= 0:
+        raise UserError(f"--target-pid: expected a process id such as 4242, got {text!r}")
+    return int(text)
+
+
+def with_resource_options(
+    factory: SessionFactory,
+    *,
+    target_pid: int | None = None,
+    target_process: str | None = None,
+    metrics_url: str | None = None,
+) -> SessionFactory:
+    """A factory whose sessions watch the given target process and scrape ``metrics_url``.
+
+    The engine session's ``plan`` (a RunPlan) gets the values before it is prepared; a session without a
+    plan (a test double) is left as it is.
+    """
+    changes = {"target_pid": target_pid, "target_process": target_process, "metrics_url": metrics_url}
+    changes = {name: value for name, value in changes.items() if value is not None}
+    if not changes:
+        return factory
+
+    def build(choice: Any) -> Any:
+        session: Any = factory(choice)
+        plan = getattr(session, "plan", None)
+        if plan is not None:
+            session.plan = replace(plan, **changes)
+        return session
+
+    return build
+
+
 def run(args: argparse.Namespace) -> int:
     """Open the console; every way out (quit, SIGTERM, SIGHUP, SIGINT) saves an unsaved run (interrupted
     if users were running) and stops the run and its processes."""
@@ -70,8 +119,14 @@ def run(args: argparse.Namespace) -> int:
     locustfile = Path(args.locustfile) if args.locustfile else None
     if locustfile is not None and not locustfile.is_file():
         raise UserError(f"{locustfile}: no such locustfile")
+    target_pid = parse_target_pid(getattr(args, "target_pid", None))
+    target_process = (getattr(args, "target_process", None) or "").strip() or None
+    metrics_url = (
+        validate_url(args.metrics_url, "--metrics-url") if getattr(args, "metrics_url", None) else None
+    )
 
     from perfconsole.tui.app import make_app
+    from perfconsole.tui.session_api import engine_session_factory
 
     app = make_app(
         settings,
@@ -81,6 +136,12 @@ def run(args: argparse.Namespace) -> int:
         host=host,
         workers=workers,
         refresh_s=refresh_s,
+        session_factory=with_resource_options(
+            engine_session_factory(settings),
+            target_pid=target_pid,
+            target_process=target_process,
+            metrics_url=metrics_url,
+        ),
     )
     signalled: list[int] = []
 

@@ -12,7 +12,7 @@ from textual.widgets import ContentSwitcher
 from perfconsole.config import Settings
 from perfconsole.engine.model import EndpointStats, RunSnapshot, RunState
 from perfconsole.errors import UserError
-from perfconsole.tui import render
+from perfconsole.tui import render, resources_view
 from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
 from perfconsole.tui.controls import double_users, halve_users, step_users
 from perfconsole.tui.recorder import RunRecorder
@@ -24,12 +24,21 @@ from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
 from perfconsole.tui.widgets.percentile_table import PercentileTable
+from perfconsole.tui.widgets.resources import (
+    RESOURCES_ACTION,
+    DashboardExtraCommands,
+    ResourcesPanel,
+    SaturationBanner,
+)
 from perfconsole.tui.widgets.status_bar import StatusBar
 from perfconsole.tui.widgets.tables import FailuresView, NotesView, WorkersView
 
-VIEWS = ("charts", "failures", "workers", "notes")
-ACTIONS = with_store_actions(DASHBOARD_ACTIONS, DASHBOARD_STORE_ACTIONS)
-"""The dashboard's keys: the shared registry plus the run store's keys (before help and quit)."""
+VIEWS = ("charts", "failures", "workers", "notes", "resources")
+ACTIONS = with_store_actions(
+    (*DASHBOARD_ACTIONS[:-2], RESOURCES_ACTION, *DASHBOARD_ACTIONS[-2:]), DASHBOARD_STORE_ACTIONS
+)
+"""The dashboard's keys: the shared registry plus the resources panel's key and the run store's keys
+(before help and quit)."""
 CHART_EVERY = 3
 """Charts are redrawn every this many polls (and at once on a view switch or an action): they are the
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
@@ -56,6 +65,7 @@ class DashboardScreen(RunStoreScreen):
     """Status bar, message line, percentile table and a switchable lower view (charts, failures ...)."""
 
     BINDINGS = bindings(ACTIONS)
+    COMMANDS = {DashboardExtraCommands}
 
     use_current: reactive[bool] = reactive(True)
 
@@ -93,12 +103,14 @@ class DashboardScreen(RunStoreScreen):
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
         yield MessageLine(id="message")
+        yield SaturationBanner(id="banner")
         yield PercentileTable(id="table")
         with ContentSwitcher(initial="charts", id="views"):
             yield ChartsPanel(id="charts")
             yield FailuresView(id="failures")
             yield WorkersView(id="workers")
             yield NotesView(id="notes")
+            yield ResourcesPanel(id="resources")
         yield KeyBar(ACTIONS, id="keys")
 
     def on_mount(self) -> None:
@@ -178,6 +190,12 @@ class DashboardScreen(RunStoreScreen):
             self.query_one(WorkersView).show(workers, render.worker_summary(snapshot))
         elif view == "notes":
             self.query_one(NotesView).show(render.annotation_lines(self.session.annotations))
+        resources = resources_view.state_from_session(
+            self.session, with_samples=view == "resources" and charts
+        )
+        self.query_one(SaturationBanner).banner = resources_view.saturation_banner(resources)
+        if view == "resources":
+            self.query_one(ResourcesPanel).show(resources, charts=charts)
         verdict = self.session.spike_verdict
         if verdict is not None and verdict is not self._shown_verdict:
             self._shown_verdict = verdict
@@ -281,6 +299,15 @@ class DashboardScreen(RunStoreScreen):
     def action_toggle_view(self) -> None:
         self.use_current = not self.use_current
         self.say(f"table shows the {render.view_label(self.use_current)}")
+
+    def action_resources(self) -> None:
+        """Show the resources panel; pressed again while it is shown, cycle its layout."""
+        switcher = self.query_one(ContentSwitcher)
+        if switcher.current == "resources":
+            self.say(f"resources: {self.query_one(ResourcesPanel).cycle_mode()}")
+            self.refresh_view()
+        else:
+            self.action_show("resources")
 
     def action_show(self, view: str) -> None:
         if view in VIEWS:
