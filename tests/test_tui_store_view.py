@@ -24,6 +24,7 @@ from perfconsole.tui.store_view import (
     comparison_lines,
     comparison_marks,
     comparison_verdict,
+    entry_summary,
     live_comparison,
     live_endpoints,
     live_rules,
@@ -84,7 +85,7 @@ def test_table_rows_carry_the_delta_column_and_marks_only_with_a_baseline() -> N
     marks = comparison_marks(compare(BASE, snapshot, RULES))
     rows = {row.key: row for row in render.table_rows(snapshot, False, marks=marks)}
     columns = [c for c, _ in render.table_columns(True)]
-    assert columns[-1] == "delta" and len(columns) == len(render.TABLE_COLUMNS) + 1
+    assert columns[columns.index("p95") + 1] == "delta" and len(columns) == len(render.TABLE_COLUMNS) + 1
     slowed = dict(zip(columns, rows["GET /a"].cells, strict=True))
     assert slowed["name"].text == "✗ GET /a" and slowed["name"].regressed
     assert slowed["p95"].text == "↑40" and slowed["p95"].regressed
@@ -105,11 +106,13 @@ def test_browser_cells_selection_and_compare_order() -> None:
         note="deploy 42", interrupted=True, thresholds_passed=False,
     )  # fmt: skip
     assert browser_cells(run, selected=True) == (
-        "●", "final", "2026-11-23 16:45", "notifications", "light", "1,234", "42", "0.5%", "INT FAIL",
+        "●", "final", "INT FAIL", "11-23 16:45", "1,234", "42", "0.5%", "notifications", "light",
         "deploy 42", "r1",
     )  # fmt: skip
+    assert entry_summary(run) == "final run r1 [INT FAIL]  started 2026-11-23 16:45 UTC  note: deploy 42"
     broken = BrowserEntry("broken:0", "broken", "runs/x/run.toml: corrupt or truncated TOML")
-    assert browser_cells(broken)[8:10] == ("BROKEN", "runs/x/run.toml: corrupt or truncated TOML")
+    assert browser_cells(broken)[2] == "BROKEN" and browser_cells(broken)[9] == broken.label
+    assert entry_summary(broken) == f"BROKEN {broken.label}"
     assert toggle_selection((), "a") == ("a",)
     assert toggle_selection(("a", "b"), "c") == ("b", "c")
     assert toggle_selection(("a", "b"), "a") == ("b",)
@@ -125,7 +128,7 @@ def test_comparison_lines_mark_regressions() -> None:
     comparison = compare(BASE, current, RULES)
     lines = comparison_lines(comparison)
     regressed = [line for line in lines if line.regressed]
-    assert [line.cells[1] for line in regressed] == ["p95 (ms)"]
+    assert [line.cells[1] for line in regressed] == ["p95 ms"]
     assert lines[0].cells[0] == "✗ GET /a" and regressed[0].cells[-1] == "↑REGRESSION"
     assert comparison_verdict(comparison) == "1 regression(s): GET /a p95 +100.0%"
     assert comparison_verdict(compare(BASE, BASE, RULES)) == "no regressions"
@@ -202,7 +205,10 @@ def test_catalog_lists_baselines_runs_and_broken_directories(tmp_path: Path) -> 
     assert [e.label for e in entries[:3]] == ["light", second.name, first.name]
     assert entries[0].note == "blessed" and entries[0].source_run == second.name
     assert entries[1].note == "after fix" and entries[1].scenario == "notifications"
-    assert "run.toml" in entries[3].label and "\n" not in entries[3].label
+    assert (
+        entries[3].label.startswith("20200101T000000Z-foreign/run.toml: corrupt")
+        and "\n" not in entries[3].label
+    )
     assert rec.load(entries[0]).baseline_name == "light" and rec.load(entries[2]).run_id == first.name
     with pytest.raises(StoreError):
         rec.load(entries[3])

@@ -138,7 +138,10 @@ class RunRecorder:
         broken: list[str] = []
         entries = [baseline_entry(b) for b in self.baselines(broken)]
         entries += [run_entry(r) for r in list_runs(self.runs_dir, broken=broken)]
-        entries += [BrowserEntry(f"broken:{i}", "broken", error) for i, error in enumerate(broken)]
+        prefix = f"{self.runs_dir}/"
+        entries += [
+            BrowserEntry(f"broken:{i}", "broken", error.replace(prefix, "")) for i, error in enumerate(broken)
+        ]
         return entries
 
     def load(self, entry: BrowserEntry) -> LoadedRun:

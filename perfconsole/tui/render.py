@@ -84,7 +84,11 @@ DELTA_COLUMN: tuple[str, str] = ("delta", "Δp95")
 
 
 def table_columns(with_delta: bool) -> tuple[tuple[str, str], ...]:
-    return (*TABLE_COLUMNS, DELTA_COLUMN) if with_delta else TABLE_COLUMNS
+    """The table's columns; the delta goes right after p95 so it stays on screen at 80 columns."""
+    if not with_delta:
+        return TABLE_COLUMNS
+    at = [column for column, _header in TABLE_COLUMNS].index("p95") + 1
+    return (*TABLE_COLUMNS[:at], DELTA_COLUMN, *TABLE_COLUMNS[at:])
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,26 +122,23 @@ def endpoint_row(
         "p99.9": fmt_ms(pct.p999),
         "max": fmt_ms(max_ms),
     }
-    regressed = mark.regressed_columns if mark is not None else frozenset()
-    if mark is not None and mark.regressed:
-        texts["name"] = f"{REGRESSED_ROW_MARK} {texts['name']}"
+    regressed = set(mark.regressed_columns) if mark is not None else set()
+    if mark is not None:
+        texts["delta"] = mark.delta
+        if mark.regressed:
+            texts["name"] = f"{REGRESSED_ROW_MARK} {texts['name']}"
+            regressed.add("name")
+        if "p95" in regressed:
+            regressed.add("delta")
     cells = []
-    for column, _header in TABLE_COLUMNS:
+    for column, _header in table_columns(mark is not None):
         breached = column in marked
         text = texts[column]
-        if column in regressed:
+        if column in regressed and column not in ("name", "delta"):
             text = f"{REGRESSED_CELL_MARK}{text}"
         elif breached:
             text = f"{BREACH_MARK}{text}"
-        cells.append(
-            Cell(
-                text,
-                breached,
-                column in regressed or (column == "name" and mark is not None and mark.regressed),
-            )
-        )
-    if mark is not None:
-        cells.append(Cell(mark.delta, regressed="p95" in regressed))
+        cells.append(Cell(text, breached, column in regressed))
     return TableRow(endpoint.key or "Aggregated", tuple(cells), is_total)
 
 

@@ -151,17 +151,18 @@ class BrowserEntry:
 BROWSER_COLUMNS: tuple[tuple[str, str], ...] = (
     ("mark", " "),
     ("kind", "kind"),
-    ("started", "started (UTC)"),
-    ("scenario", "scenario"),
-    ("profile", "profile"),
+    ("flags", "flags"),
+    ("started", "started UTC"),
     ("requests", "requests"),
     ("p95", "p95 ms"),
     ("errors", "err %"),
-    ("flags", "flags"),
+    ("scenario", "scenario"),
+    ("profile", "profile"),
     ("note", "note"),
     ("id", "id"),
 )
-"""(column id, header) of the run browser's table."""
+"""(column id, header) of the run browser's table, what tells runs apart first (the line under the
+table shows the highlighted entry in full)."""
 
 SELECTED_MARK = "●"
 
@@ -172,10 +173,11 @@ def scenario_name(scenario_path: str) -> str:
     return name[:-3] if name.endswith(".py") else name
 
 
-def fmt_started(started_at: float | None) -> str:
+def fmt_started(started_at: float | None, year: bool = False) -> str:
+    """``11-23 16:45`` (UTC; with ``year``: ``2026-11-23 16:45``)."""
     if not started_at:
         return MISSING
-    return datetime.fromtimestamp(started_at, UTC).strftime("%Y-%m-%d %H:%M")
+    return datetime.fromtimestamp(started_at, UTC).strftime("%Y-%m-%d %H:%M" if year else "%m-%d %H:%M")
 
 
 def summary_float(summary: Mapping[str, object], key: str) -> float | None:
@@ -199,22 +201,38 @@ def browser_cells(entry: BrowserEntry, selected: bool = False) -> tuple[str, ...
     """The run browser's cells for one entry, in :data:`BROWSER_COLUMNS` order."""
     mark = SELECTED_MARK if selected else " "
     if entry.broken:
-        return (mark, "broken", MISSING, "", "", "", "", "", "BROKEN", entry.label, "")
+        return (mark, "broken", "BROKEN", MISSING, "", "", "", "", "", entry.label, "")
     kind = f"base {entry.label}" if entry.kind == "baseline" else entry.kind
     ident = entry.source_run or "" if entry.kind == "baseline" else entry.label
     return (
         mark,
         kind,
+        entry_flags(entry),
         fmt_started(entry.started_at),
-        entry.scenario,
-        entry.profile or MISSING,
         MISSING if entry.requests is None else f"{entry.requests:,}",
         fmt_ms(entry.p95_ms),
         MISSING if entry.error_pct is None else fmt_pct(entry.error_pct),
-        entry_flags(entry),
+        entry.scenario,
+        entry.profile or MISSING,
         entry.note or "",
         ident,
     )
+
+
+def entry_summary(entry: BrowserEntry) -> str:
+    """The highlighted entry in full, for the line under the browser's table."""
+    if entry.broken:
+        return f"BROKEN {entry.label}"
+    if entry.kind == "baseline":
+        head = f"baseline {entry.label} (from run {entry.source_run})"
+    else:
+        head = f"{entry.kind} run {entry.label}"
+    flags = entry_flags(entry)
+    started = f"started {fmt_started(entry.started_at, year=True)} UTC"
+    parts = [head + (f" [{flags}]" if flags else ""), started]
+    if entry.note:
+        parts.append(f"note: {entry.note}")
+    return "  ".join(parts)
 
 
 def toggle_selection(selected: tuple[str, ...], key: str, keep: int = 2) -> tuple[str, ...]:
@@ -250,10 +268,12 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "Metric",
     "Baseline",
     "Current",
-    "Delta",
-    "Delta%",
+    "Change",
     "Verdict",
 )
+
+METRIC_LABELS = {"error_rate": "err %", "rps": "req/s"}
+"""Short metric labels that fit 80 columns; latencies read ``p95 ms``."""
 
 
 def _fmt_value(value: float | None, unit: str) -> str:
@@ -262,12 +282,6 @@ def _fmt_value(value: float | None, unit: str) -> str:
     if unit == "%":
         return f"{value:.2f}%"
     return f"{value:,.1f}" if unit == "req/s" else fmt_ms(value)
-
-
-def _fmt_abs(delta: float | None, unit: str) -> str:
-    if delta is None:
-        return MISSING
-    return f"{delta:+.2f} pts" if unit == "%" else f"{delta:+,.1f}"
 
 
 def comparison_lines(comparison: Comparison) -> list[ComparisonLine]:
@@ -284,10 +298,9 @@ def comparison_lines(comparison: Comparison) -> list[ComparisonLine]:
                 ComparisonLine(
                     (
                         shown,
-                        f"{m.metric} ({m.unit})",
+                        METRIC_LABELS.get(m.metric, f"{m.metric} {m.unit}"),
                         _fmt_value(m.baseline, m.unit),
                         _fmt_value(m.current, m.unit),
-                        _fmt_abs(m.abs_delta, m.unit),
                         format_rel(m.rel_delta),
                         verdict,
                     ),
@@ -314,8 +327,8 @@ def detail_lines(entry: BrowserEntry, duration_s: float | None, thresholds: Iter
     flags = entry_flags(entry)
     lines = [
         f"{title}  [{entry.kind}{' ' + flags if flags else ''}]",
-        f"{entry.scenario}  profile {entry.profile or MISSING}  started {fmt_started(entry.started_at)} UTC"
-        f"  lasted {fmt_duration(duration_s)}",
+        f"{entry.scenario}  profile {entry.profile or MISSING}"
+        f"  started {fmt_started(entry.started_at, year=True)} UTC  lasted {fmt_duration(duration_s)}",
     ]
     if entry.note:
         lines.append(f"note: {entry.note}")

@@ -25,6 +25,7 @@ from perfconsole.tui.store_view import (
     comparison_lines,
     comparison_verdict,
     detail_lines,
+    entry_summary,
     toggle_selection,
 )
 from perfconsole.tui.widgets.charts import ChartsPanel
@@ -62,6 +63,7 @@ class RunBrowserScreen(_StoreScreen):
     def compose(self) -> ComposeResult:
         yield Label("", id="browser-title", classes="view-title")
         yield DataTable[Text](id="browser-table", cursor_type="row", zebra_stripes=False)
+        yield Label("", id="browser-entry")
         yield MessageLine(id="browser-message")
         yield KeyBar(self.ACTIONS, id="browser-keys")
 
@@ -83,11 +85,13 @@ class RunBrowserScreen(_StoreScreen):
         runs = sum(1 for e in self.entries if e.kind in ("final", "manual"))
         baselines = sum(1 for e in self.entries if e.kind == "baseline")
         broken = sum(1 for e in self.entries if e.broken)
-        title = f"Runs in {self.recorder.runs_dir}: {runs} runs, {baselines} baselines"
+        title = f"Saved runs, newest first: {runs} runs, {baselines} baselines"
         self.query_one("#browser-title", Label).update(Text(title + (f", {broken} broken" if broken else "")))
         self._fill()
         if not self.entries:
-            self.say("no saved runs yet: a run is saved when it stops (S saves a snapshot mid-run)")
+            self.say(f"no saved runs in {self.recorder.runs_dir} yet: a run is saved when it stops")
+        else:
+            self.say("enter opens, space marks two, c compares")
 
     def _fill(self) -> None:
         table = self.query_one("#browser-table", DataTable)
@@ -105,6 +109,10 @@ class RunBrowserScreen(_StoreScreen):
         if not self.entries or table.cursor_row < 0:
             return None
         return self.entries[min(table.cursor_row, len(self.entries) - 1)]
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        entry = self.current_entry()
+        self.query_one("#browser-entry", Label).update(Text(entry_summary(entry) if entry else ""))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -73,6 +73,9 @@ class StartScreen(StoreKeysScreen):
                 yield Static("", id="scenario-info")
                 yield Label("User classes (space toggles)", classes="view-title")
                 yield SelectionList[str](id="user-classes", compact=True)
+                with Horizontal(classes="field"):
+                    yield Label("baseline", classes="field-label")
+                    yield Static(self._baseline_text(), id="baseline-choice")
             with Vertical(id="start-right"):
                 yield Label("Profile", classes="view-title")
                 yield OptionList(
@@ -94,9 +97,6 @@ class StartScreen(StoreKeysScreen):
                 with Horizontal(classes="field"):
                     yield Label("exclude", classes="field-label")
                     yield Input(placeholder="exclude: e.g. write", id="exclude-tags", compact=True)
-                with Horizontal(classes="field"):
-                    yield Label("baseline", classes="field-label")
-                    yield Static(self._baseline_text(), id="baseline-choice")
         yield MessageLine(id="start-message")
         yield KeyBar(START_KEYS, id="start-keys")
 
@@ -123,7 +123,7 @@ class StartScreen(StoreKeysScreen):
         baseline = self.recorder.baseline if self.recorder else None
         if baseline is None:
             return Text("none (b picks one)", style="dim")
-        return Text(f"{baseline.baseline_name}  (run {baseline.run_id})")
+        return Text(f"{baseline.baseline_name} (b changes)")
 
     def baseline_changed(self) -> None:
         self.query_one("#baseline-choice", Static).update(self._baseline_text())
