@@ -282,6 +282,8 @@ class LoadSession:
         self._require_runner()
         if self.state in (RunState.STOPPED, RunState.STOPPING):
             self._reset_run_state()
+        if self.monitor is not None:
+            self.monitor.reset()  # resource history and peaks are per run
         self.started_at = time.time()
         self._t0 = time.monotonic()
         self._stopped_elapsed = None
@@ -510,6 +512,7 @@ class LoadSession:
         self._annotations.clear()
         self._csv_history_rows.clear()
         self._known_missing.clear()
+        self._warnings.clear()
         self.spike_verdict = None
         self._spike = None
         self._paused_at = None

@@ -94,6 +94,15 @@ class ResourceMonitor:
         self._started = time.monotonic()
         self._rediscover_at = 0.0
 
+    def reset(self) -> None:
+        """Start a new run's history (samples, peaks, warnings, saturation episodes); keep the target."""
+        label = self.history.target_label
+        self.history = ResourceHistory()
+        self.history.target_label = label
+        self.detector = SaturationDetector(high_pct=self.options.saturation_pct)
+        self._scrape_failing = False
+        self._started = time.monotonic()
+
     def set_local_workers(self, pids: Sequence[int]) -> None:
         self.sampler.set_local_workers(pids)
 
