@@ -9,11 +9,13 @@ import argparse
 import os
 import random
 import re
+import signal
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -458,3 +460,34 @@ def test_launcher_imports_neither_flask_nor_textual() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert completed.stdout.strip() == "[]", completed.stderr
+
+
+def test_demo_target_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
+    """A console or test killed with SIGKILL cannot stop its demo target: the target notices and exits."""
+    import psutil
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import time\n"
+        "from perfconsole.demo_target.process import start_demo_target\n"
+        "demo = start_demo_target()\n"
+        "print(demo.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    demo_pid = int(parent.stdout.readline())
+    assert psutil.pid_exists(demo_pid)
+    parent.kill()
+    parent.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            if psutil.Process(demo_pid).status() == psutil.STATUS_ZOMBIE:
+                break
+        except psutil.NoSuchProcess:
+            break
+        time.sleep(0.2)
+    else:
+        os.kill(demo_pid, signal.SIGKILL)
+        raise AssertionError("the demo target outlived its parent")

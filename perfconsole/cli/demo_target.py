@@ -76,6 +76,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--db-pool-size", type=pool_size, default=20, help="simulated DB pool connections (default 20)"
     )
     parser.add_argument("--seed", type=integer, default=None, help="seed for reproducible latency and errors")
+    # set by the engine: exit when the process that started us is gone (no orphan after a SIGKILL)
+    parser.add_argument("--parent-pid", type=integer, default=None, help=argparse.SUPPRESS)
     parser.set_defaults(func=run)
 
 
@@ -109,5 +111,5 @@ def run(args: argparse.Namespace) -> int:
         )
     except OptionError as exc:
         raise UserError(str(exc)) from None
-    serve(host=args.host, port=args.port, options=options)
+    serve(host=args.host, port=args.port, options=options, parent_pid=args.parent_pid)
     return 0

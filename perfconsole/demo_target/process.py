@@ -130,7 +130,16 @@ def demo_target_command(
     seed: int | None = None,
 ) -> list[str]:
     """The argv of ``python -m perfconsole demo-target ...`` (None leaves a setting at its default)."""
-    command = [sys.executable, "-m", "perfconsole", "demo-target", "--port", str(port)]
+    command = [
+        sys.executable,
+        "-m",
+        "perfconsole",
+        "demo-target",
+        "--port",
+        str(port),
+        "--parent-pid",
+        str(os.getpid()),
+    ]
     for flag, value in (
         ("--latency-ms", latency_ms),
         ("--jitter-ms", jitter_ms),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import ipaddress
+import os
 import signal
 import socket
 import sys
@@ -21,6 +22,8 @@ from perfconsole.demo_target.app import create_app
 from perfconsole.demo_target.options import DemoOptions
 from perfconsole.errors import UserError
 
+PARENT_CHECK_S = 1.0
+"""How often the demo target checks that the process that started it is still alive."""
 READY_PREFIX = "demo target listening on "
 """Start of the one line printed to stdout once the port is bound (followed by the URL)."""
 STOP_TIMEOUT_S = 2.0
@@ -55,13 +58,21 @@ def base_url(host: str, port: int) -> str:
     return f"http://[{bare}]:{port}" if ":" in bare else f"http://{bare}:{port}"
 
 
+def _watch_parent(parent_pid: int, stop_requested: Event) -> None:
+    while os.getppid() == parent_pid:
+        gevent.sleep(PARENT_CHECK_S)
+    stop_requested.set()
+
+
 def serve(
     host: str = "127.0.0.1",
     port: int = 0,
     options: DemoOptions | None = None,
     ready_callback: Callable[[int], None] | None = None,
+    parent_pid: int | None = None,
 ) -> None:
-    """Bind ``host:port`` (0 = a free port), print the ready line, serve until SIGTERM or SIGINT.
+    """Bind ``host:port`` (0 = a free port), print the ready line, serve until SIGTERM or SIGINT, or until
+    the process ``parent_pid`` is no longer our parent (it died, even by SIGKILL: no orphan is left).
 
     ``ready_callback`` receives the bound port. Raises UserError for a non-loopback host or a port that
     cannot be bound.
@@ -88,7 +99,11 @@ def serve(
         print(f"{READY_PREFIX}{base_url(bind_host, bound_port)}", flush=True)
         if ready_callback is not None:
             ready_callback(bound_port)
+        if parent_pid is not None:
+            watchdog = gevent.spawn(_watch_parent, parent_pid, stop_requested)
         stop_requested.wait()
+        if parent_pid is not None:
+            watchdog.kill(block=False)
     finally:
         for handler in handlers:
             handler.cancel()
