@@ -337,3 +337,47 @@ def test_tags_reach_the_workers(workdir: Path, target: DemoTargetProcess) -> Non
     assert proc.returncode == 0, proc.stderr
     methods = {e["method"] for e in json.loads(proc.stdout)["endpoints"]}
     assert methods == {"GET"}  # only the read-tagged tasks ran on the worker
+
+
+def test_sigkill_of_the_console_leaves_no_worker_or_demo_target(workdir: Path) -> None:
+    """Even when perfconsole itself cannot clean up (SIGKILL), its children notice and exit."""
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "perfconsole",
+            "run",
+            "--headless",
+            "--scenario",
+            "health",
+            "-u",
+            "2",
+            "-r",
+            "2",
+            "-t",
+            "60s",
+            "--workers",
+            "1",
+        ],
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        assert line, "headless run ended before running"
+        if "running |" in line:
+            break
+    children = _children_named(proc.pid)
+    assert len(children) >= 2  # the worker and the demo target
+    proc.kill()
+    proc.wait(timeout=10)
+    gone, alive = psutil.wait_procs(children, timeout=15)
+    for leftover in alive:
+        leftover.kill()
+    assert not alive, [p.pid for p in alive]

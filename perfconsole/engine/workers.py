@@ -1,6 +1,7 @@
 """Local Locust worker processes: started, watched and always reaped.
 
-Each worker is ``python -m locust -f FILE --worker`` in its own session with stdin closed (so Locust's
+Each worker is Locust's ``locust -f FILE --worker`` (through ``perfconsole.engine.worker_main``, which
+adds a parent watchdog) in its own session with stdin closed (so Locust's
 key listener never touches the operator's terminal) and its output in a log file (so it never draws over
 the console).
 """
@@ -17,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from perfconsole.engine.worker_main import PARENT_ENV
 from perfconsole.errors import UserError
 
 
@@ -39,7 +41,7 @@ class LocalWorkers:
         command = [
             sys.executable,
             "-m",
-            "locust",
+            "perfconsole.engine.worker_main",
             "-f",
             str(self.locustfile),
             "--worker",
@@ -63,7 +65,7 @@ class LocalWorkers:
                         stdout=log,
                         stderr=subprocess.STDOUT,
                         start_new_session=True,
-                        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+                        env={**os.environ, "PYTHONUNBUFFERED": "1", PARENT_ENV: str(os.getpid())},
                     )
                 )
 

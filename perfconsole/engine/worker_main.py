@@ -1,0 +1,37 @@
+"""Entry point of a local worker process: Locust's own ``locust --worker``, plus a parent watchdog.
+
+``python -m perfconsole.engine.worker_main LOCUST-ARGS...`` runs ``locust LOCUST-ARGS...`` unchanged. When
+``PERFCONSOLE_PARENT_PID`` is set and that process stops being our parent (the console was killed, even
+with SIGKILL), the worker stops itself at once instead of waiting Locust's 60 s master-heartbeat timeout.
+"""
+
+import locust  # noqa: F401,I001  - first: gevent monkey-patching
+
+import os
+import signal
+import sys
+
+import gevent
+
+PARENT_CHECK_S = 1.0
+PARENT_ENV = "PERFCONSOLE_PARENT_PID"
+
+
+def _watch_parent(parent_pid: int) -> None:
+    while os.getppid() == parent_pid:
+        gevent.sleep(PARENT_CHECK_S)
+    os.kill(os.getpid(), signal.SIGTERM)  # Locust's own handler quits the worker
+
+
+def main() -> None:
+    parent = os.environ.get(PARENT_ENV, "")
+    if parent.isdigit():
+        gevent.spawn(_watch_parent, int(parent))
+    from locust.main import main as locust_main
+
+    sys.argv = ["locust", *sys.argv[1:]]
+    locust_main()
+
+
+if __name__ == "__main__":
+    main()
