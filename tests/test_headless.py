@@ -265,6 +265,8 @@ BAD_INPUTS = [
     (["--host", "ftp://127.0.0.1"], "malformed host"),
     (["--host", "http://127.0.0.1:1", "-t", "2s"], "cannot connect"),
     (["--bogus"], "unrecognized arguments"),
+    (["--save", "../escape"], "--save name"),
+    (["--runs-dir", "config.toml/runs"], "cannot write runs to"),
 ]
 
 

@@ -21,7 +21,7 @@ from perfconsole.config import Profile, Settings
 from perfconsole.engine.model import RunResult, RunState
 from perfconsole.engine.recording import evaluated_result, save_session
 from perfconsole.engine.session import LoadSession, RunPlan
-from perfconsole.errors import ExitCode
+from perfconsole.errors import ExitCode, StoreError
 from perfconsole.headless.summary import progress_line, summary_text
 from perfconsole.store.redact import redact_url
 
@@ -79,6 +79,7 @@ class _Interrupts:
 def run_headless(options: HeadlessOptions) -> int:
     """Run the plan to its end (or an interrupt); write results; return the exit code."""
     err = options.stderr
+    _check_storage(options)  # where results go is checked before anything runs
     baseline = _load_baseline(options)  # a missing or broken baseline is a usage error: nothing runs
     session = LoadSession(options.plan, options.settings)
 
@@ -106,9 +107,13 @@ def run_headless(options: HeadlessOptions) -> int:
                 session.annotate(options.note, kind="note")
             session.finish()
             result = evaluated_result(session, options.settings, interrupted=interrupts.interrupted)
-            run_dir = save_session(
-                session, options.settings, result, name=options.save_name, note=options.note
-            )
+            try:
+                run_dir: Path | None = save_session(
+                    session, options.settings, result, name=options.save_name, note=options.note
+                )
+            except StoreError as exc:  # e.g. the disk filled up during the run: still print the results
+                print(f"perfconsole: error: results not saved: {exc}", file=err, flush=True)
+                run_dir = None
             comparison = _compare(baseline, result, options) if baseline is not None else None
             return _report(session, result, run_dir, options, comparison)
         finally:
@@ -122,6 +127,15 @@ def _wait_for_end(session: LoadSession, interrupts: _Interrupts, options: Headle
         if time.monotonic() >= next_progress:
             print(progress_line(session.snapshot()), file=options.stderr, flush=True)
             next_progress += options.progress_interval_s
+
+
+def _check_storage(options: HeadlessOptions) -> None:
+    from perfconsole.store.names import validate_name
+    from perfconsole.store.runs import check_runs_dir
+
+    if options.save_name is not None:
+        validate_name(options.save_name, "--save name")
+    check_runs_dir(options.settings.runs_dir.resolve())
 
 
 def _load_baseline(options: HeadlessOptions) -> LoadedRun | None:
@@ -147,18 +161,18 @@ def _compare(baseline: LoadedRun, result: RunResult, options: HeadlessOptions) -
 def _report(
     session: LoadSession,
     result: RunResult,
-    run_dir: Path,
+    run_dir: Path | None,
     options: HeadlessOptions,
     comparison: Comparison | None,
 ) -> int:
     regressed = comparison is not None and comparison.regressed
-    code = exit_code(result, regressed=regressed)
+    code = exit_code(result, regressed=regressed) if run_dir is not None else int(ExitCode.USAGE)
     if options.json_output:
         from perfconsole.store.codec import summary_dict
         from perfconsole.store.compare import comparison_to_dict
 
         summary = summary_dict(result)
-        summary["run_dir"] = str(run_dir)
+        summary["run_dir"] = str(run_dir) if run_dir is not None else None
         summary["exit_code"] = code
         summary["comparison"] = comparison_to_dict(comparison) if comparison is not None else None
         print(json.dumps(summary, indent=2, sort_keys=True), file=options.stdout, flush=True)
@@ -166,7 +180,7 @@ def _report(
         from perfconsole.store.compare import render_table
 
         resources = session.monitor.summary_lines() if session.monitor is not None else []
-        text = summary_text(result, str(run_dir), resources)
+        text = summary_text(result, str(run_dir) if run_dir is not None else None, resources)
         if comparison is not None:
             verdict = "REGRESSION" if regressed else "no regression"
             text += f"\n\nCompared with baseline {options.baseline}: {verdict}\n{render_table(comparison)}"

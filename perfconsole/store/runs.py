@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import socket
 import tomllib
@@ -326,6 +327,25 @@ def _redact_artifacts(staging: Path, own_files: set[str]) -> None:
     for path in sorted(staging.rglob("*")):
         if path.is_file() and path.relative_to(staging).as_posix() not in own_files:
             redact_file_in_place(path)
+
+
+def check_runs_dir(runs_dir: Path) -> None:
+    """Fail early, in one line, when runs cannot be saved under ``runs_dir`` (before a run, not after).
+    Creates nothing: an existing directory gets a probe file; a missing one needs a writable ancestor."""
+    existing = runs_dir
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(20, "Not a directory")
+        if existing == runs_dir:
+            probe = runs_dir / f".tmp-probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        elif not os.access(existing, os.W_OK | os.X_OK):
+            raise PermissionError(13, f"{existing} is not writable")
+    except OSError as exc:
+        raise StoreError(f"cannot write runs to {runs_dir}: {exc.strerror or exc}") from None
 
 
 def save_run(
