@@ -30,6 +30,7 @@ pytestmark = [
 CONFIG = """
 [run]
 workers = 1
+runs_dir = "{runs}"
 default_profile = "tiny"
 default_scenario = "notifications"
 
@@ -76,7 +77,7 @@ class Terminal:
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
     config = tmp_path / "config.toml"
-    config.write_text(CONFIG)
+    config.write_text(CONFIG.format(runs=tmp_path / "runs"))  # saved runs stay out of the repository
     name = f"perfconsole-e2e-{os.getpid()}"
     term = Terminal(name)
     command = (

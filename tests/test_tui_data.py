@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from perfconsole.config import Limits, Profile, Settings, SpikeDrill, Stage, Thresholds
@@ -108,12 +109,17 @@ ANNOTATIONS = (
 )
 
 
+UNSAVED_RUNS_DIR = Path(tempfile.gettempdir()) / "perfconsole-tests-never-written"
+"""The runs directory of the fake sessions' settings: they cannot be saved, so nothing lands here (and
+nothing in the repository); tests that save pass their own tmp path."""
+
+
 def settings() -> Settings:
     return Settings(
         source=None,
         host=None,
         workers=0,
-        runs_dir=Path("runs"),
+        runs_dir=UNSAVED_RUNS_DIR,
         profiles={
             "light": Profile("light", 4, 4.0, 60.0, description="Smoke load"),
             "medium": Profile("medium", 20, 2.0, 300.0, description="Typical daytime traffic"),

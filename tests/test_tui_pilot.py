@@ -29,12 +29,13 @@ ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = ROOT / "scenarios"
 
 
-def console_settings(host: str | None, workers: int, spike: SpikeDrill) -> Settings:
+def console_settings(host: str | None, workers: int, spike: SpikeDrill, runs_dir: Path) -> Settings:
+    """Settings for a real run; runs are saved under ``runs_dir`` (a tmp path, never the repository)."""
     return Settings(
         source=None,
         host=host,
         workers=workers,
-        runs_dir=Path("runs"),
+        runs_dir=runs_dir,
         profiles={
             "tiny": Profile("tiny", 2, 2.0, None, description="two users until stopped"),
             "other": Profile("other", 3, 3.0, None, description="three users until stopped"),
@@ -80,10 +81,10 @@ def new_children(before: set[int]) -> list[psutil.Process]:
     return [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()]
 
 
-def test_every_control_on_a_real_run(demo_target: Any) -> None:
+def test_every_control_on_a_real_run(demo_target: Any, tmp_path: Path) -> None:
     """Users up/down, exact values, a refused bad value, pause/resume, profile switch, note, stop, start
     again and quit (confirmed), each checked on the session and on screen."""
-    settings = console_settings(demo_target.url, workers=0, spike=SpikeDrill(4, 4.0, 2.0))
+    settings = console_settings(demo_target.url, workers=0, spike=SpikeDrill(4, 4.0, 2.0), runs_dir=tmp_path)
     app = make_app(settings, scenarios_dir=SCENARIOS_DIR, users_step=2, refresh_s=0.5)
     children_before = {p.pid for p in psutil.Process().children(recursive=True)}
 
@@ -171,10 +172,10 @@ def test_every_control_on_a_real_run(demo_target: Any) -> None:
     assert new_children(children_before) == []
 
 
-def test_spike_drill_verdict_then_quit_leaves_no_process() -> None:
+def test_spike_drill_verdict_then_quit_leaves_no_process(tmp_path: Path) -> None:
     """One worker process and the engine's own demo target: the spike is annotated, the verdict shown,
     and quitting leaves neither the worker nor the demo target behind."""
-    settings = console_settings(None, workers=1, spike=SpikeDrill(4, 4.0, 2.0))
+    settings = console_settings(None, workers=1, spike=SpikeDrill(4, 4.0, 2.0), runs_dir=tmp_path)
     app = make_app(settings, scenarios_dir=SCENARIOS_DIR, refresh_s=0.5)
     children_before = {p.pid for p in psutil.Process().children(recursive=True)}
     started: list[psutil.Process] = []
@@ -213,7 +214,7 @@ def test_prepare_error_returns_to_the_start_screen_with_the_message(tmp_path: Pa
         "from locust import HttpUser, task\n\nclass Broken(HttpUser):\n    @task\n    def t(self):\n"
         "        pass\n\nraise RuntimeError('boom')\n"
     )
-    settings = console_settings("http://127.0.0.1:9", workers=0, spike=SpikeDrill())
+    settings = console_settings("http://127.0.0.1:9", workers=0, spike=SpikeDrill(), runs_dir=tmp_path)
     app = make_app(settings, scenarios_dir=SCENARIOS_DIR, locustfile=broken)
 
     async def drive() -> None:

@@ -11,9 +11,8 @@ from perfconsole.engine.model import EndpointStats, ErrorStats, RunState, Worker
 from perfconsole.errors import UserError
 from perfconsole.thresholds import cell_breaches
 from perfconsole.tui import chart, render
-from perfconsole.tui.actions import DASHBOARD_ACTIONS, help_lines, key_bar_fields
 from perfconsole.tui.controls import double_users, halve_users, parse_spawn_rate, parse_users, step_users
-from perfconsole.tui.formatting import fmt_duration, fmt_ms, fmt_rate
+from perfconsole.tui.formatting import fit_text, fmt_duration, fmt_ms, fmt_rate
 from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
 
 
@@ -173,17 +172,19 @@ def test_controls_and_parsing() -> None:
         parse_host("http://10.1.2.3:80")
 
 
-def test_every_action_has_a_key_and_help_line() -> None:
-    bar = key_bar_fields(DASHBOARD_ACTIONS)
-    assert "+ users+" in bar and "x spike" in bar and bar[-1] == "^p palette"
-    assert len(help_lines(DASHBOARD_ACTIONS)) == len(DASHBOARD_ACTIONS) + 1
-    keys = [k for spec in DASHBOARD_ACTIONS for k in spec.keys.split(",")]
-    assert len(keys) == len(set(keys)), "a key bound twice"
-
-
 def test_failure_percent_views() -> None:
     snap = snapshot(state=RunState.RUNNING)
     assert render.failure_percent(snap, use_current=False) == pytest.approx(100 * 12 / 4800)
     assert render.failure_percent(snap, use_current=True) == pytest.approx(
         100 * (12 / 100) / (TOTAL.current_rps)
     )
+
+
+def test_fit_text_keeps_the_ending_by_cutting_the_longest_word_in_the_middle() -> None:
+    text = "baseline real saved from 20260512T101500Z-notifications-tiny (b compares)"
+    assert fit_text(text, 200) == text
+    fitted = fit_text(text, 60)
+    assert len(fitted) == 60 and fitted.endswith("-tiny (b compares)") and fitted.startswith("baseline real")
+    assert "…" in fitted.split(" ")[4]
+    short = fit_text("a b c d e f g h i j k l m n", 10)
+    assert len(short) == 10 and short.endswith("…")

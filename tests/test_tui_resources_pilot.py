@@ -16,11 +16,10 @@ from test_tui_data import SCENARIOS, settings
 from test_tui_pilot import console_settings, dashboard, message, new_children, start_run, wait_for
 from test_tui_resources_data import FakeResourceSession, busy_warning, resource_sample
 
-from perfconsole.cli.console import with_resource_options
 from perfconsole.config import SpikeDrill
 from perfconsole.engine.model import RunState
 from perfconsole.tui.app import make_app
-from perfconsole.tui.session_api import engine_session_factory
+from perfconsole.tui.session_api import ResourceWatch
 from perfconsole.tui.widgets.resources import (
     ResourceCharts,
     ResourceFigures,
@@ -38,16 +37,14 @@ def figures_text(app: Any) -> str:
 
 @pytest.mark.slow
 @pytest.mark.timeout(120)
-def test_panel_shows_the_watched_target_and_its_metrics_on_a_real_run(demo_target: Any) -> None:
+def test_panel_shows_the_watched_target_and_its_metrics_on_a_real_run(
+    demo_target: Any, tmp_path: Path
+) -> None:
     """Two in-process users against the demo target, watched by ``--target-pid`` and scraped through
     ``--metrics-url``: the panel shows the target's pid, CPU and RSS and the DB pool and queue figures."""
-    settings_ = console_settings(demo_target.url, workers=0, spike=SpikeDrill(4, 4.0, 2.0))
-    factory = with_resource_options(
-        engine_session_factory(settings_),
-        target_pid=demo_target.pid,
-        metrics_url=f"{demo_target.url}/metrics",
-    )
-    app = make_app(settings_, scenarios_dir=SCENARIOS_DIR, session_factory=factory, refresh_s=0.5)
+    settings_ = console_settings(demo_target.url, workers=0, spike=SpikeDrill(4, 4.0, 2.0), runs_dir=tmp_path)
+    watch = ResourceWatch(target_pid=demo_target.pid, metrics_url=f"{demo_target.url}/metrics")
+    app = make_app(settings_, scenarios_dir=SCENARIOS_DIR, resource_watch=watch, refresh_s=0.5)
     children_before = {p.pid for p in psutil.Process().children(recursive=True)}
 
     async def drive() -> Any:

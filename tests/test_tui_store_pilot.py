@@ -116,7 +116,7 @@ def test_snapshot_baseline_live_regression_and_browser(
             await pilot.press("s")
             await wait_for(pilot, lambda: message(app).startswith("run saved:"), "the final save")
             final = next(m for m in runs_toml(runs_dir) if m["kind"] == "final")
-            assert message(app) == f"run saved: {final['id']} (B makes it a baseline)"
+            assert message(app) == f"run saved: {final['id']} (B: baseline)"
             assert final["interrupted"] is False and final["summary"]["requests"] >= 80
             assert (runs_dir / final["id"] / "data.json").is_file()
 

@@ -9,14 +9,10 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from perfconsole.errors import ExitCode, UserError
-
-if TYPE_CHECKING:
-    from perfconsole.tui.session_api import SessionFactory
 
 DEFAULT_REFRESH_S = 1.0
 """Dashboard refresh period: gentle enough for a slow SSH link."""
@@ -40,6 +36,11 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target-process", metavar="NAME", help="the target's process, by name")
     parser.add_argument(
         "--metrics-url", metavar="URL", help="the target's Prometheus endpoint to scrape (loopback only)"
+    )
+    parser.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help="compare live with this baseline (a name, 'baseline:NAME', a run id or 'latest')",
     )
     parser.add_argument(
         "--refresh",
@@ -77,33 +78,6 @@ def parse_target_pid(text: str | None) -> int | None:
     return int(text)
 
 
-def with_resource_options(
-    factory: SessionFactory,
-    *,
-    target_pid: int | None = None,
-    target_process: str | None = None,
-    metrics_url: str | None = None,
-) -> SessionFactory:
-    """A factory whose sessions watch the given target process and scrape ``metrics_url``.
-
-    The engine session's ``plan`` (a RunPlan) gets the values before it is prepared; a session without a
-    plan (a test double) is left as it is.
-    """
-    changes = {"target_pid": target_pid, "target_process": target_process, "metrics_url": metrics_url}
-    changes = {name: value for name, value in changes.items() if value is not None}
-    if not changes:
-        return factory
-
-    def build(choice: Any) -> Any:
-        session: Any = factory(choice)
-        plan = getattr(session, "plan", None)
-        if plan is not None:
-            session.plan = replace(plan, **changes)
-        return session
-
-    return build
-
-
 def run(args: argparse.Namespace) -> int:
     """Open the console; every way out (quit, SIGTERM, SIGHUP, SIGINT) saves an unsaved run (interrupted
     if users were running) and stops the run and its processes."""
@@ -126,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     from perfconsole.tui.app import make_app
-    from perfconsole.tui.session_api import engine_session_factory
+    from perfconsole.tui.session_api import ResourceWatch
 
     app = make_app(
         settings,
@@ -136,12 +110,8 @@ def run(args: argparse.Namespace) -> int:
         host=host,
         workers=workers,
         refresh_s=refresh_s,
-        session_factory=with_resource_options(
-            engine_session_factory(settings),
-            target_pid=target_pid,
-            target_process=target_process,
-            metrics_url=metrics_url,
-        ),
+        resource_watch=ResourceWatch(target_pid, target_process, metrics_url),
+        baseline=getattr(args, "baseline", None),
     )
     signalled: list[int] = []
 

@@ -1,4 +1,5 @@
-"""The console's actions in one registry: key bindings, the key bar, the help screen and the palette."""
+"""Every screen's actions in one list each: the key bindings, the key bar, the help screen and the command
+palette are all built from these tuples, so a key cannot be in one and missing from another."""
 
 from __future__ import annotations
 
@@ -6,21 +7,37 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
+from perfconsole.tui.render import pack_fields
+
+ALWAYS, OFTEN, RARELY = 0, 1, 2
+"""Key bar ranks: when the bar would take more than its line budget, ``RARELY`` keys leave it first, then
+``OFTEN`` ones; help and the palette list every key whatever its rank."""
+
 
 @dataclass(frozen=True, slots=True)
 class ActionSpec:
     keys: str
     """Textual key names, comma-separated (the first is the one shown)."""
     action: str
-    """Action method name without the ``action_`` prefix."""
+    """Action method name without the ``action_`` prefix (``app.`` for the app's)."""
     label: str
     """Short label for the key bar."""
     description: str
     """One line for the help screen and the command palette."""
+    rank: int = ALWAYS
+    """How much the key bar wants it at narrow widths (``ALWAYS``, ``OFTEN``, ``RARELY``)."""
+    priority: bool = False
+    """Bind with priority (ahead of the focused widget, e.g. Enter over an input)."""
 
     @property
     def display_key(self) -> str:
-        return KEY_DISPLAY.get(self.keys.split(",")[0], self.keys.split(",")[0])
+        first = self.keys.split(",")[0]
+        return KEY_DISPLAY.get(first, first)
+
+    @property
+    def method(self) -> str:
+        """The action's method name on its screen (or the app), without arguments."""
+        return "action_" + self.action.removeprefix("app.").split("(")[0]
 
 
 KEY_DISPLAY = {
@@ -35,45 +52,104 @@ KEY_DISPLAY = {
     "ctrl+p": "^p",
 }
 
+HELP = ActionSpec("question_mark", "help", "help", "List every key")
+PALETTE = ActionSpec("ctrl+p", "command_palette", "palette", "Open the command palette")
+"""Textual's own key; listed on the bar and in help, not bound again."""
+QUIT_ACTION = "app.quit_console"
+"""Left out of the palette: Textual's own ``Quit`` command runs it."""
+
 DASHBOARD_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("plus,equals_sign", "users_up", "users+", "Add one step of users"),
     ActionSpec("minus", "users_down", "users-", "Remove one step of users"),
-    ActionSpec("asterisk", "users_double", "x2", "Double the target user count"),
-    ActionSpec("slash", "users_halve", "/2", "Halve the target user count"),
-    ActionSpec("u", "set_users", "set", "Set an exact user count and spawn rate"),
-    ActionSpec("p", "switch_profile", "profile", "Switch to another profile mid-run"),
+    ActionSpec("asterisk", "users_double", "x2", "Double the target user count", RARELY),
+    ActionSpec("slash", "users_halve", "/2", "Halve the target user count", RARELY),
+    ActionSpec("u", "set_users", "set", "Set an exact user count and spawn rate", OFTEN),
+    ActionSpec("p", "switch_profile", "profile", "Switch to another profile mid-run", OFTEN),
     ActionSpec("space", "pause_resume", "pause", "Pause (0 users) or resume"),
-    ActionSpec("x", "spike", "spike", "Fire the spike drill from config.toml"),
-    ActionSpec("n", "note", "note", "Write a note pinned to the run time"),
+    ActionSpec("x", "spike", "spike", "Fire the spike drill from config.toml", OFTEN),
+    ActionSpec("n", "note", "note", "Write a note pinned to the run time", OFTEN),
     ActionSpec("s", "stop", "stop", "Stop the run"),
-    ActionSpec("g", "start_again", "start", "Start the run again after a stop"),
-    ActionSpec("v", "toggle_view", "view", "Table: current window / whole run"),
-    ActionSpec("c", "show('charts')", "charts", "Show the charts"),
-    ActionSpec("f", "show('failures')", "fails", "Show failures and exceptions"),
-    ActionSpec("w", "show('workers')", "workers", "Show the workers"),
-    ActionSpec("a", "show('notes')", "notes", "Show the annotations"),
-    ActionSpec("question_mark", "help", "help", "List every key"),
-    ActionSpec("q", "app.quit_console", "quit", "Quit (asks first during a run)"),
+    ActionSpec("g", "start_again", "start", "Start the run again after a stop", RARELY),
+    ActionSpec("v", "toggle_view", "view", "Table: current window / whole run", OFTEN),
+    ActionSpec("c", "show('charts')", "charts", "Show the charts", OFTEN),
+    ActionSpec("f", "show('failures')", "fails", "Show failures and exceptions", OFTEN),
+    ActionSpec("w", "show('workers')", "workers", "Show the workers", RARELY),
+    ActionSpec("a", "show('notes')", "notes", "Show the annotations", RARELY),
+    ActionSpec("m", "resources", "res", "Resources: show the panel; again cycles figures / charts", OFTEN),
+    ActionSpec("S", "snapshot", "snap", "Save a snapshot of the run now, with a note", RARELY),
+    ActionSpec("B", "promote_baseline", "→base", "Promote the last saved run to a named baseline", RARELY),
+    ActionSpec("b", "choose_baseline", "base", "Compare live with a baseline (or none)", OFTEN),
+    ActionSpec("r", "browse_runs", "runs", "Browse saved runs and baselines", OFTEN),
+    HELP,
+    ActionSpec("q", QUIT_ACTION, "quit", "Quit (asks first during a run)"),
 )
 
 START_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("enter", "start_run", "start", "Start the run with these choices"),
-    ActionSpec("question_mark", "help", "help", "List every key"),
-    ActionSpec("q", "app.quit_console", "quit", "Quit"),
+    ActionSpec("enter", "start_run", "start", "Start the run with these choices", priority=True),
+    ActionSpec("b", "choose_baseline", "baseline", "Pick the baseline to compare with during the run"),
+    ActionSpec("r", "browse_runs", "runs", "Browse saved runs and baselines"),
+    HELP,
+    ActionSpec("q", QUIT_ACTION, "quit", "Quit"),
 )
 
-PALETTE = ActionSpec("ctrl+p", "command_palette", "palette", "Open the command palette")
+BROWSER_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("enter", "open_entry", "open", "Open the run under the cursor (read-only)"),
+    ActionSpec("space", "mark_entry", "mark", "Mark/unmark a run for comparison (two at most)"),
+    ActionSpec("c", "compare_marked", "compare", "Compare the two marked runs"),
+    ActionSpec("f5,R", "reload", "reload", "Read the runs directory again"),
+    HELP,
+    ActionSpec("escape,q", "close", "back", "Back"),
+)
+
+DETAIL_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("c", "show('charts')", "charts", "Show the run's charts"),
+    ActionSpec("a", "show('notes')", "notes", "Show the run's annotations"),
+    ActionSpec("f", "show('failures')", "fails", "Show the run's failures and exceptions"),
+    HELP,
+    ActionSpec("escape,q", "close", "back", "Back to the run browser"),
+)
+
+COMPARE_ACTIONS: tuple[ActionSpec, ...] = (
+    HELP,
+    ActionSpec("escape,q", "close", "back", "Back to the run browser"),
+)
 
 
 def bindings(actions: tuple[ActionSpec, ...]) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
     """Textual bindings of ``actions`` (the key bar shows them, so Textual's footer does not)."""
-    return [Binding(spec.keys, spec.action, spec.label, show=False) for spec in actions]
+    return [
+        Binding(spec.keys, spec.action, spec.label, show=False, priority=spec.priority) for spec in actions
+    ]
 
 
-def key_bar_fields(actions: tuple[ActionSpec, ...]) -> list[str]:
-    """``key label`` pairs for the key bar, the palette key last."""
-    return [f"{spec.display_key} {spec.label}" for spec in (*actions, PALETTE)]
+def key_bar_fields(actions: tuple[ActionSpec, ...], max_rank: int = RARELY) -> list[str]:
+    """``key label`` pairs for the key bar up to ``max_rank``, the palette key last."""
+    return [f"{spec.display_key} {spec.label}" for spec in (*actions, PALETTE) if spec.rank <= max_rank]
+
+
+KEY_BAR_SEPARATORS = (" │ ", "  ")
+"""Between key bar fields: a rule when there is room, two spaces when that saves a line."""
+
+
+def key_bar_lines(
+    actions: tuple[ActionSpec, ...], width: int, max_lines: int = 2
+) -> tuple[str, list[list[str]]]:
+    """The key bar at ``width``: its separator and its lines as lists of ``key label`` fields. Every key
+    if they fit in ``max_lines``, else without the ``RARELY`` keys, else only the ``ALWAYS`` ones."""
+    separator, packed = KEY_BAR_SEPARATORS[-1], []
+    for max_rank in (RARELY, OFTEN, ALWAYS):
+        fields = key_bar_fields(actions, max_rank)
+        for separator in KEY_BAR_SEPARATORS:
+            packed = pack_fields(fields, width, separator=separator)
+            if len(packed) <= max_lines:
+                return separator, [line.split(separator) for line in packed]
+    return separator, [line.split(separator) for line in packed]
 
 
 def help_lines(actions: tuple[ActionSpec, ...]) -> list[str]:
     return [f"{spec.display_key:>6}  {spec.description}" for spec in (*actions, PALETTE)]
+
+
+def palette_actions(actions: tuple[ActionSpec, ...]) -> list[ActionSpec]:
+    """What a screen adds to the command palette: its actions but quit (Textual's ``Quit`` runs it)."""
+    return [spec for spec in actions if spec.action != QUIT_ACTION]

@@ -17,12 +17,18 @@ from perfconsole.engine.scenario import (
     discover_scenarios,
 )
 from perfconsole.errors import UserError
+from perfconsole.tui.actions import palette_actions
 from perfconsole.tui.recorder import RunRecorder, Saver
 from perfconsole.tui.screens.dashboard import DashboardScreen
+from perfconsole.tui.screens.keyed import KeyedScreen
 from perfconsole.tui.screens.modals import ConfirmQuitModal
 from perfconsole.tui.screens.start import StartScreen
-from perfconsole.tui.session_api import ConsoleSession, SessionFactory, engine_session_factory
-from perfconsole.tui.store_actions import DASHBOARD_PALETTE_ACTIONS, START_KEYS
+from perfconsole.tui.session_api import (
+    ConsoleSession,
+    ResourceWatch,
+    SessionFactory,
+    engine_session_factory,
+)
 
 
 class PerfConsoleApp(App[int]):
@@ -45,8 +51,11 @@ class PerfConsoleApp(App[int]):
         workers: int | None = None,
         session: ConsoleSession | None = None,
         recorder: RunRecorder | None = None,
+        resource_watch: ResourceWatch | None = None,
     ) -> None:
         super().__init__()
+        self.resource_watch = resource_watch or ResourceWatch()
+        """The CLI's target process and metrics options, added to every choice the start screen makes."""
         self.recorder = recorder or RunRecorder(settings)
         """Saves runs and baselines; holds the baseline chosen for live comparison."""
         self.settings = settings
@@ -89,7 +98,7 @@ class PerfConsoleApp(App[int]):
     # ------------------------------------------------------------------ run lifecycle
     def on_start_screen_launch(self, message: StartScreen.Launch) -> None:
         try:
-            session = self.session_factory(message.choice)
+            session = self.session_factory(self.resource_watch.complete(message.choice))
         except UserError as exc:
             if isinstance(self.screen, StartScreen):
                 self.screen.show_error(str(exc))
@@ -158,12 +167,10 @@ class PerfConsoleApp(App[int]):
 
     # ------------------------------------------------------------------ command palette
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands, then the screen's own actions (the same list as its keys)."""
         yield from super().get_system_commands(screen)
-        actions = DASHBOARD_PALETTE_ACTIONS if isinstance(screen, DashboardScreen) else START_KEYS
-        if isinstance(screen, DashboardScreen | StartScreen):
-            for spec in actions:
-                if spec.action == "app.quit_console":
-                    continue
+        if isinstance(screen, KeyedScreen):
+            for spec in palette_actions(screen.ACTIONS):
                 yield SystemCommand(
                     spec.description, f"key: {spec.display_key}", partial(screen.run_action, spec.action)
                 )
@@ -184,9 +191,13 @@ def make_app(
     workers: int | None = None,
     session: ConsoleSession | None = None,
     saver: Saver | None = None,
+    resource_watch: ResourceWatch | None = None,
+    baseline: str | None = None,
 ) -> PerfConsoleApp:
     """Build the console. ``locustfile`` (``-f``) is listed first and preselected; ``session`` opens the
-    dashboard directly on an already prepared session (tests)."""
+    dashboard directly on an already prepared session (tests); ``resource_watch`` names the target
+    process and metrics endpoint; ``baseline`` (a baseline name or run reference) is preselected for the
+    live comparison, and a missing or broken one is a UserError before the screen opens."""
     if refresh_s <= 0:
         raise UserError(f"refresh: expected a number of seconds above 0, got {refresh_s:g}")
     if scenarios is None:
@@ -197,6 +208,9 @@ def make_app(
         scenario = extra.name
     if profile is not None:
         settings.profile(profile)  # unknown profile: one clear error before the screen opens
+    recorder = RunRecorder(settings, saver)
+    if baseline is not None:
+        recorder.preselect_baseline(baseline)
     return PerfConsoleApp(
         settings,
         scenarios,
@@ -208,5 +222,6 @@ def make_app(
         host=host,
         workers=workers,
         session=session,
-        recorder=RunRecorder(settings, saver),
+        recorder=recorder,
+        resource_watch=resource_watch,
     )

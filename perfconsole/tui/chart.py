@@ -152,6 +152,34 @@ class ChartData:
     """Latest values in words, shown in the title line."""
 
 
+def y_top(*columns: Sequence[float | None], floor: float = 0.0) -> float:
+    """The y-axis top for ``columns``: a round number at or above their largest value (and ``floor``)."""
+    return nice_ceiling(max([floor, *(v for column in columns for v in column if v is not None)]))
+
+
+def time_chart(
+    title: str,
+    times: Sequence[float],
+    columns: Sequence[tuple[str, Sequence[float | None]]],
+    marks: Sequence[tuple[float, str]],
+    t_end: float,
+    *,
+    latest: str = "",
+    fill: bool = False,
+    floor: float = 0.0,
+) -> ChartData:
+    """One chart of named ``columns`` sampled at ``times``, its y axis fitted to them."""
+    return ChartData(
+        title,
+        tuple(Series(label, times, values) for label, values in columns),
+        tuple(marks),
+        t_end,
+        y_top(*(values for _, values in columns), floor=floor),
+        fill=fill,
+        latest=latest,
+    )
+
+
 def build_charts(
     times: Sequence[float],
     rps: Sequence[float],
@@ -165,46 +193,30 @@ def build_charts(
 ) -> tuple[ChartData, ChartData, ChartData, ChartData]:
     """The dashboard's four charts (req/s, latency, users, errors) from aligned history columns."""
 
-    def top(*columns: Sequence[float | None]) -> float:
-        return nice_ceiling(max([0.0, *(v for column in columns for v in column if v is not None)]))
-
     def last(column: Sequence[float | None]) -> float | None:
         return column[-1] if column else None
 
-    mark_tuple = tuple(marks)
     return (
-        ChartData(
-            "req/s",
-            (Series("req/s", times, rps),),
-            mark_tuple,
-            t_end,
-            top(rps),
-            fill=True,
-            latest=f"now {fmt_rate(last(rps))}",
+        time_chart(
+            "req/s", times, [("req/s", rps)], marks, t_end, fill=True, latest=f"now {fmt_rate(last(rps))}"
         ),
-        ChartData(
+        time_chart(
             "latency ms",
-            (Series("p50", times, p50), Series("p95", times, p95), Series("p99", times, p99)),
-            mark_tuple,
+            times,
+            [("p50", p50), ("p95", p95), ("p99", p99)],
+            marks,
             t_end,
-            top(p50, p95, p99),
             latest=f"p50 {fmt_ms(last(p50))} p95 {fmt_ms(last(p95))} p99 {fmt_ms(last(p99))}",
         ),
-        ChartData(
-            "users",
-            (Series("users", times, users),),
-            mark_tuple,
-            t_end,
-            top(users),
-            fill=True,
-            latest=f"now {last(users) or 0:.0f}",
+        time_chart(
+            "users", times, [("users", users)], marks, t_end, fill=True, latest=f"now {last(users) or 0:.0f}"
         ),
-        ChartData(
+        time_chart(
             "errors/s",
-            (Series("errors/s", times, fail_per_sec),),
-            mark_tuple,
+            times,
+            [("errors/s", fail_per_sec)],
+            marks,
             t_end,
-            top(fail_per_sec),
             fill=True,
             latest=f"now {fmt_rate(last(fail_per_sec))}",
         ),

@@ -55,3 +55,25 @@ def fmt_bytes(value: int) -> str:
     if value < 1024**3:
         return f"{value / 1024**2:.0f}M"
     return f"{value / 1024**3:.1f}G"
+
+
+ELLIPSIS = "…"
+MIN_KEPT = 3
+"""Characters kept on each side of a word cut in the middle."""
+
+
+def fit_text(text: str, width: int) -> str:
+    """``text`` in ``width`` characters, its ending kept: the longest word (a run id, a path) loses its
+    middle first, e.g. ``run 2026…-notifications-light (B makes it a baseline)``; only when that is not
+    enough is the line cut at the end."""
+    if len(text) <= width or width <= 0:
+        return text
+    words = text.split(" ")
+    longest = max(range(len(words)), key=lambda i: len(words[i]))
+    word = words[longest]
+    keep = len(word) - (len(text) - width) - len(ELLIPSIS)
+    if keep >= 2 * MIN_KEPT:
+        head = keep // 3
+        words[longest] = word[:head] + ELLIPSIS + word[len(word) - (keep - head) :]
+        return " ".join(words)
+    return text[: width - len(ELLIPSIS)] + ELLIPSIS

@@ -18,6 +18,7 @@ from perfconsole.store.baselines import (
     baseline_path,
     list_baselines,
     load_baseline,
+    resolve,
     save_baseline,
 )
 from perfconsole.store.codec import LoadedRun
@@ -131,6 +132,18 @@ class RunRecorder:
         """Load baseline ``name`` for live comparison (None: compare with nothing)."""
         self.baseline = None if name is None else load_baseline(self.runs_dir, name)
         return self.baseline
+
+    def preselect_baseline(self, ref: str) -> LoadedRun:
+        """``--baseline``: load what ``ref`` names (a baseline name, ``baseline:NAME``, a run id or
+        ``latest``, as headless runs take it) for live comparison; StoreError if missing or broken."""
+        self.baseline = resolve(self.runs_dir, ref)
+        return self.baseline
+
+    @property
+    def baseline_label(self) -> str | None:
+        """How messages name the chosen baseline: its name, or the run id of a run chosen as one."""
+        baseline = self.baseline
+        return None if baseline is None else baseline.baseline_name or baseline.run_id
 
     # ------------------------------------------------------------------ browsing
     def catalog(self) -> list[BrowserEntry]:

@@ -16,7 +16,7 @@ from perfconsole.resources.model import ProcessSample, ResourceSample
 from perfconsole.resources.options import ResourceLimits
 from perfconsole.resources.saturation import saturation_warning
 from perfconsole.resources.summary import ResourcePeaks
-from perfconsole.tui.chart import ChartData, Series, chart_t_end, nice_ceiling
+from perfconsole.tui.chart import ChartData, chart_t_end, time_chart
 from perfconsole.tui.formatting import MISSING, fmt_bytes, fmt_duration
 from perfconsole.tui.render import annotation_mark
 
@@ -487,50 +487,33 @@ def resource_charts(
     pool_size = [s.metrics.get("db_pool_size") for s in samples]
     queue = [s.metrics.get("queue_depth") for s in samples]
 
-    def top(*columns: Sequence[float | None], floor: float = 0.0) -> float:
-        return nice_ceiling(max([floor, *(v for column in columns for v in column if v is not None)]))
-
     def last(column: Sequence[float | None]) -> float | None:
         return next((v for v in reversed(column) if v is not None), None)
 
     def num(value: float | None, unit: str = "") -> str:
         return MISSING if value is None else f"{value:.0f}{unit}"
 
-    mark_tuple = tuple(marks)
     return (
-        ChartData(
+        time_chart(
             "CPU%",
-            (Series("gen", times, generator), Series("target", times, target_cpu)),
-            mark_tuple,
+            times,
+            [("gen", generator), ("target", target_cpu)],
+            marks,
             t_end,
-            top(generator, target_cpu, floor=100.0),
             latest=f"gen{num(last(generator))} tgt{num(last(target_cpu))}",
+            floor=100.0,
         ),
-        ChartData(
-            "target RSS MB",
-            (Series("RSS", times, rss),),
-            mark_tuple,
-            t_end,
-            top(rss),
-            fill=True,
-            latest=num(last(rss)),
-        ),
-        ChartData(
+        time_chart("target RSS MB", times, [("RSS", rss)], marks, t_end, fill=True, latest=num(last(rss))),
+        time_chart(
             "DB pool",
-            (Series("in use", times, pool_use), Series("size", times, pool_size)),
-            mark_tuple,
+            times,
+            [("in use", pool_use), ("size", pool_size)],
+            marks,
             t_end,
-            top(pool_use, pool_size),
             latest=f"{num(last(pool_use))}/{num(last(pool_size))}",
         ),
-        ChartData(
-            "queue depth",
-            (Series("queue", times, queue),),
-            mark_tuple,
-            t_end,
-            top(queue),
-            fill=True,
-            latest=num(last(queue)),
+        time_chart(
+            "queue depth", times, [("queue", queue)], marks, t_end, fill=True, latest=num(last(queue))
         ),
     )
 

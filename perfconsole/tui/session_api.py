@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
@@ -56,6 +56,31 @@ class LaunchChoice:
     user_classes: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
+    target_pid: int | None = None
+    """The target's process to watch (None: the process listening on the host's port)."""
+    target_process: str | None = None
+    """The target's process by name (None: by pid or port)."""
+    metrics_url: str | None = None
+    """The target's Prometheus endpoint (None: config, or the demo target's /metrics)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceWatch:
+    """The command line's ``--target-pid``, ``--target-process`` and ``--metrics-url``: the start screen
+    has no fields for them, so the app adds them to the screen's choice."""
+
+    target_pid: int | None = None
+    target_process: str | None = None
+    metrics_url: str | None = None
+
+    def complete(self, choice: LaunchChoice) -> LaunchChoice:
+        """``choice`` with these options where it has none."""
+        return replace(
+            choice,
+            target_pid=choice.target_pid if choice.target_pid is not None else self.target_pid,
+            target_process=choice.target_process or self.target_process,
+            metrics_url=choice.metrics_url or self.metrics_url,
+        )
 
 
 SessionFactory = Callable[[LaunchChoice], ConsoleSession]
@@ -76,6 +101,9 @@ def engine_session_factory(settings: Settings) -> SessionFactory:
             tags=choice.tags,
             exclude_tags=choice.exclude_tags,
             user_classes=choice.user_classes,
+            target_pid=choice.target_pid,
+            target_process=choice.target_process,
+            metrics_url=choice.metrics_url,
         )
         session: ConsoleSession = LoadSession(plan, settings)
         return session

@@ -16,29 +16,18 @@ from perfconsole.tui import render, resources_view
 from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
 from perfconsole.tui.controls import double_users, halve_users, step_users
 from perfconsole.tui.recorder import RunRecorder
-from perfconsole.tui.screens.modals import HelpScreen, NoteModal, ProfileModal, UsersModal
+from perfconsole.tui.screens.modals import NoteModal, ProfileModal, UsersModal
 from perfconsole.tui.screens.store_keys import RunStoreScreen
 from perfconsole.tui.session_api import ConsoleSession
-from perfconsole.tui.store_actions import DASHBOARD_STORE_ACTIONS, with_store_actions
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
 from perfconsole.tui.widgets.percentile_table import PercentileTable
-from perfconsole.tui.widgets.resources import (
-    RESOURCES_ACTION,
-    DashboardExtraCommands,
-    ResourcesPanel,
-    SaturationBanner,
-)
+from perfconsole.tui.widgets.resources import ResourcesPanel, SaturationBanner
 from perfconsole.tui.widgets.status_bar import StatusBar
 from perfconsole.tui.widgets.tables import FailuresView, NotesView, WorkersView
 
 VIEWS = ("charts", "failures", "workers", "notes", "resources")
-ACTIONS = with_store_actions(
-    (*DASHBOARD_ACTIONS[:-2], RESOURCES_ACTION, *DASHBOARD_ACTIONS[-2:]), DASHBOARD_STORE_ACTIONS
-)
-"""The dashboard's keys: the shared registry plus the resources panel's key and the run store's keys
-(before help and quit)."""
 CHART_EVERY = 3
 """Charts are redrawn every this many polls (and at once on a view switch or an action): they are the
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
@@ -64,8 +53,8 @@ def threshold_breaches(settings: Settings, profile_name: str | None) -> render.B
 class DashboardScreen(RunStoreScreen):
     """Status bar, message line, percentile table and a switchable lower view (charts, failures ...)."""
 
-    BINDINGS = bindings(ACTIONS)
-    COMMANDS = {DashboardExtraCommands}
+    ACTIONS = DASHBOARD_ACTIONS
+    BINDINGS = bindings(DASHBOARD_ACTIONS)
 
     use_current: reactive[bool] = reactive(True)
 
@@ -111,7 +100,7 @@ class DashboardScreen(RunStoreScreen):
             yield WorkersView(id="workers")
             yield NotesView(id="notes")
             yield ResourcesPanel(id="resources")
-        yield KeyBar(ACTIONS, id="keys")
+        yield KeyBar(self.ACTIONS, id="keys")
 
     def on_mount(self) -> None:
         self.set_interval(self.refresh_s, self.poll)
@@ -313,9 +302,6 @@ class DashboardScreen(RunStoreScreen):
         if view in VIEWS:
             self.query_one(ContentSwitcher).current = view
             self.refresh_view()
-
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(ACTIONS))
 
     @property
     def run_active(self) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
@@ -17,10 +17,16 @@ from perfconsole.tui.controls import parse_spawn_rate, parse_users
 from perfconsole.tui.formatting import fmt_duration
 
 
-class NoteModal(ModalScreen[str | None]):
-    """Ask for a note; Enter pins it to the run time, Escape cancels."""
+class RunTimeTextModal(ModalScreen[str | None]):
+    """Ask for one line of text tied to a run time: Enter returns it (spaces collapsed), Escape cancels,
+    empty text is refused in place. Subclasses set the prompt, placeholder, input id and refusal."""
 
     BINDINGS = [Binding("escape", "cancel", "cancel")]
+    PROMPT = "Note at {at} (Enter saves, Esc cancels)"
+    """``{at}`` is the run time."""
+    PLACEHOLDER = ""
+    INPUT_ID = "text-input"
+    EMPTY_ERROR = "✗ some text is needed (Esc cancels)"
 
     def __init__(self, elapsed_s: float) -> None:
         super().__init__()
@@ -28,19 +34,27 @@ class NoteModal(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Note at {fmt_duration(self.elapsed_s)} (Enter saves, Esc cancels)")
-            yield Input(placeholder="why? e.g. deploy of build 42", id="note-input")
+            yield Label(self.PROMPT.format(at=fmt_duration(self.elapsed_s)))
+            yield Input(placeholder=self.PLACEHOLDER, id=self.INPUT_ID)
             yield Label("", id="dialog-error", classes="dialog-error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         text = " ".join(event.value.split())
         if not text:
-            self.query_one("#dialog-error", Label).update("✗ a note needs some text (Esc cancels)")
+            self.query_one("#dialog-error", Label).update(self.EMPTY_ERROR)
             return
         self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+class NoteModal(RunTimeTextModal):
+    """Ask for a note; Enter pins it to the run time, Escape cancels."""
+
+    PLACEHOLDER = "why? e.g. deploy of build 42"
+    INPUT_ID = "note-input"
+    EMPTY_ERROR = "✗ a note needs some text (Esc cancels)"
 
 
 class UsersModal(ModalScreen[tuple[int, float | None] | None]):
@@ -116,7 +130,7 @@ class ConfirmQuitModal(ModalScreen[bool]):
 
 
 class HelpScreen(ModalScreen[None]):
-    """Every key of the current screen."""
+    """Every key of the current screen; the list scrolls (arrows, page keys) when the terminal is short."""
 
     BINDINGS = [Binding("escape,question_mark,q", "close", "close")]
 
@@ -126,8 +140,12 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog help"):
-            yield Label("Keys (Esc closes; every action is also in the palette)", classes="view-title")
-            yield Label("\n".join(help_lines(self.actions)), id="help-text", markup=False)
+            yield Label("Keys (Esc closes, ↑↓ scroll; all are in the palette)", classes="view-title")
+            with VerticalScroll(id="help-scroll"):
+                yield Label("\n".join(help_lines(self.actions)), id="help-text", markup=False)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-scroll").focus()
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -5,17 +5,15 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Label
 
 from perfconsole.errors import UserError
 from perfconsole.store.codec import LoadedRun
 from perfconsole.store.compare import compare
 from perfconsole.tui import render
-from perfconsole.tui.actions import ActionSpec, bindings
+from perfconsole.tui.actions import BROWSER_ACTIONS, COMPARE_ACTIONS, DETAIL_ACTIONS, bindings
 from perfconsole.tui.recorder import RunRecorder
-from perfconsole.tui.screens.modals import HelpScreen
-from perfconsole.tui.store_actions import BROWSER_ACTIONS, COMPARE_ACTIONS, DETAIL_ACTIONS
+from perfconsole.tui.screens.keyed import KeyedScreen
 from perfconsole.tui.store_view import (
     BROWSER_COLUMNS,
     COMPARISON_COLUMNS,
@@ -35,17 +33,12 @@ from perfconsole.tui.widgets.percentile_table import PercentileTable
 from perfconsole.tui.widgets.tables import FailuresView, NotesView
 
 
-class _StoreScreen(Screen[None]):
-    ACTIONS: tuple[ActionSpec, ...] = ()
-
+class _StoreScreen(KeyedScreen):
     def say(self, message: str, kind: str = "info") -> None:
         self.query_one(MessageLine).show(message, kind)
 
     def action_close(self) -> None:
         self.dismiss(None)
-
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.ACTIONS))
 
 
 class RunBrowserScreen(_StoreScreen):

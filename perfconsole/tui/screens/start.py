@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Label, OptionList, SelectionList, Static
@@ -15,13 +14,11 @@ from perfconsole.engine.scenario import ScenarioInfo
 from perfconsole.errors import UserError
 from perfconsole.profiles import users_over_time
 from perfconsole.tui import render
-from perfconsole.tui.actions import bindings
+from perfconsole.tui.actions import START_ACTIONS, bindings
 from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
 from perfconsole.tui.recorder import RunRecorder
-from perfconsole.tui.screens.modals import HelpScreen
 from perfconsole.tui.screens.store_keys import StoreKeysScreen
 from perfconsole.tui.session_api import LaunchChoice
-from perfconsole.tui.store_actions import START_KEYS
 from perfconsole.tui.widgets.charts import RunChart
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -30,10 +27,8 @@ from perfconsole.tui.widgets.message_line import MessageLine
 class StartScreen(StoreKeysScreen):
     """Pick what to run; Enter starts it (the app builds the session from the posted choice)."""
 
-    BINDINGS = [
-        Binding("enter", "start_run", "start", show=False, priority=True),
-        *bindings(START_KEYS)[1:],
-    ]
+    ACTIONS = START_ACTIONS
+    BINDINGS = bindings(START_ACTIONS)
 
     class Launch(Message):
         def __init__(self, choice: LaunchChoice) -> None:
@@ -98,7 +93,7 @@ class StartScreen(StoreKeysScreen):
                     yield Label("exclude", classes="field-label")
                     yield Input(placeholder="exclude: e.g. write", id="exclude-tags", compact=True)
         yield MessageLine(id="start-message")
-        yield KeyBar(START_KEYS, id="start-keys")
+        yield KeyBar(self.ACTIONS, id="start-keys")
 
     def on_mount(self) -> None:
         scenarios = self.query_one("#scenarios", OptionList)
@@ -120,10 +115,10 @@ class StartScreen(StoreKeysScreen):
         self.query_one(MessageLine).show(message, "error")
 
     def _baseline_text(self) -> Text:
-        baseline = self.recorder.baseline if self.recorder else None
-        if baseline is None:
+        label = self.recorder.baseline_label if self.recorder else None
+        if label is None:
             return Text("none (b picks one)", style="dim")
-        return Text(f"{baseline.baseline_name} (b changes)")
+        return Text(f"{label} (b changes)")
 
     def baseline_changed(self) -> None:
         self.query_one("#baseline-choice", Static).update(self._baseline_text())
@@ -181,6 +176,3 @@ class StartScreen(StoreKeysScreen):
             return
         self.query_one(MessageLine).show(f"starting {choice.scenario_path.name} ...")
         self.post_message(self.Launch(choice))
-
-    def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(START_KEYS))

@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from textual.screen import Screen
-
 from perfconsole.engine.model import RunSnapshot
 from perfconsole.errors import UserError
 from perfconsole.tui.recorder import RunRecorder
+from perfconsole.tui.screens.keyed import KeyedScreen
 from perfconsole.tui.screens.run_browser import RunBrowserScreen
 from perfconsole.tui.screens.store_modals import (
     NO_BASELINE,
@@ -24,7 +23,7 @@ from perfconsole.tui.store_view import RowMark, comparison_marks, live_compariso
 from perfconsole.tui.widgets.message_line import MessageLine
 
 
-class StoreKeysScreen(Screen[None]):
+class StoreKeysScreen(KeyedScreen):
     """A screen with the run browser (``r``) and the baseline choice (``b``)."""
 
     recorder: RunRecorder | None = None
@@ -63,8 +62,10 @@ class StoreKeysScreen(Screen[None]):
     def baseline_changed(self) -> None:
         """Tell the operator what the run will be compared with."""
         baseline = self.recorder.baseline if self.recorder else None
-        if baseline is None:
+        if baseline is None or self.recorder is None:
             self.say("no baseline: no comparison")
+        elif baseline.baseline_name is None:
+            self.say(f"comparing with run {baseline.run_id}")
         else:
             self.say(f"comparing with baseline {baseline.baseline_name} (run {baseline.run_id})")
 
@@ -110,7 +111,7 @@ class RunStoreScreen(StoreKeysScreen):
         path = self._save(session)
         if path is not None:
             session.annotate(f"saved as run {path.name}", kind="snapshot")
-            self.say(f"run saved: {path.name} (B makes it a baseline)")
+            self.say(f"run saved: {path.name} (B: baseline)")
 
     def baseline_marks(self, snapshot: RunSnapshot, use_current: bool) -> Mapping[str, RowMark] | None:
         """Live comparison marks for the percentile table (None without a baseline); a change in the set
@@ -119,15 +120,16 @@ class RunStoreScreen(StoreKeysScreen):
         if baseline is None or self.recorder is None:
             self._regressed_shown = ()
             return None
+        label = self.recorder.baseline_label
         marks = comparison_marks(live_comparison(baseline, snapshot, use_current, self.recorder.rules))
         regressed = tuple(regressed_endpoints(marks))
         if regressed != self._regressed_shown:
             self._regressed_shown = regressed
             if regressed:
                 listed = ", ".join("Total" if k == "Aggregated" else k for k in regressed)
-                self.say(f"regressed vs {baseline.baseline_name}: {listed}", "error")
+                self.say(f"regressed vs {label}: {listed}", "error")
             else:
-                self.say(f"no regression vs {baseline.baseline_name}")
+                self.say(f"no regression vs {label}")
         return marks
 
     def action_snapshot(self) -> None:
@@ -164,6 +166,6 @@ class RunStoreScreen(StoreKeysScreen):
                 self.say(f"refused: {exc}", "error")
                 return
             verb = "replaced" if request.replace else "saved"
-            self.say(f"baseline {info.name} {verb} from run {info.source_run} (b compares with it)")
+            self.say(f"baseline {info.name} {verb} from {info.source_run} (b compares)")
 
         self.app.push_screen(BaselineModal(source, recorder.existing_baseline), answered)

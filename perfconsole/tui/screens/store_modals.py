@@ -15,33 +15,17 @@ from textual.widgets.option_list import Option
 
 from perfconsole.errors import UserError
 from perfconsole.store.baselines import BaselineInfo
-from perfconsole.tui.formatting import fmt_duration, fmt_ms
+from perfconsole.tui.formatting import fmt_ms
+from perfconsole.tui.screens.modals import RunTimeTextModal
 
 
-class SnapshotModal(ModalScreen[str | None]):
+class SnapshotModal(RunTimeTextModal):
     """Ask for the note of a mid-run snapshot; Enter saves, Escape cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
-
-    def __init__(self, elapsed_s: float) -> None:
-        super().__init__()
-        self.elapsed_s = elapsed_s
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(f"Snapshot at {fmt_duration(self.elapsed_s)}: a note (Enter saves, Esc cancels)")
-            yield Input(placeholder="e.g. before the cache flush", id="snapshot-note")
-            yield Label("", id="dialog-error", classes="dialog-error")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        text = " ".join(event.value.split())
-        if not text:
-            self.query_one("#dialog-error", Label).update("✗ a snapshot needs a note (Esc cancels)")
-            return
-        self.dismiss(text)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    PROMPT = "Snapshot at {at}: a note (Enter saves, Esc cancels)"
+    PLACEHOLDER = "e.g. before the cache flush"
+    INPUT_ID = "snapshot-note"
+    EMPTY_ERROR = "✗ a snapshot needs a note (Esc cancels)"
 
 
 @dataclass(frozen=True, slots=True)

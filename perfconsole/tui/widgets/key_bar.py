@@ -1,12 +1,11 @@
-"""The key bar: every action's key, wrapped over as many lines as the width needs."""
+"""The key bar: the screen's keys in at most two lines (the least used leave it first at narrow widths)."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widget import Widget
 
-from perfconsole.tui.actions import ActionSpec, key_bar_fields
-from perfconsole.tui.render import pack_fields
+from perfconsole.tui.actions import ActionSpec, key_bar_lines
 
 
 class KeyBar(Widget):
@@ -18,21 +17,19 @@ class KeyBar(Widget):
         super().__init__(id=id)
         self.actions = actions
 
-    def _lines(self, width: int) -> list[str]:
-        return pack_fields(key_bar_fields(self.actions), max(10, width), separator=" │ ")
-
     def render(self) -> Text:
+        separator, lines = key_bar_lines(self.actions, max(10, self.size.width))
         text = Text()
-        for index, line in enumerate(self._lines(self.size.width)):
+        for index, fields in enumerate(lines):
             if index:
                 text.append("\n")
-            for part_index, part in enumerate(line.split(" │ ")):
-                if part_index:
-                    text.append(" │ ", style="dim")
-                key, _, label = part.partition(" ")
+            for field_index, field in enumerate(fields):
+                if field_index:
+                    text.append(separator, style="dim")
+                key, _, label = field.partition(" ")
                 text.append(key, style="bold")
                 text.append(f" {label}")
         return text
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        return len(self._lines(width))
+        return len(key_bar_lines(self.actions, max(10, width))[1])

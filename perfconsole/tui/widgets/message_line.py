@@ -1,10 +1,12 @@
-"""One line answering the operator's last action (or the spike verdict)."""
+"""One line answering the operator's last action (or the spike verdict), fitted to the width."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
+
+from perfconsole.tui.formatting import fit_text
 
 PREFIX = {"info": "› ", "error": "✗ ", "verdict": "◆ "}
 """A symbol per kind so messages read without colour."""
@@ -25,4 +27,5 @@ class MessageLine(Widget):
     def render(self) -> Text:
         if not self.message:
             return Text("")
-        return Text(PREFIX.get(self.kind, "") + self.message, style=STYLE.get(self.kind, ""))
+        line = fit_text(PREFIX.get(self.kind, "") + self.message, self.content_size.width)
+        return Text(line, style=STYLE.get(self.kind, ""))

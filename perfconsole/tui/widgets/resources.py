@@ -1,17 +1,13 @@
-"""The resources panel (figures and charts), the generator-saturation banner and the panel's key."""
+"""The resources panel (figures and charts) and the generator-saturation banner."""
 
 from __future__ import annotations
 
-from functools import partial
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Grid, Vertical
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from perfconsole.tui.actions import DASHBOARD_ACTIONS, ActionSpec
 from perfconsole.tui.chart import ChartData
 from perfconsole.tui.resources_view import (
     Banner,
@@ -22,11 +18,6 @@ from perfconsole.tui.resources_view import (
     resource_lines,
 )
 from perfconsole.tui.widgets.charts import RunChart
-
-RESOURCES_ACTION = ActionSpec(
-    "m", "resources", "res", "Resources: show the panel; again cycles figures / charts"
-)
-"""The panel's key: shows the resources view, and cycles its layout while it is shown."""
 
 ROLE_STYLES = {"head": "bold", "ok": "green", "bad": "bold red", "warn": "yellow", "dim": "dim", "": ""}
 MODES = ("figures", "charts")
@@ -141,30 +132,3 @@ class SaturationBanner(Widget):
 
     def render(self) -> Text:
         return Text(self.banner.text if self.banner is not None else "")
-
-
-class DashboardExtraCommands(Provider):
-    """Palette entries for dashboard keys that the shared action registry does not list yet."""
-
-    def _specs(self) -> list[ActionSpec]:
-        return [spec for spec in (RESOURCES_ACTION,) if spec not in DASHBOARD_ACTIONS]
-
-    async def discover(self) -> Hits:
-        for spec in self._specs():
-            yield DiscoveryHit(
-                spec.description,
-                partial(self.screen.run_action, spec.action),
-                help=f"key: {spec.display_key}",
-            )
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for spec in self._specs():
-            score = matcher.match(spec.description)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(spec.description),
-                    partial(self.screen.run_action, spec.action),
-                    help=f"key: {spec.display_key}",
-                )
