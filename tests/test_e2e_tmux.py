@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psutil
@@ -29,7 +30,7 @@ pytestmark = [
 
 CONFIG = """
 [run]
-workers = 1
+workers = {workers}
 runs_dir = "{runs}"
 default_profile = "tiny"
 default_scenario = "notifications"
@@ -38,10 +39,8 @@ default_scenario = "notifications"
 description = "Two users until stopped"
 users = 2
 spawn_rate = 2
-
-[thresholds]
-min_rps = 0.1
 """
+"""A console's settings: ``{workers}`` and ``{runs}`` (a tmp path: saved runs stay out of the repository)."""
 
 
 class Terminal:
@@ -74,27 +73,32 @@ class Terminal:
         return int(self.tmux("display-message", "-p", "-t", self.name, "#{pane_pid}").strip())
 
 
-@pytest.fixture
-def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
-    config = tmp_path / "config.toml"
-    config.write_text(CONFIG.format(runs=tmp_path / "runs"))  # saved runs stay out of the repository
-    name = f"perfconsole-e2e-{os.getpid()}"
-    term = Terminal(name)
+@contextmanager
+def console_in_tmux(name: str, config: Path, *options: str) -> Iterator[Terminal]:
+    """``perfconsole --config CONFIG OPTIONS`` in a 100x30 tmux session; its exit code is printed as
+    ``PERFCONSOLE-EXIT=N``; the session is killed on the way out."""
     command = (
-        f"cd {ROOT} && {sys.executable} -m perfconsole --config {config} --refresh 0.5; "
+        f"cd {ROOT} && {sys.executable} -m perfconsole --config {config} {' '.join(options)} --refresh 0.5; "
         "echo PERFCONSOLE-EXIT=$?; sleep 120"
     )
-    env_term = {**os.environ, "TERM": "xterm-256color"}
     subprocess.run(
         [TMUX or "tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", command],
         check=True,
         timeout=10,
-        env=env_term,
+        env={**os.environ, "TERM": "xterm-256color"},
     )
     try:
-        yield term, config
+        yield Terminal(name)
     finally:
         subprocess.run([TMUX or "tmux", "kill-session", "-t", name], capture_output=True, timeout=10)
+
+
+@pytest.fixture
+def terminal(tmp_path: Path) -> Iterator[tuple[Terminal, Path]]:
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG.format(workers=1, runs=tmp_path / "runs") + "\n[thresholds]\nmin_rps = 0.1\n")
+    with console_in_tmux(f"perfconsole-e2e-{os.getpid()}", config) as term:
+        yield term, config
 
 
 def test_console_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import psutil
 import pytest
-from test_e2e_tmux import ROOT, TMUX, Terminal
+from test_e2e_tmux import CONFIG, TMUX, Terminal, console_in_tmux
 
 from perfconsole.store.runs import list_runs, load_run_dir
 
@@ -23,40 +21,14 @@ pytestmark = [
     pytest.mark.skipif(TMUX is None, reason="tmux is not installed (CI installs it)"),
 ]
 
-CONFIG = """
-[run]
-workers = 0
-runs_dir = "{runs}"
-default_profile = "tiny"
-default_scenario = "notifications"
-
-[profiles.tiny]
-description = "Two users until stopped"
-users = 2
-spawn_rate = 2
-"""
-
 
 @pytest.fixture
 def console(tmp_path: Path, demo_target: Any) -> Iterator[tuple[Terminal, Path]]:
     runs = tmp_path / "runs"
     config = tmp_path / "config.toml"
-    config.write_text(CONFIG.format(runs=runs))
-    name = f"perfconsole-signal-{os.getpid()}"
-    command = (
-        f"cd {ROOT} && {sys.executable} -m perfconsole --config {config} --host {demo_target.url} "
-        "--refresh 0.5; echo PERFCONSOLE-EXIT=$?; sleep 120"
-    )
-    subprocess.run(
-        [TMUX or "tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", command],
-        check=True,
-        timeout=10,
-        env={**os.environ, "TERM": "xterm-256color"},
-    )
-    try:
-        yield Terminal(name), runs
-    finally:
-        subprocess.run([TMUX or "tmux", "kill-session", "-t", name], capture_output=True, timeout=10)
+    config.write_text(CONFIG.format(workers=0, runs=runs))
+    with console_in_tmux(f"perfconsole-signal-{os.getpid()}", config, "--host", demo_target.url) as term:
+        yield term, runs
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
