@@ -34,6 +34,10 @@ def test_start_screen_80x24(snap_compare: Any) -> None:
     assert snap_compare(start_app(), terminal_size=(80, 24))
 
 
+def test_start_screen_120x40(snap_compare: Any) -> None:
+    assert snap_compare(start_app(), terminal_size=(120, 40))
+
+
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 def test_dashboard(snap_compare: Any, size: tuple[int, int]) -> None:
     assert snap_compare(dashboard_app(), terminal_size=size)
