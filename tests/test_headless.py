@@ -383,3 +383,104 @@ def test_sigkill_of_the_console_leaves_no_worker_or_demo_target(workdir: Path) -
     for leftover in alive:
         leftover.kill()
     assert not alive, [p.pid for p in alive]
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_external_worker_joins_the_master(workdir: Path, target: DemoTargetProcess) -> None:
+    """Locust's own distributed engine: a worker started elsewhere (here: another process on loopback)
+    connects to the master perfconsole hosts; the run waits for it, uses it and releases it."""
+    port = _free_port()
+    scenario = ROOT / "scenarios" / "health.py"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "perfconsole",
+            "run",
+            "--headless",
+            "-f",
+            str(scenario),
+            "-u",
+            "3",
+            "-r",
+            "3",
+            "-t",
+            "4s",
+            "--workers",
+            "0",
+            "--expect-workers",
+            "1",
+            "--master-bind-port",
+            str(port),
+            "--host",
+            target.url,
+            "--json",
+        ],
+        cwd=workdir,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stderr is not None
+    waiting = proc.stderr.readline() + proc.stderr.readline()
+    assert f"--master-port {port}" in waiting, waiting
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(scenario),
+            "--worker",
+            "--master-host",
+            "127.0.0.1",
+            "--master-port",
+            str(port),
+        ],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        out, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err
+        summary = json.loads(out)
+        assert summary["worker_count"] == 1 and summary["total"]["requests"] > 0
+        assert worker.wait(timeout=15) == 0  # the master's quit ends the worker too
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+
+
+def test_missing_external_worker_is_one_line(workdir: Path, target: DemoTargetProcess) -> None:
+    proc = perfconsole(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            "health",
+            "--workers",
+            "0",
+            "--expect-workers",
+            "1",
+            "--expect-workers-max-wait",
+            "1",
+            "--master-bind-port",
+            str(_free_port()),
+            "--host",
+            target.url,
+        ],
+        workdir,
+    )
+    assert proc.returncode == 2
+    assert "only 0 of 1 worker(s) connected within 1s" in proc.stderr and "Traceback" not in proc.stderr

@@ -84,6 +84,13 @@ class RunPlan:
     health_path: str | None = None
     resources: bool = True
     """Sample resources (console, workers, system, target) about once a second."""
+    expect_workers: int = 0
+    """Workers to wait for in all (Locust's --expect-workers). More than the local ``workers``: the rest are
+    started elsewhere (other hosts) with ``locust -f FILE --worker --master-host ... --master-port ...``."""
+    expect_workers_max_wait_s: float = WORKER_CONNECT_TIMEOUT_S
+    master_bind_host: str = "127.0.0.1"
+    master_bind_port: int = 0
+    """0: a free port (external workers need a known one: Locust's default is 5557)."""
 
 
 def validate_host(url: str) -> str:
@@ -151,6 +158,9 @@ class LoadSession:
         self._closed = False
         self.listeners: list[Callable[[Annotation], None]] = []
         """Called with every new annotation (from the engine's greenlets)."""
+        self.status_listeners: list[Callable[[str], None]] = []
+        """Called with progress lines while preparing (e.g. how to start external workers)."""
+        self.master_port: int | None = None
 
     # ----------------------------------------------------------------------------- lifecycle (blocking)
     def prepare(self) -> None:
@@ -190,25 +200,61 @@ class LoadSession:
             exclude_tags=list(self.plan.exclude_tags) or None,
             parsed_locustfiles=[str(self.plan.scenario_path)],
         )
-        if self.worker_count == 0:
+        external = max(0, self.plan.expect_workers - self.worker_count)
+        if self.worker_count == 0 and external == 0:
             self.runner = self.env.create_local_runner()
         else:
-            runner = self.env.create_master_runner("127.0.0.1", 0)
-            self.runner = runner
-            self.local_workers = LocalWorkers(
-                locustfile=Path(self.plan.scenario_path).resolve(),
-                master_port=runner.server.port,
-                count=self.worker_count,
-                tags=self.plan.tags,
-                exclude_tags=self.plan.exclude_tags,
-            )
-            self.local_workers.start()
-            self.local_workers.wait_ready(lambda: len(runner.clients.ready), WORKER_CONNECT_TIMEOUT_S)
+            self._start_master(external)
         if self.plan.resources:
             self.monitor = self._resource_monitor()
         self._greenlets.append(gevent.spawn(stats_history, self.runner))
         self._greenlets.append(gevent.spawn(self._sample_loop))
         self.state = RunState.READY
+
+    def _start_master(self, external: int) -> None:
+        """The master on its address, local workers started, and every expected worker connected."""
+        assert self.env is not None
+        bind, port = self.plan.master_bind_host, self.plan.master_bind_port
+        try:
+            runner = self.env.create_master_runner(bind, port)
+        except SystemExit:  # Locust exits when the port is taken
+            raise UserError(f"cannot listen for workers on {bind}:{port}: address in use?") from None
+        self.runner = runner
+        self.master_port = runner.server.port
+        if self.worker_count:
+            self.local_workers = LocalWorkers(
+                locustfile=Path(self.plan.scenario_path).resolve(),
+                master_port=self.master_port,
+                count=self.worker_count,
+                tags=self.plan.tags,
+                exclude_tags=self.plan.exclude_tags,
+            )
+            self.local_workers.start()
+        if external:
+            self._status(
+                f"waiting for {external} external worker(s): locust -f {Path(self.plan.scenario_path).name} "
+                f"--worker --master-host <this host> --master-port {self.master_port}"
+            )
+        expected = self.worker_count + external
+        deadline = time.monotonic() + self.plan.expect_workers_max_wait_s
+        while len(runner.clients.ready) < expected:
+            workers = self.local_workers
+            if workers is not None and workers.processes and len(workers.exited()) == len(workers.processes):
+                raise UserError(
+                    f"all {workers.count} worker process(es) exited before connecting: {workers.log_tail()}"
+                )
+            if time.monotonic() > deadline:
+                tail = workers.log_tail(3) if workers is not None else ""
+                raise UserError(
+                    f"only {len(runner.clients.ready)} of {expected} worker(s) connected within "
+                    f"{self.plan.expect_workers_max_wait_s:g}s" + (f" ({tail})" if tail else "")
+                )
+            gevent.sleep(0.1)
+        self.worker_count = expected
+
+    def _status(self, line: str) -> None:
+        for listener in list(self.status_listeners):
+            listener(line)
 
     def _preflight(self) -> None:
         """The target answers (and its health path is 2xx) before any worker or user starts."""

@@ -14,12 +14,10 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfconsole.engine.worker_main import PARENT_ENV
-from perfconsole.errors import UserError
 
 
 @dataclass
@@ -82,21 +80,6 @@ class LocalWorkers:
             return ""
         text = self.log_path.read_text(errors="replace").strip().splitlines()
         return " | ".join(line.strip() for line in text[-lines:])
-
-    def wait_ready(self, ready_count: Callable[[], int], timeout_s: float) -> None:
-        """Wait until the master counts ``count`` ready workers; one clear error otherwise."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            if ready_count() >= self.count:
-                return
-            if self.exited() and len(self.exited()) == len(self.processes):
-                tail = self.log_tail()
-                raise UserError(f"all {self.count} worker process(es) exited before connecting: {tail}")
-            time.sleep(0.1)
-        raise UserError(
-            f"only {ready_count()} of {self.count} worker(s) connected within {timeout_s:g}s"
-            + (f" ({self.log_tail(3)})" if self.log_tail(3) else "")
-        )
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Terminate every worker (its whole process group) and reap it; kill stragglers."""

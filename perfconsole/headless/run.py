@@ -82,6 +82,7 @@ def run_headless(options: HeadlessOptions) -> int:
     _check_storage(options)  # where results go is checked before anything runs
     baseline = _load_baseline(options)  # a missing or broken baseline is a usage error: nothing runs
     session = LoadSession(options.plan, options.settings)
+    session.status_listeners.append(lambda line: print(f"perfconsole: {line}", file=err, flush=True))
 
     def hurry() -> None:
         print("perfconsole: second interrupt: stopping now", file=err, flush=True)
