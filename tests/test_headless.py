@@ -75,17 +75,7 @@ def test_headless_run_counts_percentiles_and_files(
     before = served_requests(target.url)
     proc = perfconsole(
         [
-            "run",
-            "--headless",
-            "--scenario",
-            "health",
-            "-u",
-            "4",
-            "-r",
-            "4",
-            "-t",
-            "5s",
-            "--workers",
+            *"run --headless --scenario health -u 4 -r 4 -t 5s --workers".split(),
             str(workers),
             "--host",
             target.url,
@@ -135,22 +125,7 @@ def test_headless_run_counts_percentiles_and_files(
 def test_threshold_failure_exits_1_and_still_writes(workdir: Path, target: DemoTargetProcess) -> None:
     (workdir / "config.toml").write_text(STRICT)
     proc = perfconsole(
-        [
-            "run",
-            "--headless",
-            "--scenario",
-            "health",
-            "-u",
-            "2",
-            "-r",
-            "2",
-            "-t",
-            "3s",
-            "--workers",
-            "0",
-            "--host",
-            target.url,
-        ],
+        [*"run --headless --scenario health -u 2 -r 2 -t 3s --workers 0 --host".split(), target.url],
         workdir,
     )
     assert proc.returncode == 1, proc.stderr
@@ -160,21 +135,7 @@ def test_threshold_failure_exits_1_and_still_writes(workdir: Path, target: DemoT
 
 def test_demo_target_started_and_stopped_when_no_host(workdir: Path) -> None:
     proc = perfconsole(
-        [
-            "run",
-            "--headless",
-            "--scenario",
-            "health",
-            "-u",
-            "2",
-            "-r",
-            "2",
-            "-t",
-            "3s",
-            "--workers",
-            "0",
-            "--json",
-        ],
+        "run --headless --scenario health -u 2 -r 2 -t 3s --workers 0 --json".split(),
         workdir,
     )
     assert proc.returncode == 0, proc.stderr
@@ -198,26 +159,10 @@ def _children_named(pid: int) -> list[psutil.Process]:
         return []
 
 
-def test_sigterm_leaves_no_process_and_writes_results(workdir: Path) -> None:
+def start_running(workdir: Path, args: str) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
+    """Start `perfconsole run --headless ARGS --json`; return once it runs, with its child processes."""
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "perfconsole",
-            "run",
-            "--headless",
-            "--scenario",
-            "health",
-            "-u",
-            "3",
-            "-r",
-            "3",
-            "-t",
-            "60s",
-            "--workers",
-            "2",
-            "--json",
-        ],
+        [sys.executable, "-m", "perfconsole", "run", "--headless", *args.split(), "--json"],
         cwd=workdir,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -225,15 +170,18 @@ def test_sigterm_leaves_no_process_and_writes_results(workdir: Path) -> None:
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    children: list[psutil.Process] = []
-    deadline = time.monotonic() + 60
     assert proc.stderr is not None
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = proc.stderr.readline()
+        assert line, "headless run ended before running"
         if "running |" in line:
             break
-        assert line, "headless run ended before running"
-    children = _children_named(proc.pid)
+    return proc, _children_named(proc.pid)
+
+
+def test_sigterm_leaves_no_process_and_writes_results(workdir: Path) -> None:
+    proc, children = start_running(workdir, "--scenario health -u 3 -r 3 -t 60s --workers 2")
     assert len(children) >= 3  # two workers and the demo target
     proc.send_signal(signal.SIGTERM)
     out, err = proc.communicate(timeout=60)
@@ -245,7 +193,7 @@ def test_sigterm_leaves_no_process_and_writes_results(workdir: Path) -> None:
     assert "interrupted = true" in meta
     assert (run_dir / "locust_stats.csv").exists()
     gone, alive = psutil.wait_procs(children, timeout=10)
-    assert not alive, [p.info if hasattr(p, "info") else p.pid for p in alive]
+    assert not alive, [p.pid for p in alive]
 
 
 BAD_INPUTS = [
@@ -316,19 +264,7 @@ def test_tags_reach_the_workers(workdir: Path, target: DemoTargetProcess) -> Non
     """Locust does not forward tags from master to workers: the engine must pass them itself."""
     proc = perfconsole(
         [
-            "run",
-            "--headless",
-            "--scenario",
-            "notifications",
-            "-u",
-            "4",
-            "-r",
-            "4",
-            "-t",
-            "4s",
-            "--workers",
-            "1",
-            "--host",
+            *"run --headless --scenario notifications -u 4 -r 4 -t 4s --workers 1 --host".split(),
             target.url,
             "-T",
             "read",
@@ -343,39 +279,7 @@ def test_tags_reach_the_workers(workdir: Path, target: DemoTargetProcess) -> Non
 
 def test_sigkill_of_the_console_leaves_no_worker_or_demo_target(workdir: Path) -> None:
     """Even when perfconsole itself cannot clean up (SIGKILL), its children notice and exit."""
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "perfconsole",
-            "run",
-            "--headless",
-            "--scenario",
-            "health",
-            "-u",
-            "2",
-            "-r",
-            "2",
-            "-t",
-            "60s",
-            "--workers",
-            "1",
-        ],
-        cwd=workdir,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert proc.stderr is not None
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        line = proc.stderr.readline()
-        assert line, "headless run ended before running"
-        if "running |" in line:
-            break
-    children = _children_named(proc.pid)
+    proc, children = start_running(workdir, "--scenario health -u 2 -r 2 -t 60s --workers 1")
     assert len(children) >= 2  # the worker and the demo target
     proc.kill()
     proc.wait(timeout=10)
@@ -465,17 +369,8 @@ def test_external_worker_joins_the_master(workdir: Path, target: DemoTargetProce
 def test_missing_external_worker_is_one_line(workdir: Path, target: DemoTargetProcess) -> None:
     proc = perfconsole(
         [
-            "run",
-            "--headless",
-            "--scenario",
-            "health",
-            "--workers",
-            "0",
-            "--expect-workers",
-            "1",
-            "--expect-workers-max-wait",
-            "1",
-            "--master-bind-port",
+            *"run --headless --scenario health --workers 0 --expect-workers 1".split(),
+            *"--expect-workers-max-wait 1 --master-bind-port".split(),
             str(_free_port()),
             "--host",
             target.url,

@@ -106,16 +106,22 @@ class RunInfo:
 # ---------------------------------------------------------------- reading
 
 
-def read_toml_file(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; any problem is a one-line StoreError naming the file."""
+def _read_text(path: Path) -> str:
+    """A saved file's text; missing, unreadable or non-UTF-8 is a one-line StoreError naming the file."""
     try:
-        return tomllib.loads(path.read_bytes().decode("utf-8"))
+        return path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise StoreError(f"{path}: file is missing") from None
     except OSError as exc:
         raise StoreError(f"{path}: cannot read ({exc.strerror})") from None
     except UnicodeDecodeError:
         raise StoreError(f"{path}: corrupt file (not UTF-8 text)") from None
+
+
+def read_toml_file(path: Path) -> dict[str, Any]:
+    """Parse a TOML file; any problem is a one-line StoreError naming the file."""
+    try:
+        return tomllib.loads(_read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise StoreError(f"{path}: corrupt or truncated TOML ({exc})") from None
 
@@ -123,13 +129,7 @@ def read_toml_file(path: Path) -> dict[str, Any]:
 def read_json_file(path: Path) -> Any:
     """Parse a JSON file; any problem is a one-line StoreError naming the file."""
     try:
-        return json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise StoreError(f"{path}: file is missing") from None
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise StoreError(f"{path}: corrupt file (not UTF-8 text)") from None
+        return json.loads(_read_text(path))
     except json.JSONDecodeError as exc:
         raise StoreError(f"{path}: corrupt or truncated JSON ({exc.msg} at line {exc.lineno})") from None
 
