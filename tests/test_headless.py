@@ -379,3 +379,12 @@ def test_missing_external_worker_is_one_line(workdir: Path, target: DemoTargetPr
     )
     assert proc.returncode == 2
     assert "only 0 of 1 worker(s) connected within 1s" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_resource_threshold_failure_exits_1(workdir: Path) -> None:
+    """Resource limits count like latency limits: this box uses more than 0.1 % of its memory."""
+    (workdir / "config.toml").write_text(LENIENT + "[resources.thresholds]\nmemory_pct = 0.1\n")
+    proc = perfconsole("run --headless --scenario health -u 2 -r 2 -t 3s --workers 0".split(), workdir)
+    assert proc.returncode == 1, proc.stderr
+    assert "FAIL resources memory_pct" in proc.stdout
+    assert "Resources (peaks)" in proc.stdout

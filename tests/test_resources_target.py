@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -169,3 +170,20 @@ def test_connections_to_the_target_by_state(child_server: ChildServer) -> None:
     finally:
         for sock in held:
             sock.close()
+
+
+def test_demo_target_found_by_port_and_pid_and_its_cpu_rises(demo_target: Any) -> None:
+    """The project's own demo target, as the console watches it: found by its port and by its pid."""
+    by_port = find_target_process(url=demo_target.url)
+    assert by_port is not None and (by_port.pid, by_port.how) == (demo_target.pid, "port")
+    by_pid = find_target_process(pid=demo_target.pid)
+    assert by_pid is not None and by_pid.how == "pid"
+    probe = ProcessProbe(demo_target.pid, "target", tree=True, detail=True)
+    probe.sample()
+    time.sleep(1.0)
+    idle = probe.sample()
+    assert idle is not None and idle.cpu_pct is not None
+    sent = _load(demo_target.url + "/api/v1/health/ping", seconds=2.5, max_requests=3000)
+    loaded = probe.sample()
+    assert sent > 50 and loaded is not None and loaded.cpu_pct is not None
+    assert loaded.cpu_pct > max(5.0, idle.cpu_pct)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -104,6 +105,7 @@ def engine_session_factory(settings: Settings) -> SessionFactory:
             target_pid=choice.target_pid,
             target_process=choice.target_process,
             metrics_url=choice.metrics_url,
+            command_line=("perfconsole", *sys.argv[1:]),
         )
         session: ConsoleSession = LoadSession(plan, settings)
         return session
