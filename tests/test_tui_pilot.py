@@ -225,3 +225,63 @@ def test_prepare_error_returns_to_the_start_screen_with_the_message(tmp_path: Pa
             assert "RuntimeError: boom" in message(app) and "\n" not in message(app)
 
     asyncio.run(drive())
+
+
+def test_external_worker_joins_the_console_master(demo_target: Any, tmp_path: Path) -> None:
+    """Locust's own distributed engine from the console: while the master waits, the message line says how
+    to start a worker elsewhere; a worker started that way (here on loopback) joins and runs the users."""
+    import socket
+    import subprocess
+    import sys
+
+    from perfconsole.tui.session_api import LaunchOptions
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = int(sock.getsockname()[1])
+    settings = console_settings(demo_target.url, workers=0, spike=SpikeDrill(), runs_dir=tmp_path)
+    options = LaunchOptions(distributed={"expect_workers": 1, "master_bind_port": port})
+    app = make_app(settings, scenarios_dir=SCENARIOS_DIR, refresh_s=0.5, launch_options=options)
+    workers: list[subprocess.Popen[bytes]] = []
+
+    async def drive() -> None:
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: f"--master-port {port}" in message(app), "how to start a worker")
+            workers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "locust",
+                        "-f",
+                        str(SCENARIOS_DIR / "notifications.py"),
+                        "--worker",
+                        "--master-host",
+                        "127.0.0.1",
+                        "--master-port",
+                        str(port),
+                    ],
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    start_new_session=True,
+                )
+            )
+            await wait_for(pilot, lambda: dashboard(app).prepared, "the external worker connected")
+            session = app.session
+            assert session is not None
+            await wait_for(
+                pilot, lambda: session.snapshot().total.num_requests > 0, "requests from the worker"
+            )
+            assert len(session.snapshot().workers) == 1 and session.worker_pids == []
+            await pilot.press("q", "y")
+            await wait_for(pilot, lambda: app.session is None, "the session closed", timeout_s=20)
+
+    try:
+        asyncio.run(drive())
+        assert workers and workers[0].wait(timeout=20) == 0  # the master's quit ends the worker
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()

@@ -19,7 +19,7 @@ from test_tui_resources_data import FakeResourceSession, busy_warning, resource_
 from perfconsole.config import SpikeDrill
 from perfconsole.engine.model import RunState
 from perfconsole.tui.app import make_app
-from perfconsole.tui.session_api import ResourceWatch
+from perfconsole.tui.session_api import LaunchOptions
 from perfconsole.tui.widgets.resources import (
     ResourceCharts,
     ResourceFigures,
@@ -43,8 +43,8 @@ def test_panel_shows_the_watched_target_and_its_metrics_on_a_real_run(
     """Two in-process users against the demo target, watched by ``--target-pid`` and scraped through
     ``--metrics-url``: the panel shows the target's pid, CPU and RSS and the DB pool and queue figures."""
     settings_ = console_settings(demo_target.url, workers=0, spike=SpikeDrill(4, 4.0, 2.0), runs_dir=tmp_path)
-    watch = ResourceWatch(target_pid=demo_target.pid, metrics_url=f"{demo_target.url}/metrics")
-    app = make_app(settings_, scenarios_dir=SCENARIOS_DIR, resource_watch=watch, refresh_s=0.5)
+    watch = LaunchOptions(target_pid=demo_target.pid, metrics_url=f"{demo_target.url}/metrics")
+    app = make_app(settings_, scenarios_dir=SCENARIOS_DIR, launch_options=watch, refresh_s=0.5)
     children_before = {p.pid for p in psutil.Process().children(recursive=True)}
 
     async def drive() -> Any:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from perfconsole.cli.options import add_distributed_arguments, distributed_options
 from perfconsole.errors import ExitCode, UserError
 
 DEFAULT_REFRESH_S = 1.0
@@ -48,6 +49,7 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
         default=str(DEFAULT_REFRESH_S),
         help=f"dashboard refresh period (default {DEFAULT_REFRESH_S:g}s)",
     )
+    add_distributed_arguments(parser)
 
 
 def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
@@ -100,7 +102,7 @@ def run(args: argparse.Namespace) -> int:
     )
 
     from perfconsole.tui.app import make_app
-    from perfconsole.tui.session_api import ResourceWatch
+    from perfconsole.tui.session_api import LaunchOptions
 
     app = make_app(
         settings,
@@ -110,7 +112,7 @@ def run(args: argparse.Namespace) -> int:
         host=host,
         workers=workers,
         refresh_s=refresh_s,
-        resource_watch=ResourceWatch(target_pid, target_process, metrics_url),
+        launch_options=LaunchOptions(target_pid, target_process, metrics_url, distributed_options(args)),
         baseline=getattr(args, "baseline", None),
     )
     signalled: list[int] = []

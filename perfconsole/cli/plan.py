@@ -9,6 +9,7 @@ import argparse
 from dataclasses import replace
 from pathlib import Path
 
+from perfconsole.cli.options import distributed_options
 from perfconsole.config import (
     Settings,
     load_settings,
@@ -64,13 +65,6 @@ def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> 
     metrics_url = getattr(args, "metrics_url", None)
     if metrics_url:
         metrics_url = validate_host(metrics_url)
-    expect = getattr(args, "expect_workers", None)
-    expect_workers = validate_workers(expect, "--expect-workers") if expect is not None else 0
-    max_wait = getattr(args, "expect_workers_max_wait", None)
-    max_wait_s = validate_duration(max_wait, "--expect-workers-max-wait") if max_wait is not None else 60.0
-    bind_port = getattr(args, "master_bind_port", None)
-    if bind_port is not None and (not str(bind_port).isdigit() or not 0 < int(bind_port) < 65536):
-        raise UserError(f"--master-bind-port: expected a port from 1 to 65535, got {bind_port!r}")
     stop_timeout = parse_duration(getattr(args, "stop_timeout", "0") or "0", "--stop-timeout")
     plan = RunPlan(
         scenario_path=path,
@@ -89,9 +83,6 @@ def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> 
         target_process=getattr(args, "target_process", None),
         metrics_url=metrics_url,
         health_path=getattr(args, "health_path", None),
-        expect_workers=expect_workers,
-        expect_workers_max_wait_s=max_wait_s,
-        master_bind_host=getattr(args, "master_bind_host", None) or "127.0.0.1",
-        master_bind_port=int(bind_port) if bind_port is not None else (5557 if expect_workers else 0),
+        **distributed_options(args),
     )
     return settings, plan

@@ -6,6 +6,7 @@ import argparse
 import sys
 from typing import Any
 
+from perfconsole.cli.options import add_distributed_arguments
 from perfconsole.errors import UserError
 
 
@@ -48,17 +49,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--metrics-url", metavar="URL", help="Prometheus endpoint of the target to scrape")
     parser.add_argument("--target-pid", metavar="PID", help="the target's process to watch (CPU, RSS ...)")
     parser.add_argument("--target-process", metavar="NAME", help="the target's process, by name")
-    distributed = parser.add_argument_group("distributed (Locust's own master/worker engine)")
-    distributed.add_argument(
-        "--expect-workers",
-        metavar="N",
-        help="wait for N workers in all; those beyond --workers run on other hosts",
-    )
-    distributed.add_argument(
-        "--expect-workers-max-wait", metavar="SECONDS", help="how long to wait for them (default 60)"
-    )
-    distributed.add_argument("--master-bind-host", metavar="HOST", help="address workers connect to")
-    distributed.add_argument("--master-bind-port", metavar="PORT", help="port workers connect to")
+    add_distributed_arguments(parser)
     parser.set_defaults(func=run)
 
 

@@ -25,7 +25,7 @@ from perfconsole.tui.screens.modals import ConfirmQuitModal
 from perfconsole.tui.screens.start import StartScreen
 from perfconsole.tui.session_api import (
     ConsoleSession,
-    ResourceWatch,
+    LaunchOptions,
     SessionFactory,
     engine_session_factory,
 )
@@ -51,10 +51,10 @@ class PerfConsoleApp(App[int]):
         workers: int | None = None,
         session: ConsoleSession | None = None,
         recorder: RunRecorder | None = None,
-        resource_watch: ResourceWatch | None = None,
+        launch_options: LaunchOptions | None = None,
     ) -> None:
         super().__init__()
-        self.resource_watch = resource_watch or ResourceWatch()
+        self.launch_options = launch_options or LaunchOptions()
         """The CLI's target process and metrics options, added to every choice the start screen makes."""
         self.recorder = recorder or RunRecorder(settings)
         """Saves runs and baselines; holds the baseline chosen for live comparison."""
@@ -98,7 +98,7 @@ class PerfConsoleApp(App[int]):
     # ------------------------------------------------------------------ run lifecycle
     def on_start_screen_launch(self, message: StartScreen.Launch) -> None:
         try:
-            session = self.session_factory(self.resource_watch.complete(message.choice))
+            session = self.session_factory(self.launch_options.complete(message.choice))
         except UserError as exc:
             if isinstance(self.screen, StartScreen):
                 self.screen.show_error(str(exc))
@@ -191,11 +191,11 @@ def make_app(
     workers: int | None = None,
     session: ConsoleSession | None = None,
     saver: Saver | None = None,
-    resource_watch: ResourceWatch | None = None,
+    launch_options: LaunchOptions | None = None,
     baseline: str | None = None,
 ) -> PerfConsoleApp:
     """Build the console. ``locustfile`` (``-f``) is listed first and preselected; ``session`` opens the
-    dashboard directly on an already prepared session (tests); ``resource_watch`` names the target
+    dashboard directly on an already prepared session (tests); ``launch_options`` names the target
     process and metrics endpoint; ``baseline`` (a baseline name or run reference) is preselected for the
     live comparison, and a missing or broken one is a UserError before the screen opens."""
     if refresh_s <= 0:
@@ -223,5 +223,5 @@ def make_app(
         workers=workers,
         session=session,
         recorder=recorder,
-        resource_watch=resource_watch,
+        launch_options=launch_options,
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine.model import Annotation, HistoryPoint, RunSnapshot
@@ -63,16 +63,19 @@ class LaunchChoice:
     """The target's process by name (None: by pid or port)."""
     metrics_url: str | None = None
     """The target's Prometheus endpoint (None: config, or the demo target's /metrics)."""
+    distributed: dict[str, Any] = field(default_factory=dict)
+    """RunPlan fields for workers on other hosts (``expect_workers``, ``master_bind_port`` ...)."""
 
 
 @dataclass(frozen=True, slots=True)
-class ResourceWatch:
-    """The command line's ``--target-pid``, ``--target-process`` and ``--metrics-url``: the start screen
-    has no fields for them, so the app adds them to the screen's choice."""
+class LaunchOptions:
+    """Command-line options the start screen has no fields for (``--target-pid``, ``--target-process``,
+    ``--metrics-url``, the distributed options): the app adds them to the screen's choice."""
 
     target_pid: int | None = None
     target_process: str | None = None
     metrics_url: str | None = None
+    distributed: dict[str, Any] = field(default_factory=dict)
 
     def complete(self, choice: LaunchChoice) -> LaunchChoice:
         """``choice`` with these options where it has none."""
@@ -81,6 +84,7 @@ class ResourceWatch:
             target_pid=choice.target_pid if choice.target_pid is not None else self.target_pid,
             target_process=choice.target_process or self.target_process,
             metrics_url=choice.metrics_url or self.metrics_url,
+            distributed=choice.distributed or self.distributed,
         )
 
 
@@ -106,6 +110,7 @@ def engine_session_factory(settings: Settings) -> SessionFactory:
             target_process=choice.target_process,
             metrics_url=choice.metrics_url,
             command_line=("perfconsole", *sys.argv[1:]),
+            **choice.distributed,
         )
         session: ConsoleSession = LoadSession(plan, settings)
         return session

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 from textual.app import ComposeResult
@@ -113,6 +114,10 @@ class DashboardScreen(RunStoreScreen):
     async def _prepare_and_start(self) -> None:
         from perfconsole.engine.greenlets import run_blocking
 
+        listeners = getattr(self.session, "status_listeners", None)
+        if listeners is not None:  # e.g. how to start external workers, while the engine waits for them
+            loop = asyncio.get_running_loop()
+            listeners.append(lambda line: loop.call_soon_threadsafe(self.say, line))
         try:
             await run_blocking(self.session.prepare)
             self.session.start()
