@@ -61,6 +61,7 @@ def test_staged_profile_follows_its_stages_and_ends_by_itself(
     session.start()
     wait_for(lambda: session.runner is not None and session.runner.user_count == 2, 3, "stage 1 users")
     assert session.snapshot().stage == "1/2 ramp to 2 @20/s"
+    assert session.snapshot().target_user_count == 2  # the shape's target, not a manual one
     wait_for(lambda: session.runner is not None and session.runner.user_count == 4, 4, "stage 2 users")
     wait_for(lambda: session.state == RunState.STOPPED, 5, "the shape to end the run")
     snap = session.snapshot()

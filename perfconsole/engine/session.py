@@ -488,12 +488,14 @@ class LoadSession:
                 timestamp=time.time(),
             )
         endpoints, total = stats_view.all_endpoints(runner.stats)
+        shaped = self.env is not None and self.env.shape_class is not None
         return RunSnapshot(
             state=self.state,
             elapsed_s=self.elapsed_s,
             user_count=runner.user_count,
-            target_user_count=self._target_users,
-            spawn_rate=self._spawn_rate,
+            # a shape sets its own targets through the runner
+            target_user_count=runner.target_user_count if shaped else self._target_users,
+            spawn_rate=float(getattr(runner, "spawn_rate", 0) or 0) if shaped else self._spawn_rate,
             host=self.host,
             endpoints=endpoints,
             total=total,
@@ -510,7 +512,7 @@ class LoadSession:
     def result(self, interrupted: bool = False, thresholds: tuple[Any, ...] = ()) -> RunResult:
         plan = self.plan
         settings: dict[str, object] = {
-            "users": self._max_target or plan.users or 0,
+            "users": self._max_target or plan.users or (self.profile.users if self.profile else 0),
             "spawn_rate": plan.spawn_rate or (self.profile.spawn_rate if self.profile else 0.0),
             "duration_s": self.duration_s or 0.0,
             "workers": self.worker_count,
