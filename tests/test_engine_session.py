@@ -173,3 +173,25 @@ def test_stop_then_settle_holds_every_request_the_workers_made(
     served = _served(demo_target.url) - before
     # stopping kills users mid-request: at most one request per user is served but not recorded
     assert served - 3 <= recorded <= served
+
+
+def test_switching_to_a_staged_profile_mid_run_follows_its_stages(
+    make_session: Callable[..., LoadSession], demo_target: DemoTargetProcess
+) -> None:
+    session = make_session(host=demo_target.url, users=1, spawn_rate=10, workers=0)
+    session.start()
+    wait_for(lambda: session.snapshot().user_count == 1, 3, "1 user")
+    gevent.sleep(1.5)
+    staged = Profile(
+        name="steps",
+        users=3,
+        spawn_rate=30,
+        duration_s=3,
+        stages=(Stage(until_s=1.5, users=3, spawn_rate=30), Stage(until_s=3, users=2, spawn_rate=30)),
+    )
+    session.apply_profile(staged)
+    wait_for(lambda: session.snapshot().user_count == 3, 3, "the first stage's users")
+    wait_for(lambda: session.snapshot().user_count == 2, 3, "the second stage's users")
+    wait_for(lambda: session.state == RunState.STOPPED, 5, "the end of the staged profile")
+    assert session.snapshot().profile == "steps"
+    assert session.elapsed_s >= 4.5  # the stages ran from the switch, not from the start of the run
