@@ -16,6 +16,7 @@ from pathlib import Path
 
 import psutil
 import pytest
+from cli_helpers import free_port, run_perfconsole
 
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
 
@@ -37,18 +38,6 @@ STRICT = LENIENT.replace("min_rps = 1", "min_rps = 100000")
 def target() -> Iterator[DemoTargetProcess]:
     with start_demo_target(latency_ms=2) as demo:
         yield demo
-
-
-def perfconsole(args: list[str], cwd: Path, timeout: float = 90) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "perfconsole", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
 
 
 def served_requests(url: str) -> int:
@@ -73,7 +62,7 @@ def test_headless_run_counts_percentiles_and_files(
     workers: int, workdir: Path, target: DemoTargetProcess
 ) -> None:
     before = served_requests(target.url)
-    proc = perfconsole(
+    proc = run_perfconsole(
         [
             *"run --headless --scenario health -u 4 -r 4 -t 5s --workers".split(),
             str(workers),
@@ -124,7 +113,7 @@ def test_headless_run_counts_percentiles_and_files(
 
 def test_threshold_failure_exits_1_and_still_writes(workdir: Path, target: DemoTargetProcess) -> None:
     (workdir / "config.toml").write_text(STRICT)
-    proc = perfconsole(
+    proc = run_perfconsole(
         [*"run --headless --scenario health -u 2 -r 2 -t 3s --workers 0 --host".split(), target.url],
         workdir,
     )
@@ -134,7 +123,7 @@ def test_threshold_failure_exits_1_and_still_writes(workdir: Path, target: DemoT
 
 
 def test_demo_target_started_and_stopped_when_no_host(workdir: Path) -> None:
-    proc = perfconsole(
+    proc = run_perfconsole(
         "run --headless --scenario health -u 2 -r 2 -t 3s --workers 0 --json".split(),
         workdir,
     )
@@ -220,7 +209,7 @@ BAD_INPUTS = [
 
 @pytest.mark.parametrize(("args", "message"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, workdir: Path) -> None:
-    proc = perfconsole(["run", "--headless", "--workers", "0", *args], workdir, timeout=60)
+    proc = run_perfconsole(["run", "--headless", "--workers", "0", *args], workdir, timeout=60)
     assert proc.returncode == 2, proc.stderr
     lines = [line for line in proc.stderr.splitlines() if line.startswith("perfconsole: error:")]
     assert len(lines) == 1 and message in lines[0], proc.stderr
@@ -244,7 +233,7 @@ def test_broken_locustfile_is_one_line(name: str, workdir: Path, target: DemoTar
     source, message = BROKEN_FILES[name]
     path = workdir / name
     path.write_text(source)
-    proc = perfconsole(
+    proc = run_perfconsole(
         ["run", "--headless", "-f", str(path), "--workers", "0", "--host", target.url, "-t", "2s"],
         workdir,
         timeout=60,
@@ -255,14 +244,14 @@ def test_broken_locustfile_is_one_line(name: str, workdir: Path, target: DemoTar
 
 def test_unreadable_config_is_one_line(workdir: Path) -> None:
     (workdir / "config.toml").write_text("[thresholds\np50_ms = 1\n")
-    proc = perfconsole(["run", "--headless", "--workers", "0", "-t", "2s"], workdir, timeout=60)
+    proc = run_perfconsole(["run", "--headless", "--workers", "0", "-t", "2s"], workdir, timeout=60)
     assert proc.returncode == 2
     assert "config.toml" in proc.stderr and "line 1" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_tags_reach_the_workers(workdir: Path, target: DemoTargetProcess) -> None:
     """Locust does not forward tags from master to workers: the engine must pass them itself."""
-    proc = perfconsole(
+    proc = run_perfconsole(
         [
             *"run --headless --scenario notifications -u 4 -r 4 -t 4s --workers 1 --host".split(),
             target.url,
@@ -289,18 +278,10 @@ def test_sigkill_of_the_console_leaves_no_worker_or_demo_target(workdir: Path) -
     assert not alive, [p.pid for p in alive]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_external_worker_joins_the_master(workdir: Path, target: DemoTargetProcess) -> None:
     """Locust's own distributed engine: a worker started elsewhere (here: another process on loopback)
     connects to the master perfconsole hosts; the run waits for it, uses it and releases it."""
-    port = _free_port()
+    port = free_port()
     scenario = ROOT / "scenarios" / "health.py"
     proc = subprocess.Popen(
         [
@@ -367,11 +348,11 @@ def test_external_worker_joins_the_master(workdir: Path, target: DemoTargetProce
 
 
 def test_missing_external_worker_is_one_line(workdir: Path, target: DemoTargetProcess) -> None:
-    proc = perfconsole(
+    proc = run_perfconsole(
         [
             *"run --headless --scenario health --workers 0 --expect-workers 1".split(),
             *"--expect-workers-max-wait 1 --master-bind-port".split(),
-            str(_free_port()),
+            str(free_port()),
             "--host",
             target.url,
         ],
@@ -384,7 +365,7 @@ def test_missing_external_worker_is_one_line(workdir: Path, target: DemoTargetPr
 def test_resource_threshold_failure_exits_1(workdir: Path) -> None:
     """Resource limits count like latency limits: this box uses more than 0.1 % of its memory."""
     (workdir / "config.toml").write_text(LENIENT + "[resources.thresholds]\nmemory_pct = 0.1\n")
-    proc = perfconsole("run --headless --scenario health -u 2 -r 2 -t 3s --workers 0".split(), workdir)
+    proc = run_perfconsole("run --headless --scenario health -u 2 -r 2 -t 3s --workers 0".split(), workdir)
     assert proc.returncode == 1, proc.stderr
     assert "FAIL resources memory_pct" in proc.stdout
     assert "Resources (peaks)" in proc.stdout

@@ -4,10 +4,9 @@ real runs makes `run --headless --baseline` exit 3 and name exactly that endpoin
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+from cli_helpers import run_perfconsole
 
 from perfconsole.demo_target.process import start_demo_target
 
@@ -44,18 +43,6 @@ min_abs_ms = 25
 """
 
 
-def perfconsole(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "perfconsole", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-
-
 def test_baseline_regression_exit_3_names_the_slowed_endpoint(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(CONFIG)
     (tmp_path / "steady.py").write_text(LOCUSTFILE)
@@ -77,17 +64,17 @@ def test_baseline_regression_exit_3_names_the_slowed_endpoint(tmp_path: Path) ->
             "0",
             "--json",
         ]
-        first = perfconsole([*run, "--save", "before"], tmp_path)
+        first = run_perfconsole([*run, "--save", "before"], tmp_path)
         assert first.returncode == 0, first.stderr
         run_id = Path(json.loads(first.stdout)["run_dir"]).name
-        saved = perfconsole(["baseline", "save", run_id, "good", "--note", "before the change"], tmp_path)
+        saved = run_perfconsole(["baseline", "save", run_id, "good", "--note", "before the change"], tmp_path)
         assert saved.returncode == 0, saved.stderr
 
-        same = perfconsole([*run, "--baseline", "good"], tmp_path)
+        same = run_perfconsole([*run, "--baseline", "good"], tmp_path)
         assert same.returncode == 0, same.stdout[-2000:] + same.stderr
 
         demo.control({"path_latency_ms": {"/api/products": 60}})
-        slowed = perfconsole([*run, "--baseline", "good"], tmp_path)
+        slowed = run_perfconsole([*run, "--baseline", "good"], tmp_path)
     assert slowed.returncode == 3, slowed.stderr
     summary = json.loads(slowed.stdout)
     comparison = summary["comparison"]
@@ -99,7 +86,7 @@ def test_baseline_regression_exit_3_names_the_slowed_endpoint(tmp_path: Path) ->
 
 def test_missing_baseline_is_a_usage_error_before_running(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(CONFIG)
-    proc = perfconsole(
+    proc = run_perfconsole(
         [
             "run",
             "--headless",

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cli_helpers import run_perfconsole
 
 from perfconsole.demo_target.process import DemoTargetProcess
 from perfconsole.store.codec import summary_dict
@@ -36,21 +34,9 @@ min_abs_ms = 5
 SECRETS = ("SECRETHOSTPW", "SECRETNOTEKEY")
 
 
-def perfconsole(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "perfconsole", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-
-
 def headless_run(workdir: Path, url: str, save: str) -> dict[str, Any]:
     host = url.replace("http://", "http://alice:SECRETHOSTPW@")
-    proc = perfconsole(
+    proc = run_perfconsole(
         ["run", "--headless", "--scenario", "health", "-u", "6", "-r", "6", "-t", "4s", "--workers", "0",
          "--host", host, "--save", save, "--note", "rotated api_key=SECRETNOTEKEY", "--json"],
         workdir,
@@ -81,21 +67,21 @@ def test_real_runs_round_trip_and_regression(
         aggregated = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
     assert int(aggregated["Request Count"]) == total.num_requests
 
-    assert perfconsole(["baseline", "save", fast_dir.name, "base"], tmp_path).returncode == 0
-    same = perfconsole(["compare", "base", fast_dir.name], tmp_path)
+    assert run_perfconsole(["baseline", "save", fast_dir.name, "base"], tmp_path).returncode == 0
+    same = run_perfconsole(["compare", "base", fast_dir.name], tmp_path)
     assert same.returncode == 0, same.stdout + same.stderr
 
     demo_control(latency_ms=40.0)
     slow = headless_run(tmp_path, demo_target.url, "slow")
     slow_id = Path(slow["run_dir"]).name
-    compared = perfconsole(["compare", "base", slow_id, "--json"], tmp_path)
+    compared = run_perfconsole(["compare", "base", slow_id, "--json"], tmp_path)
     assert compared.returncode == 3, compared.stderr
     comparison = json.loads(compared.stdout)
     assert comparison["baseline"] == "baseline base" and comparison["current"] == slow_id
     assert {"endpoint": "Aggregated", "metric": "p50"} in [
         {"endpoint": r["endpoint"], "metric": r["metric"]} for r in comparison["regressions"]
     ]
-    listing = json.loads(perfconsole(["runs", "--json"], tmp_path).stdout)
+    listing = json.loads(run_perfconsole(["runs", "--json"], tmp_path).stdout)
     assert [r["id"] for r in listing["runs"]] == [slow_id, fast_dir.name]
     assert [b["name"] for b in listing["baselines"]] == ["base"]
 
