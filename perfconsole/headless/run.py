@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import gevent
 
-from perfconsole.config import Profile, Settings
+from perfconsole.config import Settings
 from perfconsole.engine.model import RunResult, RunState
 from perfconsole.engine.recording import evaluated_result, save_session
 from perfconsole.engine.session import LoadSession, RunPlan
@@ -198,7 +198,3 @@ def exit_code(result: RunResult, regressed: bool = False) -> int:
     if regressed:
         return int(ExitCode.REGRESSION)
     return int(ExitCode.OK)
-
-
-def profile_or_none(settings: Settings, name: str | None) -> Profile | None:
-    return settings.profile(name) if name else None
