@@ -25,6 +25,19 @@ def run_perfconsole(args: list[str], cwd: Path, timeout: float = 120) -> subproc
     )
 
 
+def popen_perfconsole(args: list[str], cwd: Path) -> subprocess.Popen[str]:
+    """`python -m perfconsole ARGS` in the background, stdout and stderr piped, no standard input."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "perfconsole", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+
+
 def free_port() -> int:
     """A loopback port nothing listens on right now."""
     with socket.socket() as sock:

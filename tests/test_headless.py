@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import psutil
 import pytest
-from cli_helpers import free_port, run_perfconsole
+from cli_helpers import free_port, popen_perfconsole, run_perfconsole
 
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
 
@@ -150,15 +149,7 @@ def _children_named(pid: int) -> list[psutil.Process]:
 
 def start_running(workdir: Path, args: str) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
     """Start `perfconsole run --headless ARGS --json`; return once it runs, with its child processes."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "perfconsole", "run", "--headless", *args.split(), "--json"],
-        cwd=workdir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    proc = popen_perfconsole(["run", "--headless", *args.split(), "--json"], workdir)
     assert proc.stderr is not None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -283,38 +274,8 @@ def test_external_worker_joins_the_master(workdir: Path, target: DemoTargetProce
     connects to the master perfconsole hosts; the run waits for it, uses it and releases it."""
     port = free_port()
     scenario = ROOT / "scenarios" / "health.py"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "perfconsole",
-            "run",
-            "--headless",
-            "-f",
-            str(scenario),
-            "-u",
-            "3",
-            "-r",
-            "3",
-            "-t",
-            "4s",
-            "--workers",
-            "0",
-            "--expect-workers",
-            "1",
-            "--master-bind-port",
-            str(port),
-            "--host",
-            target.url,
-            "--json",
-        ],
-        cwd=workdir,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    args = f"-f {scenario} -u 3 -r 3 -t 4s --workers 0 --expect-workers 1 --master-bind-port {port}"
+    proc = popen_perfconsole(["run", "--headless", *args.split(), "--host", target.url, "--json"], workdir)
     assert proc.stderr is not None
     waiting = proc.stderr.readline() + proc.stderr.readline()
     assert f"--master-port {port}" in waiting, waiting
