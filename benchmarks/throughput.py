@@ -97,7 +97,7 @@ def run_perfconsole(
         f"{seconds}s",
         "--workers",
         str(workers),
-        "--json",
+        "--summary-json",
         "--runs-dir",
         str(tmp / "runs"),
     ]

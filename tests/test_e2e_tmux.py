@@ -75,10 +75,11 @@ class Terminal:
 
 @contextmanager
 def console_in_tmux(name: str, config: Path, *options: str) -> Iterator[Terminal]:
-    """``perfconsole --config CONFIG OPTIONS`` in a 100x30 tmux session; its exit code is printed as
+    """``perfconsole --settings CONFIG OPTIONS`` in a 100x30 tmux session; its exit code is printed as
     ``PERFCONSOLE-EXIT=N``; the session is killed on the way out."""
     command = (
-        f"cd {ROOT} && {sys.executable} -m perfconsole --config {config} {' '.join(options)} --refresh 0.5; "
+        f"cd {ROOT} && {sys.executable} -m perfconsole --settings {config} {' '.join(options)} "
+        "--refresh 0.5; "
         "echo PERFCONSOLE-EXIT=$?; sleep 120"
     )
     subprocess.run(

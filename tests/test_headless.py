@@ -67,7 +67,7 @@ def test_headless_run_counts_percentiles_and_files(
             str(workers),
             "--host",
             target.url,
-            "--json",
+            "--summary-json",
         ],
         workdir,
     )
@@ -123,7 +123,7 @@ def test_threshold_failure_exits_1_and_still_writes(workdir: Path, target: DemoT
 
 def test_demo_target_started_and_stopped_when_no_host(workdir: Path) -> None:
     proc = run_perfconsole(
-        "run --headless --scenario health -u 2 -r 2 -t 3s --workers 0 --json".split(),
+        "run --headless --scenario health -u 2 -r 2 -t 3s --workers 0 --summary-json".split(),
         workdir,
     )
     assert proc.returncode == 0, proc.stderr
@@ -148,8 +148,8 @@ def _children_named(pid: int) -> list[psutil.Process]:
 
 
 def start_running(workdir: Path, args: str) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
-    """Start `perfconsole run --headless ARGS --json`; return once it runs, with its child processes."""
-    proc = popen_perfconsole(["run", "--headless", *args.split(), "--json"], workdir)
+    """Start `perfconsole run --headless ARGS --summary-json`; return once it runs, with its children."""
+    proc = popen_perfconsole(["run", "--headless", *args.split(), "--summary-json"], workdir)
     assert proc.stderr is not None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -248,7 +248,7 @@ def test_tags_reach_the_workers(workdir: Path, target: DemoTargetProcess) -> Non
             target.url,
             "-T",
             "read",
-            "--json",
+            "--summary-json",
         ],
         workdir,
     )
@@ -275,7 +275,9 @@ def test_external_worker_joins_the_master(workdir: Path, target: DemoTargetProce
     port = free_port()
     scenario = ROOT / "scenarios" / "health.py"
     args = f"-f {scenario} -u 3 -r 3 -t 4s --workers 0 --expect-workers 1 --master-bind-port {port}"
-    proc = popen_perfconsole(["run", "--headless", *args.split(), "--host", target.url, "--json"], workdir)
+    proc = popen_perfconsole(
+        ["run", "--headless", *args.split(), "--host", target.url, "--summary-json"], workdir
+    )
     assert proc.stderr is not None
     waiting = proc.stderr.readline() + proc.stderr.readline()
     assert f"--master-port {port}" in waiting, waiting

@@ -62,7 +62,7 @@ def test_baseline_regression_exit_3_names_the_slowed_endpoint(tmp_path: Path) ->
             "4s",
             "--workers",
             "0",
-            "--json",
+            "--summary-json",
         ]
         first = run_perfconsole([*run, "--save", "before"], tmp_path)
         assert first.returncode == 0, first.stderr

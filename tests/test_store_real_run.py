@@ -38,7 +38,7 @@ def headless_run(workdir: Path, url: str, save: str) -> dict[str, Any]:
     host = url.replace("http://", "http://alice:SECRETHOSTPW@")
     proc = run_perfconsole(
         ["run", "--headless", "--scenario", "health", "-u", "6", "-r", "6", "-t", "4s", "--workers", "0",
-         "--host", host, "--save", save, "--note", "rotated api_key=SECRETNOTEKEY", "--json"],
+         "--host", host, "--save", save, "--note", "rotated api_key=SECRETNOTEKEY", "--summary-json"],
         workdir,
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr

@@ -25,7 +25,7 @@ def console(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     config = tmp_path / "config.toml"
     config.write_text(f'[run]\nruns_dir = "{tmp_path / "runs"}"\n')
     return subprocess.run(
-        [sys.executable, "-m", "perfconsole", "--config", str(config), *args],
+        [sys.executable, "-m", "perfconsole", "--settings", str(config), *args],
         cwd=ROOT,
         capture_output=True,
         text=True,

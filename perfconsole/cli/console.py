@@ -28,7 +28,12 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--workers", metavar="N", help="worker processes (default: one per CPU; 0: in-process)"
     )
-    parser.add_argument("--config", metavar="PATH", help="settings file (default: ./config.toml)")
+    parser.add_argument(
+        "--settings",
+        dest="settings_path",
+        metavar="PATH",
+        help="perfconsole settings (default: ./config.toml)",
+    )
     parser.add_argument(
         "--target-pid",
         metavar="PID",

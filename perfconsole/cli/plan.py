@@ -25,7 +25,7 @@ from perfconsole.errors import ScenarioError, UserError
 
 
 def load_cli_settings(args: argparse.Namespace) -> Settings:
-    settings = load_settings(Path(args.config) if getattr(args, "config", None) else None)
+    settings = load_settings(Path(args.settings_path) if getattr(args, "settings_path", None) else None)
     runs_dir = getattr(args, "runs_dir", None)
     if runs_dir:
         settings = replace(settings, runs_dir=Path(runs_dir))

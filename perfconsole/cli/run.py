@@ -19,7 +19,7 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--headless", action="store_true", help="no console: progress on stderr (required)")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--scenario", "-s", metavar="NAME", help="a scenario in scenarios/ (file stem)")
+    source.add_argument("--scenario", metavar="NAME", help="a scenario in scenarios/ (file stem)")
     source.add_argument("-f", "--locustfile", metavar="PATH", help="a locustfile path")
     parser.add_argument("--profile", "-p", metavar="NAME", help="a load profile from config.toml")
     parser.add_argument("--host", "-H", metavar="URL", help="target base URL (default: embedded demo target)")
@@ -37,9 +37,16 @@ def register(subparsers: Any) -> None:
         "--user-class", nargs="*", default=[], metavar="CLASS", help="only these user classes"
     )
     parser.add_argument(
-        "--json", action="store_true", help="print the summary as JSON on stdout, nothing else"
+        "--summary-json",
+        action="store_true",
+        help="print perfconsole's summary as JSON on stdout, nothing else",
     )
-    parser.add_argument("--config", metavar="PATH", help="settings file (default: ./config.toml)")
+    parser.add_argument(
+        "--settings",
+        dest="settings_path",
+        metavar="PATH",
+        help="perfconsole settings (default: ./config.toml)",
+    )
     parser.add_argument("--runs-dir", metavar="DIR", help="where run directories go (default from config)")
     parser.add_argument("--save", metavar="NAME", help="name for this run's snapshot")
     parser.add_argument("--note", metavar="TEXT", help="a note pinned to this run")
@@ -66,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
         HeadlessOptions(
             plan=plan,
             settings=settings,
-            json_output=args.json,
+            json_output=args.summary_json,
             save_name=args.save,
             note=args.note,
             baseline=args.baseline,

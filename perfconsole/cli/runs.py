@@ -1,6 +1,6 @@
 """``perfconsole runs [--json]``: saved runs and baselines, newest first, with key figures and notes.
 
-Also home of the options the store commands share (``--runs-dir``, ``--config``).
+Also home of the options the store commands share (``--runs-dir``, ``--settings``).
 """
 
 from __future__ import annotations
@@ -16,17 +16,22 @@ from perfconsole.errors import ExitCode
 
 
 def add_store_options(parser: argparse.ArgumentParser) -> None:
-    """``--runs-dir`` and ``--config``, shared by runs/compare/baseline."""
+    """``--runs-dir`` and ``--settings``, shared by runs/compare/baseline."""
     parser.add_argument(
         "--runs-dir", metavar="DIR", help="runs directory (default: runs_dir from config.toml)"
     )
-    parser.add_argument("--config", metavar="PATH", help="settings file (default: ./config.toml)")
+    parser.add_argument(
+        "--settings",
+        dest="settings_path",
+        metavar="PATH",
+        help="perfconsole settings (default: ./config.toml)",
+    )
 
 
 def load_settings_for(args: argparse.Namespace) -> Any:
     from perfconsole.config import load_settings
 
-    return load_settings(Path(args.config) if args.config else None)
+    return load_settings(Path(args.settings_path) if args.settings_path else None)
 
 
 def runs_dir_from(args: argparse.Namespace) -> Path:

@@ -1,6 +1,6 @@
 """``perfconsole run --headless``: one bounded run, progress on stderr, results on disk, an exit code.
 
-Stdout carries data only: the summary table, or with ``--json`` the JSON summary and nothing else.
+Stdout carries data only: the summary table, or with ``--summary-json`` the JSON summary and nothing else.
 """
 
 from __future__ import annotations

@@ -550,7 +550,7 @@ class LoadedRun:
         return self.result.resources
 
 
-# ---------------------------------------------------------------- summary (headless --json)
+# ---------------------------------------------------------------- summary (headless --summary-json)
 
 
 def _endpoint_summary(e: EndpointStats) -> dict[str, Any]:
@@ -588,7 +588,7 @@ def _resource_summary(resources: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def summary_dict(result: RunResult) -> dict[str, Any]:
-    """Stable summary of a run for machines (headless ``--json``); secrets redacted.
+    """Stable summary of a run for machines (headless ``--summary-json``); secrets redacted.
 
     Keys: ``format`` ("perfconsole-summary"), ``schema_version`` (1), ``status`` ("passed", "failed",
     "interrupted"), ``interrupted``, ``thresholds_passed``, ``started_at``/``ended_at`` (ISO 8601 UTC),
