@@ -1,7 +1,7 @@
 """Pure functions over load profiles: which stage is active, stage labels, the planned users curve.
 
 No Locust here: the console's preview chart and the headless summary use these without starting gevent;
-:mod:`perfconsole.shapes` builds the Locust shape on top of them.
+:mod:`perfconsole.engine.shapes` builds the Locust shape on top of them.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ import pytest
 from test_store_factories import make_endpoint, make_result, make_total
 
 from perfconsole.config import Regression, default_settings
-from perfconsole.engine.model import EndpointStats
+from perfconsole.model.run import EndpointStats
 from perfconsole.store.compare import (
     CHANGED,
     FEW_SAMPLES,

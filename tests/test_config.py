@@ -436,7 +436,7 @@ def test_validate_url_rejects(url: str) -> None:
 
 def test_pure_modules_import_neither_locust_nor_textual() -> None:
     code = (
-        "import sys, perfconsole.config, perfconsole.profiles, perfconsole.thresholds;"
+        "import sys, perfconsole.config, perfconsole.profiles, perfconsole.verdicts.thresholds;"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'locust', 'gevent', 'textual'}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)

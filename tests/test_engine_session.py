@@ -14,9 +14,9 @@ import pytest
 
 from perfconsole.config import Profile, SpikeDrill, Stage, default_settings
 from perfconsole.demo_target.process import DemoTargetProcess
-from perfconsole.engine.model import RunState
 from perfconsole.engine.session import LoadSession, RunPlan
 from perfconsole.errors import UserError
+from perfconsole.model.run import RunState
 
 ROOT = Path(__file__).resolve().parent.parent
 HEALTH = ROOT / "scenarios" / "health.py"
@@ -103,7 +103,7 @@ def test_live_controls_pause_resume_profile_and_validation(
 def test_spike_drill_returns_to_the_level_before_with_a_verdict(
     make_session: Callable[..., LoadSession], demo_target: DemoTargetProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import perfconsole.engine.drills as drills
+    import perfconsole.verdicts.drills as drills
 
     monkeypatch.setattr(drills, "PRE_WINDOW_S", 3.0)
     session = make_session(host=demo_target.url, users=2, spawn_rate=20, workers=0)

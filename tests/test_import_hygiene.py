@@ -14,7 +14,7 @@ NO_TEXTUAL = [
     "perfconsole.cli.run",
     "perfconsole.cli.plan",
     "perfconsole.config",
-    "perfconsole.thresholds",
+    "perfconsole.verdicts.thresholds",
     "perfconsole.store",
     "perfconsole.resources",
     "perfconsole.demo_target.app",

@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from perfconsole.engine.model import WorkerInfo
-from perfconsole.resources.model import ProcessSample
+from perfconsole.model.resources import ProcessSample
+from perfconsole.model.run import WorkerInfo
 from perfconsole.resources.sampler import ResourceSampler
 from perfconsole.resources.saturation import SaturationDetector
 

@@ -9,7 +9,7 @@ from types import SimpleNamespace
 import pytest
 
 from perfconsole.config import Resources, ResourceThresholds
-from perfconsole.resources.model import ProcessSample, ResourceSample, SystemSample
+from perfconsole.model.resources import ProcessSample, ResourceSample, SystemSample
 from perfconsole.resources.options import ResourceLimits, ResourceOptions
 from perfconsole.resources.summary import ResourceHistory, ResourcePeaks
 from perfconsole.resources.thresholds import describe_resource_threshold, evaluate_resource_thresholds

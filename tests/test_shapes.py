@@ -100,7 +100,7 @@ class FakeClock:
 
 
 def test_staged_shape_ticks_over_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    from perfconsole.shapes import StagedShape
+    from perfconsole.engine.shapes import StagedShape
 
     shape = StagedShape.from_profile(RAMP_SPIKE)
     clock = FakeClock()
@@ -127,7 +127,7 @@ def test_staged_shape_ticks_over_time(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_staged_shape_rejects_flat_profiles_and_empty_stages() -> None:
-    from perfconsole.shapes import StagedShape
+    from perfconsole.engine.shapes import StagedShape
 
     with pytest.raises(ValueError):
         StagedShape.from_profile(default_settings().profile("light"))

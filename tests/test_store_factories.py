@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from perfconsole.engine.model import (
+from perfconsole.model.run import (
     Annotation,
     EndpointStats,
     ErrorStats,

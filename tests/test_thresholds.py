@@ -5,8 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from perfconsole.config import Limits, Thresholds, default_settings
-from perfconsole.engine.model import EndpointStats, Percentiles, RunSnapshot, RunState, ThresholdResult
-from perfconsole.thresholds import cell_breaches, evaluate, limits_for, matching_patterns, pattern_specificity
+from perfconsole.model.run import EndpointStats, Percentiles, RunSnapshot, RunState, ThresholdResult
+from perfconsole.verdicts.thresholds import (
+    cell_breaches,
+    evaluate,
+    limits_for,
+    matching_patterns,
+    pattern_specificity,
+)
 
 THRESHOLDS = default_settings().thresholds
 

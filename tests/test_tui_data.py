@@ -6,7 +6,8 @@ import tempfile
 from pathlib import Path
 
 from perfconsole.config import Limits, Profile, Settings, SpikeDrill, Stage, Thresholds
-from perfconsole.engine.model import (
+from perfconsole.engine.scenario import ScenarioInfo, UserClassInfo
+from perfconsole.model.run import (
     Annotation,
     EndpointStats,
     ErrorStats,
@@ -17,7 +18,6 @@ from perfconsole.engine.model import (
     RunState,
     WorkerInfo,
 )
-from perfconsole.engine.scenario import ScenarioInfo, UserClassInfo
 
 
 def endpoint(

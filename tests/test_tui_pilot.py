@@ -16,7 +16,7 @@ import psutil
 import pytest
 
 from perfconsole.config import Limits, Profile, Settings, SpikeDrill, Thresholds
-from perfconsole.engine.model import RunState
+from perfconsole.model.run import RunState
 from perfconsole.tui.app import PerfConsoleApp, make_app
 from perfconsole.tui.screens.dashboard import DashboardScreen
 from perfconsole.tui.screens.modals import ConfirmQuitModal, ProfileModal, UsersModal

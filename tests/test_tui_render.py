@@ -7,13 +7,13 @@ from dataclasses import replace
 import pytest
 from test_tui_data import ANNOTATIONS, SCENARIOS, TOTAL, history, settings, snapshot
 
-from perfconsole.engine.model import EndpointStats, ErrorStats, RunState, WorkerInfo
 from perfconsole.errors import UserError
-from perfconsole.thresholds import cell_breaches
+from perfconsole.model.run import EndpointStats, ErrorStats, RunState, WorkerInfo
 from perfconsole.tui import chart, render
 from perfconsole.tui.controls import double_users, halve_users, parse_spawn_rate, parse_users, step_users
 from perfconsole.tui.formatting import fit_text, fmt_duration, fmt_ms, fmt_rate
 from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
+from perfconsole.verdicts.thresholds import cell_breaches
 
 
 def test_formatting() -> None:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 
 from test_tui_data import ANNOTATIONS, FakeSession, snapshot
 
-from perfconsole.engine.model import Annotation
-from perfconsole.resources.model import ProcessSample, ResourceSample, SystemSample
+from perfconsole.model.resources import ProcessSample, ResourceSample, SystemSample
+from perfconsole.model.run import Annotation
 from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.saturation import SaturationDetector, saturation_warning
 from perfconsole.resources.summary import ResourceHistory

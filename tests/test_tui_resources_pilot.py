@@ -17,7 +17,7 @@ from test_tui_pilot import console_settings, dashboard, message, new_children, s
 from test_tui_resources_data import FakeResourceSession, busy_warning, resource_sample
 
 from perfconsole.config import SpikeDrill
-from perfconsole.engine.model import RunState
+from perfconsole.model.run import RunState
 from perfconsole.tui.app import make_app
 from perfconsole.tui.session_api import LaunchOptions
 from perfconsole.tui.widgets.resources import (

@@ -16,8 +16,8 @@ from test_tui_resources_data import (
 )
 
 from perfconsole.config import ResourceThresholds
-from perfconsole.engine.model import Annotation
-from perfconsole.resources.model import ResourceSample
+from perfconsole.model.resources import ResourceSample
+from perfconsole.model.run import Annotation
 from perfconsole.tui.resources_view import (
     BREACH_MARK,
     OK_MARK,

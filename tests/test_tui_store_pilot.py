@@ -18,7 +18,7 @@ from test_store_factories import make_result
 from test_tui_pilot import dashboard, message, wait_for
 
 from perfconsole.config import Limits, Profile, Regression, Settings, Thresholds
-from perfconsole.engine.model import RunState
+from perfconsole.model.run import RunState
 from perfconsole.store.baselines import load_baseline, save_baseline
 from perfconsole.store.runs import list_runs, load_run_dir, save_run
 from perfconsole.tui.app import PerfConsoleApp, make_app

@@ -9,8 +9,8 @@ import pytest
 from test_store_factories import STARTED_AT, make_endpoint, make_result, make_total
 from test_tui_data import settings
 
-from perfconsole.engine.model import RunSnapshot, RunState
 from perfconsole.errors import StoreError
+from perfconsole.model.run import RunSnapshot, RunState
 from perfconsole.store.baselines import load_baseline
 from perfconsole.store.compare import RegressionRules, compare
 from perfconsole.store.runs import load_run_dir, save_run

@@ -27,8 +27,11 @@ from locust.stats import stats_history
 
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import stats_view
-from perfconsole.engine.drills import RecoveryVerdict, assess_recovery
-from perfconsole.engine.model import (
+from perfconsole.engine.scenario import LoadedScenario, load_scenario
+from perfconsole.engine.workers import LocalWorkers
+from perfconsole.errors import UserError
+from perfconsole.model.resources import ResourceSample
+from perfconsole.model.run import (
     Annotation,
     HistoryPoint,
     RunResult,
@@ -36,12 +39,9 @@ from perfconsole.engine.model import (
     RunState,
     ThresholdResult,
 )
-from perfconsole.engine.scenario import LoadedScenario, load_scenario
-from perfconsole.engine.workers import LocalWorkers
-from perfconsole.errors import UserError
-from perfconsole.resources.model import ResourceSample
 from perfconsole.resources.monitor import ResourceMonitor
 from perfconsole.resources.options import ResourceOptions
+from perfconsole.verdicts.drills import RecoveryVerdict, assess_recovery
 
 if TYPE_CHECKING:
     from locust import LoadTestShape
@@ -374,7 +374,7 @@ class LoadSession:
         self._paused_at = None
         self._leave_shape()
         if profile.staged:
-            from perfconsole.shapes import StagedShape
+            from perfconsole.engine.shapes import StagedShape
 
             shape = StagedShape.from_profile(profile)
             self._start_shape(shape)
@@ -580,7 +580,7 @@ class LoadSession:
         if plan.users is not None:
             return None
         if profile is not None and profile.staged:
-            from perfconsole.shapes import StagedShape
+            from perfconsole.engine.shapes import StagedShape
 
             return StagedShape.from_profile(profile)
         if plan.use_scenario_shape and self.scenario and self.scenario.shapes:
@@ -790,7 +790,7 @@ def _csv_history_row(runner: LocalRunner | MasterRunner, now: float) -> list[Any
 
 
 def _empty_total() -> Any:
-    from perfconsole.engine.model import EndpointStats, Percentiles
+    from perfconsole.model.run import EndpointStats, Percentiles
 
     return EndpointStats(
         method="",

@@ -1,10 +1,10 @@
-"""Turn Locust's live stats into the immutable model (perfconsole.engine.model). Reads only: never resets."""
+"""Turn Locust's live stats into the immutable model (perfconsole.model.run). Reads only: never resets."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from perfconsole.engine.model import (
+from perfconsole.model.run import (
     EndpointStats,
     ErrorStats,
     ExceptionStats,

@@ -17,12 +17,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import gevent
 
+from perfconsole.application.recording import evaluated_result, save_session
 from perfconsole.config import Settings
-from perfconsole.engine.model import RunResult, RunState
-from perfconsole.engine.recording import evaluated_result, save_session
 from perfconsole.engine.session import LoadSession, RunPlan
 from perfconsole.errors import ExitCode, StoreError
 from perfconsole.headless.summary import progress_line, summary_text
+from perfconsole.model.run import RunResult, RunState
 from perfconsole.store.redact import redact_url
 
 if TYPE_CHECKING:

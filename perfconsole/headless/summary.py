@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfconsole.engine.model import EndpointStats, RunResult, RunSnapshot
+from perfconsole.model.run import EndpointStats, RunResult, RunSnapshot
 
 NAME_WIDTH = 40
 

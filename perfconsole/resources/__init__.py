@@ -4,7 +4,7 @@ scraped target metrics, generator saturation, preflight checks, resource thresho
 No Textual, no engine session: the engine drives :class:`ResourceMonitor` about once a second.
 """
 
-from perfconsole.resources.model import ProcessSample, ResourceSample, SystemSample
+from perfconsole.model.resources import ProcessSample, ResourceSample, SystemSample
 from perfconsole.resources.monitor import MonitorUpdate, ResourceMonitor
 from perfconsole.resources.options import ResourceLimits, ResourceOptions
 from perfconsole.resources.preflight import PreflightResult, preflight

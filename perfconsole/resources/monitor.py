@@ -17,8 +17,8 @@ from typing import Protocol
 
 import psutil
 
-from perfconsole.engine.model import ThresholdResult, WorkerInfo
-from perfconsole.resources.model import ResourceSample
+from perfconsole.model.resources import ResourceSample
+from perfconsole.model.run import ThresholdResult, WorkerInfo
 from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.sampler import ResourceSampler
 from perfconsole.resources.saturation import SaturationDetector

@@ -14,9 +14,9 @@ from dataclasses import replace
 
 import psutil
 
-from perfconsole.engine.model import WorkerInfo
+from perfconsole.model.resources import ProcessSample, ResourceSample, SystemSample
+from perfconsole.model.run import WorkerInfo
 from perfconsole.resources.connections import ConnectionCounts, read_connection_counts
-from perfconsole.resources.model import ProcessSample, ResourceSample, SystemSample
 from perfconsole.resources.target import TargetAddress
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from perfconsole.resources.model import ProcessSample
+from perfconsole.model.resources import ProcessSample
 
 
 def saturation_warning(label: str, cpu_pct: float, limit_pct: float) -> str:

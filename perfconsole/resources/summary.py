@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from perfconsole.resources.model import ResourceSample
+from perfconsole.model.resources import ResourceSample
 from perfconsole.resources.trend import LinearFit, mb_per_minute
 
 MB = 2**20

@@ -6,7 +6,7 @@ an unmeasured resource neither passes nor fails a run.
 
 from __future__ import annotations
 
-from perfconsole.engine.model import ThresholdResult
+from perfconsole.model.run import ThresholdResult
 from perfconsole.resources.options import ResourceLimits
 from perfconsole.resources.summary import ResourcePeaks
 

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from perfconsole.engine.model import (
+from perfconsole.model.run import (
     Annotation,
     EndpointStats,
     ErrorStats,

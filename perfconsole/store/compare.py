@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from perfconsole.engine.model import EndpointStats, RunResult, RunSnapshot
+from perfconsole.model.run import EndpointStats, RunResult, RunSnapshot
 from perfconsole.store.codec import LoadedRun
 
 AGGREGATED = "Aggregated"

@@ -25,8 +25,8 @@ from typing import Any
 import tomli_w
 
 from perfconsole import __version__
-from perfconsole.engine.model import RunResult
 from perfconsole.errors import StoreError
+from perfconsole.model.run import RunResult
 from perfconsole.store.atomic import is_temp_name, staged_directory
 from perfconsole.store.codec import (
     DATA_FORMAT,

@@ -1,7 +1,7 @@
 """The console's side of the run store: saving runs, promoting baselines, listing and loading runs.
 
 One :class:`RunRecorder` per console, owned by the app and handed to the screens. Saving goes through
-perfconsole.engine.recording.save_session (the one save path); it is plain, fast file I/O, called
+perfconsole.application.recording.save_session (the one save path); it is plain, fast file I/O, called
 directly from the UI, never session.finish()/close().
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from perfconsole.config import Settings
-from perfconsole.engine.model import RunState
 from perfconsole.errors import StoreError
+from perfconsole.model.run import RunState
 from perfconsole.store.baselines import (
     BaselineInfo,
     baseline_path,
@@ -38,7 +38,7 @@ def engine_saver(settings: Settings) -> Saver:
     """Save an engine LoadSession with save_session (thresholds evaluated, Locust CSV/HTML included)."""
 
     def save(session: ConsoleSession, interrupted: bool, note: str | None, kind: str) -> Path:
-        from perfconsole.engine.recording import save_session
+        from perfconsole.application.recording import save_session
         from perfconsole.engine.session import LoadSession
 
         if not isinstance(session, LoadSession):

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from perfconsole.config import Profile
-from perfconsole.engine.model import (
+from perfconsole.engine.scenario import ScenarioInfo
+from perfconsole.model.run import (
     Annotation,
     EndpointStats,
     ErrorStats,
@@ -16,7 +17,6 @@ from perfconsole.engine.model import (
     RunState,
     WorkerInfo,
 )
-from perfconsole.engine.scenario import ScenarioInfo
 from perfconsole.tui.chart import ChartData, Series, build_charts, chart_t_end, nice_ceiling
 from perfconsole.tui.formatting import (
     fmt_bytes,
@@ -61,7 +61,7 @@ _METRIC_TO_COLUMN = {
     "rps": "rps",
     "min_rps": "rps",
 }
-"""Threshold metric names (perfconsole.thresholds) to the table column they mark."""
+"""Threshold metric names (perfconsole.verdicts.thresholds) to the table column they mark."""
 
 Breaches = Callable[[EndpointStats, bool], Iterable[str]]
 """``(endpoint, use_current) -> metric names that break a threshold``."""

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from perfconsole.engine.model import Annotation
-from perfconsole.resources.model import ProcessSample, ResourceSample
+from perfconsole.model.resources import ProcessSample, ResourceSample
+from perfconsole.model.run import Annotation
 from perfconsole.resources.options import ResourceLimits
 from perfconsole.resources.saturation import saturation_warning
 from perfconsole.resources.summary import ResourcePeaks

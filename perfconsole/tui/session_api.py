@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from perfconsole.config import Profile, Settings, SpikeDrill
-from perfconsole.engine.model import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
 
 
 class Verdict(Protocol):
-    """perfconsole.engine.drills.RecoveryVerdict as the console reads it."""
+    """perfconsole.verdicts.drills.RecoveryVerdict as the console reads it."""
 
     @property
     def text(self) -> str: ...

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import PurePath
 
-from perfconsole.engine.model import EndpointStats, RunSnapshot
+from perfconsole.model.run import EndpointStats, RunSnapshot
 from perfconsole.store.compare import (
     AGGREGATED,
     FEW_SAMPLES,

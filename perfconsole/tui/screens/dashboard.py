@@ -11,8 +11,8 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher
 
 from perfconsole.config import Settings
-from perfconsole.engine.model import EndpointStats, RunSnapshot, RunState
 from perfconsole.errors import UserError
+from perfconsole.model.run import EndpointStats, RunSnapshot, RunState
 from perfconsole.tui import render, resources_view
 from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
 from perfconsole.tui.controls import double_users, halve_users, step_users
@@ -35,14 +35,11 @@ bulk of the bytes a repaint writes, and a point a second gains little from a fas
 
 
 def threshold_breaches(settings: Settings, profile_name: str | None) -> render.Breaches:
-    """Cell marking from perfconsole.thresholds for the settings' limits (none if it is unavailable)."""
-    try:
-        from perfconsole.thresholds import cell_breaches
-    except ImportError:
-        return render.no_breaches
+    """Cell marking for the settings' limits (the profile's thresholds over the global ones)."""
+    from perfconsole.verdicts.thresholds import cell_breaches
+
     profile = settings.profiles.get(profile_name) if profile_name else None
-    thresholds_for = getattr(settings, "thresholds_for", None)
-    thresholds = thresholds_for(profile) if thresholds_for is not None else settings.thresholds
+    thresholds = settings.thresholds_for(profile)
 
     def breaches(endpoint: EndpointStats, use_current: bool) -> Iterable[str]:
         result: Iterable[str] = cell_breaches(endpoint, thresholds, use_current)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from perfconsole.engine.model import RunSnapshot
 from perfconsole.errors import UserError
+from perfconsole.model.run import RunSnapshot
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.keyed import KeyedScreen
 from perfconsole.tui.screens.run_browser import RunBrowserScreen

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from perfconsole.engine.model import RunSnapshot, RunState
+from perfconsole.model.run import RunSnapshot, RunState
 from perfconsole.tui.render import pack_fields, status_fields
 
 STATE_STYLES = {

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from perfconsole import thresholds as threshold_rules
 from perfconsole.config import Settings
 from perfconsole.engine.artifacts import write_locust_artifacts
-from perfconsole.engine.model import RunResult
 from perfconsole.engine.session import LoadSession
+from perfconsole.model.run import RunResult
+from perfconsole.verdicts import thresholds as threshold_rules
 
 
 def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool = False) -> RunResult:

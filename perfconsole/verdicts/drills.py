@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from statistics import fmean
 
-from perfconsole.engine.model import HistoryPoint
+from perfconsole.model.run import HistoryPoint
 
 PRE_WINDOW_S = 15.0
 """Seconds of history before the spike that define the level to return to."""

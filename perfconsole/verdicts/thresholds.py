@@ -13,7 +13,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from perfconsole.config import Limits, Thresholds
-from perfconsole.engine.model import EndpointStats, Percentiles, RunSnapshot, ThresholdResult
+from perfconsole.model.run import EndpointStats, Percentiles, RunSnapshot, ThresholdResult
 
 TOTAL_NAME = "Aggregated"
 
