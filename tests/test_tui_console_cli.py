@@ -78,3 +78,11 @@ def test_baseline_is_preselected_on_the_start_screen(tmp_path: Path) -> None:
             assert app.screen.query_one(MessageLine).message.startswith("comparing with baseline light")
 
     asyncio.run(drive())
+
+
+def test_unknown_scenario_is_refused_as_in_headless_runs(tmp_path: Path) -> None:
+    done = console(tmp_path, "--scenario", "nosuch")
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "unknown scenario 'nosuch'" in lines[0] and "notifications" in lines[0], lines
+    assert done.stdout == ""  # the screen never opened

@@ -7,13 +7,11 @@ imports ``locust`` first (gevent monkey-patching), then the TUI.
 from __future__ import annotations
 
 import argparse
-import signal
-import sys
 from pathlib import Path
 from typing import Any
 
 from perfconsole.cli.options import add_distributed_arguments, distributed_options
-from perfconsole.errors import ExitCode, UserError
+from perfconsole.errors import UserError
 
 DEFAULT_REFRESH_S = 1.0
 """Dashboard refresh period: gentle enough for a slow SSH link."""
@@ -120,26 +118,6 @@ def run(args: argparse.Namespace) -> int:
         launch_options=LaunchOptions(target_pid, target_process, metrics_url, distributed_options(args)),
         baseline=getattr(args, "baseline", None),
     )
-    signalled: list[int] = []
+    from perfconsole.cli.console_exit import ConsoleExit
 
-    def on_signal(signum: int, frame: object) -> None:
-        signalled.append(signum)
-        app.exit(int(ExitCode.INTERRUPTED))
-
-    signals = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
-    previous = {sig: signal.signal(sig, on_signal) for sig in signals}
-    try:
-        code = app.run()
-    finally:
-        if app.session is not None:
-            saved = app.save_on_exit(interrupted=True if signalled else None)
-            app.session.close()
-            if saved is not None:
-                print(f"perfconsole: run saved as {saved}", file=sys.stderr)
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
-        if app.save_error:
-            print(f"perfconsole: error: {app.save_error}", file=sys.stderr)
-    if signalled:
-        return int(ExitCode.INTERRUPTED)
-    return int(code or 0)
+    return ConsoleExit(app).run()

@@ -61,6 +61,16 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from perfconsole.engine.interrupts import Interrupts
+
+    interrupts = Interrupts().install()  # before the slow imports: a signal from now on is seen
+    try:
+        return _run(args, interrupts)
+    finally:
+        interrupts.restore()
+
+
+def _run(args: argparse.Namespace, interrupts: Any) -> int:
     import locust  # noqa: F401  - first: gevent monkey-patching before anything else loads
 
     from perfconsole.cli.plan import build_plan
@@ -77,5 +87,6 @@ def run(args: argparse.Namespace) -> int:
             save_name=args.save,
             note=args.note,
             baseline=args.baseline,
+            interrupts=interrupts,
         )
     )

@@ -6,21 +6,20 @@ Stdout carries data only: the summary table, or with ``--summary-json`` the JSON
 from __future__ import annotations
 
 import json
-import os
-import signal
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import gevent
 
 from perfconsole.application.recording import evaluated_result, save_session
 from perfconsole.config import Settings
+from perfconsole.engine.interrupts import Interrupts
 from perfconsole.engine.session import LoadSession, RunPlan
-from perfconsole.errors import ExitCode, StoreError
+from perfconsole.errors import ExitCode
+from perfconsole.headless.shutdown import SAVE_WAIT_S, SaveGuard, hurry, save_or_report, started
 from perfconsole.headless.summary import progress_line, summary_text
 from perfconsole.model.run import RunResult, RunState
 from perfconsole.store.redact import redact_url
@@ -43,53 +42,43 @@ class HeadlessOptions:
     progress_interval_s: float = PROGRESS_INTERVAL_S
     stdout: TextIO = field(default_factory=lambda: sys.stdout)
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
-
-
-class _Interrupts:
-    """SIGINT/SIGTERM/SIGHUP end the run gracefully (results still written); a second one hurries up."""
-
-    SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-    def __init__(self, on_second: Callable[[], None]) -> None:
-        self.count = 0
-        self.name = ""
-        self._on_second = on_second
-        self._previous: dict[int, Any] = {}
-
-    def __enter__(self) -> _Interrupts:
-        for sig in self.SIGNALS:
-            self._previous[sig] = signal.signal(sig, self._handle)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self._previous.items():
-            signal.signal(sig, handler)
-
-    def _handle(self, signum: int, frame: object) -> None:
-        self.count += 1
-        self.name = signal.Signals(signum).name
-        if self.count >= 2:
-            self._on_second()
-
-    @property
-    def interrupted(self) -> bool:
-        return self.count > 0
+    interrupts: Interrupts | None = None
+    """Signal handling installed early by the CLI (a signal while importing is seen); None: here."""
 
 
 def run_headless(options: HeadlessOptions) -> int:
     """Run the plan to its end (or an interrupt); write results; return the exit code."""
     err = options.stderr
-    _check_storage(options)  # where results go is checked before anything runs
-    baseline = _load_baseline(options)  # a missing or broken baseline is a usage error: nothing runs
-    session = LoadSession(options.plan, options.settings)
-    session.status_listeners.append(lambda line: print(f"perfconsole: {line}", file=err, flush=True))
+    interrupts = options.interrupts or Interrupts()
+    with interrupts:
+        if interrupts.interrupted:
+            print(f"perfconsole: {interrupts.name} before the run: nothing ran", file=err, flush=True)
+            return int(ExitCode.INTERRUPTED)
+        _check_storage(options)  # where results go is checked before anything runs
+        baseline = _load_baseline(options)  # a missing or broken baseline is a usage error: nothing runs
+        session = LoadSession(options.plan, options.settings)
+        session.status_listeners.append(lambda line: print(f"perfconsole: {line}", file=err, flush=True))
+        guard = SaveGuard()
 
-    def hurry() -> None:
-        print("perfconsole: second interrupt: stopping now", file=err, flush=True)
-        session.close()
-        os._exit(int(ExitCode.INTERRUPTED))
+        def save(warning: str | None) -> tuple[RunResult, Path | None]:
+            if warning:
+                session.annotate(warning, kind="warning")
+            if options.note and not any(a.kind == "note" for a in session.annotations):
+                session.annotate(options.note, kind="note")
+            result = evaluated_result(session, options.settings, interrupted=interrupts.interrupted)
+            run_dir = save_or_report(
+                lambda: save_session(
+                    session, options.settings, result, name=options.save_name, note=options.note
+                ),
+                err,
+            )
+            guard.finished(run_dir)
+            if warning:  # the hurried path prints what it saved; the main path compares first
+                _report(session, result, run_dir, options, None)
+            return result, run_dir
 
-    with _Interrupts(hurry) as interrupts:
+        interrupts.on_second = lambda: hurry(session, interrupts, guard, save, err)
+        interrupts.on_first = lambda: None if started(session) else interrupts.hurry()
         try:
             print(f"perfconsole: preparing {options.plan.scenario_path.name}...", file=err, flush=True)
             session.prepare()
@@ -100,28 +89,25 @@ def run_headless(options: HeadlessOptions) -> int:
             if not interrupts.interrupted:
                 session.start()
                 _wait_for_end(session, interrupts, options)
+            if interrupts.interrupted and not started(session):
+                print(f"perfconsole: {interrupts.name} while preparing: nothing ran", file=err, flush=True)
+                return int(ExitCode.INTERRUPTED)
             if interrupts.interrupted:
                 print(f"perfconsole: {interrupts.name}: stopping, writing results", file=err, flush=True)
                 if session.state in (RunState.SPAWNING, RunState.RUNNING):
                     session.annotate(f"interrupted by {interrupts.name}", kind="warning")
-            if options.note:
-                session.annotate(options.note, kind="note")
             session.finish()
-            result = evaluated_result(session, options.settings, interrupted=interrupts.interrupted)
-            try:
-                run_dir: Path | None = save_session(
-                    session, options.settings, result, name=options.save_name, note=options.note
-                )
-            except StoreError as exc:  # e.g. the disk filled up during the run: still print the results
-                print(f"perfconsole: error: results not saved: {exc}", file=err, flush=True)
-                run_dir = None
+            if not guard.claim("main"):  # a second signal is saving: it ends the process
+                guard.wait(SAVE_WAIT_S)
+                return int(ExitCode.INTERRUPTED)
+            result, run_dir = save(None)
             comparison = _compare(baseline, result, options) if baseline is not None else None
             return _report(session, result, run_dir, options, comparison)
         finally:
             session.close()
 
 
-def _wait_for_end(session: LoadSession, interrupts: _Interrupts, options: HeadlessOptions) -> None:
+def _wait_for_end(session: LoadSession, interrupts: Interrupts, options: HeadlessOptions) -> None:
     next_progress = time.monotonic() + options.progress_interval_s
     while session.state in (RunState.SPAWNING, RunState.RUNNING) and not interrupts.interrupted:
         gevent.sleep(0.2)

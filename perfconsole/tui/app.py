@@ -206,6 +206,9 @@ def make_app(
         extra = describe_scenario(locustfile)
         scenarios = [extra, *(s for s in scenarios if s.path.resolve() != extra.path.resolve())]
         scenario = extra.name
+    elif scenario is not None and all(s.name != scenario for s in scenarios):
+        known = ", ".join(s.name for s in scenarios) or "none"
+        raise UserError(f"unknown scenario {scenario!r} (known: {known})")  # as headless runs refuse it
     if profile is not None:
         settings.profile(profile)  # unknown profile: one clear error before the screen opens
     recorder = RunRecorder(settings, saver)
