@@ -11,7 +11,6 @@ No Locust, no Textual: importing this module must not start gevent's monkey-patc
 from __future__ import annotations
 
 import difflib
-import ipaddress
 import math
 import re
 import tomllib
@@ -19,9 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from perfconsole.errors import ConfigError, UserError
+from perfconsole.hosts import validate_metrics_url, validate_target_url
 
 CONFIG_FILENAME = "config.toml"
 MAX_USERS = 100_000
@@ -154,7 +153,7 @@ class Resources:
     """Target health checks and resource monitoring."""
 
     metrics_url: str | None = None
-    """Prometheus text endpoint of the target (loopback only); None = no scraping."""
+    """Prometheus text endpoint of the target (any http(s) URL); None = no scraping."""
     scrape_interval_s: float = 5.0
     health_path: str | None = None
     """Path under the host that must answer 2xx in preflight (e.g. ``/api/v1/health/``); None = any answer."""
@@ -167,7 +166,7 @@ class Settings:
     source: Path | None
     """The file the settings came from; None = built-in defaults."""
     host: str | None
-    """Target base URL (loopback); None = start the embedded demo target."""
+    """Target base URL (any http(s) host); None = start the embedded demo target."""
     workers: int | None
     """None = one per CPU core; 0 = in-process LocalRunner."""
     runs_dir: Path
@@ -274,37 +273,6 @@ def validate_workers(value: object, where: str) -> int:
             f"{where}: expected a whole number of workers from 0 (in-process) to {MAX_WORKERS}, got {value!r}"
         )
     return int(number)
-
-
-def is_loopback_host(hostname: str) -> bool:
-    """True for ``localhost`` (and its subdomains) and loopback IP addresses (127.0.0.0/8, ::1)."""
-    name = hostname.strip("[]").lower().rstrip(".")
-    if name == "localhost" or name.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(name).is_loopback
-    except ValueError:
-        return False
-
-
-def validate_url(value: object, where: str) -> str:
-    """An http(s) URL on a loopback address, without a trailing slash; UserError otherwise."""
-    if not isinstance(value, str) or not value.strip():
-        raise UserError(f"{where}: expected an http:// URL such as http://127.0.0.1:8080, got {value!r}")
-    text = value.strip()
-    try:
-        parts = urlsplit(text)
-        hostname = parts.hostname
-        parts.port  # noqa: B018 - raises ValueError on a bad port
-    except ValueError:
-        hostname = None
-    if parts.scheme not in ("http", "https") or not hostname:
-        raise UserError(f"{where}: expected an http:// URL such as http://127.0.0.1:8080, got {value!r}")
-    if not is_loopback_host(hostname):
-        raise UserError(
-            f"{where}: load and scraping go to loopback only (127.0.0.1, localhost, ::1), got {hostname!r}"
-        )
-    return text.rstrip("/")
 
 
 # --------------------------------------------------------------------------- built-in defaults
@@ -617,7 +585,7 @@ class _Reader:
                 limit_values[name] = self.fraction_pct(raw, key_path)
         defaults = Resources()
         return Resources(
-            metrics_url=self.check(validate_url, metrics_url, "resources.metrics_url")
+            metrics_url=self.check(validate_metrics_url, metrics_url, "resources.metrics_url")
             if metrics_url
             else None,
             scrape_interval_s=self.check(
@@ -661,7 +629,7 @@ class _Reader:
         drill = SpikeDrill()
         return Settings(
             source=source,
-            host=self.check(validate_url, host, "run.host") if host else None,
+            host=self.check(validate_target_url, host, "run.host") if host else None,
             workers=None if workers is None else self.check(validate_workers, workers, "run.workers"),
             runs_dir=Path(runs_dir).expanduser(),
             profiles=profiles,

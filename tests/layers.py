@@ -15,6 +15,7 @@ from pathlib import Path
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "model"),
+    ("hosts",),
     ("config",),
     ("profiles",),
     ("resources", "store", "demo_target"),

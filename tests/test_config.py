@@ -22,7 +22,6 @@ from perfconsole.config import (
     parse_settings,
     validate_duration,
     validate_spawn_rate,
-    validate_url,
     validate_users,
     validate_workers,
 )
@@ -269,9 +268,9 @@ def test_profile_thresholds_dataclass_merge() -> None:
         ("[thresholds]\nerror_rate_pct = 150", "thresholds.error_rate_pct", "at most 100"),
         ('[thresholds.endpoints."/x"]\nmin_rps = 5', 'thresholds.endpoints."/x".min_rps', "total only"),
         ('[thresholds.endpoints."/x"]\np95 = 5', 'thresholds.endpoints."/x".p95', "p95_ms"),
-        ('[run]\nhost = "http://10.0.0.5:8080"', "run.host", "loopback only"),
-        ('[run]\nhost = "ftp://127.0.0.1"', "run.host", "http:// URL"),
-        ('[run]\nhost = "127.0.0.1:8080"', "run.host", "http:// URL"),
+        ('[run]\nhost = "http://10.0.0.5:8080/?x=1"', "run.host", "no query"),
+        ('[run]\nhost = "ftp://127.0.0.1"', "run.host", "http(s) URL"),
+        ('[run]\nhost = "127.0.0.1:8080"', "run.host", "http(s) URL"),
         ("[run]\nworkers = -1", "run.workers", "from 0"),
         ('[run]\nworkers = "four"', "run.workers", "'four'"),
         ("[run]\nworkers = true", "run.workers", "True"),
@@ -283,7 +282,7 @@ def test_profile_thresholds_dataclass_merge() -> None:
         ("[regression.relative_pct]\np75 = 10", "regression.relative_pct.p75", "unknown key"),
         ("[regression]\nmin_samples = 2.5", "regression.min_samples", "whole number"),
         ("[regression]\nmin_abs_ms = -1", "regression.min_abs_ms", "0 or more"),
-        ('[resources]\nmetrics_url = "http://example.com/metrics"', "resources.metrics_url", "loopback"),
+        ('[resources]\nmetrics_url = "example.com/metrics"', "resources.metrics_url", "http(s) URL"),
         ('[resources]\nhealth_path = "health"', "resources.health_path", "starting with '/'"),
         ("[resources]\nscrape_interval_s = 0", "resources.scrape_interval_s", "more than 0"),
         ("[resources.thresholds]\ncpu_pct = 50", "resources.thresholds.cpu_pct", "unknown key"),
@@ -419,19 +418,26 @@ def test_validate_workers() -> None:
         "http://localhost",
         "https://[::1]:8443/",
         "http://127.0.0.2/api",
-        "http://a.localhost",
+        "http://staging-api:8000",
+        "https://api.staging.example.com",
+        "http://10.213.0.2:8080/base/",
     ],
 )
-def test_validate_url_accepts_loopback(url: str) -> None:
-    assert validate_url(url, "--host") == url.rstrip("/")
+def test_settings_accept_any_http_host(tmp_path: Path, url: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[run]\nhost = "{url}"\n[resources]\nmetrics_url = "{url}/metrics"\n')
+    settings = load_settings(path)
+    assert settings.host == url.rstrip("/")
+    assert settings.resources.metrics_url == f"{url}/metrics"
 
 
-@pytest.mark.parametrize(
-    "url", ["http://192.168.1.1", "http://example.com", "http://0.0.0.0:80", "localhost:80", "http://:80", ""]
-)
-def test_validate_url_rejects(url: str) -> None:
-    with pytest.raises(UserError, match="^--host: "):
-        validate_url(url, "--host")
+@pytest.mark.parametrize("url", ["ftp://staging-api", "staging-api:8000", "http://:80", "http://h:99999"])
+def test_settings_refuse_a_bad_host_in_one_line(tmp_path: Path, url: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(f'[run]\nhost = "{url}"\n')
+    with pytest.raises(ConfigError, match=r"run\.host: expected an http\(s\) URL") as caught:
+        load_settings(path)
+    assert "\n" not in str(caught.value)
 
 
 def test_pure_modules_import_neither_locust_nor_textual() -> None:

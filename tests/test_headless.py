@@ -190,7 +190,7 @@ BAD_INPUTS = [
     (["-t", "soon"], "-t/--run-time"),
     (["-t", "400d"], "-t/--run-time"),
     (["--workers", "-1"], "--workers"),
-    (["--host", "ftp://127.0.0.1"], "malformed host"),
+    (["--host", "ftp://127.0.0.1"], "--host: expected an http(s) URL"),
     (["--host", "http://127.0.0.1:1", "-t", "2s"], "cannot connect"),
     (["--bogus"], "unrecognized arguments"),
     (["--save", "../escape"], "--save name"),

@@ -108,11 +108,11 @@ def test_silent_target_times_out() -> None:
     ("url", "message"),
     [
         ("", "no host URL given"),
-        ("127.0.0.1:8000", "it must start with http:// or https://"),
-        ("ftp://127.0.0.1/", "it must start with http:// or https://"),
-        ("http://", "no host name"),
-        ("http://127.0.0.1:99999", "Port out of range"),
-        ("http://127.0.0.1:80 80", "contains spaces"),
+        ("127.0.0.1:8000", "the scheme must be http or https"),
+        ("ftp://127.0.0.1/", "the scheme must be http or https"),
+        ("http://", "no host"),
+        ("http://127.0.0.1:99999", "bad port"),
+        ("http://127.0.0.1:80 80", "contains a space"),
     ],
 )
 def test_malformed_urls(url: str, message: str) -> None:

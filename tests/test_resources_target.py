@@ -18,14 +18,10 @@ import httpx
 import pytest
 
 from perfconsole.errors import UserError
+from perfconsole.hosts import is_loopback_host
 from perfconsole.resources.connections import count_connections, decode_proc_address, read_connection_counts
 from perfconsole.resources.sampler import ProcessProbe
-from perfconsole.resources.target import (
-    find_target_process,
-    is_loopback_host,
-    root_pids,
-    target_address,
-)
+from perfconsole.resources.target import find_target_process, root_pids, target_address
 
 SERVING = re.compile(rb"port (\d+)")
 
@@ -89,7 +85,7 @@ def test_target_address_of_urls() -> None:
     assert address.matches("127.0.0.1", 8089) and address.matches("::ffff:127.0.0.1", 8089)
     assert not address.matches("127.0.0.1", 8090)
     assert target_address("https://127.0.0.1").port == 443
-    with pytest.raises(UserError, match="invalid host URL"):
+    with pytest.raises(UserError, match=r"host: expected an http\(s\) URL"):
         target_address("127.0.0.1:8000")
 
 

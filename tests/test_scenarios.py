@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from perfconsole.demo_target.process import DemoTargetProcess
-from perfconsole.demo_target.server import is_loopback_host
+from perfconsole.hosts import is_loopback_host
 
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIO_FILES = sorted(SCENARIOS_DIR.glob("*.py"))

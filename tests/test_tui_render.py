@@ -168,8 +168,9 @@ def test_controls_and_parsing() -> None:
     with pytest.raises(UserError, match="workers"):
         parse_workers("two")
     assert parse_host("") is None and parse_host("http://localhost:8080/") == "http://localhost:8080"
-    with pytest.raises(UserError, match="loopback"):
-        parse_host("http://10.1.2.3:80")
+    assert parse_host("http://10.1.2.3:80") == "http://10.1.2.3:80"
+    with pytest.raises(UserError, match=r"^host: expected an http\(s\) URL"):
+        parse_host("10.1.2.3:80")
 
 
 def test_failure_percent_views() -> None:

@@ -91,6 +91,25 @@ def test_no_target_and_no_metrics_say_how_to_get_them() -> None:
     assert "cpu n/a" in limits and "pool n/a" in limits and "mem 41%" in limits
 
 
+def test_a_target_elsewhere_says_why_it_has_no_process_figures() -> None:
+    from perfconsole.resources.target import target_address
+    from perfconsole.tui.resources_view import remote_target_host
+
+    monitor = FakeMonitor()
+    assert remote_target_host(monitor) is None
+    monitor.address = target_address("http://192.0.2.7:8080")  # type: ignore[attr-defined]  # TEST-NET-1
+    assert remote_target_host(monitor) == "192.0.2.7"
+    monitor.address = target_address("http://127.0.0.1:8080")  # type: ignore[attr-defined]
+    assert remote_target_host(monitor) is None
+    state = state_of([resource_sample(5.0, with_target=False)], remote_target="192.0.2.7")
+    _, box, target, _, _ = texts(state, 100, detail=False)
+    assert "no process figures:  192.0.2.7 is not on this machine  (its metrics: --metrics-url)" in target
+    assert "not watched" not in target
+    assert box.split()[1:3] == ["load", "generator's:"] and "CPU 60% of 2 cores" in box
+    local = state_of([resource_sample(5.0, with_target=False)])
+    assert local.remote_target is None and "generator's" not in texts(local, 100, detail=False)[1]
+
+
 def test_failing_scrape_is_shown_on_the_metrics_line() -> None:
     state = state_of(
         [resource_sample(5.0, with_metrics=False)],

@@ -22,7 +22,9 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
     source.add_argument("-f", "--locustfile", metavar="PATH", help="a locustfile to offer first")
     source.add_argument("--scenario", metavar="NAME", help="preselect a scenario in scenarios/ (file stem)")
     parser.add_argument("--profile", metavar="NAME", help="preselect a profile from config.toml")
-    parser.add_argument("--host", metavar="URL", help="target base URL, loopback only (default: demo target)")
+    parser.add_argument(
+        "--host", metavar="URL", help="target base URL, http(s)://HOST[:PORT] (default: demo target)"
+    )
     parser.add_argument(
         "--workers", metavar="N", help="worker processes (default: one per CPU; 0: in-process)"
     )
@@ -38,9 +40,7 @@ def add_console_options(parser: argparse.ArgumentParser) -> None:
         help="the target's process to watch (default: the host port's listener)",
     )
     parser.add_argument("--target-process", metavar="NAME", help="the target's process, by name")
-    parser.add_argument(
-        "--metrics-url", metavar="URL", help="the target's Prometheus endpoint to scrape (loopback only)"
-    )
+    parser.add_argument("--metrics-url", metavar="URL", help="the target's Prometheus endpoint to scrape")
     parser.add_argument(
         "--baseline",
         metavar="NAME",
@@ -89,19 +89,22 @@ def run(args: argparse.Namespace) -> int:
     import locust  # noqa: F401  - first: gevent monkey-patching before asyncio and Textual load
 
     from perfconsole.cli.plan import load_cli_settings
-    from perfconsole.config import validate_url, validate_workers
+    from perfconsole.config import validate_workers
+    from perfconsole.hosts import validate_metrics_url, validate_target_url
 
     settings = load_cli_settings(args)
     refresh_s = parse_refresh(args.refresh)
     workers = validate_workers(args.workers, "--workers") if args.workers is not None else None
-    host = validate_url(args.host, "--host") if args.host else None
+    host = validate_target_url(args.host, "--host") if args.host else None
     locustfile = Path(args.locustfile) if args.locustfile else None
     if locustfile is not None and not locustfile.is_file():
         raise UserError(f"{locustfile}: no such locustfile")
     target_pid = parse_target_pid(getattr(args, "target_pid", None))
     target_process = (getattr(args, "target_process", None) or "").strip() or None
     metrics_url = (
-        validate_url(args.metrics_url, "--metrics-url") if getattr(args, "metrics_url", None) else None
+        validate_metrics_url(args.metrics_url, "--metrics-url")
+        if getattr(args, "metrics_url", None)
+        else None
     )
 
     from perfconsole.tui.app import make_app

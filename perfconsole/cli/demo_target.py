@@ -64,6 +64,12 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument(
+        "--bind-address",
+        metavar="ADDR",
+        help="bind this address instead, any interface of this machine (e.g. inside a test network "
+        "namespace); the demo API has no authentication",
+    )
     parser.add_argument("--port", type=port_number, default=0, help="port to bind (default 0: a free port)")
     parser.add_argument("--latency-ms", type=milliseconds, default=5.0, help="base latency (default 5)")
     parser.add_argument(
@@ -111,5 +117,7 @@ def run(args: argparse.Namespace) -> int:
         )
     except OptionError as exc:
         raise UserError(str(exc)) from None
-    serve(host=args.host, port=args.port, options=options, parent_pid=args.parent_pid)
+    bind = args.bind_address.strip() if args.bind_address else None
+    host = bind or args.host
+    serve(host=host, port=args.port, options=options, parent_pid=args.parent_pid, any_address=bool(bind))
     return 0

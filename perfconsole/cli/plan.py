@@ -20,8 +20,9 @@ from perfconsole.config import (
     validate_workers,
 )
 from perfconsole.engine.scenario import default_scenarios_dir, describe_scenario, resolve_scenario
-from perfconsole.engine.session import RunPlan, validate_host
+from perfconsole.engine.session import RunPlan
 from perfconsole.errors import ScenarioError, UserError
+from perfconsole.hosts import validate_metrics_url, validate_target_url
 
 
 def load_cli_settings(args: argparse.Namespace) -> Settings:
@@ -52,7 +53,7 @@ def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> 
     rate = validate_spawn_rate(args.spawn_rate, "-r/--spawn-rate") if args.spawn_rate is not None else None
     duration = validate_duration(args.run_time, "-t/--run-time") if args.run_time is not None else None
     workers = validate_workers(args.workers, "--workers") if args.workers is not None else None
-    host = validate_host(args.host) if args.host else None
+    host = validate_target_url(args.host, "--host") if args.host else None
     profile_name = args.profile or (None if users is not None else settings.default_profile)
     profile = settings.profile(profile_name) if profile_name else None
     if users is not None and rate is None and profile is None:
@@ -64,7 +65,7 @@ def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> 
         target_pid = int(target_pid)
     metrics_url = getattr(args, "metrics_url", None)
     if metrics_url:
-        metrics_url = validate_host(metrics_url)
+        metrics_url = validate_metrics_url(metrics_url, "--metrics-url")
     stop_timeout = parse_duration(getattr(args, "stop_timeout", "0") or "0", "--stop-timeout")
     plan = RunPlan(
         scenario_path=path,

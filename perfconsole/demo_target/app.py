@@ -6,7 +6,6 @@ Meant to be served by gevent (``perfconsole.demo_target.server``): delays are co
 
 from __future__ import annotations
 
-import ipaddress
 import itertools
 import random
 import re
@@ -23,6 +22,7 @@ from perfconsole.demo_target.metrics import CONTENT_TYPE, Metrics, render
 from perfconsole.demo_target.options import DemoOptions, OptionError, apply_control
 from perfconsole.demo_target.pool import SimulatedPool
 from perfconsole.demo_target.store import DemoStore
+from perfconsole.hosts import is_loopback_host
 
 INTERNAL_PATHS = frozenset({"/metrics", "/_control"})
 """Never delayed, never failed on purpose, not counted in flight."""
@@ -146,13 +146,6 @@ def require_user(store: DemoStore) -> tuple[str, dict[str, Any]]:
     return token, user
 
 
-def is_loopback(address: str | None) -> bool:
-    try:
-        return address is not None and ipaddress.ip_address(address).is_loopback
-    except ValueError:
-        return False
-
-
 # --- hooks: latency, errors, counters --------------------------------------------------------------
 
 
@@ -213,7 +206,7 @@ def _add_internal_routes(app: Flask, state: DemoState) -> None:
 
     @app.route("/_control", methods=["GET", "POST"])
     def control() -> Response:
-        if not is_loopback(request.remote_addr):
+        if not request.remote_addr or not is_loopback_host(request.remote_addr):
             raise Forbidden("/_control accepts loopback clients only")
         if request.method == "POST":
             payload = request.get_json(silent=True)

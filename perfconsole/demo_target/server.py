@@ -6,7 +6,6 @@ The caller must have run ``gevent.monkey.patch_all()`` first (the ``demo-target`
 from __future__ import annotations
 
 import errno
-import ipaddress
 import os
 import signal
 import socket
@@ -21,6 +20,7 @@ from gevent.pywsgi import WSGIServer
 from perfconsole.demo_target.app import create_app
 from perfconsole.demo_target.options import DemoOptions
 from perfconsole.errors import UserError
+from perfconsole.hosts import is_loopback_host
 
 PARENT_CHECK_S = 1.0
 """How often the demo target checks that the process that started it is still alive."""
@@ -42,17 +42,6 @@ class NoDelayWSGIServer(WSGIServer):
         super().handle(sock, address)
 
 
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and loopback IP literals (``127.0.0.0/8``, ``::1``; brackets allowed)."""
-    bare = host.strip().strip("[]").lower()
-    if bare == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(bare).is_loopback
-    except ValueError:
-        return False
-
-
 def base_url(host: str, port: int) -> str:
     bare = host.strip("[]")
     return f"http://[{bare}]:{port}" if ":" in bare else f"http://{bare}:{port}"
@@ -70,14 +59,15 @@ def serve(
     options: DemoOptions | None = None,
     ready_callback: Callable[[int], None] | None = None,
     parent_pid: int | None = None,
+    any_address: bool = False,
 ) -> None:
     """Bind ``host:port`` (0 = a free port), print the ready line, serve until SIGTERM or SIGINT, or until
     the process ``parent_pid`` is no longer our parent (it died, even by SIGKILL: no orphan is left).
 
-    ``ready_callback`` receives the bound port. Raises UserError for a non-loopback host or a port that
-    cannot be bound.
+    ``ready_callback`` receives the bound port. Raises UserError for a non-loopback host (unless
+    ``any_address``: the operator chose an address explicitly) or a port that cannot be bound.
     """
-    if not is_loopback_host(host):
+    if not any_address and not is_loopback_host(host):
         raise UserError(
             f"demo target must listen on a loopback address (127.0.0.1, ::1, localhost), not {host!r}"
         )

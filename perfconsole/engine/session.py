@@ -17,7 +17,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlparse
 
 import gevent
 import locust
@@ -30,6 +29,7 @@ from perfconsole.engine import stats_view
 from perfconsole.engine.scenario import LoadedScenario, load_scenario
 from perfconsole.engine.workers import LocalWorkers
 from perfconsole.errors import UserError
+from perfconsole.hosts import validate_target_url
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import (
     Annotation,
@@ -91,18 +91,6 @@ class RunPlan:
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0
     """0: a free port (external workers need a known one: Locust's default is 5557)."""
-
-
-def validate_host(url: str) -> str:
-    """A base URL Locust can use, or one clear error."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.hostname:
-        raise UserError(f"malformed host {url!r}: expected a URL like http://127.0.0.1:8080")
-    try:
-        parsed.port  # noqa: B018 - raises on a bad port
-    except ValueError:
-        raise UserError(f"malformed host {url!r}: bad port") from None
-    return url.rstrip("/")
 
 
 class _LogCollector(logging.Handler):
@@ -180,7 +168,7 @@ class LoadSession:
         self.scenario = load_scenario(self.plan.scenario_path, self.plan.user_classes)
         host = self.plan.host or self.settings.host
         if host:
-            self.host = validate_host(host)
+            self.host = validate_target_url(host, "--host" if self.plan.host else "run.host")
         else:
             from perfconsole.demo_target.process import start_demo_target
 

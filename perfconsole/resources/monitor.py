@@ -135,7 +135,7 @@ class ResourceMonitor:
         """A target found by port that restarted is looked for again (at most every 10 s)."""
         if self.options.target_pid is not None or self.options.target_name or not self.options.auto_target:
             return
-        if self.address is None or not self.address.is_loopback or self.host_url is None:
+        if self.address is None or not self.address.is_local or self.host_url is None:
             return
         pid = self.sampler.target_pid
         if (pid is not None and psutil.pid_exists(pid)) or mono < self._rediscover_at:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from perfconsole.errors import UserError
+from perfconsole.hosts import display_url, validate_target_url
 from perfconsole.resources.scraper import describe_http_error
 
 Resolver = Callable[..., Any]
@@ -38,22 +39,11 @@ def join_url(host: str, path: str) -> str:
 
 
 def check_url(url: str) -> tuple[str, int]:
-    """(host, port) of a well-formed http(s) URL, or UserError."""
-    text = url.strip()
-    if not text:
+    """(host, port) of a URL that passes the host policy (:mod:`perfconsole.hosts`), or UserError."""
+    if not url.strip():
         raise UserError("no host URL given: pass --host http://host:port or set host in config.toml")
-    if any(c.isspace() for c in text):
-        raise UserError(f"invalid host URL {url!r}: it contains spaces")
-    try:
-        parts = urlsplit(text)
-        port = parts.port
-    except ValueError as exc:
-        raise UserError(f"invalid host URL {url!r}: {exc}") from None
-    if parts.scheme not in ("http", "https"):
-        raise UserError(f"invalid host URL {url!r}: it must start with http:// or https://")
-    if not parts.hostname:
-        raise UserError(f"invalid host URL {url!r}: no host name")
-    return parts.hostname, port or (443 if parts.scheme == "https" else 80)
+    parts = urlsplit(validate_target_url(url, "host", allow_query=True))
+    return parts.hostname or "", parts.port or (443 if parts.scheme.lower() == "https" else 80)
 
 
 def resolve(host: str, port: int, url: str, resolver: Resolver = socket.getaddrinfo) -> tuple[str, ...]:
@@ -62,7 +52,7 @@ def resolve(host: str, port: int, url: str, resolver: Resolver = socket.getaddri
         infos = resolver(host, port, proto=socket.IPPROTO_TCP)
     except (socket.gaierror, UnicodeError) as exc:
         reason = exc.args[1] if isinstance(exc, socket.gaierror) and len(exc.args) > 1 else str(exc)
-        raise UserError(f"cannot resolve host {host!r} of {url}: {reason}") from None
+        raise UserError(f"cannot resolve host {host!r} of {display_url(url)}: {reason}") from None
     return tuple(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
@@ -92,12 +82,12 @@ def preflight(
         if health_path and not 200 <= response.status_code < 300:
             location = response.headers.get("location")
             redirect = f" (redirect to {location})" if location and 300 <= response.status_code < 400 else ""
-            raise UserError(f"health check {url} answered {response.status_code}{redirect}")
+            raise UserError(f"health check {display_url(url)} answered {response.status_code}{redirect}")
         if metrics_url:
             check_url(metrics_url)
             metrics = _get(http, metrics_url, timeout_s)
             if metrics.status_code != 200:
-                raise UserError(f"metrics {metrics_url} answered {metrics.status_code}")
+                raise UserError(f"metrics {display_url(metrics_url)} answered {metrics.status_code}")
         return PreflightResult(url, response.status_code, addresses)
     finally:
         if own_client:
@@ -108,6 +98,6 @@ def _get(http: httpx.Client, url: str, timeout_s: float) -> httpx.Response:
     try:
         return http.get(url, timeout=timeout_s)
     except httpx.TimeoutException:
-        raise UserError(f"{url} did not answer within {timeout_s:g} s") from None
+        raise UserError(f"{display_url(url)} did not answer within {timeout_s:g} s") from None
     except httpx.HTTPError as exc:
-        raise UserError(describe_http_error(url, exc)) from None
+        raise UserError(describe_http_error(display_url(url), exc)) from None

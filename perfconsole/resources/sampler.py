@@ -244,7 +244,7 @@ class ResourceSampler:
         )
         counts = read_connection_counts(self.target_address) if self.target_address else ConnectionCounts()
         target = self._target.sample() if self._target else None
-        if target is not None and self.target_address is not None and self.target_address.is_loopback:
+        if target is not None and self.target_address is not None and self.target_address.is_local:
             target = replace(target, connections=counts.at_target)
         return ResourceSample(
             timestamp=time.time() if timestamp is None else timestamp,

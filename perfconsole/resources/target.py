@@ -11,22 +11,13 @@ from urllib.parse import urlsplit
 import psutil
 
 from perfconsole.errors import UserError
-
-LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
-
-
-def is_loopback_host(host: str) -> bool:
-    """True for ``localhost`` and loopback IP literals (127.0.0.0/8, ::1), brackets allowed."""
-    name = host.strip().strip("[]").lower()
-    if name in LOOPBACK_NAMES:
-        return True
-    try:
-        address = ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return address.ipv4_mapped.is_loopback
-    return address.is_loopback
+from perfconsole.hosts import (
+    LOOPBACK_NAMES,
+    display_url,
+    is_loopback_host,
+    is_on_this_machine,
+    validate_target_url,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +27,8 @@ class TargetAddress:
     host: str
     port: int
     ips: frozenset[str]
+    is_local: bool = True
+    """Served by this machine (loopback or one of its interface addresses): its process can be seen."""
 
     @property
     def is_loopback(self) -> bool:
@@ -58,23 +51,20 @@ def _plain_ip(ip: str) -> str:
 
 def target_address(url: str) -> TargetAddress:
     """Host, port (scheme default) and resolved IPs of an http(s) URL; raises UserError if unusable."""
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise UserError(f"invalid host URL {url!r}: expected http://host[:port] or https://host[:port]")
-    try:
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-    except ValueError as exc:
-        raise UserError(f"invalid host URL {url!r}: {exc}") from None
-    host = parts.hostname
+    parts = urlsplit(validate_target_url(url, "host", allow_query=True))
+    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    host = parts.hostname or ""
     if host in LOOPBACK_NAMES:
         ips = frozenset({"127.0.0.1", "::1"})
     else:
         try:
             infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
         except (socket.gaierror, UnicodeError) as exc:
-            raise UserError(f"cannot resolve host {host!r} of {url}: {_gai_reason(exc)}") from None
+            raise UserError(
+                f"cannot resolve host {host!r} of {display_url(url)}: {_gai_reason(exc)}"
+            ) from None
         ips = frozenset(_plain_ip(str(info[4][0])) for info in infos)
-    return TargetAddress(host, port, ips)
+    return TargetAddress(host, port, ips, is_on_this_machine(ips, host))
 
 
 def _gai_reason(exc: Exception) -> str:
@@ -175,7 +165,7 @@ def find_target_process(
     if not auto or not url:
         return None
     address = target_address(url)
-    if not address.is_loopback:
+    if not address.is_local:
         return None
     roots = root_pids(listening_pids(address))
     if len(roots) != 1:

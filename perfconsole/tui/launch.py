@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from perfconsole.config import validate_url, validate_workers
+from perfconsole.config import validate_workers
+from perfconsole.hosts import validate_target_url
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
@@ -23,6 +24,6 @@ def parse_workers(text: str) -> int | None:
 
 
 def parse_host(text: str) -> str | None:
-    """Empty -> None (the demo target); otherwise an http(s) URL on a loopback address."""
+    """Empty -> None (the demo target); otherwise an http(s) URL (any host)."""
     text = text.strip()
-    return validate_url(text, "host") if text else None
+    return validate_target_url(text, "host") if text else None

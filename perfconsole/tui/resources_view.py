@@ -63,6 +63,8 @@ class ResourceState:
     warnings: tuple[str, ...] = ()
     sampling: bool = True
     """False when the session samples no resources at all."""
+    remote_target: str | None = None
+    """The target's host when it is not on this machine (its process cannot be seen from here)."""
 
 
 def current_run(samples: Sequence[ResourceSample]) -> tuple[ResourceSample, ...]:
@@ -102,7 +104,16 @@ def state_from_session(session: Any, *, with_samples: bool = False) -> ResourceS
         saturated_labels=detector.saturated if detector is not None else None,
         annotations=annotations,
         warnings=warnings,
+        remote_target=remote_target_host(monitor),
     )
+
+
+def remote_target_host(monitor: Any) -> str | None:
+    """The target's host name if the monitor's target address is not on this machine, else None."""
+    address = getattr(monitor, "address", None)
+    if address is None or getattr(address, "is_local", True):
+        return None
+    return str(address.host)
 
 
 # ----------------------------------------------------------------------------------- small formatting
@@ -350,14 +361,17 @@ def generator_line(state: ResourceState, width: int) -> Line:
     )
 
 
-def box_line(sample: ResourceSample | None, width: int) -> Line:
+def box_line(sample: ResourceSample | None, width: int, remote_target: bool = False) -> Line:
+    """This machine's figures; with a target elsewhere, said to be the load generator's box."""
     if sample is None:
         return fields_line("box", [("not sampled yet", "dim")], width)
     system = sample.system
     cores = len(system.cpu_per_core_pct)
+    whose: list[Span] = [("load generator's:", "dim")] if remote_target else []
     return fields_line(
         "box",
-        [
+        whose
+        + [
             (f"CPU {fmt_cpu(system.cpu_pct)} of {cores} core{'s' if cores != 1 else ''}", ""),
             (f"mem {fmt_cpu(system.memory_pct)}", ""),
             (f"swap {fmt_cpu(system.swap_pct)}", ""),
@@ -370,6 +384,13 @@ def box_line(sample: ResourceSample | None, width: int) -> Line:
 def target_line(state: ResourceState, width: int) -> Line:
     sample = state.sample
     target = sample.target if sample is not None else None
+    if target is None and state.remote_target:
+        why = [
+            ("no process figures:", "dim"),
+            (f"{state.remote_target} is not on this machine", "dim"),
+            ("(its metrics: --metrics-url)", "dim"),
+        ]
+        return fields_line("target", why, width)
     if target is None:
         return fields_line(
             "target", [("not watched (--target-pid PID, --target-process NAME)", "dim")], width
@@ -441,7 +462,7 @@ def resource_lines(state: ResourceState, width: int, detail: bool | None = None)
         if len(processes) > MAX_PROCESS_LINES:
             items.append([(f"+{len(processes) - MAX_PROCESS_LINES} more", "dim")])
         lines.extend(pack_spans("", items, width))
-    lines.append(box_line(sample, width))
+    lines.append(box_line(sample, width, remote_target=state.remote_target is not None))
     if detail and sample is not None and sample.system.cpu_per_core_pct:
         cores = [
             [(f"{index} {cpu_bar(pct)} {pct:3.0f}%", "bad" if pct >= state.saturation_pct else "")]
