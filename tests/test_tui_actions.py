@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_tui_data import SCENARIOS, FakeSession, settings, snapshot
+from fakes import FakeSession
+from test_tui_data import SCENARIOS, settings, snapshot
 from test_tui_store_snapshots import browser_app
 from textual.screen import Screen
 

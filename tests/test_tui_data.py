@@ -160,27 +160,3 @@ SCENARIOS = [
         tags=(),
     ),
 ]
-
-
-class FakeSession:
-    """The read side of LoadSession with fixed data: for snapshot tests only (no run happens)."""
-
-    def __init__(self, snap: RunSnapshot) -> None:
-        self._snapshot = snap
-        self.paused = False
-        self.spike_verdict = None
-        self.closed = False
-
-    def snapshot(self) -> RunSnapshot:
-        return self._snapshot
-
-    @property
-    def history(self) -> tuple[HistoryPoint, ...]:
-        return history()
-
-    @property
-    def annotations(self) -> tuple[Annotation, ...]:
-        return ANNOTATIONS
-
-    def close(self) -> None:
-        self.closed = True

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from test_tui_data import ANNOTATIONS, FakeSession, snapshot
-
 from perfconsole.model.resources import ProcessSample, ResourceSample, SystemSample
-from perfconsole.model.run import Annotation
-from perfconsole.resources.options import ResourceOptions
-from perfconsole.resources.saturation import SaturationDetector, saturation_warning
-from perfconsole.resources.summary import ResourceHistory
+from perfconsole.resources.saturation import saturation_warning
 
 MB = 2**20
 TARGET_PID = 4242
@@ -83,51 +76,6 @@ def ramp_samples(seconds: int = 95, busy_from: float | None = None) -> list[Reso
             )
         )
     return samples
-
-
-@dataclass
-class FakeMonitor:
-    """The read side of ResourceMonitor (history, options, detector) over hand-built samples."""
-
-    history: ResourceHistory = field(default_factory=ResourceHistory)
-    options: ResourceOptions = field(default_factory=ResourceOptions)
-    detector: SaturationDetector = field(default_factory=SaturationDetector)
-    warnings: list[str] = field(default_factory=list)
-
-    def feed(self, sample: ResourceSample) -> list[str]:
-        """Record a sample as ResourceMonitor.poll does (detector first, then history)."""
-        new = self.detector.observe_all(sample.generator_processes)
-        for warning in new:
-            self.history.add_warning(warning)
-        self.warnings.extend(new)
-        self.history.add(sample)
-        return new
-
-
-class FakeResourceSession(FakeSession):
-    """FakeSession plus the engine's resource attributes: ``monitor``, ``resource_sample``, ``warnings``."""
-
-    def __init__(self, samples: list[ResourceSample], target_label: str | None = None) -> None:
-        super().__init__(snapshot())
-        self.monitor = FakeMonitor()
-        self.monitor.history.target_label = target_label
-        self._annotations = list(ANNOTATIONS)
-        self.resource_sample: ResourceSample | None = None
-        for sample in samples:
-            self.feed(sample)
-
-    def feed(self, sample: ResourceSample) -> None:
-        for warning in self.monitor.feed(sample):
-            self._annotations.append(Annotation(sample.elapsed_s, warning, "warning"))
-        self.resource_sample = sample
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        return tuple(self.monitor.warnings)
-
-    @property
-    def annotations(self) -> tuple[Annotation, ...]:
-        return tuple(sorted(self._annotations, key=lambda a: a.elapsed_s))
 
 
 def busy_warning(cpu: float = 97.0) -> str:

@@ -12,9 +12,10 @@ from typing import Any
 import locust  # noqa: F401, I001  - first: gevent monkey-patching before any asyncio loop exists
 import psutil
 import pytest
+from fakes import FakeResourceSession
 from test_tui_data import SCENARIOS, settings
 from test_tui_pilot import console_settings, dashboard, message, new_children, start_run, wait_for
-from test_tui_resources_data import FakeResourceSession, busy_warning, resource_sample
+from test_tui_resources_data import busy_warning, resource_sample
 
 from perfconsole.config import SpikeDrill
 from perfconsole.model.run import RunState

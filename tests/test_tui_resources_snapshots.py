@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fakes import FakeResourceSession
 from test_tui_data import SCENARIOS, settings
-from test_tui_resources_data import FakeResourceSession, ramp_samples
+from test_tui_resources_data import ramp_samples
 
 from perfconsole.tui.app import PerfConsoleApp, make_app
 

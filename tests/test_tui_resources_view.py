@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from fakes import FakeMonitor, FakeResourceSession, FakeSession
+from test_tui_data import snapshot
 from test_tui_resources_data import (
     TARGET_PID,
-    FakeMonitor,
-    FakeResourceSession,
     busy_warning,
     ramp_samples,
     resource_sample,
@@ -17,7 +17,6 @@ from test_tui_resources_data import (
 
 from perfconsole.config import ResourceThresholds
 from perfconsole.model.resources import ResourceSample
-from perfconsole.model.run import Annotation
 from perfconsole.tui.resources_view import (
     BREACH_MARK,
     OK_MARK,
@@ -215,10 +214,8 @@ def test_charts_without_target_or_metrics_have_gaps_not_zeros() -> None:
 
 
 def test_state_from_a_session_without_sampling() -> None:
-    class Bare:
-        annotations = (Annotation(1.0, "hello"),)
-
-    state = state_from_session(Bare())
+    bare = FakeSession(snapshot())  # monitor and resource_sample are None
+    state = state_from_session(bare)
     assert state.sample is None and not state.sampling
     assert texts(state, 80) == ["resources are not sampled in this session"]
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from test_tui_data import SCENARIOS, FakeSession, settings, snapshot
+from fakes import FakeSession
+from test_tui_data import SCENARIOS, settings, snapshot
 
 from perfconsole.tui.app import PerfConsoleApp, make_app
 

@@ -349,12 +349,6 @@ class LoadSession:
         self._spawn(users, rate)
         self.annotate(f"users {before} -> {users} at {rate:g}/s", kind="users")
 
-    def set_spawn_rate(self, rate: float) -> None:
-        self._require_running()
-        self._leave_shape()
-        self._spawn(self._target_users, rate)
-        self.annotate(f"spawn rate -> {rate:g}/s", kind="users")
-
     def apply_profile(self, profile: Profile) -> None:
         """Switch profile mid-run: a staged one starts its stages now; a flat one sets users and duration."""
         self._require_running()

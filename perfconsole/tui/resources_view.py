@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from perfconsole.model.resources import ProcessSample, ResourceSample
 from perfconsole.model.run import Annotation
@@ -19,6 +19,9 @@ from perfconsole.resources.summary import ResourcePeaks
 from perfconsole.tui.chart import ChartData, chart_t_end, time_chart
 from perfconsole.tui.formatting import MISSING, fmt_bytes, fmt_duration
 from perfconsole.tui.render import annotation_mark
+
+if TYPE_CHECKING:
+    from perfconsole.tui.session_api import ConsoleSession
 
 MB = 2**20
 SATURATION_PREFIX = "load generator saturated"
@@ -76,22 +79,19 @@ def current_run(samples: Sequence[ResourceSample]) -> tuple[ResourceSample, ...]
     return tuple(samples[start:])
 
 
-def state_from_session(session: Any, *, with_samples: bool = False) -> ResourceState:
-    """Read the engine's LoadSession (``resource_sample``, ``monitor``, ``warnings``, ``annotations``).
-
-    Attributes are read with ``getattr`` so a session without resource sampling (or a test double)
-    gives an empty state instead of an error.
-    """
-    monitor = getattr(session, "monitor", None)
-    sample = getattr(session, "resource_sample", None)
-    annotations = tuple(getattr(session, "annotations", ()))
-    warnings = tuple(getattr(session, "warnings", ()))
+def state_from_session(session: ConsoleSession, *, with_samples: bool = False) -> ResourceState:
+    """Read the session's ``resource_sample``, ``monitor``, ``warnings`` and ``annotations`` (a session
+    without resource sampling gives an empty state)."""
+    monitor = session.monitor
+    sample = session.resource_sample
+    annotations = session.annotations
+    warnings = session.warnings
     if monitor is None:
         return ResourceState(sample, annotations=annotations, warnings=warnings, sampling=sample is not None)
     history = monitor.history
     fit = history.target_rss_trend()
     options = monitor.options
-    detector = getattr(monitor, "detector", None)
+    detector = monitor.detector
     return ResourceState(
         sample=sample if sample is not None else history.last,
         limits=options.limits,
@@ -101,7 +101,7 @@ def state_from_session(session: Any, *, with_samples: bool = False) -> ResourceS
         leak_suspected=history.leak_suspected(),
         target_label=history.target_label,
         saturation_pct=options.saturation_pct,
-        saturated_labels=detector.saturated if detector is not None else None,
+        saturated_labels=detector.saturated,
         annotations=annotations,
         warnings=warnings,
         remote_target=remote_target_host(monitor),

@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from perfconsole.config import Profile, Settings, SpikeDrill
+from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.resources.monitor import ResourceMonitor
 
 
 class Verdict(Protocol):
@@ -22,13 +24,21 @@ class Verdict(Protocol):
 
 
 class ConsoleSession(Protocol):
-    """The engine's LoadSession as the console uses it: blocking calls go through ``run_blocking``."""
+    """The engine's LoadSession as the console uses it, all of it: blocking calls (``prepare``, ``settle``,
+    ``close``) go through ``run_blocking``. The test doubles in tests/fakes.py implement it too."""
+
+    status_listeners: list[Callable[[str], None]]
+    """Called with progress lines while preparing (e.g. how to start external workers)."""
+    monitor: ResourceMonitor | None
+    """The resource sampler (None when sampling is off)."""
+    resource_sample: ResourceSample | None
+    """The latest resource sample (None until the first tick)."""
 
     def prepare(self) -> None: ...
+    def settle(self, timeout_s: float = 10.0) -> None: ...
     def close(self) -> None: ...
     def start(self) -> None: ...
     def set_users(self, users: int, spawn_rate: float | None = None) -> None: ...
-    def set_spawn_rate(self, rate: float) -> None: ...
     def apply_profile(self, profile: Profile) -> None: ...
     def pause(self) -> None: ...
     def resume(self) -> None: ...
@@ -42,6 +52,10 @@ class ConsoleSession(Protocol):
     def annotations(self) -> tuple[Annotation, ...]: ...
     @property
     def spike_verdict(self) -> Verdict | None: ...
+    @property
+    def paused(self) -> bool: ...
+    @property
+    def warnings(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True, slots=True)

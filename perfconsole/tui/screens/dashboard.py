@@ -111,10 +111,12 @@ class DashboardScreen(RunStoreScreen):
     async def _prepare_and_start(self) -> None:
         from perfconsole.engine.greenlets import run_blocking
 
-        listeners = getattr(self.session, "status_listeners", None)
-        if listeners is not None:  # e.g. how to start external workers, while the engine waits for them
-            loop = asyncio.get_running_loop()
-            listeners.append(lambda line: loop.call_soon_threadsafe(self.say, line))
+        loop = asyncio.get_running_loop()
+
+        def on_status(line: str) -> None:  # e.g. how to start external workers, while the engine waits
+            loop.call_soon_threadsafe(self.say, line)
+
+        self.session.status_listeners.append(on_status)
         try:
             await run_blocking(self.session.prepare)
             self.session.start()
@@ -160,7 +162,7 @@ class DashboardScreen(RunStoreScreen):
         status = self.query_one(StatusBar)
         status.snapshot = snapshot
         status.use_current = self.use_current
-        status.paused = bool(getattr(self.session, "paused", False))
+        status.paused = self.session.paused
         self.autosave(snapshot)
         breaches = self._breaches_now(snapshot.profile)
         marks = self.baseline_marks(snapshot, self.use_current)
@@ -255,7 +257,7 @@ class DashboardScreen(RunStoreScreen):
         self.app.push_screen(ProfileModal(self.settings.profiles, current), chosen)
 
     def action_pause_resume(self) -> None:
-        if getattr(self.session, "paused", False):
+        if self.session.paused:
             self._control("resumed", self.session.resume)
         else:
             self._control("paused: 0 users (space resumes)", self.session.pause)

@@ -99,15 +99,13 @@ class RunStoreScreen(StoreKeysScreen):
 
     async def _settle_and_save(self, session: ConsoleSession) -> None:
         """Wait (in a greenlet) for the users to stop and the workers' last stats, then save."""
-        settle = getattr(session, "settle", None)
-        if callable(settle):
-            from perfconsole.engine.greenlets import run_blocking
+        from perfconsole.engine.greenlets import run_blocking
 
-            self.say("run stopped: collecting the last figures before saving ...")
-            try:
-                await run_blocking(settle)
-            except UserError:
-                pass  # the session is closing: save what there is
+        self.say("run stopped: collecting the last figures before saving ...")
+        try:
+            await run_blocking(session.settle)
+        except UserError:
+            pass  # the session is closing: save what there is
         path = self._save(session)
         if path is not None:
             session.annotate(f"saved as run {path.name}", kind="snapshot")

@@ -1,0 +1,126 @@
+"""Test doubles for the console: they implement ``perfconsole.tui.session_api.ConsoleSession`` in full over
+hand-built data (no Locust run happens); for view and snapshot tests only. Holds no tests itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from test_tui_data import ANNOTATIONS, history, snapshot
+
+from perfconsole.config import Profile, SpikeDrill
+from perfconsole.model.resources import ResourceSample
+from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.resources.options import ResourceOptions
+from perfconsole.resources.saturation import SaturationDetector
+from perfconsole.resources.summary import ResourceHistory
+
+
+class FakeSession:
+    """A session frozen on one snapshot; controls are recorded in ``calls`` and change nothing else."""
+
+    def __init__(self, snap: RunSnapshot) -> None:
+        self._snapshot = snap
+        self.paused = False
+        self.spike_verdict = None
+        self.closed = False
+        self.calls: list[str] = []
+        self.status_listeners: list[Callable[[str], None]] = []
+        self.monitor: FakeMonitor | None = None
+        self.resource_sample: ResourceSample | None = None
+        self._notes: list[Annotation] = []
+
+    def snapshot(self) -> RunSnapshot:
+        return self._snapshot
+
+    @property
+    def history(self) -> tuple[HistoryPoint, ...]:
+        return history()
+
+    @property
+    def annotations(self) -> tuple[Annotation, ...]:
+        return ANNOTATIONS + tuple(self._notes)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return ()
+
+    def annotate(self, text: str, kind: str = "note") -> Annotation:
+        note = Annotation(self._snapshot.elapsed_s, text, kind)
+        self._notes.append(note)
+        return note
+
+    def prepare(self) -> None:
+        self.calls.append("prepare")
+
+    def settle(self, timeout_s: float = 10.0) -> None:
+        self.calls.append("settle")
+
+    def close(self) -> None:
+        self.closed = True
+
+    def start(self) -> None:
+        self.calls.append("start")
+
+    def set_users(self, users: int, spawn_rate: float | None = None) -> None:
+        self.calls.append(f"set_users {users} {spawn_rate}")
+
+    def apply_profile(self, profile: Profile) -> None:
+        self.calls.append(f"apply_profile {profile.name}")
+
+    def pause(self) -> None:
+        self.calls.append("pause")
+
+    def resume(self) -> None:
+        self.calls.append("resume")
+
+    def stop(self) -> None:
+        self.calls.append("stop")
+
+    def fire_spike(self, drill: SpikeDrill | None = None) -> None:
+        self.calls.append("fire_spike")
+
+
+@dataclass
+class FakeMonitor:
+    """The read side of ResourceMonitor (history, options, detector) over hand-built samples."""
+
+    history: ResourceHistory = field(default_factory=ResourceHistory)
+    options: ResourceOptions = field(default_factory=ResourceOptions)
+    detector: SaturationDetector = field(default_factory=SaturationDetector)
+    warnings: list[str] = field(default_factory=list)
+
+    def feed(self, sample: ResourceSample) -> list[str]:
+        """Record a sample as ResourceMonitor.poll does (detector first, then history)."""
+        new = self.detector.observe_all(sample.generator_processes)
+        for warning in new:
+            self.history.add_warning(warning)
+        self.warnings.extend(new)
+        self.history.add(sample)
+        return new
+
+
+class FakeResourceSession(FakeSession):
+    """FakeSession with resource sampling: ``monitor``, ``resource_sample`` and ``warnings`` fed by hand."""
+
+    def __init__(self, samples: list[ResourceSample], target_label: str | None = None) -> None:
+        super().__init__(snapshot())
+        self.monitor = FakeMonitor()
+        self.monitor.history.target_label = target_label
+        self._annotations = list(ANNOTATIONS)
+        for sample in samples:
+            self.feed(sample)
+
+    def feed(self, sample: ResourceSample) -> None:
+        assert self.monitor is not None
+        for warning in self.monitor.feed(sample):
+            self._annotations.append(Annotation(sample.elapsed_s, warning, "warning"))
+        self.resource_sample = sample
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(self.monitor.warnings) if self.monitor is not None else ()
+
+    @property
+    def annotations(self) -> tuple[Annotation, ...]:
+        return tuple(sorted(self._annotations + self._notes, key=lambda a: a.elapsed_s))
