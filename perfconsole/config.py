@@ -692,6 +692,8 @@ def parse_settings(text: str, file: str = CONFIG_FILENAME, source: Path | None =
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{file}: invalid TOML: {error}") from None
+    except RecursionError:
+        raise ConfigError(f"{file}: invalid TOML: nested too deeply") from None
     return _Reader(file).settings(_merge(tomllib.loads(DEFAULT_CONFIG_TOML), data), source)
 
 

@@ -58,8 +58,13 @@ def register(subparsers: Any) -> None:
 
 
 def _num(summary: Mapping[str, Any], key: str, fmt: str) -> str:
-    value = summary.get(key)
-    return format(value, fmt) if isinstance(value, int | float) else "-"
+    """A figure for the table; anything odd (NaN, a float count, a string) shows as ``-``."""
+    from perfconsole.store.safe_read import finite
+
+    value = finite(summary.get(key))
+    if value is None or abs(value) >= 1e15:
+        return "-"
+    return format(round(value) if fmt == "d" else value, fmt)
 
 
 def _one_line(text: str | None, width: int = 40) -> str:

@@ -48,7 +48,13 @@ class CodecError(ValueError):
 def _num(value: object, what: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise CodecError(f"{what} must be a number, got {type(value).__name__}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        raise CodecError(f"{what} is out of range") from None
+    if not math.isfinite(number):
+        raise CodecError(f"{what} must be a finite number")
+    return number
 
 
 def _opt_num(value: object, what: str) -> float | None:

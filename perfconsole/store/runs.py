@@ -14,7 +14,6 @@ import json
 import os
 import platform
 import socket
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -42,6 +41,7 @@ from perfconsole.store.codec import (
 )
 from perfconsole.store.names import RUN_ID_MAX_LENGTH, run_id_base, validate_name
 from perfconsole.store.redact import redact_argv, redact_file_in_place, redact_obj, redact_text
+from perfconsole.store.safe_read import finite, read_json, read_toml
 
 RUN_FILE = "run.toml"
 DATA_FILE = "data.json"
@@ -106,32 +106,10 @@ class RunInfo:
 # ---------------------------------------------------------------- reading
 
 
-def _read_text(path: Path) -> str:
-    """A saved file's text; missing, unreadable or non-UTF-8 is a one-line StoreError naming the file."""
-    try:
-        return path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise StoreError(f"{path}: file is missing") from None
-    except OSError as exc:
-        raise StoreError(f"{path}: cannot read ({exc.strerror})") from None
-    except UnicodeDecodeError:
-        raise StoreError(f"{path}: corrupt file (not UTF-8 text)") from None
-
-
-def read_toml_file(path: Path) -> dict[str, Any]:
-    """Parse a TOML file; any problem is a one-line StoreError naming the file."""
-    try:
-        return tomllib.loads(_read_text(path))
-    except tomllib.TOMLDecodeError as exc:
-        raise StoreError(f"{path}: corrupt or truncated TOML ({exc})") from None
-
-
-def read_json_file(path: Path) -> Any:
-    """Parse a JSON file; any problem is a one-line StoreError naming the file."""
-    try:
-        return json.loads(_read_text(path))
-    except json.JSONDecodeError as exc:
-        raise StoreError(f"{path}: corrupt or truncated JSON ({exc.msg} at line {exc.lineno})") from None
+read_toml_file = read_toml
+"""Parse a TOML file within bounds; any problem is a one-line StoreError naming the file."""
+read_json_file = read_json
+"""Parse a JSON file within bounds; any problem is a one-line StoreError naming the file."""
 
 
 def read_run_metadata(run_dir: Path) -> dict[str, Any]:
@@ -186,13 +164,24 @@ def run_info_from_metadata(run_dir: Path, meta: Mapping[str, Any]) -> RunInfo:
         note=_opt_str(meta, "note"),
         kind=_opt_str(meta, "kind") or "final",
         started_at=started if isinstance(started, datetime) else None,
-        duration_s=float(duration) if isinstance(duration, int | float) else None,
+        duration_s=finite(duration),
         profile=_opt_str(meta, "profile"),
         host=_opt_str(meta, "host") or "",
         interrupted=meta.get("interrupted") is True,
         thresholds_passed=meta.get("thresholds_passed") is not False,
-        summary=summary if isinstance(summary, Mapping) else {},
+        summary=_clean_summary(summary),
     )
+
+
+def _clean_summary(summary: object) -> dict[str, Any]:
+    """Figures as listings can print them: finite numbers, strings, else None (a hand-edited NaN ...)."""
+    if not isinstance(summary, Mapping):
+        return {}
+    return {
+        str(key): value if isinstance(value, str) else finite(value)
+        for key, value in summary.items()
+        if isinstance(value, str | int | float) and not isinstance(value, bool)
+    }
 
 
 def load_run_dir(run_dir: Path) -> LoadedRun:
@@ -209,6 +198,8 @@ def load_run_dir(run_dir: Path) -> LoadedRun:
         result = result_from_dict(data.get("result"))
     except CodecError as exc:
         raise StoreError(f"{data_path}: {exc}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, OverflowError, RecursionError) as exc:
+        raise StoreError(f"{data_path}: unexpected content ({type(exc).__name__})") from None
     try:
         _check_consistent(meta, data, result)
     except CodecError as exc:

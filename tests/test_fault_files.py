@@ -1,0 +1,165 @@
+"""Fault injection, hostile files: run.toml and data.json mutated (bit flips, truncation, NaN, huge numbers,
+deep nesting, wrong types, a 50 MB file) are read by every command that lists, shows or compares runs.
+No traceback, one-line errors or one-line "skipped" notes, exit 0/2/3, and no file changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from test_store_factories import make_result
+
+from perfconsole.cli import main
+from perfconsole.store.baselines import save_baseline
+from perfconsole.store.runs import list_runs, save_run
+
+pytestmark = pytest.mark.timeout(300)
+
+Mutation = Callable[[bytes, random.Random], bytes]
+
+
+def _flip_bits(data: bytes, rng: random.Random) -> bytes:
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 8)):
+        out[rng.randrange(len(out))] ^= 1 << rng.randrange(8)
+    return bytes(out)
+
+
+def _truncate(data: bytes, rng: random.Random) -> bytes:
+    return data[: rng.randrange(len(data))]
+
+
+def _numbers(replacement: str) -> Mutation:
+    def mutate(data: bytes, rng: random.Random) -> bytes:
+        text = data.decode()
+        spans = [m.span() for m in re.finditer(r"(?<=[=:] )-?\d+(\.\d+)?(?=[,\n])", text)]
+        for start, end in sorted(rng.sample(spans, min(len(spans), 5)), reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text.encode()
+
+    return mutate
+
+
+def _wrong_types(data: bytes, rng: random.Random) -> bytes:
+    text = data.decode()
+    spans = [m.span() for m in re.finditer(r"(?<=[=:] )(-?\d+(\.\d+)?|true|false|\"[^\"\n]*\")(?=[,\n])", text)]
+    choices = ['"x"', "[1, 2]", "{}" if text.lstrip().startswith("{") else "{ a = 1 }", "true", "null"]
+    for start, end in sorted(rng.sample(spans, min(len(spans), 4)), reverse=True):
+        text = text[:start] + rng.choice(choices) + text[end:]
+    return text.encode()
+
+
+def _deep(data: bytes, rng: random.Random) -> bytes:
+    depth = 100_000
+    if data.lstrip().startswith(b"{"):
+        return b'{"format": "perfconsole-data", "result": ' + b"[" * depth + b"]" * depth + b"}"
+    return data + b"\ndeep = " + b"[" * depth + b"]" * depth + b"\n"
+
+
+def _huge_file(data: bytes, rng: random.Random) -> bytes:
+    if data.lstrip().startswith(b"{"):
+        pad = b'"' + b"x" * (50 * 1024 * 1024) + b'"'
+        return data.rstrip()[:-1] + b', "padding": ' + pad + b"}\n"
+    return data + b'padding = "' + b"x" * (50 * 1024 * 1024) + b'"\n'
+
+
+MUTATIONS: dict[str, Mutation] = {
+    "bitflip": _flip_bits,
+    "truncate": _truncate,
+    "nan": _numbers("nan"),
+    "NaN-json": _numbers("NaN"),
+    "inf": _numbers("inf"),
+    "huge-int": _numbers("1" + "0" * 400),
+    "huge-float": _numbers("1e400"),
+    "wrong-types": _wrong_types,
+}
+ROUNDS = {"bitflip": 6, "truncate": 6, "wrong-types": 6}
+
+
+def _digest(root: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def _store(tmp_path: Path) -> tuple[Path, str, str]:
+    runs = tmp_path / "runs"
+    good = save_run(runs, make_result(started_at=1_795_452_300.0), name="good").name
+    victim = save_run(runs, make_result(started_at=1_795_452_900.0), name="victim").name
+    save_baseline(runs, good, "base")
+    save_baseline(runs, victim, "hit")
+    return runs, good, victim
+
+
+COMMANDS = [
+    ["runs"],
+    ["runs", "--json"],
+    ["baseline", "list"],
+    ["baseline", "show", "hit"],
+    ["compare", "base", "victim"],
+    ["compare", "good", "victim", "--json"],
+    ["compare", "hit", "good"],
+]
+
+
+def _check_commands(runs: Path, capsys: pytest.CaptureFixture[str], label: str) -> None:
+    before = _digest(runs)
+    for command in COMMANDS:
+        code = main([*command, "--runs-dir", str(runs)])  # an unexpected exception fails the test here
+        out, err = capsys.readouterr()
+        assert code in (0, 2, 3), (label, command, code, err)
+        assert "Traceback" not in out + err, (label, command)
+        for line in err.splitlines():
+            assert line.startswith("perfconsole: "), (label, command, line)
+            assert len(line) < 2000, (label, command, len(line))
+        if command[0] in ("runs",) or command[:2] == ["baseline", "list"]:
+            assert code == 0, (label, command, err)  # a listing never fails for one bad run
+            assert "good" in out and "base" in out, (label, command)
+    assert _digest(runs) == before, label
+
+
+@pytest.mark.parametrize("filename", ["run.toml", "data.json"])
+@pytest.mark.parametrize("mutation", sorted(MUTATIONS))
+def test_mutated_files_give_one_line_errors_and_change_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], filename: str, mutation: str
+) -> None:
+    runs, _good, victim = _store(tmp_path)
+    targets = [runs / victim / filename, runs / "baselines" / "hit" / filename]
+    originals = {path: path.read_bytes() for path in targets}
+    for round_ in range(ROUNDS.get(mutation, 1)):
+        rng = random.Random(f"{mutation}-{filename}-{round_}")
+        for path, original in originals.items():
+            path.write_bytes(MUTATIONS[mutation](original, rng))
+        _check_commands(runs, capsys, f"{mutation}/{filename}/{round_}")
+
+
+@pytest.mark.parametrize("filename", ["run.toml", "data.json"])
+@pytest.mark.parametrize("mutation", ["deep", "50MB"])
+def test_deep_and_huge_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], filename: str, mutation: str
+) -> None:
+    runs, _good, victim = _store(tmp_path)
+    mutate = _deep if mutation == "deep" else _huge_file
+    for path in (runs / victim / filename, runs / "baselines" / "hit" / filename):
+        path.write_bytes(mutate(path.read_bytes(), random.Random(0)))
+    _check_commands(runs, capsys, f"{mutation}/{filename}")
+
+
+def test_nan_summary_in_run_toml_is_listed_not_fatal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The issue's case: a float or NaN ``summary.requests`` broke ``runs`` and ``baseline list``."""
+    runs, _good, victim = _store(tmp_path)
+    for path in (runs / victim / "run.toml", runs / "baselines" / "hit" / "run.toml"):
+        text = path.read_text()
+        path.write_text(re.sub(r"(?m)^requests = \d+$", "requests = nan", text, count=1))
+    assert len(list_runs(runs)) == 2
+    _check_commands(runs, capsys, "nan-requests")
+    main(["runs", "--runs-dir", str(runs)])
+    assert victim in capsys.readouterr().out  # still listed, the odd figure shown as "-"
+    json.dumps(main(["runs", "--json", "--runs-dir", str(runs)]))
