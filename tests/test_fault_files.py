@@ -47,7 +47,8 @@ def _numbers(replacement: str) -> Mutation:
 
 def _wrong_types(data: bytes, rng: random.Random) -> bytes:
     text = data.decode()
-    spans = [m.span() for m in re.finditer(r"(?<=[=:] )(-?\d+(\.\d+)?|true|false|\"[^\"\n]*\")(?=[,\n])", text)]
+    scalar = r"(?<=[=:] )(-?\d+(\.\d+)?|true|false|\"[^\"\n]*\")(?=[,\n])"
+    spans = [m.span() for m in re.finditer(scalar, text)]
     choices = ['"x"', "[1, 2]", "{}" if text.lstrip().startswith("{") else "{ a = 1 }", "true", "null"]
     for start, end in sorted(rng.sample(spans, min(len(spans), 4)), reverse=True):
         text = text[:start] + rng.choice(choices) + text[end:]
@@ -152,7 +153,9 @@ def test_deep_and_huge_files(
     _check_commands(runs, capsys, f"{mutation}/{filename}")
 
 
-def test_nan_summary_in_run_toml_is_listed_not_fatal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_nan_summary_in_run_toml_is_listed_not_fatal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """The issue's case: a float or NaN ``summary.requests`` broke ``runs`` and ``baseline list``."""
     runs, _good, victim = _store(tmp_path)
     for path in (runs / victim / "run.toml", runs / "baselines" / "hit" / "run.toml"):
@@ -162,4 +165,7 @@ def test_nan_summary_in_run_toml_is_listed_not_fatal(tmp_path: Path, capsys: pyt
     _check_commands(runs, capsys, "nan-requests")
     main(["runs", "--runs-dir", str(runs)])
     assert victim in capsys.readouterr().out  # still listed, the odd figure shown as "-"
-    json.dumps(main(["runs", "--json", "--runs-dir", str(runs)]))
+    assert main(["runs", "--json", "--runs-dir", str(runs)]) == 0
+    listed = json.loads(capsys.readouterr().out)  # valid JSON: no NaN
+    (odd,) = [r for r in listed["runs"] if r["id"] == victim]
+    assert odd["summary"]["requests"] is None
