@@ -119,7 +119,7 @@ def test_signal_while_preparing_saves_nothing(workdir: Path, target: DemoTargetP
     args = f"--scenario health --workers 1 --expect-workers 2 -u 2 -t 10s --host {target.url}".split()
     proc = _popen(workdir, args)
     lines: list[str] = []
-    _wait_for_line(proc, "waiting for 1 external worker", lines)
+    _wait_for_line(proc, "waiting for workers: 1 of 2", lines)
     children = _children(proc.pid)
     proc.send_signal(signal.SIGTERM)
     _out, err = proc.communicate(timeout=30)

@@ -27,9 +27,10 @@ from locust.stats import stats_history
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import stats_view
 from perfconsole.engine.scenario import LoadedScenario, load_scenario
+from perfconsole.engine.worker_wait import advertised_address, wait_for_workers, worker_command
 from perfconsole.engine.workers import LocalWorkers
 from perfconsole.errors import UserError
-from perfconsole.hosts import validate_target_url
+from perfconsole.hosts import dial_address, validate_target_url
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import (
     Annotation,
@@ -216,29 +217,37 @@ class LoadSession:
                 count=self.worker_count,
                 tags=self.plan.tags,
                 exclude_tags=self.plan.exclude_tags,
+                master_host=dial_address(bind),
             )
             self.local_workers.start()
-        if external:
-            self._status(
-                f"waiting for {external} external worker(s): locust -f {Path(self.plan.scenario_path).name} "
-                f"--worker --master-host <this host> --master-port {self.master_port}"
-            )
         expected = self.worker_count + external
-        deadline = time.monotonic() + self.plan.expect_workers_max_wait_s
-        while len(runner.clients.ready) < expected:
-            workers = self.local_workers
-            if workers is not None and workers.processes and len(workers.exited()) == len(workers.processes):
-                raise UserError(
-                    f"all {workers.count} worker process(es) exited before connecting: {workers.log_tail()}"
-                )
-            if time.monotonic() > deadline:
-                tail = workers.log_tail(3) if workers is not None else ""
-                raise UserError(
-                    f"only {len(runner.clients.ready)} of {expected} worker(s) connected within "
-                    f"{self.plan.expect_workers_max_wait_s:g}s" + (f" ({tail})" if tail else "")
-                )
-            gevent.sleep(0.1)
+        command = (
+            worker_command(
+                Path(self.plan.scenario_path),
+                advertised_address(bind),
+                self.master_port,
+                self.plan.tags,
+                self.plan.exclude_tags,
+            )
+            if external
+            else None
+        )
+        wait_for_workers(
+            runner,
+            expected,
+            self.plan.expect_workers_max_wait_s,
+            command=command,
+            report=self._status,
+            local_failure=self._local_workers_failure,
+            local_tail=lambda: self.local_workers.log_tail(3) if self.local_workers is not None else "",
+        )
         self.worker_count = expected
+
+    def _local_workers_failure(self) -> str | None:
+        workers = self.local_workers
+        if workers is not None and workers.processes and len(workers.exited()) == len(workers.processes):
+            return f"all {workers.count} worker process(es) exited before connecting: {workers.log_tail()}"
+        return None
 
     def _status(self, line: str) -> None:
         for listener in list(self.status_listeners):

@@ -31,6 +31,8 @@ class LocalWorkers:
     exclude_tags: tuple[str, ...] = ()
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     log_path: Path | None = None
+    master_host: str = "127.0.0.1"
+    """Where the master listens, as seen from this machine (loopback for a wildcard bind)."""
 
     def start(self) -> None:
         fd, log_name = tempfile.mkstemp(prefix="perfconsole-workers-", suffix=".log")
@@ -44,7 +46,7 @@ class LocalWorkers:
             str(self.locustfile),
             "--worker",
             "--master-host",
-            "127.0.0.1",
+            self.master_host,
             "--master-port",
             str(self.master_port),
             "--loglevel",
