@@ -14,6 +14,7 @@ from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
 from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.saturation import SaturationDetector
 from perfconsole.resources.summary import ResourceHistory
+from perfconsole.resources.target import TargetAddress
 
 
 class FakeSession:
@@ -89,6 +90,7 @@ class FakeMonitor:
     options: ResourceOptions = field(default_factory=ResourceOptions)
     detector: SaturationDetector = field(default_factory=SaturationDetector)
     warnings: list[str] = field(default_factory=list)
+    address: TargetAddress | None = None
 
     def feed(self, sample: ResourceSample) -> list[str]:
         """Record a sample as ResourceMonitor.poll does (detector first, then history)."""

@@ -13,6 +13,7 @@ from perfconsole.tui import chart, render
 from perfconsole.tui.controls import double_users, halve_users, parse_spawn_rate, parse_users, step_users
 from perfconsole.tui.formatting import fit_text, fmt_duration, fmt_ms, fmt_rate
 from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
+from perfconsole.tui.marks import BREACH_MARK
 from perfconsole.verdicts.thresholds import cell_breaches
 
 
@@ -62,10 +63,10 @@ def test_breached_cells_carry_a_symbol() -> None:
     detail = dict(
         zip((c for c, _ in render.TABLE_COLUMNS), rows["GET /api/notifications/[id]/"].cells, strict=True)
     )
-    assert detail["p95"].breached and detail["p95"].text == f"{render.BREACH_MARK}620"
+    assert detail["p95"].breached and detail["p95"].text == f"{BREACH_MARK}620"
     assert not detail["p50"].breached
     healthy = rows["GET /api/notifications/"]
-    assert not any(cell.breached or render.BREACH_MARK in cell.text for cell in healthy.cells)
+    assert not any(cell.breached or BREACH_MARK in cell.text for cell in healthy.cells)
 
 
 def test_status_fields_and_packing() -> None:

@@ -17,10 +17,8 @@ from test_tui_resources_data import (
 
 from perfconsole.config import ResourceThresholds
 from perfconsole.model.resources import ResourceSample
+from perfconsole.tui.marks import BREACH_MARK, OK_MARK, PAST_BREACH_MARK
 from perfconsole.tui.resources_view import (
-    BREACH_MARK,
-    OK_MARK,
-    PAST_BREACH_MARK,
     ResourceState,
     current_run,
     fields_line,

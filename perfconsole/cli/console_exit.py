@@ -51,9 +51,8 @@ class ConsoleExit:
         session = app.session
         if session is None or not app.recorder.unsaved:
             return
-        from perfconsole.tui.render import state_is_active
 
-        if interrupts.interrupted and state_is_active(session.snapshot().state):
+        if interrupts.interrupted and session.snapshot().state.is_active:
             if not any(a.text == f"interrupted by {interrupts.name}" for a in session.annotations):
                 session.annotate(f"interrupted by {interrupts.name}", kind="warning")
         if warning:

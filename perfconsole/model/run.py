@@ -15,6 +15,10 @@ PERCENTILES: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.999)
 PERCENTILE_LABELS: dict[float, str] = {0.5: "p50", 0.9: "p90", 0.95: "p95", 0.99: "p99", 0.999: "p99.9"}
 
 
+AGGREGATED = "Aggregated"
+"""Locust's name for the total row, kept wherever Locust's own files and scripts expect it."""
+
+
 class RunState(StrEnum):
     """Lifecycle of a load session as a front end sees it."""
 
@@ -26,6 +30,16 @@ class RunState(StrEnum):
     STOPPED = "stopped"
     FAILED = "failed"
     QUIT = "quit"
+
+    @property
+    def is_live(self) -> bool:
+        """Users are being spawned or running: live controls apply."""
+        return self in (RunState.SPAWNING, RunState.RUNNING)
+
+    @property
+    def is_active(self) -> bool:
+        """A run is going (live, or its users are stopping): quitting asks, a save marks it interrupted."""
+        return self.is_live or self is RunState.STOPPING
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,10 +14,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from perfconsole.model.run import EndpointStats, RunResult, RunSnapshot
+from perfconsole.model.run import AGGREGATED, EndpointStats, RunResult, RunSnapshot
 from perfconsole.store.codec import LoadedRun
 
-AGGREGATED = "Aggregated"
 COMPARISON_FORMAT = "perfconsole-comparison"
 
 

@@ -126,9 +126,7 @@ class PerfConsoleApp(App[int]):
         if session is None or not self.recorder.unsaved:
             return None
         if interrupted is None:
-            from perfconsole.tui.render import state_is_active
-
-            interrupted = state_is_active(session.snapshot().state)
+            interrupted = session.snapshot().state.is_active
         try:
             return self.recorder.save_on_exit(session, interrupted)
         except UserError as exc:

@@ -31,8 +31,6 @@ from perfconsole.tui.store_view import BrowserEntry, scenario_name, summary_floa
 Saver = Callable[[ConsoleSession, bool, str | None, str], Path]
 """``(session, interrupted, note, kind) -> run directory``."""
 
-ACTIVE_STATES = (RunState.SPAWNING, RunState.RUNNING, RunState.STOPPING)
-
 
 def engine_saver(settings: Settings) -> Saver:
     """Save an engine LoadSession with save_session (thresholds evaluated, Locust CSV/HTML included)."""
@@ -72,7 +70,7 @@ class RunRecorder:
     def observe(self, state: RunState) -> bool:
         """Follow the session's state; True once when a run that was going has stopped unsaved (the
         caller then makes the final save)."""
-        if state in ACTIVE_STATES:
+        if state.is_active:
             self.unsaved = True
             return False
         if self.unsaved and not self.saving and state == RunState.STOPPED:

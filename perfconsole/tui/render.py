@@ -8,13 +8,13 @@ from dataclasses import dataclass
 from perfconsole.config import Profile
 from perfconsole.engine.scenario import ScenarioInfo
 from perfconsole.model.run import (
+    AGGREGATED,
     Annotation,
     EndpointStats,
     ErrorStats,
     ExceptionStats,
     HistoryPoint,
     RunSnapshot,
-    RunState,
     WorkerInfo,
 )
 from perfconsole.tui.chart import ChartData, Series, build_charts, chart_t_end, nice_ceiling
@@ -26,15 +26,8 @@ from perfconsole.tui.formatting import (
     fmt_rate,
     fmt_spawn_rate,
 )
-from perfconsole.tui.store_view import (
-    NEW_ENDPOINT,
-    REGRESSED_CELL_MARK,
-    REGRESSED_ROW_MARK,
-    RowMark,
-)
-
-BREACH_MARK = "▲"
-"""Prefix of a cell that breaks a threshold, so the mark reads without colour (NO_COLOR)."""
+from perfconsole.tui.marks import BREACH_MARK, METRIC_TO_COLUMN, REGRESSED_CELL_MARK, REGRESSED_ROW_MARK
+from perfconsole.tui.store_view import NEW_ENDPOINT, RowMark
 
 TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "Endpoint"),
@@ -48,20 +41,6 @@ TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
 )
 """(column id, header) of the percentile table."""
 
-_METRIC_TO_COLUMN = {
-    "p50": "p50",
-    "p95": "p95",
-    "p99": "p99",
-    "p99.9": "p99.9",
-    "p999": "p99.9",
-    "max": "max",
-    "error_rate": "fail",
-    "error_rate_pct": "fail",
-    "fail": "fail",
-    "rps": "rps",
-    "min_rps": "rps",
-}
-"""Threshold metric names (perfconsole.verdicts.thresholds) to the table column they mark."""
 
 Breaches = Callable[[EndpointStats, bool], Iterable[str]]
 """``(endpoint, use_current) -> metric names that break a threshold``."""
@@ -107,7 +86,7 @@ def endpoint_row(
 ) -> TableRow:
     """One table row: current-window figures if ``use_current`` else whole-run figures; with ``mark``
     (a baseline is chosen) regressed cells and the name are marked and a p95 delta cell is added."""
-    marked = {_METRIC_TO_COLUMN.get(metric, metric) for metric in breaches(endpoint, use_current)}
+    marked = {METRIC_TO_COLUMN.get(metric, metric) for metric in breaches(endpoint, use_current)}
     pct = endpoint.current if use_current else endpoint.cumulative
     rps = endpoint.current_rps if use_current else endpoint.total_rps
     fail = endpoint.current_fail_per_sec if use_current else endpoint.total_fail_per_sec
@@ -139,7 +118,7 @@ def endpoint_row(
         elif breached:
             text = f"{BREACH_MARK}{text}"
         cells.append(Cell(text, breached, column in regressed))
-    return TableRow(endpoint.key or "Aggregated", tuple(cells), is_total)
+    return TableRow(endpoint.key or AGGREGATED, tuple(cells), is_total)
 
 
 def table_rows(
@@ -152,7 +131,7 @@ def table_rows(
     adds the :data:`DELTA_COLUMN` (endpoints the baseline lacks are ``new``)."""
 
     def mark(endpoint: EndpointStats) -> RowMark | None:
-        return None if marks is None else marks.get(endpoint.key or "Aggregated", NEW_ENDPOINT)
+        return None if marks is None else marks.get(endpoint.key or AGGREGATED, NEW_ENDPOINT)
 
     rows = [
         endpoint_row(endpoint, use_current, breaches, mark=mark(endpoint))
@@ -219,11 +198,6 @@ def pack_fields(fields: Sequence[str], width: int, separator: str = "  ") -> lis
     if current:
         lines.append(current)
     return lines
-
-
-def state_is_active(state: RunState) -> bool:
-    """True while users may be running (quitting must ask first)."""
-    return state in (RunState.SPAWNING, RunState.RUNNING, RunState.STOPPING)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,9 +18,11 @@ from perfconsole.resources.saturation import saturation_warning
 from perfconsole.resources.summary import ResourcePeaks
 from perfconsole.tui.chart import ChartData, chart_t_end, time_chart
 from perfconsole.tui.formatting import MISSING, fmt_bytes, fmt_duration
+from perfconsole.tui.marks import BREACH_MARK, OK_MARK, PAST_BREACH_MARK, WARNING_MARK
 from perfconsole.tui.render import annotation_mark
 
 if TYPE_CHECKING:
+    from perfconsole.resources.monitor import ResourceMonitor
     from perfconsole.tui.session_api import ConsoleSession
 
 MB = 2**20
@@ -28,12 +30,6 @@ SATURATION_PREFIX = "load generator saturated"
 """How the engine's saturation warnings (perfconsole.resources.saturation) begin."""
 METRICS_UNAVAILABLE_PREFIX = "target metrics unavailable"
 
-OK_MARK = "✓"
-BREACH_MARK = "▲"
-"""A limit broken by the latest sample (same symbol as the percentile table's breaches)."""
-PAST_BREACH_MARK = "△"
-"""A limit broken earlier in the run (the run's verdict) but not now."""
-WARNING_MARK = "!"
 
 DETAIL_MIN_WIDTH = 100
 """From this width on the panel shows per-process, per-core and per-state detail."""
@@ -108,10 +104,10 @@ def state_from_session(session: ConsoleSession, *, with_samples: bool = False) -
     )
 
 
-def remote_target_host(monitor: Any) -> str | None:
+def remote_target_host(monitor: ResourceMonitor) -> str | None:
     """The target's host name if the monitor's target address is not on this machine, else None."""
-    address = getattr(monitor, "address", None)
-    if address is None or getattr(address, "is_local", True):
+    address = monitor.address
+    if address is None or address.is_local:
         return None
     return str(address.host)
 

@@ -12,9 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import PurePath
 
-from perfconsole.model.run import EndpointStats, RunSnapshot
+from perfconsole.model.run import AGGREGATED, EndpointStats, RunSnapshot
 from perfconsole.store.compare import (
-    AGGREGATED,
     FEW_SAMPLES,
     NO_DATA,
     ComparableSide,
@@ -24,21 +23,7 @@ from perfconsole.store.compare import (
     format_rel,
 )
 from perfconsole.tui.formatting import MISSING, fmt_duration, fmt_ms, fmt_pct
-
-REGRESSED_ROW_MARK = "✗"
-"""Prefix of a regressed endpoint's name, so the mark reads without colour (NO_COLOR)."""
-REGRESSED_CELL_MARK = "↑"
-"""Prefix of a cell whose metric regressed against the baseline."""
-
-METRIC_COLUMNS: dict[str, str] = {
-    "p50": "p50",
-    "p95": "p95",
-    "p99": "p99",
-    "rps": "rps",
-    "error_rate": "fail",
-}
-"""Compared metrics (perfconsole.store.compare.METRICS) to the percentile-table column they mark;
-``avg`` has no column and marks the row only."""
+from perfconsole.tui.marks import METRIC_TO_COLUMN, REGRESSED_CELL_MARK, REGRESSED_ROW_MARK
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +86,7 @@ def comparison_marks(comparison: Comparison) -> dict[str, RowMark]:
     for row in comparison.rows:
         p95 = row.metric("p95")
         columns = frozenset(
-            METRIC_COLUMNS[m.metric] for m in row.metrics if m.regressed and m.metric in METRIC_COLUMNS
+            METRIC_TO_COLUMN[m.metric] for m in row.metrics if m.regressed and m.metric in METRIC_TO_COLUMN
         )
         marks[row.endpoint] = RowMark(
             p95_delta_text(p95.verdict, p95.rel_delta, p95.regressed), columns, row.regressed

@@ -13,9 +13,7 @@ from dataclasses import replace
 from fnmatch import fnmatchcase
 
 from perfconsole.config import Limits, Thresholds
-from perfconsole.model.run import EndpointStats, Percentiles, RunSnapshot, ThresholdResult
-
-TOTAL_NAME = "Aggregated"
+from perfconsole.model.run import AGGREGATED, EndpointStats, Percentiles, RunSnapshot, ThresholdResult
 
 _METRICS: tuple[tuple[str, str], ...] = (
     ("p50", "p50_ms"),
@@ -31,7 +29,7 @@ _WILDCARDS = re.compile(r"\[[^\]]*\]|[*?]")
 
 def is_total(endpoint: EndpointStats) -> bool:
     """True for the aggregated total row."""
-    return not endpoint.method and endpoint.name == TOTAL_NAME
+    return not endpoint.method and endpoint.name == AGGREGATED
 
 
 def pattern_specificity(pattern: str) -> tuple[int, int]:

@@ -283,7 +283,7 @@ class DashboardScreen(RunStoreScreen):
 
     def action_start_again(self) -> None:
         snapshot = self._last_snapshot
-        if snapshot is not None and render.state_is_active(snapshot.state):
+        if snapshot is not None and snapshot.state.is_active:
             self.say("refused: the run is still going (s stops it first)", "error")
             return
         if self._control("started again", self.session.start) and self.recorder is not None:
@@ -313,6 +313,4 @@ class DashboardScreen(RunStoreScreen):
         snapshot = self._last_snapshot
         if not self.prepared:
             return True
-        return snapshot is not None and (
-            render.state_is_active(snapshot.state) or snapshot.state == RunState.PREPARING
-        )
+        return snapshot is not None and (snapshot.state.is_active or snapshot.state == RunState.PREPARING)

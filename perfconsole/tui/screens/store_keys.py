@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from perfconsole.errors import UserError
-from perfconsole.model.run import RunSnapshot
+from perfconsole.model.run import AGGREGATED, RunSnapshot
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.keyed import KeyedScreen
 from perfconsole.tui.screens.run_browser import RunBrowserScreen
@@ -124,7 +124,7 @@ class RunStoreScreen(StoreKeysScreen):
         if regressed != self._regressed_shown:
             self._regressed_shown = regressed
             if regressed:
-                listed = ", ".join("Total" if k == "Aggregated" else k for k in regressed)
+                listed = ", ".join("Total" if k == AGGREGATED else k for k in regressed)
                 self.say(f"regressed vs {label}: {listed}", "error")
             else:
                 self.say(f"no regression vs {label}")

@@ -1,0 +1,31 @@
+"""The console's marks: one symbol each, so every mark reads without colour (NO_COLOR), and the one map
+from metric names (thresholds, regression comparison) to the percentile-table column they mark."""
+
+from __future__ import annotations
+
+BREACH_MARK = "▲"
+"""A cell or limit broken now (a threshold, a resource limit)."""
+PAST_BREACH_MARK = "△"
+"""A limit broken earlier in the run (the run's verdict) but not now."""
+OK_MARK = "✓"
+WARNING_MARK = "!"
+REGRESSED_ROW_MARK = "✗"
+"""Prefix of a regressed endpoint's name."""
+REGRESSED_CELL_MARK = "↑"
+"""Prefix of a cell whose metric regressed against the baseline."""
+
+METRIC_TO_COLUMN: dict[str, str] = {
+    "p50": "p50",
+    "p95": "p95",
+    "p99": "p99",
+    "p99.9": "p99.9",
+    "p999": "p99.9",
+    "max": "max",
+    "error_rate": "fail",
+    "error_rate_pct": "fail",
+    "fail": "fail",
+    "rps": "rps",
+    "min_rps": "rps",
+}
+"""Threshold and comparison metric names to the percentile-table column they mark (``avg`` has no
+column: it marks the row only)."""
