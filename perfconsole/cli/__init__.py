@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from perfconsole import __version__
 from perfconsole.errors import ExitCode, UserError
 
-COMMAND_MODULES = ("run", "demo_target", "compare", "baseline", "runs")
+COMMAND_MODULES = ("run", "demo_target", "compare", "baseline", "runs", "worker")
 
 
 class _Parser(argparse.ArgumentParser):

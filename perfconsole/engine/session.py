@@ -26,6 +26,7 @@ from locust.stats import stats_history
 
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import stats_view
+from perfconsole.engine.hdr.hooks import HdrStats
 from perfconsole.engine.scenario import LoadedScenario, load_scenario
 from perfconsole.engine.worker_wait import advertised_address, wait_for_workers, worker_command
 from perfconsole.engine.workers import LocalWorkers
@@ -150,6 +151,8 @@ class LoadSession:
         self.status_listeners: list[Callable[[str], None]] = []
         """Called with progress lines while preparing (e.g. how to start external workers)."""
         self.master_port: int | None = None
+        self.hdr: HdrStats | None = None
+        """Exact percentiles (HdrHistograms merged from every load process)."""
 
     # ----------------------------------------------------------------------------- lifecycle (blocking)
     def prepare(self) -> None:
@@ -194,6 +197,8 @@ class LoadSession:
             self.runner = self.env.create_local_runner()
         else:
             self._start_master(external)
+        assert self.runner is not None
+        self.hdr = HdrStats(self.env, self.runner.stats, local=isinstance(self.runner, LocalRunner))
         if self.plan.resources:
             self.monitor = self._resource_monitor()
         self._greenlets.append(gevent.spawn(stats_history, self.runner))
@@ -309,6 +314,8 @@ class LoadSession:
         finally:
             for glet in self._greenlets:
                 glet.kill(block=False)
+            if self.hdr is not None:
+                self.hdr.close()
             if self.monitor is not None:
                 self.monitor.close()
             if self.local_workers is not None:
@@ -478,7 +485,9 @@ class LoadSession:
                 total=_empty_total(),
                 timestamp=time.time(),
             )
-        endpoints, total = stats_view.all_endpoints(runner.stats)
+        if self.hdr is not None:
+            self.hdr.flush()
+        endpoints, total = stats_view.all_endpoints(runner.stats, self.hdr)
         shaped = self.env is not None and self.env.shape_class is not None
         return RunSnapshot(
             state=self.state,
@@ -501,6 +510,7 @@ class LoadSession:
         )
 
     def result(self, interrupted: bool = False, thresholds: tuple[Any, ...] = ()) -> RunResult:
+        self._note_fallback()
         plan = self.plan
         settings: dict[str, object] = {
             "users": self._max_target or plan.users or (self.profile.users if self.profile else 0),
@@ -556,6 +566,8 @@ class LoadSession:
         self._spike = None
         self._paused_at = None
         self._max_target = 0
+        if self.hdr is not None:
+            self.hdr.reset()
 
     def _spawn(self, users: int, rate: float) -> None:
         runner = self._require_runner()
@@ -669,21 +681,36 @@ class LoadSession:
         if runner is None or not self._t0:
             return
         total = runner.stats.total
-        p = total.get_current_response_time_percentile if total.num_requests else None
+        p50, p95, p99 = self._current_total_percentiles(total)
         point = HistoryPoint(
             elapsed_s=round(self.elapsed_s, 2),
             timestamp=time.time(),
             user_count=runner.user_count,
             rps=float(total.current_rps or 0.0),
             fail_per_sec=float(total.current_fail_per_sec or 0.0),
-            p50_ms=_float(p(0.5)) if p else None,
-            p95_ms=_float(p(0.95)) if p else None,
-            p99_ms=_float(p(0.99)) if p else None,
+            p50_ms=p50,
+            p95_ms=p95,
+            p99_ms=p99,
             total_requests=total.num_requests,
             total_failures=total.num_failures,
         )
         self._history.append(point)
         self._csv_history_rows.append(_csv_history_row(runner, point.timestamp))
+
+    def _current_total_percentiles(self, total: Any) -> tuple[float | None, float | None, float | None]:
+        """p50, p95, p99 of the current window: the histograms' (Locust's if there are none)."""
+        if self.hdr is not None:
+            self.hdr.flush()
+            p50, _p90, p95, p99, *_rest = self.hdr.current("", "Aggregated")
+            return p50, p95, p99
+        p = total.get_current_response_time_percentile if total.num_requests else None
+        return (_float(p(0.5)), _float(p(0.95)), _float(p(0.99))) if p else (None, None, None)
+
+    def _note_fallback(self) -> None:
+        note = self.hdr.fallback_note() if self.hdr is not None else None
+        if note and note not in self._warnings:
+            self._warnings.append(note)
+            self.annotate(note, kind="warning")
 
     def _sample_loop(self) -> None:
         while True:
@@ -704,6 +731,7 @@ class LoadSession:
                 self._mark_stopped("run ended (shape finished)")
             self._record_sample()
         self._watch_workers(runner)
+        self._note_fallback()
         self._sample_resources()
         if self._spike is not None and self.spike_verdict is None:
             start, end, observe_until = self._spike

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from locust.runners import Runner
     from locust.stats import RequestStats, StatsEntry
 
+    from perfconsole.engine.hdr.hooks import HdrStats
+
 
 def _cumulative(entry: StatsEntry) -> Percentiles:
     if not entry.num_requests:
@@ -42,31 +44,44 @@ def _current(entry: StatsEntry) -> Percentiles:
     return Percentiles(p50=p50, p90=p90, p95=p95, p99=p99, p999=p999, max=pmax)
 
 
-def endpoint_stats(entry: StatsEntry) -> EndpointStats:
+def _from_values(values: list[float | None] | None) -> Percentiles:
+    if not values or values[0] is None:
+        return Percentiles()
+    p50, p90, p95, p99, p999, pmax = values
+    return Percentiles(p50=p50, p90=p90, p95=p95, p99=p99, p999=p999, max=pmax)
+
+
+def endpoint_stats(entry: StatsEntry, hdr: HdrStats | None = None) -> EndpointStats:
     duration = max(0.0, (entry.last_request_timestamp or entry.start_time) - entry.start_time)
     total_fail_per_sec = entry.num_failures / duration if duration > 0 else 0.0
+    method = entry.method or ""
+    cumulative = _cumulative(entry) if hdr is None else _from_values(hdr.cumulative(method, entry.name))
+    median = cumulative.p50 if hdr is not None and cumulative.p50 is not None else entry.median_response_time
     return EndpointStats(
-        method=entry.method or "",
+        method=method,
         name=entry.name,
         num_requests=entry.num_requests,
         num_failures=entry.num_failures,
         avg_ms=float(entry.avg_response_time),
         min_ms=float(entry.min_response_time) if entry.min_response_time is not None else None,
         max_ms=float(entry.max_response_time),
-        median_ms=float(entry.median_response_time),
+        median_ms=float(median),
         avg_content_length=float(entry.avg_content_length),
         total_rps=float(entry.total_rps),
         current_rps=float(entry.current_rps or 0.0),
         current_fail_per_sec=float(entry.current_fail_per_sec or 0.0),
         total_fail_per_sec=float(total_fail_per_sec),
-        cumulative=_cumulative(entry),
-        current=_current(entry),
+        cumulative=cumulative,
+        current=_current(entry) if hdr is None else _from_values(hdr.current(method, entry.name)),
     )
 
 
-def all_endpoints(stats: RequestStats) -> tuple[tuple[EndpointStats, ...], EndpointStats]:
+def all_endpoints(
+    stats: RequestStats, hdr: HdrStats | None = None
+) -> tuple[tuple[EndpointStats, ...], EndpointStats]:
+    """Every endpoint and the total; percentiles from the histograms when ``hdr`` is given."""
     entries = sorted(stats.entries.values(), key=lambda e: (e.name, e.method or ""))
-    return tuple(endpoint_stats(e) for e in entries), endpoint_stats(stats.total)
+    return tuple(endpoint_stats(e, hdr) for e in entries), endpoint_stats(stats.total, hdr)
 
 
 def errors(stats: RequestStats) -> tuple[ErrorStats, ...]:

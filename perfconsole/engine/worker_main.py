@@ -1,6 +1,7 @@
-"""Entry point of a local worker process: Locust's own ``locust --worker``, plus a parent watchdog.
+"""Entry point of a worker process: Locust's own ``locust --worker``, plus histograms and a parent watchdog.
 
-``python -m perfconsole.engine.worker_main LOCUST-ARGS...`` runs ``locust LOCUST-ARGS...`` unchanged. When
+``python -m perfconsole.engine.worker_main LOCUST-ARGS...`` runs ``locust LOCUST-ARGS...`` unchanged, with
+every request also recorded in HdrHistograms sent with each report (``perfconsole.engine.hdr``). When
 ``PERFCONSOLE_PARENT_PID`` is set and that process stops being our parent (the console was killed, even
 with SIGKILL), the worker stops itself at once instead of waiting Locust's 60 s master-heartbeat timeout.
 """
@@ -10,6 +11,7 @@ import locust  # noqa: F401,I001  - first: gevent monkey-patching
 import os
 import signal
 import sys
+from typing import Any
 
 import gevent
 
@@ -23,7 +25,17 @@ def _watch_parent(parent_pid: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)  # Locust's own handler quits the worker
 
 
+def _record_histograms(environment: Any, runner: Any = None, **_kwargs: Any) -> None:
+    from locust.runners import WorkerRunner
+
+    from perfconsole.engine.hdr.hooks import install_worker_recorder
+
+    if isinstance(runner if runner is not None else environment.runner, WorkerRunner):
+        install_worker_recorder(environment)
+
+
 def main() -> None:
+    locust.events.init.add_listener(_record_histograms)
     parent = os.environ.get(PARENT_ENV, "")
     if parent.isdigit():
         gevent.spawn(_watch_parent, int(parent))

@@ -1,0 +1,116 @@
+"""Interval histograms on the wire and on disk.
+
+On the wire (in Locust's worker reports, msgpack): the non-zero counters of an HdrHistogram in the shared
+layout as one flat list ``[index_delta, count, index_delta, count, ...]`` (indices ascending, each delta
+from the previous index), which msgpack packs in one or two bytes a number for typical latencies. Decoding
+costs one step per non-zero counter, never a pass over the 23,552 counters of a full histogram, which is
+what keeps the master (the console process) cheap.
+
+On disk (``data.json``): HdrHistogram's standard compressed V2 encoding (base64), as the ``hdrhistogram``
+package writes it, so that any HdrHistogram tool can read a run's histograms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+
+from perfconsole.engine.hdr.layout import HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS
+
+WIRE_KEY = "perfconsole_hdr"
+"""Key of the histograms in a worker report's data (absent: a plain ``locust --worker``)."""
+WIRE_VERSION = 1
+LAYOUT = (LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS)
+
+
+def encode_counts(counts: Mapping[int, int]) -> list[int]:
+    """Sparse counters as a flat delta-encoded list."""
+    flat: list[int] = []
+    previous = 0
+    for index in sorted(counts):
+        count = counts[index]
+        if count:
+            flat.append(index - previous)
+            flat.append(count)
+            previous = index
+    return flat
+
+
+def decode_counts(flat: list[int]) -> Iterator[tuple[int, int]]:
+    """(index, count) pairs of a flat delta-encoded list; ValueError if malformed."""
+    if len(flat) % 2:
+        raise ValueError("odd length")
+    index = 0
+    for position in range(0, len(flat), 2):
+        delta, count = flat[position], flat[position + 1]
+        if delta < 0 or count < 0:
+            raise ValueError("negative value")
+        index += delta
+        yield index, count
+
+
+def to_hdrh_blob(pairs: Iterable[tuple[int, int]]) -> str:
+    """HdrHistogram's standard base64 encoding of the given counters."""
+    from hdrh.histogram import HdrHistogram
+
+    from perfconsole.engine.hdr.layout import lowest_of
+
+    histogram = HdrHistogram(LOWEST_US, HIGHEST_US, SIGNIFICANT_DIGITS)
+    for index, count in pairs:
+        if count:
+            histogram.record_value(lowest_of(index), count)
+    return histogram.encode().decode("ascii")
+
+
+def from_hdrh_blob(blob: str) -> dict[int, int]:
+    """Counters (by index of the shared layout) of a standard base64 HdrHistogram."""
+    from hdrh.histogram import HdrHistogram
+
+    from perfconsole.engine.hdr.layout import index_of
+
+    histogram = HdrHistogram.decode(blob.encode("ascii"))
+    counts: dict[int, int] = {}
+    for item in histogram.get_recorded_iterator():
+        index = index_of(int(item.value_iterated_to))
+        counts[index] = counts.get(index, 0) + int(item.count_at_value_iterated_to)
+    return counts
+
+
+class WireInterval:
+    """One endpoint's interval histogram of one second, as received."""
+
+    __slots__ = ("second", "method", "name", "failures", "max_us", "flat")
+
+    def __init__(self, second: int, method: str, name: str, failures: int, max_us: int, flat: list[int]):
+        self.second = second
+        self.method = method
+        self.name = name
+        self.failures = failures
+        self.max_us = max_us
+        self.flat = flat
+
+
+def wire_payload(drained: Mapping[int, Mapping[tuple[str, str], object]]) -> dict[str, object]:
+    """A recorder's drained intervals as the value of ``data[WIRE_KEY]`` in a report."""
+    intervals = []
+    for second, endpoints in drained.items():
+        for (method, name), interval in endpoints.items():
+            counts = interval.counts  # type: ignore[attr-defined]
+            intervals.append(
+                [second, method, name, interval.failures, interval.max_us, encode_counts(counts)]  # type: ignore[attr-defined]
+            )
+    return {"v": WIRE_VERSION, "layout": list(LAYOUT), "intervals": intervals}
+
+
+def parse_payload(payload: object) -> list[WireInterval]:
+    """The intervals of a report's ``data[WIRE_KEY]``; ValueError if it is not ours or malformed."""
+    if not isinstance(payload, dict) or payload.get("v") != WIRE_VERSION:
+        raise ValueError("unknown histogram payload version")
+    if tuple(payload.get("layout") or ()) != LAYOUT:
+        raise ValueError(f"histogram layout {payload.get('layout')} is not {list(LAYOUT)}")
+    parsed = []
+    for row in payload.get("intervals") or ():
+        second, method, name, failures, max_us, flat = row
+        parsed.append(
+            WireInterval(int(second), str(method), str(name), int(failures), int(max_us), list(flat))
+        )
+    return parsed

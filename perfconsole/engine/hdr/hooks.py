@@ -1,0 +1,139 @@
+"""Wiring the histograms to Locust: recorders where users run, the merge where the master runs.
+
+- ``install_worker_recorder``: in a worker process (``perfconsole worker`` and the console's local
+  workers), record every request and send the intervals with each report (``report_to_master``).
+- ``HdrStats``: beside the console's runner. On a master it merges each ``worker_report``; with
+  ``--workers 0`` it records in-process and merges once a second. Either way Locust's own stats entries get
+  the histograms' figures (``locust_sync``).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+import gevent
+
+from perfconsole.engine.hdr.codec import WIRE_KEY, parse_payload, wire_payload
+from perfconsole.engine.hdr.locust_sync import add_ms, correct_entry, replace_entry
+from perfconsole.engine.hdr.merge import TOTAL, HdrAggregator, Key
+from perfconsole.engine.hdr.recorder import IntervalRecorder
+
+if TYPE_CHECKING:
+    from locust.env import Environment
+    from locust.stats import RequestStats, StatsEntry
+
+LOCAL_MERGE_INTERVAL_S = 1.0
+
+
+def install_worker_recorder(environment: Environment) -> IntervalRecorder:
+    """Record this worker's requests and add them to every report it sends to the master."""
+    recorder = IntervalRecorder()
+    events = environment.events
+
+    def on_report_to_master(client_id: str, data: dict[str, Any]) -> None:
+        data[WIRE_KEY] = wire_payload(recorder.drain())
+
+    def on_test_start(**_kwargs: Any) -> None:
+        recorder.reset()  # a new run: Locust cleared its stats too
+
+    events.request.add_listener(recorder.on_request)
+    events.report_to_master.add_listener(on_report_to_master)
+    events.test_start.add_listener(on_test_start)
+    return recorder
+
+
+class HdrStats:
+    """The exact figures of one session's runner (master or in-process)."""
+
+    def __init__(
+        self, environment: Environment, stats: RequestStats, local: bool, window_s: int = 10
+    ) -> None:
+        self.environment = environment
+        self.stats = stats
+        self.local = local
+        self.aggregator = HdrAggregator(window_s=window_s)
+        self.errors = 0
+        """Reports whose histograms could not be read (counted, never fatal)."""
+        self._ms: dict[Key, dict[int, int]] = {}
+        self._recorder: IntervalRecorder | None = None
+        self._greenlet: gevent.Greenlet | None = None
+        events = environment.events
+        if local:
+            self._recorder = IntervalRecorder()
+            events.request.add_listener(self._recorder.on_request)
+            self._greenlet = gevent.spawn(self._merge_loop)
+        else:
+            events.worker_report.add_listener(self._on_worker_report)
+
+    # --------------------------------------------------------------------------- feeding
+    def _on_worker_report(self, client_id: str, data: dict[str, Any]) -> None:
+        payload = data.get(WIRE_KEY)
+        if payload is None:
+            self.aggregator.merge_locust(client_id, data.get("stats") or (), int(time.time()))
+            return
+        try:
+            merged = self.aggregator.merge_wire(parse_payload(payload))
+        except (ValueError, TypeError) as exc:
+            self.errors += 1
+            self.aggregator.plain_workers.setdefault(f"{client_id} (unreadable histograms: {exc})", 0)
+            self.aggregator.merge_locust(client_id, data.get("stats") or (), int(time.time()))
+            return
+        for stats_data in data.get("stats") or ():
+            key = (str(stats_data.get("method") or ""), str(stats_data.get("name") or ""))
+            counts = merged.pop(key, None)
+            entry = self._entry(key)
+            if entry is not None and counts is not None:  # else (folded): Locust's figures stay
+                correct_entry(entry, stats_data.get("response_times") or {}, counts)
+        total = data.get("stats_total") or {}
+        correct_entry(self.stats.total, total.get("response_times") or {}, merged.pop(TOTAL, {}))
+
+    def _entry(self, key: Key) -> StatsEntry | None:
+        return self.stats.entries.get((key[1], key[0]))
+
+    def _merge_loop(self) -> None:
+        while True:
+            gevent.sleep(LOCAL_MERGE_INTERVAL_S)
+            self.flush()
+
+    def flush(self) -> None:
+        """In-process runs: merge what was recorded so far and update Locust's entries (cheap, any time)."""
+        if self._recorder is None:
+            return
+        drained = self._recorder.drain()
+        if not drained:
+            return
+        merged = self.aggregator.merge_wire(parse_payload(wire_payload(drained)))
+        for key, counts in merged.items():
+            times = self._ms.setdefault(key, {})
+            add_ms(times, counts)
+            entry = self.stats.total if key == TOTAL else self._entry(key)
+            if entry is not None:
+                replace_entry(entry, times)
+
+    def reset(self) -> None:
+        """A new run (Locust cleared its stats)."""
+        if self._recorder is not None:
+            self._recorder.reset()
+        self._ms.clear()
+        self.aggregator.reset()
+
+    def close(self) -> None:
+        events = self.environment.events
+        if self._greenlet is not None:
+            self._greenlet.kill(block=False)
+        if self._recorder is not None:
+            events.request.remove_listener(self._recorder.on_request)
+        else:
+            events.worker_report.remove_listener(self._on_worker_report)
+
+    # --------------------------------------------------------------------------- reading
+    def cumulative(self, method: str, name: str) -> list[float | None] | None:
+        return self.aggregator.cumulative(TOTAL if (method, name) == ("", "Aggregated") else (method, name))
+
+    def current(self, method: str, name: str, now_s: float | None = None) -> list[float | None]:
+        key = TOTAL if (method, name) == ("", "Aggregated") else (method, name)
+        return self.aggregator.current(key, time.time() if now_s is None else now_s)
+
+    def fallback_note(self) -> str | None:
+        return self.aggregator.fallback_note()

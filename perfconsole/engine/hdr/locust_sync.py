@@ -1,0 +1,71 @@
+"""Locust's own stats carry the histograms' figures: one source for every Locust-derived output.
+
+Locust keeps each endpoint's response times as ``StatsEntry.response_times`` ({rounded ms: count}) and
+computes every percentile it writes from it (the CSV files, the HTML report, its end-of-run tables). On the
+master each worker report first adds the worker's rounded times (Locust's listener); ``correct_entry`` then
+takes exactly those back out and puts the same requests in at the histogram's value rounded to whole ms.
+Counts are unchanged, so Locust's totals, averages and rates are untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from copy import copy
+from typing import TYPE_CHECKING, Any
+
+from perfconsole.engine.hdr.layout import COUNTS_LEN, highest_of
+
+if TYPE_CHECKING:
+    from locust.stats import StatsEntry
+
+_MS_OF_INDEX: list[int] | None = None
+
+
+def ms_key(index: int) -> int:
+    """Whole milliseconds for a counter: how Locust's files show a response time."""
+    global _MS_OF_INDEX
+    if _MS_OF_INDEX is None:
+        _MS_OF_INDEX = [round(highest_of(i) / 1000.0) for i in range(COUNTS_LEN)]
+    return _MS_OF_INDEX[min(index, COUNTS_LEN - 1)]
+
+
+def correct_entry(entry: StatsEntry, locust_rounded: Mapping[Any, int], counts: Mapping[int, int]) -> None:
+    """Swap one report's rounded times (already added by Locust) for the histogram's."""
+    times = entry.response_times
+    for key, count in locust_rounded.items():
+        key = int(key)
+        left = times.get(key, 0) - int(count)
+        if left > 0:
+            times[key] = left
+        else:
+            times.pop(key, None)
+    for index, count in counts.items():
+        ms = ms_key(index)
+        times[ms] = times.get(ms, 0) + count
+    _refresh_cache(entry)
+
+
+def add_ms(times: dict[int, int], counts: Mapping[int, int]) -> None:
+    """Add counters to a {whole ms: count} dict."""
+    for index, count in counts.items():
+        ms = ms_key(index)
+        times[ms] = times.get(ms, 0) + count
+
+
+def replace_entry(entry: StatsEntry, times: Mapping[int, int]) -> None:
+    """Set an entry's response times to the histogram's (in-process runs, where no report exists)."""
+    from collections import defaultdict
+
+    entry.response_times = defaultdict(int, times)
+    _refresh_cache(entry)
+
+
+def _refresh_cache(entry: StatsEntry) -> None:
+    """The newest cached copy (made inside Locust's extend) gets the corrected times too."""
+    cache = entry.response_times_cache
+    if not cache:
+        return
+    newest = next(reversed(cache))
+    cached = cache[newest]
+    if cached.num_requests == entry.num_requests:
+        cache[newest] = cached._replace(response_times=copy(entry.response_times))

@@ -1,0 +1,105 @@
+"""The master's merge of interval histograms: whole run and window per endpoint and in total.
+
+Fed by worker reports (``merge_wire``), by the in-process recorder with ``--workers 0``, and, for a plain
+``locust --worker`` that sends no histograms, by Locust's own rounded response times (``merge_locust``):
+those requests count at Locust's precision, and ``fallback_note`` says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from perfconsole.engine.hdr.codec import WireInterval, decode_counts
+from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram
+from perfconsole.engine.hdr.layout import index_of
+from perfconsole.engine.hdr.window import WindowRing
+
+Key = tuple[str, str]
+TOTAL: Key = ("", "Aggregated")
+DEFAULT_MAX_ENDPOINTS = 500
+OTHER_NAME = "(other)"
+
+
+class HdrAggregator:
+    """Whole-run histograms and the window ring, per endpoint (method, name) and for the total."""
+
+    def __init__(self, window_s: int = 10, max_endpoints: int = DEFAULT_MAX_ENDPOINTS) -> None:
+        self.window = WindowRing(window_s)
+        self.max_endpoints = max_endpoints
+        self.run: dict[Key, DenseHistogram] = {TOTAL: DenseHistogram()}
+        self.plain_workers: dict[str, int] = {}
+        """Plain Locust workers (no histograms) by id: requests counted at Locust's precision."""
+        self.folded = 0
+        """Requests whose endpoint was folded into ``(other)`` by the cap."""
+
+    # --------------------------------------------------------------------------- merging
+    def key_for(self, method: str, name: str) -> Key:
+        key = (method, name)
+        if key in self.run or len(self.run) - 1 < self.max_endpoints:
+            return key
+        return (method, OTHER_NAME)
+
+    def merge_wire(self, intervals: Iterable[WireInterval]) -> dict[Key, dict[int, int]]:
+        """Merge a report's intervals; return this report's counters per endpoint (and total)."""
+        merged: dict[Key, dict[int, int]] = {}
+        for interval in intervals:
+            pairs = list(decode_counts(interval.flat))
+            key = self.key_for(interval.method, interval.name)
+            self._add(key, interval.second, pairs, interval.failures, interval.max_us)
+            for target in (key, TOTAL):
+                counts = merged.setdefault(target, {})
+                for index, count in pairs:
+                    counts[index] = counts.get(index, 0) + count
+        return merged
+
+    def merge_locust(self, client_id: str, stats: Iterable[dict], second: int) -> None:
+        """Merge a plain worker's report from Locust's serialized entries (rounded response times)."""
+        requests = 0
+        for entry in stats:
+            rounded = entry.get("response_times") or {}
+            pairs = [(index_of(int(float(ms) * 1000)), int(count)) for ms, count in rounded.items()]
+            if not pairs:
+                continue
+            max_ms = entry.get("max_response_time") or 0
+            key = self.key_for(str(entry.get("method") or ""), str(entry.get("name") or ""))
+            self._add(key, second, pairs, int(entry.get("num_failures") or 0), int(float(max_ms) * 1000))
+            requests += sum(count for _, count in pairs)
+        self.plain_workers[client_id] = self.plain_workers.get(client_id, 0) + requests
+
+    def _add(self, key: Key, second: int, pairs: list[tuple[int, int]], failures: int, max_us: int) -> None:
+        if key[1] == OTHER_NAME:
+            self.folded += sum(count for _, count in pairs)
+        histogram = self.run.get(key)
+        if histogram is None:
+            histogram = self.run[key] = DenseHistogram()
+        histogram.add(pairs, max_us)
+        self.run[TOTAL].add(pairs, max_us)
+        self.window.add(second, key, pairs, failures, max_us)
+        self.window.add(second, TOTAL, pairs, failures, max_us)
+
+    def reset(self) -> None:
+        self.run = {TOTAL: DenseHistogram()}
+        self.window.clear()
+        self.plain_workers.clear()
+        self.folded = 0
+
+    # --------------------------------------------------------------------------- reading
+    def cumulative(self, key: Key) -> list[float | None] | None:
+        """p50 .. p99.9 and the exact max (ms) over the whole run; None for an unknown endpoint."""
+        histogram = self.run.get(key)
+        if histogram is None or not histogram.total:
+            return None
+        return [*histogram.values(PERCENT_FRACTIONS), histogram.max_us / 1000.0]
+
+    def current(self, key: Key, now_s: float) -> list[float | None]:
+        return self.window.values(key, now_s)
+
+    def fallback_note(self) -> str | None:
+        """One line saying which figures are Locust's approximation, or None when all are exact."""
+        if not self.plain_workers:
+            return None
+        workers = ", ".join(sorted(self.plain_workers))
+        return (
+            f"plain Locust worker(s) {workers} sent no histograms: their requests enter the percentiles "
+            "at Locust's approximation (about 2 significant figures)"
+        )

@@ -1,0 +1,101 @@
+"""The "current" window on the master: per-second interval histograms in a ring, per endpoint.
+
+"Current" is exactly the last ``window_s`` whole seconds before now (by the time the requests ended on the
+load generator), built from the seconds' own histograms: not a difference of cumulative snapshots.
+Memory: ``window_s + LATE_S`` seconds of sparse counters per endpoint, each at most one counter per
+request of that second (and never more than the 23,552 counters of the layout).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, sparse_values
+
+Key = tuple[str, str]
+LATE_S = 10
+"""Seconds kept beyond the window for reports that arrive late (workers report every 3 s)."""
+
+
+class _Second:
+    __slots__ = ("counts", "failures", "requests", "max_us")
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.failures = 0
+        self.requests = 0
+        self.max_us = 0
+
+
+class WindowRing:
+    """Per-second sparse histograms of the last ``window_s + LATE_S`` seconds, by endpoint."""
+
+    def __init__(self, window_s: int = 10) -> None:
+        self.window_s = max(1, int(window_s))
+        self._seconds: dict[int, dict[Key, _Second]] = {}
+        self._newest = 0
+        self._cache: dict[tuple[Key, int], list[float | None]] = {}
+
+    def add(
+        self, second: int, key: Key, pairs: Iterable[tuple[int, int]], failures: int, max_us: int
+    ) -> None:
+        if second < self._newest - self.window_s - LATE_S:
+            return  # too late for any window
+        endpoints = self._seconds.get(second)
+        if endpoints is None:
+            endpoints = self._seconds[second] = {}
+            if second > self._newest:
+                self._newest = second
+                self._prune()
+        slot = endpoints.get(key)
+        if slot is None:
+            slot = endpoints[key] = _Second()
+        counts = slot.counts
+        for index, count in pairs:
+            counts[index] = counts.get(index, 0) + count
+            slot.requests += count
+        slot.failures += failures
+        if max_us > slot.max_us:
+            slot.max_us = max_us
+        self._cache.clear()
+
+    def _prune(self) -> None:
+        oldest = self._newest - self.window_s - LATE_S
+        for second in [s for s in self._seconds if s < oldest]:
+            del self._seconds[second]
+
+    def values(self, key: Key, now_s: float) -> list[float | None]:
+        """p50, p90, p95, p99, p99.9 and max (ms) of the ``window_s`` whole seconds before ``now_s``."""
+        end = int(now_s)
+        cached = self._cache.get((key, end))
+        if cached is not None:
+            return cached
+        merged: dict[int, int] = {}
+        max_us = 0
+        for second in range(end - self.window_s, end):
+            slot = self._seconds.get(second, {}).get(key)
+            if slot is None:
+                continue
+            for index, count in slot.counts.items():
+                merged[index] = merged.get(index, 0) + count
+            max_us = max(max_us, slot.max_us)
+        found = sparse_values(merged, max_us, PERCENT_FRACTIONS)
+        found.append(max_us / 1000.0 if merged else None)
+        self._cache[(key, end)] = found
+        return found
+
+    def requests(self, key: Key, now_s: float) -> tuple[int, int]:
+        """(requests, failures) of the window."""
+        end = int(now_s)
+        requests = failures = 0
+        for second in range(end - self.window_s, end):
+            slot = self._seconds.get(second, {}).get(key)
+            if slot is not None:
+                requests += slot.requests
+                failures += slot.failures
+        return requests, failures
+
+    def clear(self) -> None:
+        self._seconds.clear()
+        self._cache.clear()
+        self._newest = 0

@@ -1,0 +1,126 @@
+"""Exact percentiles: the histogram layout, wire codec, merge and window (pure, no load)."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import pytest
+from hdrh.histogram import HdrHistogram
+
+from perfconsole.engine.hdr.codec import (
+    WIRE_KEY,
+    decode_counts,
+    encode_counts,
+    from_hdrh_blob,
+    parse_payload,
+    to_hdrh_blob,
+    wire_payload,
+)
+from perfconsole.engine.hdr.histogram import DenseHistogram, sparse_values
+from perfconsole.engine.hdr.layout import COUNTS_LEN, HIGHEST_US, highest_of, index_of, lowest_of
+from perfconsole.engine.hdr.merge import OTHER_NAME, TOTAL, HdrAggregator
+from perfconsole.engine.hdr.recorder import IntervalRecorder
+
+
+def exact(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[max(1, math.ceil(fraction * len(ordered) - 1e-9)) - 1]
+
+
+def test_layout_matches_the_hdrhistogram_package() -> None:
+    reference = HdrHistogram(1, HIGHEST_US, 3)
+    assert reference.counts_len == COUNTS_LEN
+    rng = random.Random(7)
+    values = [0, 1, 2, 1023, 1024, 2047, 2048, 2049, 4095, 4096, 99_999, HIGHEST_US]
+    values += [int(rng.lognormvariate(10, 3)) % HIGHEST_US for _ in range(3000)]
+    for value in values:
+        index = index_of(value)
+        assert index == reference._counts_index_for(value), value
+        assert lowest_of(index) == reference.get_lowest_equivalent_value(value)
+        assert highest_of(index) == reference.get_highest_equivalent_value(value)
+        assert lowest_of(index) <= value <= highest_of(index)
+
+
+def test_codec_round_trips_sparse_counts_and_standard_blobs() -> None:
+    counts = {3: 1, 1500: 7, 20_000: 2, index_of(HIGHEST_US): 1}
+    assert dict(decode_counts(encode_counts(counts))) == counts
+    assert from_hdrh_blob(to_hdrh_blob(counts.items())) == counts
+    with pytest.raises(ValueError):
+        list(decode_counts([1]))
+    with pytest.raises(ValueError):
+        parse_payload({"v": 1, "layout": [1, 1000, 2], "intervals": []})
+
+
+def heavy_tail(rng: random.Random, count: int) -> list[float]:
+    """Lognormal body with a Pareto tail, in ms."""
+    return [
+        rng.lognormvariate(math.log(40), 0.8) if rng.random() < 0.9 else 100 * rng.paretovariate(1.5)
+        for _ in range(count)
+    ]
+
+
+def test_recorded_merged_percentiles_are_within_1pct_of_exact() -> None:
+    rng = random.Random(11)
+    clock = iter(range(10**9))
+    samples: list[float] = []
+    aggregator = HdrAggregator(window_s=10)
+    for worker in range(2):
+        recorder = IntervalRecorder(clock=lambda: 1000 + next(clock) // 500)
+        times = heavy_tail(rng, 4000)
+        samples += times
+        for value in times:
+            recorder.record("GET", f"/w{worker % 2}", value)
+        payload = wire_payload(recorder.drain())
+        aggregator.merge_wire(parse_payload(payload))
+    found = aggregator.cumulative(TOTAL)
+    assert found is not None
+    for fraction, value in zip((0.5, 0.9, 0.95, 0.99, 0.999), found, strict=False):
+        assert value == pytest.approx(exact(samples, fraction), rel=0.01), fraction
+    assert found[-1] == pytest.approx(max(samples), abs=0.001)  # max exact (to the µs)
+    assert WIRE_KEY == "perfconsole_hdr"
+
+
+def test_window_holds_exactly_the_last_seconds() -> None:
+    aggregator = HdrAggregator(window_s=3)
+    for second, value_ms in [(100, 10.0), (101, 10.0), (102, 150.0), (103, 150.0), (104, 150.0)]:
+        recorder = IntervalRecorder(clock=lambda s=second: s + 0.5)
+        for _ in range(10):
+            recorder.record("GET", "/x", value_ms)
+        aggregator.merge_wire(parse_payload(wire_payload(recorder.drain())))
+    assert aggregator.current(("GET", "/x"), 103.2)[0] == pytest.approx(10.0, rel=0.002)  # 100..102
+    assert aggregator.current(("GET", "/x"), 105.0)[0] == pytest.approx(150.0, rel=0.002)  # 102..104
+    assert aggregator.current(("GET", "/x"), 200.0)[0] is None
+    assert aggregator.window.requests(TOTAL, 105.0) == (30, 0)
+
+
+def test_endpoints_beyond_the_cap_fold_into_other() -> None:
+    aggregator = HdrAggregator(max_endpoints=2)
+    recorder = IntervalRecorder(clock=lambda: 5.0)
+    for name in ("/a", "/b", "/c", "/d"):
+        recorder.record("GET", name, 1.0)
+    aggregator.merge_wire(parse_payload(wire_payload(recorder.drain())))
+    assert set(aggregator.run) == {TOTAL, ("GET", "/a"), ("GET", "/b"), ("GET", OTHER_NAME)}
+    assert aggregator.run[("GET", OTHER_NAME)].total == 2
+
+
+def test_dense_and_sparse_percentiles_agree() -> None:
+    rng = random.Random(3)
+    values = heavy_tail(rng, 5000)
+    dense = DenseHistogram()
+    sparse: dict[int, int] = {}
+    for value in values:
+        index = index_of(int(value * 1000))
+        dense.add([(index, 1)])
+        sparse[index] = sparse.get(index, 0) + 1
+    assert dense.values() == sparse_values(sparse, 0)
+
+
+def test_worker_command_bad_input_is_one_line(tmp_path) -> None:
+    from cli_helpers import run_perfconsole
+
+    proc = run_perfconsole(["worker", "-f", "missing.py", "--master-host", "127.0.0.1"], tmp_path, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == "perfconsole: error: scenario not found: missing.py"
+    proc = run_perfconsole(["worker", "-f", "x.py", "--master-host", "h", "--master-port", "70000"], tmp_path)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
