@@ -7,6 +7,7 @@ imports ``locust`` first (gevent monkey-patching), then the TUI.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,10 @@ def run(args: argparse.Namespace) -> int:
         launch_options=LaunchOptions(target_pid, target_process, metrics_url, distributed_options(args)),
         baseline=getattr(args, "baseline", None),
     )
+    from perfconsole.application.sweep import sweep_leftovers
     from perfconsole.cli.console_exit import ConsoleExit
+
+    for line in sweep_leftovers(settings.runs_dir.resolve()):
+        print(f"perfconsole: {line}", file=sys.stderr, flush=True)
 
     return ConsoleExit(app).run()

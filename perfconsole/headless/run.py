@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, TextIO
 import gevent
 
 from perfconsole.application.recording import evaluated_result, save_session
+from perfconsole.application.sweep import sweep_leftovers
 from perfconsole.config import Settings
 from perfconsole.engine.interrupts import Interrupts
 from perfconsole.engine.session import LoadSession, RunPlan
@@ -55,6 +56,8 @@ def run_headless(options: HeadlessOptions) -> int:
             print(f"perfconsole: {interrupts.name} before the run: nothing ran", file=err, flush=True)
             return int(ExitCode.INTERRUPTED)
         _check_storage(options)  # where results go is checked before anything runs
+        for line in sweep_leftovers(options.settings.runs_dir.resolve()):
+            print(f"perfconsole: {line}", file=err, flush=True)
         baseline = _load_baseline(options)  # a missing or broken baseline is a usage error: nothing runs
         session = LoadSession(options.plan, options.settings)
         session.status_listeners.append(lambda line: print(f"perfconsole: {line}", file=err, flush=True))

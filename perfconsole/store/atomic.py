@@ -7,6 +7,7 @@ temp name in the same parent and renamed into place only once every file in them
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import os
 import secrets
@@ -14,6 +15,8 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from perfconsole.store.faults import fault_point
 
 TEMP_PREFIX = ".tmp-"
 """Prefix of every temp file/directory this module creates; listings ignore such entries."""
@@ -24,8 +27,30 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".")
 
 
-def _temp_sibling(path: Path) -> Path:
-    return path.with_name(f"{TEMP_PREFIX}{path.name}-{secrets.token_hex(4)}")
+OLD_PREFIX = ".old-"
+"""Prefix of old content on its way out (a replaced or deleted directory): never recovered."""
+
+
+def _temp_sibling(path: Path, prefix: str = TEMP_PREFIX) -> Path:
+    """``.tmp-NAME-PID-XXXXXXXX``: the pid tells a later sweep whether its owner is still alive."""
+    return path.with_name(f"{prefix}{path.name}-{os.getpid()}-{secrets.token_hex(4)}")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two directory entries atomically (Linux renameat2 RENAME_EXCHANGE); False if unsupported."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    renameat2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EXDEV):
+        return False
+    raise OSError(code, os.strerror(code), str(b))
 
 
 def fsync_dir(path: Path) -> None:
@@ -87,6 +112,7 @@ def staged_directory(final_path: Path, *, replace: bool = False) -> Iterator[Pat
     try:
         yield temp
         fsync_tree(temp)
+        fault_point("staged-complete")
         if replace:
             replace_directory(temp, final_path)
             return
@@ -107,12 +133,20 @@ def staged_directory(final_path: Path, *, replace: bool = False) -> Iterator[Pat
 def replace_directory(staged: Path, final_path: Path) -> None:
     """Put the complete directory ``staged`` at ``final_path``, replacing an existing one.
 
-    The old directory is first renamed to a hidden temp name, so ``final_path`` always holds either the
-    old or the new complete directory (absent only between two renames), then deleted.
+    Where the file system can (Linux ext4, xfs, tmpfs, btrfs ...) the two are exchanged in one atomic
+    step, so ``final_path`` never stops naming a complete directory; the old one is then deleted.
+    Elsewhere the old directory is first renamed to a hidden temp name (``final_path`` absent only between
+    two renames: the start-up sweep, perfconsole.store.sweep, puts the newest complete one back).
     """
-    old = _temp_sibling(final_path) if final_path.exists() else None
+    if final_path.exists() and _exchange(staged, final_path):
+        fsync_dir(final_path.parent)
+        fault_point("replace-exchanged")
+        shutil.rmtree(staged, ignore_errors=True)  # now the old directory
+        return
+    old = _temp_sibling(final_path, OLD_PREFIX) if final_path.exists() else None
     if old is not None:
         os.rename(final_path, old)
+        fault_point("replace-old-moved")
     try:
         os.rename(staged, final_path)
     except BaseException:
@@ -126,7 +160,7 @@ def replace_directory(staged: Path, final_path: Path) -> None:
 
 def remove_directory(path: Path) -> None:
     """Delete a directory so that it disappears at once: rename to a hidden name, then remove."""
-    doomed = _temp_sibling(path)
+    doomed = _temp_sibling(path, OLD_PREFIX)
     os.rename(path, doomed)
     fsync_dir(path.parent)
     shutil.rmtree(doomed, ignore_errors=True)
