@@ -21,6 +21,7 @@ from typing import Any
 
 from perfconsole.errors import ConfigError, UserError
 from perfconsole.hosts import validate_metrics_url, validate_target_url
+from perfconsole.user_mix import UserMix, parse_fixed_count, parse_weights
 
 CONFIG_FILENAME = "config.toml"
 MAX_USERS = 100_000
@@ -106,6 +107,8 @@ class Profile:
     description: str = ""
     thresholds: Thresholds | None = None
     """Overrides of the global thresholds for this profile (merged over them)."""
+    mix: UserMix = field(default_factory=UserMix)
+    """User-class weights and fixed counts (``[profiles.NAME.weights]``, ``[profiles.NAME.fixed_count]``)."""
 
     @property
     def staged(self) -> bool:
@@ -499,8 +502,14 @@ class _Reader:
     def profile(self, name: str, value: object) -> Profile:
         path = f"profiles.{name}"
         allowed = ("description", "users", "spawn_rate", "duration", "stages", "thresholds")
-        table = self.table(value, path, allowed)
+        table = self.table(value, path, (*allowed, "weights", "fixed_count"))
         description = self.text(table.get("description", ""), f"{path}.description")
+        mix = UserMix(
+            self.check(parse_weights, table["weights"], f"{path}.weights") if "weights" in table else {},
+            self.check(parse_fixed_count, table["fixed_count"], f"{path}.fixed_count")
+            if "fixed_count" in table
+            else {},
+        )
         thresholds = (
             self.thresholds(table["thresholds"], f"{path}.thresholds") if "thresholds" in table else None
         )
@@ -519,6 +528,7 @@ class _Reader:
                 stages=stages,
                 description=description,
                 thresholds=thresholds,
+                mix=mix,
             )
         for key in ("users", "spawn_rate"):
             if key not in table:
@@ -533,6 +543,7 @@ class _Reader:
             else self.check(validate_duration, duration, f"{path}.duration"),
             description=description,
             thresholds=thresholds,
+            mix=mix,
         )
 
     def regression(self, value: object) -> Regression:

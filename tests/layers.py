@@ -15,7 +15,7 @@ from pathlib import Path
 
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("errors", "model"),
-    ("hosts",),
+    ("hosts", "user_mix"),
     ("config",),
     ("profiles",),
     ("resources", "store", "demo_target"),

@@ -19,6 +19,8 @@ from cli_helpers import popen_perfconsole
 from netns import Namespace, network_namespace
 from test_tui_pilot import console_settings, dashboard, message, wait_for
 from test_tui_resources_pilot import figures_text
+from test_user_mix import CONFIG as MIX_CONFIG
+from test_user_mix import TWO_CLASSES
 
 from perfconsole.config import SpikeDrill
 from perfconsole.tui.app import make_app
@@ -26,7 +28,6 @@ from perfconsole.tui.session_api import LaunchOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = ROOT / "scenarios"
-LENIENT = "[thresholds]\np50_ms = 5000\np95_ms = 5000\np99_ms = 5000\nerror_rate_pct = 50\nmin_rps = false\n"
 
 
 def free_port_on(address: str) -> int:
@@ -35,10 +36,10 @@ def free_port_on(address: str) -> int:
         return int(sock.getsockname()[1])
 
 
-def namespace_worker(ns: Namespace, scenario: str, port: int) -> subprocess.Popen[str]:
+def namespace_worker(ns: Namespace, locustfile: Path, port: int) -> subprocess.Popen[str]:
     """A plain Locust worker inside the namespace, dialling the master on this side's address."""
     return ns.popen(
-        [sys.executable, "-m", "locust", "-f", str(SCENARIOS_DIR / f"{scenario}.py"), "--worker"]
+        [sys.executable, "-m", "locust", "-f", str(locustfile), "--worker"]
         + ["--master-host", ns.outside, "--master-port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -64,24 +65,24 @@ def read_until(proc: subprocess.Popen[str], needle: str, seen: list[str], timeou
 def test_headless_run_with_a_namespace_target_and_a_namespace_worker(tmp_path: Path) -> None:
     """The master binds this side's veth address; one local worker dials that address (not loopback) and
     one worker inside the namespace joins it; the wait names the command, the count and the hosts; the
-    users load the demo target served inside the namespace."""
-    (tmp_path / "config.toml").write_text(LENIENT)
-    (tmp_path / "scenarios").symlink_to(SCENARIOS_DIR)
+    users load the demo target served inside the namespace, with a 10:0 class mix across both workers."""
+    (tmp_path / "config.toml").write_text(MIX_CONFIG)
+    mix = tmp_path / "mix.py"
+    mix.write_text(TWO_CLASSES)
     with network_namespace() as ns:
         url = ns.demo_target()
         assert url.startswith(f"http://{ns.inside}:")
         port = free_port_on(ns.outside)
-        args = "run --headless --scenario health -u 4 -r 4 -t 5s --workers 1 --expect-workers 2".split()
+        args = "run --headless -f mix.py --profile tenzero --workers 1 --expect-workers 2".split()
         args += ["--master-bind-host", ns.outside, "--master-bind-port", str(port), "--host", url]
         proc = popen_perfconsole([*args, "--expect-workers-max-wait", "90", "--summary-json"], tmp_path)
         seen: list[str] = []
         try:
             waiting = read_until(proc, "waiting for workers: 1 of 2 worker(s) joined", seen)
             assert f"({socket.gethostname()})" in waiting, waiting
-            health = SCENARIOS_DIR / "health.py"
-            expected = f"locust -f {health} --worker --master-host {ns.outside} --master-port {port}"
+            expected = f"locust -f mix.py --worker --master-host {ns.outside} --master-port {port}"
             assert waiting.rstrip().endswith(f"start one elsewhere with: {expected}"), waiting
-            worker = namespace_worker(ns, "health", port)
+            worker = namespace_worker(ns, mix, port)
             read_until(proc, "all 2 worker(s) joined", seen)
             out, err = proc.communicate(timeout=120)
         finally:
@@ -93,6 +94,8 @@ def test_headless_run_with_a_namespace_target_and_a_namespace_worker(tmp_path: P
         summary = json.loads(out)
         assert summary["worker_count"] == 2 and summary["total"]["requests"] > 0, summary
         assert summary["host"] == url
+        names = {e["name"]: e["requests"] for e in summary["endpoints"]}
+        assert names.get("first", 0) > 0 and "second" not in names, names
         assert worker.wait(timeout=30) == 0  # the master's quit ends the namespace worker too
 
 
@@ -120,7 +123,7 @@ def test_console_on_a_namespace_target_waits_for_a_namespace_worker(tmp_path: Pa
                 command = f"--worker --master-host {ns.outside} --master-port {port}"
                 await wait_for(pilot, lambda: command in message(app), "how to start a worker")
                 assert "0 of 1 worker(s) joined" in message(app)
-                namespace_worker(ns, "notifications", port)
+                namespace_worker(ns, SCENARIOS_DIR / "notifications.py", port)
                 await wait_for(pilot, lambda: dashboard(app).prepared, "the namespace worker joined", 90)
                 session = app.session
                 assert session is not None and session.host == url

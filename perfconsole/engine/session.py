@@ -43,6 +43,7 @@ from perfconsole.model.run import (
 )
 from perfconsole.resources.monitor import ResourceMonitor
 from perfconsole.resources.options import ResourceOptions
+from perfconsole.user_mix import apply_profile_mix
 from perfconsole.verdicts.drills import RecoveryVerdict, assess_recovery
 
 if TYPE_CHECKING:
@@ -170,6 +171,8 @@ class LoadSession:
             locust_logger.addHandler(self._log)
             locust_logger.propagate = False
         self.scenario = load_scenario(self.plan.scenario_path, self.plan.user_classes)
+        if self.profile is not None:  # before anything starts: an unknown class is an error
+            apply_profile_mix(self.profile, self.scenario)
         host = self.plan.host or self.settings.host
         if host:
             self.host = validate_target_url(host, "--host" if self.plan.host else "run.host")
@@ -368,6 +371,8 @@ class LoadSession:
     def apply_profile(self, profile: Profile) -> None:
         """Switch profile mid-run: a staged one starts its stages now; a flat one sets users and duration."""
         self._require_running()
+        if self.profile is not None and profile.mix != self.profile.mix:
+            self.annotate(f"{profile.name}: user-class mix kept as started (set when the run is prepared)")
         self.profile = profile
         self._paused_at = None
         self._leave_shape()
@@ -521,6 +526,7 @@ class LoadSession:
             "exclude_tags": list(plan.exclude_tags),
             "user_classes": list(plan.user_classes),
             "demo_target": self.demo_target is not None,
+            **(self.profile.mix.to_dict() if self.profile else {}),
         }
         return RunResult(
             final=self.snapshot(),

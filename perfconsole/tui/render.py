@@ -340,5 +340,5 @@ def profile_line(profile: Profile) -> str:
         plan = f"{len(profile.stages)} stages up to {max(s.users for s in profile.stages)} users"
     else:
         plan = f"{profile.users} users @{fmt_spawn_rate(profile.spawn_rate)}/s"
-    text = f"{plan} {duration}"
+    text = f"{plan} {duration}" + (f"; {profile.mix.describe()}" if profile.mix else "")
     return f"{profile.description}: {text}" if profile.description else text

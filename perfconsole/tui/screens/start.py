@@ -22,6 +22,7 @@ from perfconsole.tui.session_api import LaunchChoice
 from perfconsole.tui.widgets.charts import RunChart
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
+from perfconsole.user_mix import check_classes
 
 
 class StartScreen(StoreKeysScreen):
@@ -158,6 +159,8 @@ class StartScreen(StoreKeysScreen):
         if info.user_classes and not selected:
             raise UserError("pick at least one user class (space toggles)")
         all_classes = {u.name for u in info.user_classes}
+        if profile is not None:
+            check_classes(self.settings.profiles[profile].mix, profile, [u.name for u in info.user_classes])
         return LaunchChoice(
             scenario_path=info.path,
             profile=profile,
