@@ -181,6 +181,8 @@ class Settings:
     resources: Resources = field(default_factory=Resources)
     default_profile: str = "light"
     default_scenario: str = "notifications"
+    window_s: int = 10
+    """Seconds of the "current" window (``[display] window_s``): percentiles of exactly the last N s."""
 
     def profile(self, name: str) -> Profile:
         """The profile called ``name``; UserError naming the known profiles if there is none."""
@@ -280,7 +282,12 @@ def validate_workers(value: object, where: str) -> int:
 
 # --------------------------------------------------------------------------- built-in defaults
 
+MAX_WINDOW_S = 600
+
 DEFAULT_CONFIG_TOML = """
+[display]
+window_s = 10
+
 [run]
 host = ""
 runs_dir = "runs"
@@ -614,7 +621,9 @@ class _Reader:
         )
 
     def settings(self, data: dict[str, Any], source: Path | None) -> Settings:
-        top = self.table(data, "", ("run", "profiles", "thresholds", "spike", "regression", "resources"))
+        top = self.table(
+            data, "", ("run", "profiles", "thresholds", "spike", "regression", "resources", "display")
+        )
         run_allowed = ("host", "workers", "runs_dir", "default_profile", "default_scenario")
         run = self.table(top.get("run", {}), "run", run_allowed)
         host = self.text(run.get("host", ""), "run.host").strip()
@@ -658,7 +667,18 @@ class _Reader:
             resources=self.resources(top.get("resources", {})),
             default_profile=default_profile,
             default_scenario=default_scenario.strip(),
+            window_s=self.window_s(top.get("display", {})),
         )
+
+    def window_s(self, raw: object) -> int:
+        display = self.table(raw, "display", ("window_s",))
+        value = display.get("window_s", 10)
+        number = _number(value)
+        if number is None or not number.is_integer() or not 1 <= number <= MAX_WINDOW_S:
+            raise self.fail(
+                "display.window_s", f"expected whole seconds from 1 to {MAX_WINDOW_S}, got {value!r}"
+            )
+        return int(number)
 
 
 def _join(path: str, key: str) -> str:

@@ -343,6 +343,7 @@ def test_default_toml_constant_is_valid_toml() -> None:
     import tomllib
 
     assert set(tomllib.loads(DEFAULT_CONFIG_TOML)) == {
+        "display",
         "run",
         "profiles",
         "thresholds",

@@ -201,7 +201,12 @@ class LoadSession:
         else:
             self._start_master(external)
         assert self.runner is not None
-        self.hdr = HdrStats(self.env, self.runner.stats, local=isinstance(self.runner, LocalRunner))
+        self.hdr = HdrStats(
+            self.env,
+            self.runner.stats,
+            local=isinstance(self.runner, LocalRunner),
+            window_s=self.settings.window_s,
+        )
         if self.plan.resources:
             self.monitor = self._resource_monitor()
         self._greenlets.append(gevent.spawn(stats_history, self.runner))
@@ -512,6 +517,7 @@ class LoadSession:
             profile=self.profile.name if self.profile else None,
             stage=self._stage_label(),
             timestamp=time.time(),
+            window_s=self.settings.window_s,
         )
 
     def result(self, interrupted: bool = False, thresholds: tuple[Any, ...] = ()) -> RunResult:

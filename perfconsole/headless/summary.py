@@ -60,7 +60,7 @@ def stats_table(snap: RunSnapshot) -> str:
         f"{'Type Name':<{NAME_WIDTH}} {'50%':>7} {'90%':>7} {'95%':>7} {'99%':>7} {'99.9%':>7} {'100%':>7} "
         f"{'# reqs':>8}"
     )
-    lines += ["Response time percentiles (approximated)", head2, "-" * len(head2)]
+    lines += ["Response time percentiles (HdrHistogram, 3 significant digits)", head2, "-" * len(head2)]
     for entry in rows:
         if entry is snap.total:
             lines.append("-" * len(head2))

@@ -80,7 +80,7 @@ class EndpointStats:
     cumulative: Percentiles
     """Percentiles over the whole run."""
     current: Percentiles
-    """Percentiles over the last ~10 s window (Locust's current_response_time_percentile)."""
+    """Percentiles over exactly the last ``window_s`` seconds (per-second HdrHistograms)."""
 
     @property
     def key(self) -> str:
@@ -150,6 +150,8 @@ class RunSnapshot:
     """Human label of the current shape stage, e.g. ``"2/4 ramp to 100 @2/s"``."""
     timestamp: float = 0.0
     """Wall-clock time (epoch seconds) of this snapshot."""
+    window_s: int = 10
+    """Seconds the ``current`` figures cover."""
 
     @property
     def remaining_s(self) -> float | None:

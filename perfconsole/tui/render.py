@@ -141,8 +141,8 @@ def table_rows(
     return rows
 
 
-def view_label(use_current: bool) -> str:
-    return "current 10s window" if use_current else "whole run"
+def view_label(use_current: bool, window_s: int = 10) -> str:
+    return f"current {window_s}s window" if use_current else "whole run"
 
 
 def failure_percent(snapshot: RunSnapshot, use_current: bool) -> float:
@@ -170,7 +170,7 @@ def status_fields(snapshot: RunSnapshot, use_current: bool) -> list[str]:
         fields.append(f"profile {snapshot.profile}")
     if snapshot.stage:
         fields.append(f"stage {snapshot.stage}")
-    fields.append(f"view {view_label(use_current)}")
+    fields.append(f"view {view_label(use_current, snapshot.window_s)}")
     return fields
 
 

@@ -291,7 +291,8 @@ class DashboardScreen(RunStoreScreen):
 
     def action_toggle_view(self) -> None:
         self.use_current = not self.use_current
-        self.say(f"table shows the {render.view_label(self.use_current)}")
+        window_s = self._last_snapshot.window_s if self._last_snapshot is not None else 10
+        self.say(f"table shows the {render.view_label(self.use_current, window_s)}")
 
     def action_resources(self) -> None:
         """Show the resources panel; pressed again while it is shown, cycle its layout."""
