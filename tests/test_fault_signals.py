@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -109,6 +110,8 @@ def test_two_signals_during_a_headless_run(workdir: Path, target: DemoTargetProc
     assert f"interrupted by {signal.Signals(signum).name}" in texts
     assert (info.path / "report.html").is_file() and (info.path / "locust_stats.csv").is_file()
     assert str(info.path) in out  # the results were printed too
+    modes = {stat.S_IMODE(p.stat().st_mode) for p in [info.path, *info.path.iterdir()]}
+    assert modes == {0o700, 0o600}  # owner only, Locust's CSV and HTML files included
     assert _leftovers(workdir) == []
     _gone, alive = psutil.wait_procs(children, timeout=10)
     assert not alive, [p.pid for p in alive]

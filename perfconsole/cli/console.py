@@ -124,7 +124,9 @@ def run(args: argparse.Namespace) -> int:
     )
     from perfconsole.application.sweep import sweep_leftovers
     from perfconsole.cli.console_exit import ConsoleExit
+    from perfconsole.store.runs import check_runs_dir
 
+    check_runs_dir(settings.runs_dir.resolve())  # a run's results can be saved: checked before any starts
     for line in sweep_leftovers(settings.runs_dir.resolve()):
         print(f"perfconsole: {line}", file=sys.stderr, flush=True)
 

@@ -27,6 +27,9 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".")
 
 
+FILE_MODE = 0o600
+DIR_MODE = 0o700
+"""Modes of everything saved: readable by the owner only."""
 OLD_PREFIX = ".old-"
 """Prefix of old content on its way out (a replaced or deleted directory): never recovered."""
 
@@ -74,7 +77,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically (temp file, fsync, rename, fsync of the directory)."""
     temp = _temp_sibling(path)
     try:
-        with open(temp, "xb") as handle:
+        with open(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE), "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -88,6 +91,17 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
 def atomic_write_text(path: Path, text: str) -> None:
     """:func:`atomic_write_bytes` for UTF-8 text."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def restrict_tree(root: Path) -> None:
+    """Owner-only modes under ``root`` (files 0600, directories 0700): runs hold hosts, command lines and
+    error texts; files written by third-party code (Locust's CSV and HTML writers) get the same."""
+    os.chmod(root, DIR_MODE)
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in dirnames:
+            os.chmod(os.path.join(dirpath, name), DIR_MODE)
+        for name in filenames:
+            os.chmod(os.path.join(dirpath, name), FILE_MODE)
 
 
 def fsync_tree(root: Path) -> None:
@@ -108,9 +122,10 @@ def staged_directory(final_path: Path, *, replace: bool = False) -> Iterator[Pat
     if final_path.exists() and not replace:
         raise FileExistsError(f"{final_path} already exists")
     temp = _temp_sibling(final_path)
-    temp.mkdir()
+    temp.mkdir(mode=DIR_MODE)
     try:
         yield temp
+        restrict_tree(temp)
         fsync_tree(temp)
         fault_point("staged-complete")
         if replace:

@@ -157,7 +157,7 @@ def save_baseline(
         "created_at": utc_datetime(time.time()),
     }
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with staged_directory(target, replace=force) as staging:
             for item in sorted(run.path.iterdir()):
                 if item.name == BASELINE_FILE or is_temp_name(item.name):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import platform
 import socket
 from collections.abc import Callable, Mapping
@@ -321,22 +320,11 @@ def _redact_artifacts(staging: Path, own_files: set[str]) -> None:
 
 
 def check_runs_dir(runs_dir: Path) -> None:
-    """Fail early, in one line, when runs cannot be saved under ``runs_dir`` (before a run, not after).
-    Creates nothing: an existing directory gets a probe file; a missing one needs a writable ancestor."""
-    existing = runs_dir
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    try:
-        if not existing.is_dir():
-            raise NotADirectoryError(20, "Not a directory")
-        if existing == runs_dir:
-            probe = runs_dir / f".tmp-probe-{os.getpid()}"
-            probe.write_bytes(b"")
-            probe.unlink()
-        elif not os.access(existing, os.W_OK | os.X_OK):
-            raise PermissionError(13, f"{existing} is not writable")
-    except OSError as exc:
-        raise StoreError(f"cannot write runs to {runs_dir}: {exc.strerror or exc}") from None
+    """Fail early, in one line, when runs cannot be saved under ``runs_dir`` (before a run, not after):
+    a probe file is written and fsynced there (perfconsole.store.probe)."""
+    from perfconsole.store.probe import probe_runs_dir
+
+    probe_runs_dir(runs_dir)
 
 
 def save_run(
@@ -360,7 +348,7 @@ def save_run(
     if kind not in RUN_KINDS:
         raise StoreError(f"invalid run kind {kind!r} (expected one of {', '.join(RUN_KINDS)})")
     try:
-        runs_dir.mkdir(parents=True, exist_ok=True)
+        runs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise StoreError(f"cannot create runs directory {runs_dir}: {exc.strerror}") from None
     base_id = run_id_base(result.started_at, result.scenario_path, result.profile, name)
