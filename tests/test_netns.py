@@ -80,7 +80,7 @@ def test_headless_run_with_a_namespace_target_and_a_namespace_worker(tmp_path: P
         try:
             waiting = read_until(proc, "waiting for workers: 1 of 2 worker(s) joined", seen)
             assert f"({socket.gethostname()})" in waiting, waiting
-            expected = f"locust -f mix.py --worker --master-host {ns.outside} --master-port {port}"
+            expected = f"perfconsole worker -f mix.py --master-host {ns.outside} --master-port {port}"
             assert waiting.rstrip().endswith(f"start one elsewhere with: {expected}"), waiting
             worker = namespace_worker(ns, mix, port)
             read_until(proc, "all 2 worker(s) joined", seen)
@@ -120,8 +120,9 @@ def test_console_on_a_namespace_target_waits_for_a_namespace_worker(tmp_path: Pa
         async def drive() -> Any:
             async with app.run_test(size=(140, 30)) as pilot:
                 await pilot.press("enter")
-                command = f"--worker --master-host {ns.outside} --master-port {port}"
+                command = f"--master-host {ns.outside} --master-port {port}"
                 await wait_for(pilot, lambda: command in message(app), "how to start a worker")
+                assert "start one elsewhere with: perfconsole worker -f " in message(app)
                 assert "0 of 1 worker(s) joined" in message(app)
                 namespace_worker(ns, SCENARIOS_DIR / "notifications.py", port)
                 await wait_for(pilot, lambda: dashboard(app).prepared, "the namespace worker joined", 90)

@@ -37,11 +37,12 @@ def test_the_command_names_the_address_to_dial(tmp_path: Path, monkeypatch: pyte
     monkeypatch.chdir(tmp_path)
     inside = tmp_path / "scenarios" / "health.py"
     command = worker_command(inside, "10.213.0.1", 5557, tags=("api",))
-    assert (
-        command
-        == "locust -f scenarios/health.py --worker --master-host 10.213.0.1 --master-port 5557 --tags api"
+    assert command == (
+        "perfconsole worker -f scenarios/health.py --master-host 10.213.0.1 --master-port 5557 -- --tags api"
     )
-    assert worker_command(Path("/elsewhere/x y.py"), "h", 1).startswith("locust -f '/elsewhere/x y.py' ")
+    assert worker_command(Path("/elsewhere/x y.py"), "h", 1).startswith(
+        "perfconsole worker -f '/elsewhere/x y.py' "
+    )
     assert advertised_address("10.213.0.1") == "10.213.0.1"
     wildcard = advertised_address("0.0.0.0")
     assert wildcard in local_addresses() or wildcard == os.uname().nodename or "." in wildcard

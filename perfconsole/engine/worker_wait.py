@@ -66,14 +66,16 @@ def worker_command(
     tags: Iterable[str] = (),
     exclude: Iterable[str] = (),
 ) -> str:
-    """The command that starts one Locust worker for this master (tags are not sent to workers)."""
-    parts = ["locust", "-f", shown_locustfile(locustfile), "--worker", "--master-host", master_host]
+    """The command that starts one worker for this master elsewhere: ``perfconsole worker`` (Locust's
+    worker sending exact histograms); tags go to Locust after ``--`` (the master does not send them)."""
+    parts = ["perfconsole", "worker", "-f", shown_locustfile(locustfile), "--master-host", master_host]
     parts += ["--master-port", str(master_port)]
+    extra: list[str] = []
     if tags := list(tags):
-        parts += ["--tags", *tags]
+        extra += ["--tags", *tags]
     if exclude := list(exclude):
-        parts += ["--exclude-tags", *exclude]
-    return shlex.join(parts)
+        extra += ["--exclude-tags", *exclude]
+    return shlex.join(parts + (["--", *extra] if extra else []))
 
 
 def joined_hosts(runner: Any) -> list[str]:
