@@ -57,7 +57,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(ExitCode.USAGE)
         return int(func(args))
     except UserError as exc:
-        print(f"perfconsole: error: {exc}", file=sys.stderr)
+        from perfconsole.store.redact import redact_text
+
+        print(f"perfconsole: error: {redact_text(str(exc))}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("perfconsole: interrupted", file=sys.stderr)

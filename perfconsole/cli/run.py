@@ -73,6 +73,19 @@ def run(args: argparse.Namespace) -> int:
 def _run(args: argparse.Namespace, interrupts: Any) -> int:
     import locust  # noqa: F401  - first: gevent monkey-patching before anything else loads
 
+    from perfconsole.headless.redacting_stream import redact_std_streams
+
+    stdout, stderr = redact_std_streams()  # secrets masked on screen and in CI logs, as on disk
+    try:
+        return _run_headless(args, interrupts)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            stream.flush()
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _run_headless(args: argparse.Namespace, interrupts: Any) -> int:
+
     from perfconsole.cli.plan import build_plan
     from perfconsole.headless.run import HeadlessOptions, run_headless
 

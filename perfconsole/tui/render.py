@@ -27,6 +27,7 @@ from perfconsole.tui.formatting import (
     fmt_spawn_rate,
 )
 from perfconsole.tui.marks import BREACH_MARK, METRIC_TO_COLUMN, REGRESSED_CELL_MARK, REGRESSED_ROW_MARK
+from perfconsole.tui.shown import shown_text
 from perfconsole.tui.store_view import NEW_ENDPOINT, RowMark
 
 TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -282,7 +283,7 @@ def annotation_mark(kind: str) -> str:
 def annotation_lines(annotations: Iterable[Annotation]) -> list[str]:
     """``0:35 U users  20 -> 40`` lines, in time order."""
     return [
-        f"{fmt_duration(a.elapsed_s):>7} {annotation_mark(a.kind)} {a.kind:<8} {a.text}"
+        f"{fmt_duration(a.elapsed_s):>7} {annotation_mark(a.kind)} {a.kind:<8} {shown_text(a.text)}"
         for a in sorted(annotations, key=lambda a: a.elapsed_s)
     ]
 

@@ -20,6 +20,7 @@ from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.modals import NoteModal, ProfileModal, UsersModal
 from perfconsole.tui.screens.store_keys import RunStoreScreen
 from perfconsole.tui.session_api import ConsoleSession
+from perfconsole.tui.shown import shown_snapshot
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -157,7 +158,7 @@ class DashboardScreen(RunStoreScreen):
         """Poll the session once and hand each widget its data (only the visible lower view)."""
         if not self.prepared:
             return
-        snapshot = self.session.snapshot()
+        snapshot = shown_snapshot(self.session.snapshot())  # secrets masked as in saved files
         self._last_snapshot = snapshot
         status = self.query_one(StatusBar)
         status.snapshot = snapshot

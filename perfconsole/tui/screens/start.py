@@ -19,6 +19,7 @@ from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.store_keys import StoreKeysScreen
 from perfconsole.tui.session_api import LaunchChoice
+from perfconsole.tui.shown import masked_host, unmasked_host
 from perfconsole.tui.widgets.charts import RunChart
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -82,7 +83,12 @@ class StartScreen(StoreKeysScreen):
                 yield RunChart(id="profile-preview")
                 with Horizontal(classes="field"):
                     yield Label("host", classes="field-label")
-                    yield Input(self.initial_host, placeholder="empty: demo target", id="host", compact=True)
+                    yield Input(
+                        masked_host(self.initial_host),
+                        placeholder="empty: demo target",
+                        id="host",
+                        compact=True,
+                    )
                 with Horizontal(classes="field"):
                     yield Label("workers", classes="field-label")
                     workers = "" if self.initial_workers is None else str(self.initial_workers)
@@ -164,7 +170,7 @@ class StartScreen(StoreKeysScreen):
         return LaunchChoice(
             scenario_path=info.path,
             profile=profile,
-            host=parse_host(self.query_one("#host", Input).value),
+            host=parse_host(unmasked_host(self.query_one("#host", Input).value, self.initial_host)),
             workers=parse_workers(self.query_one("#workers", Input).value),
             user_classes=() if set(selected) == all_classes else selected,
             tags=parse_tags(self.query_one("#tags", Input).value),

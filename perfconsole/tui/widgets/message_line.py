@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from perfconsole.tui.formatting import fit_text
+from perfconsole.tui.shown import shown_text
 
 PREFIX = {"info": "› ", "error": "✗ ", "verdict": "◆ "}
 """A symbol per kind so messages read without colour."""
@@ -22,7 +23,7 @@ class MessageLine(Widget):
     kind: reactive[str] = reactive("info")
 
     def show(self, message: str, kind: str = "info") -> None:
-        self.message, self.kind = message, kind
+        self.message, self.kind = shown_text(message), kind
 
     def render(self) -> Text:
         if not self.message:
