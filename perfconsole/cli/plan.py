@@ -19,9 +19,9 @@ from perfconsole.config import (
     validate_users,
     validate_workers,
 )
-from perfconsole.engine.scenario import default_scenarios_dir, describe_scenario, resolve_scenario
+from perfconsole.engine.scenario import default_scenarios_dir, resolve_scenario
 from perfconsole.engine.session import RunPlan
-from perfconsole.errors import ScenarioError, UserError
+from perfconsole.errors import UserError
 from perfconsole.hosts import validate_metrics_url, validate_target_url
 
 
@@ -34,21 +34,23 @@ def load_cli_settings(args: argparse.Namespace) -> Settings:
 
 
 def scenario_path(args: argparse.Namespace, settings: Settings) -> Path:
+    return locustfile_paths(args, settings)[0]
+
+
+def locustfile_paths(args: argparse.Namespace, settings: Settings) -> tuple[Path, ...]:
+    """``-f`` as Locust reads it (a file, a directory, a comma-separated list), else the scenario."""
     if getattr(args, "locustfile", None):
-        path = Path(args.locustfile)
-        if not path.is_file():
-            raise ScenarioError(f"{path}: no such locustfile")
-        return path.resolve()
+        from perfconsole.engine.locustfiles import expand_locustfiles
+
+        return expand_locustfiles(args.locustfile)
     name = getattr(args, "scenario", None) or settings.default_scenario
-    return resolve_scenario(name, default_scenarios_dir())
+    return (resolve_scenario(name, default_scenarios_dir()),)
 
 
 def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> tuple[Settings, RunPlan]:
     settings = load_cli_settings(args)
-    path = scenario_path(args, settings)
-    info = describe_scenario(path)
-    if not info.user_classes:
-        raise ScenarioError(f"{path}: no User class found (define a class deriving from locust.HttpUser)")
+    locustfiles = locustfile_paths(args, settings)
+    path = locustfiles[0]
     users = validate_users(args.users, "-u/--users") if args.users is not None else None
     rate = validate_spawn_rate(args.spawn_rate, "-r/--spawn-rate") if args.spawn_rate is not None else None
     duration = validate_duration(args.run_time, "-t/--run-time") if args.run_time is not None else None
@@ -56,8 +58,6 @@ def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> 
     host = validate_target_url(args.host, "--host") if args.host else None
     profile_name = args.profile or (None if users is not None else settings.default_profile)
     profile = settings.profile(profile_name) if profile_name else None
-    if users is not None and rate is None and profile is None:
-        rate = 1.0  # Locust's default spawn rate
     target_pid = getattr(args, "target_pid", None)
     if target_pid is not None:
         if not str(target_pid).isdigit() or int(target_pid) <= 0:
@@ -69,6 +69,8 @@ def build_plan(args: argparse.Namespace, command_line: tuple[str, ...] = ()) -> 
     stop_timeout = parse_duration(getattr(args, "stop_timeout", "0") or "0", "--stop-timeout")
     plan = RunPlan(
         scenario_path=path,
+        locustfiles=locustfiles,
+        use_scenario_shape=args.profile is None,  # as in Locust, a locustfile's shape runs
         host=host,
         users=users,
         spawn_rate=rate,

@@ -20,7 +20,9 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--headless", action="store_true", help="no console: progress on stderr (required)")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--scenario", metavar="NAME", help="a scenario in scenarios/ (file stem)")
-    source.add_argument("-f", "--locustfile", metavar="PATH", help="a locustfile path")
+    source.add_argument(
+        "-f", "--locustfile", metavar="PATH", help="locustfile(s): a file, a directory or a comma list"
+    )
     parser.add_argument("--profile", "-p", metavar="NAME", help="a load profile from config.toml")
     parser.add_argument("--host", "-H", metavar="URL", help="target base URL (default: embedded demo target)")
     parser.add_argument("-u", "--users", metavar="N", help="peak number of concurrent users")

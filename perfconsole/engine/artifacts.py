@@ -1,7 +1,8 @@
 """Locust-format result files for a session: the CSVs ``locust --csv PREFIX`` writes and the HTML report.
 
 File names and columns are Locust's own (``PREFIX_stats.csv``, ``_stats_history.csv``, ``_failures.csv``,
-``_exceptions.csv``) so existing compare scripts read them unchanged.
+``_exceptions.csv``) so existing compare scripts read them unchanged. ``workers.log`` holds what the
+workers printed and logged and Locust's warnings, each line prefixed by its source.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ def write_locust_artifacts(session: LoadSession, directory: Path, prefix: str = 
     html_path = directory / HTML_NAME
     html_path.write_text(get_html_report(env, show_download_link=False), encoding="utf-8")
     paths.append(html_path)
+    if session.local_workers is not None:
+        session.local_workers.poll_output()
+    workers_log = session.output_log.write(directory)
+    if workers_log is not None:
+        paths.append(workers_log)
     return paths
 
 

@@ -164,41 +164,19 @@ def resolve_scenario(name_or_path: str, directory: Path) -> Path:
     raise ScenarioError(f"unknown scenario {name_or_path!r} (known in {directory}: {known})")
 
 
-def load_scenario(path: Path, user_class_names: tuple[str, ...] = ()) -> LoadedScenario:
-    """Import a locustfile for a run. Raises ScenarioError on any failure, never exits."""
-    from locust.util.load_locustfile import load_locustfile
+def load_scenario(
+    path: Path, user_class_names: tuple[str, ...] = (), locustfiles: tuple[Path, ...] = ()
+) -> LoadedScenario:
+    """Import the run's locustfiles (``locustfiles``, else ``path``) with Locust's own loader. Raises
+    ScenarioError on any failure, never exits."""
+    from perfconsole.engine.locustfiles import load_locustfiles, select_user_classes
 
-    info = describe_scenario(path)
-    try:
-        user_classes, shapes = load_locustfile(str(Path(path).resolve()))
-    except SystemExit:
-        raise ScenarioError(f"{path}: locustfile could not be loaded") from None
-    except SyntaxError as exc:
-        raise ScenarioError(f"{path}: line {exc.lineno}: syntax error: {exc.msg}") from None
-    except Exception as exc:  # the module's own code failed: say what, in one line
-        line = _failing_line(exc, path)
-        raise ScenarioError(f"{path}{line}: {type(exc).__name__}: {exc}") from None
-    if not user_classes:
-        raise ScenarioError(f"{path}: no User class found (define a class deriving from locust.HttpUser)")
-    if user_class_names:
-        unknown = [n for n in user_class_names if n not in user_classes]
-        if unknown:
-            raise ScenarioError(
-                f"{path}: unknown user class {', '.join(unknown)} (known: {', '.join(sorted(user_classes))})"
-            )
-        user_classes = {n: user_classes[n] for n in user_class_names}
-    return LoadedScenario(info=info, user_classes=user_classes, shapes=shapes)
-
-
-def _failing_line(exc: BaseException, path: Path) -> str:
-    tb = exc.__traceback__
-    line = ""
-    target = str(Path(path).resolve())
-    while tb is not None:
-        if tb.tb_frame.f_code.co_filename == target:
-            line = f": line {tb.tb_lineno}"
-        tb = tb.tb_next
-    return line
+    files = locustfiles or (Path(path),)
+    info = describe_scenario(files[0]) if files[0].is_file() else describe_scenario(path)
+    where = ",".join(str(f) for f in files)
+    available, shapes = load_locustfiles(files)
+    user_classes = select_user_classes(available, user_class_names, where)
+    return LoadedScenario(info=info, user_classes=user_classes, shapes=list(shapes.values()))
 
 
 def default_scenarios_dir() -> Path:

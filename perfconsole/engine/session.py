@@ -26,8 +26,11 @@ from locust.stats import stats_history
 
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import stats_view
+from perfconsole.engine.events import Lifecycle, warn_common_options
 from perfconsole.engine.hdr.hooks import HdrStats
+from perfconsole.engine.locustfiles import class_hosts
 from perfconsole.engine.scenario import LoadedScenario, load_scenario
+from perfconsole.engine.worker_output import OperatorLog
 from perfconsole.engine.worker_wait import advertised_address, wait_for_workers, worker_command
 from perfconsole.engine.workers import LocalWorkers
 from perfconsole.errors import UserError
@@ -56,6 +59,7 @@ SAMPLE_INTERVAL_S = 1.0
 WORKER_REPORT_INTERVAL_S = 3.0
 """How often Locust workers send their stats to the master (locust.runners.WORKER_REPORT_INTERVAL)."""
 LOG_KEEP = 200
+WORKER_EXIT_WAIT_S = 5.0
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class RunPlan:
     """What to run. ``None`` fields fall back to the profile, then to the settings."""
 
     scenario_path: Path
+    locustfiles: tuple[Path, ...] = ()
+    """Every locustfile of the run (Locust's ``parse_locustfile_paths``); empty: just ``scenario_path``."""
     host: str | None = None
     """Target base URL; None: the settings' host, else the engine starts the demo target."""
     users: int | None = None
@@ -75,6 +81,9 @@ class RunPlan:
     exclude_tags: tuple[str, ...] = ()
     user_classes: tuple[str, ...] = ()
     use_scenario_shape: bool = False
+    """Run the locustfile's LoadTestShape (Locust's headless behaviour) when it has one."""
+    shape_name: str | None = None
+    """Which of the locustfiles' shapes to run (None: the first, as Locust does)."""
     stop_timeout_s: float = 0.0
     demo_target_options: dict[str, Any] = field(default_factory=dict)
     """Keyword arguments for the embedded demo target (latency_ms, error_rate ...)."""
@@ -97,14 +106,19 @@ class RunPlan:
 
 
 class _LogCollector(logging.Handler):
-    """Keeps Locust's warnings for the front end instead of letting them write over the console."""
+    """Keeps Locust's warnings for the front end instead of letting them write over the console; each one
+    also goes to the operator's log (console log view, headless stderr, workers.log)."""
 
-    def __init__(self) -> None:
+    def __init__(self, output: OperatorLog) -> None:
         super().__init__(logging.WARNING)
         self.lines: deque[str] = deque(maxlen=LOG_KEEP)
+        self.output = output
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage().splitlines()[0] if record.getMessage() else "")
+        message = record.getMessage()
+        line = message.splitlines()[0] if message else ""
+        self.lines.append(line)
+        self.output.add("locust", f"{record.levelname}: {line}")
 
 
 class LoadSession:
@@ -145,7 +159,9 @@ class LoadSession:
         self._deadline: gevent.Greenlet | None = None
         self._spike_greenlet: gevent.Greenlet | None = None
         self._known_missing: set[str] = set()
-        self._log = _LogCollector()
+        self.output_log = OperatorLog()
+        """Workers' output and Locust's warnings for the operator (log view, stderr, workers.log)."""
+        self._log = _LogCollector(self.output_log)
         self._closed = False
         self.listeners: list[Callable[[Annotation], None]] = []
         """Called with every new annotation (from the engine's greenlets)."""
@@ -154,6 +170,11 @@ class LoadSession:
         self.master_port: int | None = None
         self.hdr: HdrStats | None = None
         """Exact percentiles (HdrHistograms merged from every load process)."""
+        self.process_exit_code: int | None = None
+        """``environment.process_exit_code`` as the ``quitting`` hooks left it (None: not set)."""
+        self.lifecycle: Lifecycle | None = None
+        self._stop_greenlet: gevent.Greenlet | None = None
+        self._manual = False
 
     # ----------------------------------------------------------------------------- lifecycle (blocking)
     def prepare(self) -> None:
@@ -170,12 +191,15 @@ class LoadSession:
         if self._log not in locust_logger.handlers:
             locust_logger.addHandler(self._log)
             locust_logger.propagate = False
-        self.scenario = load_scenario(self.plan.scenario_path, self.plan.user_classes)
+        self.scenario = load_scenario(self.plan.scenario_path, self.plan.user_classes, self.plan.locustfiles)
         if self.profile is not None:  # before anything starts: an unknown class is an error
             apply_profile_mix(self.profile, self.scenario)
         host = self.plan.host or self.settings.host
+        own_hosts = class_hosts(self.scenario.user_classes)
         if host:
             self.host = validate_target_url(host, "--host" if self.plan.host else "run.host")
+        elif own_hosts:  # every user class names its host: Locust uses them, no demo target
+            self.host = validate_target_url(own_hosts[0], "a user class's host")  # each keeps its own
         else:
             from perfconsole.demo_target.process import start_demo_target
 
@@ -186,14 +210,17 @@ class LoadSession:
         self.worker_count = (os.cpu_count() or 1) if workers is None else workers
         if self.worker_count < 0:
             raise UserError(f"--workers must be 0 or more, got {self.worker_count}")
+        files = self.locustfiles
         self.env = Environment(
             user_classes=list(self.scenario.user_classes.values()),
             events=locust.events,
-            host=self.host,
+            host=None if own_hosts and not host else self.host,
             stop_timeout=self.plan.stop_timeout_s,
             tags=list(self.plan.tags) or None,
             exclude_tags=list(self.plan.exclude_tags) or None,
-            parsed_locustfiles=[str(self.plan.scenario_path)],
+            locustfile=files[0].name,
+            parsed_locustfiles=[str(f) for f in files],
+            available_shape_classes={type(s).__name__: s for s in self.scenario.shapes},
         )
         external = max(0, self.plan.expect_workers - self.worker_count)
         if self.worker_count == 0 and external == 0:
@@ -207,6 +234,8 @@ class LoadSession:
             local=isinstance(self.runner, LocalRunner),
             window_s=self.settings.window_s,
         )
+        self.lifecycle = Lifecycle(self.env)
+        self.lifecycle.init(self._require_runner())
         if self.plan.resources:
             self.monitor = self._resource_monitor()
         self._greenlets.append(gevent.spawn(stats_history, self.runner))
@@ -225,18 +254,19 @@ class LoadSession:
         self.master_port = runner.server.port
         if self.worker_count:
             self.local_workers = LocalWorkers(
-                locustfile=Path(self.plan.scenario_path).resolve(),
+                locustfiles=self.locustfiles,
                 master_port=self.master_port,
                 count=self.worker_count,
                 tags=self.plan.tags,
                 exclude_tags=self.plan.exclude_tags,
                 master_host=dial_address(bind),
+                log=self.output_log,
             )
             self.local_workers.start()
         expected = self.worker_count + external
         command = (
             worker_command(
-                Path(self.plan.scenario_path),
+                self.locustfiles,
                 advertised_address(bind),
                 self.master_port,
                 self.plan.tags,
@@ -302,9 +332,32 @@ class LoadSession:
         self._kill_control_greenlets()
         if self.state in (RunState.SPAWNING, RunState.RUNNING, RunState.STOPPING):
             self._mark_stopped("run finished")
+        self._join_stop()
         runner.quit()  # on a master, workers send a final report before exiting
         self._record_sample()
         self.state = RunState.QUIT
+        if self.lifecycle is not None:
+            self.process_exit_code = self.lifecycle.quitting()
+        if self.local_workers is not None:  # their quit hooks' output belongs to this run's log
+            self.local_workers.wait_exited(WORKER_EXIT_WAIT_S)
+            self.local_workers.poll_output(final=True)
+
+    def fire_quit(self, exit_code: int) -> None:
+        """Locust's ``quit`` event with the process's exit code (once; ``close`` fires it if nobody did)."""
+        if self.lifecycle is not None:
+            self.lifecycle.quit(exit_code)
+
+    @property
+    def locustfiles(self) -> tuple[Path, ...]:
+        files = tuple(Path(f).resolve() for f in self.plan.locustfiles)
+        return files or (Path(self.plan.scenario_path).resolve(),)
+
+    def _join_stop(self) -> None:
+        """Let a stop in progress end (users finishing within --stop-timeout, then ``test_stop``) before
+        quitting, so that quit never stops the same users a second time."""
+        glet = self._stop_greenlet
+        if glet is not None and not glet.dead and glet is not gevent.getcurrent():
+            glet.join(timeout=self.plan.stop_timeout_s + 70.0)
 
     def close(self) -> None:
         """Stop everything this session started; idempotent; leaves no process behind."""
@@ -316,8 +369,18 @@ class LoadSession:
                 self._kill_control_greenlets()
                 try:
                     with gevent.Timeout(10):
+                        self._join_stop()
                         self.runner.quit()
                 except (gevent.Timeout, Exception):
+                    pass
+            if self.lifecycle is not None:
+                try:
+                    with gevent.Timeout(10):
+                        if not self.lifecycle.quitting_fired:
+                            self.process_exit_code = self.lifecycle.quitting()
+                        code = self.process_exit_code
+                        self.fire_quit(code if code is not None else 0)
+                except gevent.Timeout:
                     pass
         finally:
             for glet in self._greenlets:
@@ -343,6 +406,7 @@ class LoadSession:
         if self.monitor is not None:
             self.monitor.reset()  # resource history and peaks are per run
         self.started_at = time.time()
+        self._manual = False
         self._t0 = time.monotonic()
         self._stopped_elapsed = None
         self.ended_at = 0.0
@@ -350,11 +414,16 @@ class LoadSession:
         shape = self._shape_for_start()
         if shape is not None:
             self._start_shape(shape)
-            self.duration_s = plan.duration_s or _shape_duration(shape)
-            self.annotate(f"started {getattr(profile, 'name', 'scenario shape')}", kind="profile")
+            if self.profile is None:  # the locustfile's own shape: it ends the run itself
+                self.duration_s = _shape_duration(shape)
+                self.annotate(f"started shape: {type(shape).__name__}", kind="profile")
+            else:
+                self.duration_s = plan.duration_s or _shape_duration(shape)
+                self.annotate(f"started {profile.name if profile else 'staged profile'}", kind="profile")
         else:
             users = plan.users or (profile.users if profile else 1)
-            rate = plan.spawn_rate or (profile.spawn_rate if profile else float(users))
+            default_rate = 1.0 if plan.users is not None else float(users)  # -u alone: Locust's 1/s
+            rate = plan.spawn_rate or (profile.spawn_rate if profile else default_rate)
             self.duration_s = (
                 plan.duration_s if plan.duration_s is not None else (profile.duration_s if profile else None)
             )
@@ -368,7 +437,7 @@ class LoadSession:
         self._require_running()
         rate = spawn_rate if spawn_rate is not None else self._spawn_rate
         before = self._target_users
-        self._leave_shape()
+        self._leave_shape("users")
         self._paused_at = None
         self._spawn(users, rate)
         self.annotate(f"users {before} -> {users} at {rate:g}/s", kind="users")
@@ -380,6 +449,7 @@ class LoadSession:
             self.annotate(f"{profile.name}: user-class mix kept as started (set when the run is prepared)")
         self.profile = profile
         self._paused_at = None
+        self._manual = False
         self._leave_shape()
         if profile.staged:
             from perfconsole.engine.shapes import StagedShape
@@ -399,7 +469,7 @@ class LoadSession:
         self._require_running()
         if self._paused_at is not None:
             return
-        self._leave_shape()
+        self._leave_shape("pause")
         self._paused_at = (self._target_users, self._spawn_rate)
         self._spawn(0, max(self._spawn_rate, float(self._target_users) or 1.0))
         self.annotate("paused (0 users)", kind="users")
@@ -414,17 +484,27 @@ class LoadSession:
         self.annotate(f"resumed: {users} users at {rate:g}/s", kind="users")
 
     @property
+    def active_shape(self) -> str | None:
+        """The shape the run follows now (a locustfile's class name or a staged profile's name), or None."""
+        shape = self.env.shape_class if self.env else None
+        return _shape_title(shape) if shape is not None else None
+
+    @property
     def paused(self) -> bool:
         return self._paused_at is not None
 
     def stop(self) -> None:
         """Stop all users; the workers stay connected so the run can be started again."""
-        runner = self._require_runner()
+        self._require_runner()
         if self.state not in (RunState.SPAWNING, RunState.RUNNING):
             return
         self._kill_control_greenlets()
         self._mark_stopped("stopped by operator")
-        self._greenlets.append(gevent.spawn(runner.stop))
+        self._spawn_stop()
+
+    def _spawn_stop(self) -> None:
+        self._stop_greenlet = gevent.spawn(self._require_runner().stop)
+        self._greenlets.append(self._stop_greenlet)
 
     def settle(self, timeout_s: float = 10.0) -> None:
         """Blocking: after a stop, wait until users are stopped and the workers' last stats have arrived
@@ -592,15 +672,30 @@ class LoadSession:
 
     def _shape_for_start(self) -> LoadTestShape | None:
         plan, profile = self.plan, self.profile
+        own = self.scenario_shape()
+        if own is not None:  # as in Locust: the locustfile's shape runs, -u/-r/-t get a warning
+            self.profile = None
+            warn_common_options(own, users=plan.users, spawn_rate=plan.spawn_rate, run_time=plan.duration_s)
+            return own
         if plan.users is not None:
             return None
         if profile is not None and profile.staged:
             from perfconsole.engine.shapes import StagedShape
 
             return StagedShape.from_profile(profile)
-        if plan.use_scenario_shape and self.scenario and self.scenario.shapes:
-            return self.scenario.shapes[0]
         return None
+
+    def scenario_shape(self) -> LoadTestShape | None:
+        """The locustfile's shape this plan runs (``use_scenario_shape``), or None."""
+        if not self.plan.use_scenario_shape or self.scenario is None or not self.scenario.shapes:
+            return None
+        if self.plan.shape_name is None:
+            return self.scenario.shapes[0]
+        for shape in self.scenario.shapes:
+            if type(shape).__name__ == self.plan.shape_name:
+                return shape
+        known = ", ".join(type(s).__name__ for s in self.scenario.shapes)
+        raise UserError(f"unknown shape class {self.plan.shape_name!r} (known: {known})")
 
     def _start_shape(self, shape: LoadTestShape, reset_clock: bool = True) -> None:
         runner = self._require_runner()
@@ -617,10 +712,16 @@ class LoadSession:
         if runner.shape_greenlet is None:
             runner.shape_greenlet = runner.greenlet.spawn(runner.shape_worker)
 
-    def _leave_shape(self) -> None:
+    def _leave_shape(self, control: str | None = None) -> None:
+        """Stop following the shape; with ``control`` (the operator's action) the run is manual from now
+        on, which the annotations and the stage label ("manual") say."""
         runner = self.runner
         if runner is None or self.env is None or self.env.shape_class is None:
             return
+        if control is not None:
+            shape = f"{_shape_title(self.env.shape_class)} ({self._stage_label()})"
+            self.annotate(f"left shape {shape}: manual control by {control}", kind="profile")
+            self._manual = True
         if runner.shape_greenlet is not None:
             runner.shape_greenlet.kill(block=False)
             runner.shape_greenlet = None
@@ -641,7 +742,7 @@ class LoadSession:
         self._deadline = None
         if self.state in (RunState.SPAWNING, RunState.RUNNING):
             self._mark_stopped("duration reached")
-            self._greenlets.append(gevent.spawn(self._require_runner().stop))
+            self._spawn_stop()
 
     def _kill_control_greenlets(self) -> None:
         for glet in (self._deadline, self._spike_greenlet, self._start_greenlet):
@@ -681,7 +782,7 @@ class LoadSession:
     def _stage_label(self) -> str | None:
         shape = self.env.shape_class if self.env else None
         if shape is None:
-            return None
+            return "manual" if self._manual else None
         describe = getattr(shape, "current_label", None)
         if callable(describe):
             label = describe()
@@ -744,6 +845,8 @@ class LoadSession:
             self._record_sample()
         self._watch_workers(runner)
         self._note_fallback()
+        if self.local_workers is not None:
+            self.local_workers.poll_output()
         self._sample_resources()
         if self._spike is not None and self.spike_verdict is None:
             start, end, observe_until = self._spike
@@ -784,6 +887,11 @@ class LoadSession:
         for node_id in sorted(self._known_missing - missing):
             self.annotate(f"worker back: {node_id}", kind="worker")
         self._known_missing = missing
+
+
+def _shape_title(shape: LoadTestShape) -> str:
+    name = getattr(shape, "profile_name", None)
+    return str(name) if name else type(shape).__name__
 
 
 def _float(value: float | int | None) -> float | None:

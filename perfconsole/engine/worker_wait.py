@@ -12,7 +12,7 @@ import os
 import shlex
 import socket
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -60,7 +60,7 @@ def shown_locustfile(path: Path) -> str:
 
 
 def worker_command(
-    locustfile: Path,
+    locustfile: Path | Sequence[Path],
     master_host: str,
     master_port: int,
     tags: Iterable[str] = (),
@@ -68,7 +68,9 @@ def worker_command(
 ) -> str:
     """The command that starts one worker for this master elsewhere: ``perfconsole worker`` (Locust's
     worker sending exact histograms); tags go to Locust after ``--`` (the master does not send them)."""
-    parts = ["perfconsole", "worker", "-f", shown_locustfile(locustfile), "--master-host", master_host]
+    files = [locustfile] if isinstance(locustfile, Path) else list(locustfile)
+    shown = ",".join(shown_locustfile(f) for f in files)  # Locust's comma list
+    parts = ["perfconsole", "worker", "-f", shown, "--master-host", master_host]
     parts += ["--master-port", str(master_port)]
     extra: list[str] = []
     if tags := list(tags):

@@ -2,8 +2,8 @@
 
 Each worker is Locust's ``locust -f FILE --worker`` (through ``perfconsole.engine.worker_main``, which
 adds a parent watchdog) in its own session with stdin closed (so Locust's
-key listener never touches the operator's terminal) and its output in a log file (so it never draws over
-the console).
+key listener never touches the operator's terminal) and its output in its own file (so it never draws over
+the console), which ``perfconsole.engine.worker_output`` reads back for the operator.
 """
 
 from __future__ import annotations
@@ -12,38 +12,37 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfconsole.engine.worker_main import PARENT_ENV
+from perfconsole.engine.worker_output import OperatorLog, WorkerOutput
 
 
 @dataclass
 class LocalWorkers:
     """A group of local worker processes connected to one master."""
 
-    locustfile: Path
+    locustfiles: tuple[Path, ...]
     master_port: int
     count: int
     tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
-    log_path: Path | None = None
     master_host: str = "127.0.0.1"
     """Where the master listens, as seen from this machine (loopback for a wildcard bind)."""
+    log: OperatorLog = field(default_factory=OperatorLog)
+    output: WorkerOutput | None = None
 
     def start(self) -> None:
-        fd, log_name = tempfile.mkstemp(prefix="perfconsole-workers-", suffix=".log")
-        os.close(fd)
-        self.log_path = Path(log_name)
+        self.output = output = WorkerOutput(self.count, self.log)
         command = [
             sys.executable,
             "-m",
             "perfconsole.engine.worker_main",
             "-f",
-            str(self.locustfile),
+            ",".join(str(f) for f in self.locustfiles),
             "--worker",
             "--master-host",
             self.master_host,
@@ -56,8 +55,8 @@ class LocalWorkers:
             command += ["--tags", *self.tags]
         if self.exclude_tags:
             command += ["--exclude-tags", *self.exclude_tags]
-        with open(self.log_path, "ab") as log:
-            for _ in range(self.count):
+        for path in output.paths:
+            with open(path, "ab") as log:
                 self.processes.append(
                     subprocess.Popen(
                         command,
@@ -78,10 +77,22 @@ class LocalWorkers:
         return [code for p in self.processes if (code := p.poll()) is not None]
 
     def log_tail(self, lines: int = 5) -> str:
-        if self.log_path is None or not self.log_path.exists():
-            return ""
-        text = self.log_path.read_text(errors="replace").strip().splitlines()
-        return " | ".join(line.strip() for line in text[-lines:])
+        return self.output.tail(lines) if self.output is not None else ""
+
+    def poll_output(self, final: bool = False) -> None:
+        if self.output is not None:
+            self.output.poll(final=final)
+
+    def wait_exited(self, timeout_s: float) -> bool:
+        """Blocking (gevent-cooperative): wait until every worker has exited by itself."""
+        import gevent
+
+        deadline = time.monotonic() + timeout_s
+        while any(p.poll() is None for p in self.processes):
+            if time.monotonic() > deadline:
+                return False
+            gevent.sleep(0.1)
+        return True
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Terminate every worker (its whole process group) and reap it; kill stragglers."""
@@ -96,9 +107,10 @@ class LocalWorkers:
             except subprocess.TimeoutExpired:
                 _signal_group(proc, signal.SIGKILL)
                 proc.wait(timeout=5)
-        if self.log_path is not None:
-            self.log_path.unlink(missing_ok=True)
-            self.log_path = None
+        if self.output is not None:
+            self.output.poll(final=True)
+            self.output.remove()
+            self.output = None
 
 
 def _signal_group(proc: subprocess.Popen[bytes], sig: signal.Signals) -> None:

@@ -61,6 +61,7 @@ def run_headless(options: HeadlessOptions) -> int:
         baseline = _load_baseline(options)  # a missing or broken baseline is a usage error: nothing runs
         session = LoadSession(options.plan, options.settings)
         session.status_listeners.append(lambda line: print(f"perfconsole: {line}", file=err, flush=True))
+        session.output_log.listeners.append(lambda line: print(line, file=err, flush=True))
         guard = SaveGuard()
 
         def save(warning: str | None) -> tuple[RunResult, Path | None]:
@@ -105,7 +106,9 @@ def run_headless(options: HeadlessOptions) -> int:
                 return int(ExitCode.INTERRUPTED)
             result, run_dir = save(None)
             comparison = _compare(baseline, result, options) if baseline is not None else None
-            return _report(session, result, run_dir, options, comparison)
+            code = _report(session, result, run_dir, options, comparison)
+            session.fire_quit(code)
+            return code
         finally:
             session.close()
 
@@ -156,7 +159,11 @@ def _report(
     comparison: Comparison | None,
 ) -> int:
     regressed = comparison is not None and comparison.regressed
-    code = exit_code(result, regressed=regressed) if run_dir is not None else int(ExitCode.USAGE)
+    code = (
+        exit_code(result, regressed=regressed, process_exit_code=session.process_exit_code)
+        if run_dir is not None
+        else int(ExitCode.USAGE)
+    )
     if options.json_output:
         from perfconsole.store.codec import summary_dict
         from perfconsole.store.compare import comparison_to_dict
@@ -178,8 +185,11 @@ def _report(
     return code
 
 
-def exit_code(result: RunResult, regressed: bool = False) -> int:
-    """130 interrupted, else 1 for a failed threshold, else 3 for a regression, else 0."""
+def exit_code(result: RunResult, regressed: bool = False, process_exit_code: int | None = None) -> int:
+    """A ``quitting`` hook's ``environment.process_exit_code`` (wins, as in Locust), else 130 interrupted,
+    else 1 for a failed threshold, else 3 for a regression, else 0."""
+    if process_exit_code is not None:
+        return process_exit_code
     if result.interrupted:
         return int(ExitCode.INTERRUPTED)
     if not result.thresholds_passed:

@@ -1,0 +1,115 @@
+"""Locustfiles as Locust loads them: a file, a directory, a comma-separated list, user classes imported
+from other modules. Expansion is Locust's ``parse_locustfile_paths``, loading is Locust's own
+``merge_locustfiles_content`` (``load_locustfile`` per file, duplicates and imports handled as Locust does);
+every failure becomes one ``ScenarioError`` line instead of Locust's ``sys.exit``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from perfconsole.errors import ScenarioError
+
+if TYPE_CHECKING:
+    from locust import LoadTestShape, User
+
+
+def expand_locustfiles(spec: str | Sequence[str]) -> tuple[Path, ...]:
+    """``-f`` as Locust reads it (``a.py``, ``dir/``, ``a.py,b.py``): absolute paths of every locustfile."""
+    from locust.argument_parser import parse_locustfile_paths
+
+    items = [spec] if isinstance(spec, str) else list(spec)
+    parts = [part.strip() for item in items for part in item.split(",") if part.strip()]
+    if not parts:
+        raise ScenarioError("no locustfile given")
+    for part in parts:
+        path = Path(part)
+        if path.is_dir():
+            continue
+        if part.startswith(("http://", "https://")):
+            continue  # Locust downloads it
+        if not path.is_file() or path.suffix != ".py":
+            raise ScenarioError(f"{part}: no such locustfile (a .py file or a directory of them)")
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            found = parse_locustfile_paths(parts)
+    except SystemExit:
+        raise ScenarioError(_first_line(captured.getvalue()) or f"{spec}: no locustfile found") from None
+    return tuple(Path(p) for p in found)
+
+
+def shape_name(shape: LoadTestShape) -> str:
+    return type(shape).__name__
+
+
+def load_locustfiles(
+    paths: Sequence[Path],
+) -> tuple[dict[str, type[User]], dict[str, LoadTestShape]]:
+    """Import every locustfile (module code runs, listeners join ``locust.events``); the user classes and
+    the shapes by name, in Locust's order (its headless mode runs the first shape)."""
+    from locust.main import merge_locustfiles_content
+
+    resolved = [str(Path(p).resolve()) for p in paths]
+    captured = io.StringIO()
+    try:
+        with contextlib.redirect_stderr(captured):
+            users, shapes, _tasks, _first_shape = merge_locustfiles_content(resolved)
+    except SystemExit:
+        message = _first_line(captured.getvalue()) or "locustfile could not be loaded"
+        raise ScenarioError(f"{_label(paths)}: {message}") from None
+    except SyntaxError as exc:
+        where = exc.filename or _label(paths)
+        raise ScenarioError(f"{where}: line {exc.lineno}: syntax error: {exc.msg}") from None
+    except Exception as exc:  # the module's own code failed: say where and what, in one line
+        where = _failing_place(exc, resolved) or _label(paths)
+        raise ScenarioError(f"{where}: {type(exc).__name__}: {exc}") from None
+    return dict(users), dict(shapes)
+
+
+def select_user_classes(
+    available: dict[str, type[User]], names: Sequence[str], where: str
+) -> dict[str, type[User]]:
+    """The named classes (all when none are named); an unknown name is one error line."""
+    if not available:
+        raise ScenarioError(f"{where}: no User class found (define a class deriving from locust.HttpUser)")
+    if not names:
+        return available
+    unknown = [n for n in names if n not in available]
+    if unknown:
+        raise ScenarioError(
+            f"{where}: unknown user class {', '.join(unknown)} (known: {', '.join(sorted(available))})"
+        )
+    return {n: available[n] for n in names}
+
+
+def class_hosts(user_classes: dict[str, type[User]]) -> list[str] | None:
+    """The selected classes' own ``host`` attributes when every one names a host, else None."""
+    hosts = [getattr(cls, "host", None) for cls in user_classes.values()]
+    if not hosts or not all(isinstance(h, str) and h for h in hosts):
+        return None
+    return sorted({str(h) for h in hosts})
+
+
+def _label(paths: Sequence[Path]) -> str:
+    return ",".join(str(p) for p in paths)
+
+
+def _first_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else ""
+
+
+def _failing_place(exc: BaseException, files: list[str]) -> str:
+    tb = exc.__traceback__
+    place = ""
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name in files:
+            place = f"{name}: line {tb.tb_lineno}"
+        tb = tb.tb_next
+    return place

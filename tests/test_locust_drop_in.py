@@ -1,0 +1,189 @@
+"""perfconsole as a drop-in for ``locust --headless``: the same locustfiles (tests/locust_projects, written
+in Locust's documented styles) run by plain Locust and by ``perfconsole run --headless`` against one demo
+target on 127.0.0.1 behave the same: the same hooks fire in each process, the same exit code, the same CSV
+headers and endpoints, the same users per class.
+
+Each case starts both commands at once (few users, 3 s of load) and makes all its checks on that pair.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
+
+ROOT = Path(__file__).resolve().parent.parent
+PROJECTS = Path(__file__).resolve().parent / "locust_projects"
+HOOKS = f"{PROJECTS / 'hooks' / 'hooks.py'},{PROJECTS / 'hooks' / 'admin.py'}"
+"""A comma-separated list of two locustfiles: every lifecycle hook, process_exit_code, fixed_count, tags and
+class-level hosts."""
+SHAPED = str(PROJECTS / "shaped")
+"""A locustfile directory: a LoadTestShape and a user class imported from a module Locust does not load."""
+CSV_TABLES = ("stats", "stats_history", "failures", "exceptions")
+SETTINGS = "[thresholds]\nerror_rate_pct = 50\nmin_rps = 1\n"
+RUN_TIMEOUT_S = 120
+
+pytestmark = pytest.mark.slow
+
+
+@dataclass
+class Outcome:
+    code: int
+    stdout: str
+    stderr: str
+    processes: list[tuple[str, ...]]
+    """Per process (sorted): the ``role event`` lines its hooks wrote, sorted."""
+    users: Counter[str]
+    """User classes started (``on_start``), over all processes."""
+    csv_headers: dict[str, list[str]]
+    endpoints: set[str]
+    run_dir: Path | None
+
+
+@pytest.fixture(scope="module")
+def target() -> Iterator[DemoTargetProcess]:
+    with start_demo_target(latency_ms=1) as demo:
+        yield demo
+
+
+def _start(tool: str, args: list[str], work: Path, host: str) -> subprocess.Popen[str]:
+    work.mkdir()
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(PROJECTS), str(ROOT)]),
+        "DROPIN_HOST": host,
+        "DROPIN_LOG": str(work / "events.log"),
+    }
+    if tool == "locust":
+        command = [sys.executable, "-m", "locust", "--headless", "--only-summary"]
+        command += ["--csv", str(work / "locust")]
+    else:
+        (work / "config.toml").write_text(SETTINGS)
+        command = [sys.executable, "-m", "perfconsole", "run", "--headless", "--runs-dir", str(work / "runs")]
+    return subprocess.Popen(
+        [*command, *args],
+        cwd=work,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _outcome(proc: subprocess.Popen[str], work: Path) -> Outcome:
+    try:
+        stdout, stderr = proc.communicate(timeout=RUN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        stdout, stderr = proc.communicate()
+        pytest.fail(f"{proc.args} did not end within {RUN_TIMEOUT_S}s: {stderr[-2000:]}")
+    by_pid: dict[str, list[str]] = {}
+    users: Counter[str] = Counter()
+    log = work / "events.log"
+    for line in log.read_text().splitlines() if log.exists() else []:
+        pid, role, what = line.split(" ", 2)
+        if what.startswith("user "):
+            users[what.removeprefix("user ")] += 1
+        else:
+            by_pid.setdefault(pid, []).append(f"{role} {what}")
+    runs = sorted((work / "runs").glob("*/run.toml"))
+    run_dir = runs[-1].parent if runs else None
+    csv_dir, prefix = (run_dir, "locust") if run_dir is not None else (work, "locust")
+    headers: dict[str, list[str]] = {}
+    endpoints: set[str] = set()
+    for table in CSV_TABLES:
+        path = csv_dir / f"{prefix}_{table}.csv"
+        if path.exists():
+            with open(path, newline="") as handle:
+                rows = list(csv.reader(handle))
+            headers[table] = rows[0] if rows else []
+            if table == "stats":
+                endpoints = {f"{row[0]} {row[1]}".strip() for row in rows[1:]}
+    return Outcome(
+        code=proc.returncode,
+        stdout=stdout,
+        stderr=stderr,
+        processes=sorted(tuple(sorted(events)) for events in by_pid.values()),
+        users=users,
+        csv_headers=headers,
+        endpoints=endpoints,
+        run_dir=run_dir,
+    )
+
+
+def _run_both(
+    tmp_path: Path, host: str, args: list[str], locust_mode: list[str], perfconsole_mode: list[str]
+) -> tuple[Outcome, Outcome]:
+    """Plain Locust and perfconsole on the same locustfiles at the same time."""
+    plain = _start("locust", [*args, *locust_mode], tmp_path / "locust", host)
+    ours = _start("perfconsole", [*args, *perfconsole_mode], tmp_path / "perfconsole", host)
+    return _outcome(plain, tmp_path / "locust"), _outcome(ours, tmp_path / "perfconsole")
+
+
+def _assert_same(plain: Outcome, ours: Outcome) -> None:
+    context = f"locust stderr:\n{plain.stderr[-1500:]}\nperfconsole stderr:\n{ours.stderr[-1500:]}"
+    assert ours.processes == plain.processes, context
+    assert ours.code == plain.code, context
+    assert ours.users == plain.users, context
+    assert set(ours.csv_headers) == set(CSV_TABLES) == set(plain.csv_headers), context
+    assert ours.csv_headers == plain.csv_headers
+    assert ours.endpoints == plain.endpoints, context
+    assert "Traceback" not in ours.stderr, context
+
+
+HOOK_EVENTS = ("init", "quit 3", "quitting", "test_start", "test_stop")
+
+
+@pytest.mark.parametrize(
+    ("locust_mode", "perfconsole_mode", "roles"),
+    [
+        ([], ["--workers", "0"], ("local",)),
+        (["--processes", "1"], ["--workers", "1"], ("master", "worker")),
+    ],
+    ids=["in-process", "master-and-worker"],
+)
+def test_hooks_exit_code_fixed_count_tags_and_class_host(
+    locust_mode: list[str],
+    perfconsole_mode: list[str],
+    roles: tuple[str, ...],
+    tmp_path: Path,
+    target: DemoTargetProcess,
+) -> None:
+    args = ["-f", HOOKS, "-u", "3", "-r", "10", "-t", "3s", "-T", "read"]  # no --host: the classes name it
+    plain, ours = _run_both(tmp_path, target.url, args, locust_mode, perfconsole_mode)
+    _assert_same(plain, ours)
+    # every lifecycle hook fired once in every process, and quitting's process_exit_code decided the exit
+    assert ours.processes == sorted(tuple(sorted(f"{role} {e}" for e in HOOK_EVENTS)) for role in roles)
+    assert ours.code == 3
+    assert ours.users == Counter({"Admin": 1, "Reader": 2})  # fixed_count 1, the rest by weight
+    assert ours.endpoints == {"GET /api/v1/health/", "GET /api/v1/health/ping", "Aggregated"}  # -T read
+    assert "embedded demo target" not in ours.stderr  # the classes' own host, no demo target
+    assert ours.run_dir is not None
+    assert '"locustfile": "hooks.py"' in (ours.run_dir / "report.html").read_text()
+    if "worker" in roles:  # what the worker printed reaches stderr and workers.log, prefixed
+        assert "[worker 1] hooks.py: init in pid" in ours.stderr
+        assert "[worker 1] hooks.py: init in pid" in (ours.run_dir / "workers.log").read_text()
+
+
+def test_shape_in_a_directory_with_imported_classes(tmp_path: Path, target: DemoTargetProcess) -> None:
+    args = ["-f", SHAPED, "-H", target.url, "-u", "5"]  # -u with a shape: Locust's warning, ignored
+    plain, ours = _run_both(tmp_path, target.url, args, [], ["--workers", "0"])
+    _assert_same(plain, ours)
+    assert ours.code == 0
+    assert ours.processes == [("local test_start", "local test_stop")]
+    assert ours.users == Counter({"Browser": 3})  # the shape's last stage, not -u 5
+    warning = "The following option(s) will be ignored: --users"
+    assert warning in plain.stderr and warning in ours.stderr
+    assert ours.run_dir is not None
+    history = list(csv.reader(open(ours.run_dir / "locust_stats_history.csv", newline="")))
+    assert max(int(row[1]) for row in history[1:]) == 3  # the shape's users, never the 5 of -u
