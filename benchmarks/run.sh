@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # All benchmarks, one after the other (about 5 minutes on 2 cores). Each prints its own figures:
 # throughput.py the req/s and percentile ratios against plain Locust measured in the same run,
-# sampler_cost.py the resource sampler's own CPU cost, terminal_bytes.py the console's output rate.
+# hdr_cost.py the histograms' recording and merge cost, sampler_cost.py the resource sampler's own CPU
+# cost, terminal_bytes.py the console's output rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 echo "== throughput and accuracy vs locust"; $PY benchmarks/throughput.py "$@"
+echo "== exact percentiles: recording and merge cost"; $PY benchmarks/hdr_cost.py
 echo "== resource sampler cost"; $PY benchmarks/sampler_cost.py
 echo "== console output rate at 80x24"; $PY benchmarks/terminal_bytes.py

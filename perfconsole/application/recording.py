@@ -36,12 +36,15 @@ def save_session(
 ) -> Path:
     """Write the run directory (complete or absent) and return its path."""
     from perfconsole.store.runs import save_run
+    from perfconsole.store.stages_codec import STAGES_CSV, stages_csv
 
     if result is None:
         result = evaluated_result(session, settings, interrupted)
 
     def artifacts(directory: Path) -> None:
         write_locust_artifacts(session, directory)
+        if result.stages:
+            (directory / STAGES_CSV).write_text(stages_csv(result.stages), encoding="utf-8")
 
     return save_run(
         settings.runs_dir.resolve(), result, name=name, note=note, kind=kind, write_artifacts=artifacts

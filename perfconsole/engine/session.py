@@ -28,6 +28,7 @@ from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import stats_view
 from perfconsole.engine.events import Lifecycle, warn_common_options
 from perfconsole.engine.hdr.hooks import HdrStats
+from perfconsole.engine.hdr.stages import session_stage_key
 from perfconsole.engine.locustfiles import class_hosts
 from perfconsole.engine.scenario import LoadedScenario, load_scenario
 from perfconsole.engine.worker_output import OperatorLog
@@ -44,6 +45,7 @@ from perfconsole.model.run import (
     RunState,
     ThresholdResult,
 )
+from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
 from perfconsole.resources.options import ResourceOptions
 from perfconsole.user_mix import apply_profile_mix
@@ -430,6 +432,10 @@ class LoadSession:
             self._spawn(users, rate)
             self.annotate(f"started: {users} users at {rate:g}/s", kind="users")
         self.state = RunState.SPAWNING
+        if self.hdr is not None:
+            self.hdr.aggregator.stages.watch(
+                lambda: session_stage_key(self), lambda: (time.time(), self.elapsed_s)
+            )
         self._arm_deadline()
 
     def set_users(self, users: int, spawn_rate: float | None = None) -> None:
@@ -630,7 +636,14 @@ class LoadSession:
             command_line=plan.command_line,
             resources=self.monitor.to_dict() if self.monitor is not None else {},
             warnings=self.warnings,
+            stages=self.stages(),
         )
+
+    def stages(self) -> tuple[StageStats, ...]:
+        """Figures per stage of the run so far (see perfconsole.engine.hdr.stages)."""
+        if self.hdr is None:
+            return ()
+        return self.hdr.aggregator.stages.stats(time.time(), self.elapsed_s)
 
     @property
     def csv_history_rows(self) -> list[list[Any]]:

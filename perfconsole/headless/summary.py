@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from perfconsole.model.run import EndpointStats, RunResult, RunSnapshot
+from perfconsole.store.stages_codec import stages_table
 
 NAME_WIDTH = 40
 
@@ -75,6 +76,8 @@ def stats_table(snap: RunSnapshot) -> str:
 def summary_text(result: RunResult, run_dir: str | None, resource_lines: list[str] | None = None) -> str:
     """The final summary: tables, resource peaks, thresholds, warnings and where the files are."""
     parts = [stats_table(result.final), ""]
+    if len(result.stages) > 1:
+        parts += [*stages_table(result.stages), ""]
     if resource_lines:
         parts += ["Resources (peaks)", *[f"  {line}" for line in resource_lines], ""]
     if result.thresholds:

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from perfconsole.model.stages import StageStats
 
 PERCENTILES: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.999)
 """Percentiles every snapshot carries, as fractions."""
@@ -245,6 +249,8 @@ class RunResult:
     command_line: tuple[str, ...] = ()
     resources: dict[str, object] = field(default_factory=dict)
     """Resource samples and peaks (see perfconsole.resources), plain JSON types; empty if not sampled."""
+    stages: tuple[StageStats, ...] = ()
+    """Figures per stage (profile/shape stages, plateaus, spike phases), from the histograms."""
     warnings: tuple[str, ...] = ()
     """Reasons the figures may be unreliable (e.g. generator CPU saturation), one line each."""
 

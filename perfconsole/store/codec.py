@@ -29,6 +29,7 @@ from perfconsole.model.run import (
     WorkerInfo,
 )
 from perfconsole.store.redact import redact_obj
+from perfconsole.store.stages_codec import stage_summary, stage_to_dict, stages_from_list
 
 SCHEMA_VERSION = 1
 """Version of run.toml / data.json / baseline.toml layouts; bump on incompatible changes."""
@@ -226,6 +227,7 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
         "command_line": list(result.command_line),
         "resources": dict(result.resources),
         "warnings": list(result.warnings),
+        "stages": [stage_to_dict(s) for s in result.stages],
     }
 
 
@@ -389,6 +391,7 @@ def result_from_dict(data: object) -> RunResult:
         ),
         resources=dict(_map(d.get("resources", {}), "resources")),
         warnings=tuple(_str(w, "warnings[]") for w in _seq(d.get("warnings", []), "warnings")),
+        stages=stages_from_list(d.get("stages", [])),
     )
 
 
@@ -604,6 +607,8 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     ``p99_ms``, ``p99.9_ms``; times in ms, null without data), ``thresholds`` (``endpoint``,
     ``metric``, ``limit``, ``actual``, ``passed``, ``comparison``), ``errors`` (``method``, ``name``,
     ``error``, ``occurrences``), ``annotations`` (``elapsed_s``, ``kind``, ``text``), ``warnings``,
+    ``stages`` (``index``, ``label``, ``kind``, ``start_s``, ``end_s``, ``requests``, ``failures``,
+    ``rps``, ``error_rate_pct``, ``p50_ms`` .. ``p99.9_ms``, ``max_ms``),
     ``resources`` (``peaks``: generator/target CPU and RSS, system, scraped series; ``target``: its label
     and RSS trend; ``warnings``; ``thresholds``; null when resources were not sampled).
     """
@@ -631,6 +636,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
             {"elapsed_s": a.elapsed_s, "kind": a.kind, "text": a.text} for a in result.annotations
         ],
         "warnings": list(result.warnings),
+        "stages": [stage_summary(s) for s in result.stages],
         "resources": _resource_summary(result.resources),
     }
     redacted = redact_obj(summary)

@@ -12,7 +12,12 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 
-from perfconsole.engine.hdr.layout import COUNTS_LEN, SUB_BUCKET_HALF_COUNT, highest_of
+from perfconsole.engine.hdr.layout import (
+    COUNTS_LEN,
+    SUB_BUCKET_HALF_COUNT,
+    SUB_BUCKET_HALF_COUNT_MAGNITUDE,
+    highest_of,
+)
 
 PERCENT_FRACTIONS: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.999)
 
@@ -25,16 +30,19 @@ def rank(fraction: float, total: int) -> int:
 class DenseHistogram:
     """Counters by index, with the exact largest value recorded."""
 
-    __slots__ = ("counts", "total", "max_us", "_cumulative")
+    __slots__ = ("counts", "bucket_totals", "total", "max_us", "_values")
 
     def __init__(self) -> None:
         self.counts = array("q")
+        self.bucket_totals = [0] * (COUNTS_LEN // SUB_BUCKET_HALF_COUNT)
+        """Counts per run of 1024 counters: a percentile sums these, then one run's counters."""
         self.total = 0
         self.max_us = 0
-        self._cumulative: list[int] | None = None
+        self._values: list[float | None] | None = None
 
     def add(self, pairs: Iterable[tuple[int, int]], max_us: int = 0) -> None:
         counts = self.counts
+        bucket_totals = self.bucket_totals
         added = 0
         for index, count in pairs:
             if index >= len(counts):
@@ -43,11 +51,12 @@ class DenseHistogram:
                 grow = ((index // SUB_BUCKET_HALF_COUNT) + 1) * SUB_BUCKET_HALF_COUNT - len(counts)
                 counts.extend(array("q", bytes(8 * grow)))
             counts[index] += count
+            bucket_totals[index >> SUB_BUCKET_HALF_COUNT_MAGNITUDE] += count
             added += count
         self.total += added
         if max_us > self.max_us:
             self.max_us = max_us
-        self._cumulative = None
+        self._values = None
 
     def pairs(self) -> Iterator[tuple[int, int]]:
         return ((index, count) for index, count in enumerate(self.counts) if count)
@@ -56,12 +65,24 @@ class DenseHistogram:
         """Percentile (fraction 0..1) in ms; None when empty."""
         if not self.total:
             return None
-        if self._cumulative is None:
-            self._cumulative = list(accumulate(self.counts))
-        index = bisect_left(self._cumulative, rank(fraction, self.total))
-        return min(highest_of(index), self.max_us or highest_of(index)) / 1000.0
+        wanted = rank(fraction, self.total)
+        seen = 0
+        for run, run_total in enumerate(self.bucket_totals):
+            if seen + run_total >= wanted:
+                first = run * SUB_BUCKET_HALF_COUNT
+                run_counts = self.counts[first : first + SUB_BUCKET_HALF_COUNT]
+                cumulative = list(accumulate(run_counts, initial=seen))
+                index = first + bisect_left(cumulative, wanted) - 1
+                return min(highest_of(index), self.max_us or highest_of(index)) / 1000.0
+            seen += run_total
+        return self.max_us / 1000.0
 
     def values(self, fractions: Sequence[float] = PERCENT_FRACTIONS) -> list[float | None]:
+        """Percentiles in ms, cached until the histogram changes."""
+        if fractions is PERCENT_FRACTIONS:
+            if self._values is None:
+                self._values = [self.value_at(f) for f in fractions]
+            return self._values
         return [self.value_at(f) for f in fractions]
 
 

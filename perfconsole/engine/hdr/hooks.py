@@ -119,6 +119,7 @@ class HdrStats:
         self.aggregator.reset()
 
     def close(self) -> None:
+        self.aggregator.stages.stop_watching()
         events = self.environment.events
         if self._greenlet is not None:
             self._greenlet.kill(block=False)

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from perfconsole.engine.hdr.codec import WireInterval, decode_counts
 from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram
 from perfconsole.engine.hdr.layout import index_of
+from perfconsole.engine.hdr.stages import StageTracker
 from perfconsole.engine.hdr.window import WindowRing
 
 Key = tuple[str, str]
@@ -31,6 +32,7 @@ class HdrAggregator:
         """Plain Locust workers (no histograms) by id: requests counted at Locust's precision."""
         self.folded = 0
         """Requests whose endpoint was folded into ``(other)`` by the cap."""
+        self.stages = StageTracker()
 
     # --------------------------------------------------------------------------- merging
     def key_for(self, method: str, name: str) -> Key:
@@ -76,12 +78,14 @@ class HdrAggregator:
         self.run[TOTAL].add(pairs, max_us)
         self.window.add(second, key, pairs, failures, max_us)
         self.window.add(second, TOTAL, pairs, failures, max_us)
+        self.stages.add(second, pairs, failures, max_us)
 
     def reset(self) -> None:
         self.run = {TOTAL: DenseHistogram()}
         self.window.clear()
         self.plain_workers.clear()
         self.folded = 0
+        self.stages.reset()
 
     # --------------------------------------------------------------------------- reading
     def cumulative(self, key: Key) -> list[float | None] | None:

@@ -1,0 +1,136 @@
+"""Stats per stage on the master: one histogram per stage, fed by the same intervals as the whole run.
+
+A stage starts when the session's stage key changes (``StageTracker.observe``, polled every 0.1 s): the
+label of a staged profile's or shape's current stage, else the target user count (a plateau between live
+changes), with a spike drill's phase. Requests count in the stage in force at the middle of the second
+they ended in. Memory: one histogram (at most 184 KiB) per stage, at most ``MAX_STAGES`` stages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import gevent
+
+from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram
+from perfconsole.model.run import Percentiles
+from perfconsole.model.stages import StageStats
+
+MAX_STAGES = 200
+POLL_S = 0.1
+StageKey = tuple[str, str]
+"""(label, kind)."""
+
+
+class _Stage:
+    __slots__ = ("label", "kind", "start_ts", "start_s", "end_ts", "end_s", "histogram", "failures")
+
+    def __init__(self, label: str, kind: str, start_ts: float, start_s: float) -> None:
+        self.label = label
+        self.kind = kind
+        self.start_ts = start_ts
+        self.start_s = start_s
+        self.end_ts: float | None = None
+        self.end_s: float | None = None
+        self.histogram = DenseHistogram()
+        self.failures = 0
+
+
+class StageTracker:
+    """The run's stages and their histograms."""
+
+    def __init__(self) -> None:
+        self._stages: list[_Stage] = []
+        self._watcher: gevent.Greenlet | None = None
+
+    def observe(self, key: StageKey | None, now_ts: float, elapsed_s: float) -> None:
+        """Start a new stage when ``key`` differs from the current one (None: the run is over)."""
+        current = self._stages[-1] if self._stages else None
+        if current is not None and current.end_ts is None and key == (current.label, current.kind):
+            return
+        if current is not None and current.end_ts is None:
+            current.end_ts, current.end_s = now_ts, elapsed_s
+        if key is None or len(self._stages) >= MAX_STAGES:
+            return
+        if key[1] == "spike" and current is not None and current.kind != "spike":
+            current.label = f"{current.label} (before spike)"
+        self._stages.append(_Stage(key[0], key[1], now_ts, elapsed_s))
+
+    def watch(self, key: Callable[[], StageKey | None], clock: Callable[[], tuple[float, float]]) -> None:
+        """Poll ``key`` every 0.1 s in a greenlet (replacing any earlier watcher)."""
+        self.stop_watching()
+
+        def loop() -> None:
+            while True:
+                now_ts, elapsed_s = clock()
+                self.observe(key(), now_ts, elapsed_s)
+                gevent.sleep(POLL_S)
+
+        self._watcher = gevent.spawn(loop)
+
+    def stop_watching(self) -> None:
+        if self._watcher is not None:
+            self._watcher.kill(block=False)
+            self._watcher = None
+
+    def add(self, second: int, pairs: Iterable[tuple[int, int]], failures: int, max_us: int) -> None:
+        """Count one interval (the total of one endpoint-second) in its stage."""
+        if not self._stages:
+            return
+        middle = second + 0.5
+        stage = self._stages[0]
+        for candidate in reversed(self._stages):
+            if candidate.start_ts <= middle:
+                stage = candidate
+                break
+        stage.histogram.add(pairs, max_us)
+        stage.failures += failures
+
+    def stats(self, now_ts: float, elapsed_s: float) -> tuple[StageStats, ...]:
+        found = []
+        for position, stage in enumerate(self._stages, start=1):
+            values = stage.histogram.values(PERCENT_FRACTIONS) if stage.histogram.total else [None] * 5
+            p50, p90, p95, p99, p999 = values
+            maximum = stage.histogram.max_us / 1000.0 if stage.histogram.total else None
+            found.append(
+                StageStats(
+                    index=position,
+                    label=stage.label,
+                    kind=stage.kind,
+                    start_s=round(stage.start_s, 2),
+                    end_s=round(stage.end_s if stage.end_s is not None else elapsed_s, 2),
+                    requests=stage.histogram.total,
+                    failures=stage.failures,
+                    percentiles=Percentiles(p50=p50, p90=p90, p95=p95, p99=p99, p999=p999, max=maximum),
+                )
+            )
+        return tuple(found)
+
+    def reset(self) -> None:
+        self._stages = []
+
+
+def session_stage_key(session: object) -> StageKey | None:
+    """The stage a load session is in: None when no run is live."""
+    from perfconsole.model.run import RunState
+
+    s: object = session
+    state = getattr(s, "state", None)
+    if state not in (RunState.SPAWNING, RunState.RUNNING):
+        return None
+    users = int(getattr(s, "_target_users", 0))
+    drill = getattr(s, "_spike_greenlet", None)
+    if drill is not None and not drill.dead:
+        return (f"spike: {users} users", "spike")
+    if getattr(s, "_spike", None) is not None and getattr(s, "spike_verdict", None) is None:
+        return (f"after spike: {users} users", "spike")
+    env = getattr(s, "env", None)
+    shape = getattr(env, "shape_class", None) if env is not None else None
+    if shape is not None:
+        describe = getattr(shape, "current_label", None)
+        label = describe() if callable(describe) else None
+        if label is None:
+            runner = getattr(s, "runner", None)
+            label = f"{type(shape).__name__}: {getattr(runner, 'target_user_count', 0)} users"
+        return (str(label), "stage")
+    return (f"{users} users", "plateau")

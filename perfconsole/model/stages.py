@@ -1,0 +1,38 @@
+"""Figures per stage of a run: each stage of a staged profile or shape, each plateau between live user
+changes, a spike drill's before / during / after. Pure data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from perfconsole.model.run import Percentiles
+
+
+@dataclass(frozen=True, slots=True)
+class StageStats:
+    """One stage's own requests, failures, req/s and percentiles (ms, from HdrHistograms)."""
+
+    index: int
+    """1-based position in the run."""
+    label: str
+    kind: str
+    """``stage`` (profile or shape), ``plateau`` (between live user changes), ``spike`` (a drill's
+    during / after)."""
+    start_s: float
+    """Seconds since the run started."""
+    end_s: float
+    requests: int
+    failures: int
+    percentiles: Percentiles
+
+    @property
+    def duration_s(self) -> float:
+        return max(0.0, self.end_s - self.start_s)
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.duration_s if self.duration_s > 0 else 0.0
+
+    @property
+    def fail_ratio(self) -> float:
+        return self.failures / self.requests if self.requests else 0.0
