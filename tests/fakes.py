@@ -11,6 +11,7 @@ from test_tui_data import ANNOTATIONS, history, snapshot
 from perfconsole.config import Profile, SpikeDrill
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.model.stages import StageStats
 from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.saturation import SaturationDetector
 from perfconsole.resources.summary import ResourceHistory
@@ -30,6 +31,7 @@ class FakeSession:
         self.monitor: FakeMonitor | None = None
         self.resource_sample: ResourceSample | None = None
         self._notes: list[Annotation] = []
+        self.stage_rows: tuple[StageStats, ...] = ()
 
     def snapshot(self) -> RunSnapshot:
         return self._snapshot
@@ -45,6 +47,9 @@ class FakeSession:
     @property
     def warnings(self) -> tuple[str, ...]:
         return ()
+
+    def stages(self) -> tuple[StageStats, ...]:
+        return self.stage_rows
 
     def annotate(self, text: str, kind: str = "note") -> Annotation:
         note = Annotation(self._snapshot.elapsed_s, text, kind)

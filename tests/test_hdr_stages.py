@@ -105,3 +105,41 @@ def test_each_stage_has_its_own_percentiles(
     # Saved and read back; stages.csv has a row a stage.
     assert stages_from_list([stage_to_dict(s) for s in result.stages]) == result.stages
     assert len(stages_csv(result.stages).splitlines()) == len(result.stages) + 1
+
+
+def test_runs_with_the_same_stages_compare_stage_by_stage() -> None:
+    from test_tui_data import snapshot
+
+    from perfconsole.model.run import Percentiles, RunResult
+    from perfconsole.model.stages import StageStats
+    from perfconsole.store.compare import compare
+
+    def stage(index: int, label: str, p50: float) -> StageStats:
+        return StageStats(
+            index,
+            label,
+            "stage",
+            10.0 * index,
+            10.0 * index + 10,
+            500,
+            0,
+            Percentiles(p50, p50, p50, p50, p50, p50),
+        )
+
+    def result(*stages: StageStats) -> RunResult:
+        return RunResult(snapshot(), (), (), (), False, 0.0, 30.0, "s.py", None, stages=stages)
+
+    base = result(stage(1, "1/2 hold 10 users", 20.0), stage(2, "2/2 hold 50 users", 80.0))
+    slower = result(stage(1, "1/2 hold 10 users", 20.5), stage(2, "2/2 hold 50 users", 160.0))
+    comparison = compare(base, slower)
+    rows = {row.endpoint: row for row in comparison.rows}
+    assert rows["stage 1: 1/2 hold 10 users"].metric("p50").verdict == "ok"
+    assert rows["stage 2: 2/2 hold 50 users"].metric("p50").regressed
+    assert (
+        "stage 2: 2/2 hold 50 users",
+        rows["stage 2: 2/2 hold 50 users"].metric("p50"),
+    ) in comparison.regressions
+    other = result(stage(1, "1/2 hold 10 users", 20.0), stage(2, "2/2 hold 60 users", 80.0))
+    assert not [
+        r for r in compare(base, other).rows if r.endpoint.startswith("stage ")
+    ]  # not the same stages

@@ -16,6 +16,7 @@ from typing import Any
 
 from perfconsole.model.run import AGGREGATED, EndpointStats, RunResult, RunSnapshot
 from perfconsole.store.codec import LoadedRun
+from perfconsole.store.stage_compare import matching_stages
 
 COMPARISON_FORMAT = "perfconsole-comparison"
 
@@ -166,7 +167,8 @@ class Comparison:
     baseline_label: str
     current_label: str
     rows: tuple[EndpointComparison, ...]
-    """Endpoints on both sides (sorted), then the aggregated total."""
+    """Endpoints on both sides (sorted), then the aggregated total, then each stage when both runs have
+    the same stages."""
     only_in_baseline: tuple[str, ...]
     only_in_current: tuple[str, ...]
     rules: RegressionRules = field(default_factory=RegressionRules)
@@ -257,6 +259,17 @@ def compare(
                     compare_metric(m, base, cur, rules, judge=key == AGGREGATED or not m.total_only)
                     for m in METRICS
                 ),
+            )
+        )
+    for base, cur in matching_stages(baseline, current):  # stage by stage, when both have the same
+        rows.append(
+            EndpointComparison(
+                endpoint=base.key,
+                baseline_requests=base.num_requests,
+                current_requests=cur.num_requests,
+                enough_samples=base.num_requests >= rules.min_samples
+                and cur.num_requests >= rules.min_samples,
+                metrics=tuple(compare_metric(m, base, cur, rules) for m in METRICS),
             )
         )
     return Comparison(

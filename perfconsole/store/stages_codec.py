@@ -136,16 +136,16 @@ def stages_table(stages: Iterable[StageStats]) -> list[str]:
     if not rows:
         return []
     head = (
-        f"{'#':>2} {'Stage':<26} {'Time (s)':>11} {'# reqs':>7} {'fail%':>6} {'req/s':>7} "
+        f"{'#':>2} {'Stage':<22} {'Time (s)':>9} {'# reqs':>7} {'fail%':>6} {'req/s':>7} "
         f"{'p50':>6} {'p95':>6} {'p99':>6}"
     )
     lines = ["Stages (percentiles in ms)", head, "-" * len(head)]
     for s in rows:
-        label = s.label if len(s.label) <= 26 else s.label[:25] + "…"
+        label = s.label if len(s.label) <= 22 else s.label[:21] + "…"
         span = f"{s.start_s:.0f}-{s.end_s:.0f}"
         p = s.percentiles
         lines.append(
-            f"{s.index:>2} {label:<26} {span:>11} {s.requests:>7} {s.fail_ratio * 100:>6.1f} {s.rps:>7.1f} "
+            f"{s.index:>2} {label:<22} {span:>9} {s.requests:>7} {s.fail_ratio * 100:>6.1f} {s.rps:>7.1f} "
             f"{_ms(p.p50):>6} {_ms(p.p95):>6} {_ms(p.p99):>6}"
         )
     return lines

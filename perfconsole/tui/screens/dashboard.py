@@ -27,9 +27,9 @@ from perfconsole.tui.widgets.message_line import MessageLine
 from perfconsole.tui.widgets.percentile_table import PercentileTable
 from perfconsole.tui.widgets.resources import ResourcesPanel, SaturationBanner
 from perfconsole.tui.widgets.status_bar import StatusBar
-from perfconsole.tui.widgets.tables import FailuresView, NotesView, WorkersView
+from perfconsole.tui.widgets.tables import FailuresView, NotesView, StagesView, WorkersView
 
-VIEWS = ("charts", "failures", "workers", "notes", "resources")
+VIEWS = ("charts", "failures", "workers", "notes", "resources", "stages")
 CHART_EVERY = 3
 """Charts are redrawn every this many polls (and at once on a view switch or an action): they are the
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
@@ -98,6 +98,7 @@ class DashboardScreen(RunStoreScreen):
             yield FailuresView(id="failures")
             yield WorkersView(id="workers")
             yield NotesView(id="notes")
+            yield StagesView(id="stages")
             yield ResourcesPanel(id="resources")
         yield KeyBar(self.ACTIONS, id="keys")
 
@@ -184,6 +185,8 @@ class DashboardScreen(RunStoreScreen):
             self.query_one(WorkersView).show(workers, render.worker_summary(snapshot))
         elif view == "notes":
             self.query_one(NotesView).show(render.annotation_lines(self.session.annotations))
+        elif view == "stages":
+            self.query_one(StagesView).show(self.session.stages())
         resources = resources_view.state_from_session(
             self.session, with_samples=view == "resources" and charts
         )

@@ -1,4 +1,4 @@
-"""Failures, exceptions, workers and annotations views."""
+"""Failures, exceptions, workers, annotations and stages views."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
+from perfconsole.model.stages import StageStats
 from perfconsole.tui.render import (
     ExceptionRow,
     FailureRow,
@@ -78,3 +79,20 @@ class NotesView(Vertical):
 
     def show(self, lines: list[str]) -> None:
         self.query_one("#notes-text", Label).update(Text("\n".join(lines) if lines else "no annotations yet"))
+
+
+class StagesView(Vertical):
+    """Figures per stage of the run (a staged profile's stages, plateaus, a spike's phases), newest last."""
+
+    MAX_ROWS = 12
+
+    def compose(self) -> ComposeResult:
+        yield Label("Stages (t): requests, failures and percentiles per stage", classes="view-title")
+        yield Label("", id="stages-text")
+
+    def show(self, stages: tuple[StageStats, ...]) -> None:
+        from perfconsole.store.stages_codec import stages_table
+
+        lines = stages_table(stages[-self.MAX_ROWS :])
+        text = "\n".join(lines[1:]) if lines else "no stage yet: figures appear once the run has requests"
+        self.query_one("#stages-text", Label).update(Text(text))
