@@ -12,7 +12,7 @@ NO_TEXTUAL = [
     "perfconsole.engine.artifacts",
     "perfconsole.headless.run",
     "perfconsole.cli.run",
-    "perfconsole.cli.plan",
+    "perfconsole.engine.plan_builder",
     "perfconsole.config",
     "perfconsole.verdicts.thresholds",
     "perfconsole.store",

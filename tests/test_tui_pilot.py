@@ -230,16 +230,15 @@ def test_prepare_error_returns_to_the_start_screen_with_the_message(tmp_path: Pa
 def test_external_worker_joins_the_console_master(demo_target: Any, tmp_path: Path) -> None:
     """Locust's own distributed engine from the console: while the master waits, the message line says how
     to start a worker elsewhere; a worker started that way (here on loopback) joins and runs the users."""
+    import argparse
     import subprocess
     import sys
 
     from cli_helpers import free_port
 
-    from perfconsole.tui.session_api import LaunchOptions
-
     port = free_port()
     settings = console_settings(demo_target.url, workers=0, spike=SpikeDrill(), runs_dir=tmp_path)
-    options = LaunchOptions(distributed={"expect_workers": 1, "master_bind_port": port})
+    options = argparse.Namespace(expect_workers=1, master_bind_port=port)
     app = make_app(settings, scenarios_dir=SCENARIOS_DIR, refresh_s=0.5, launch_options=options)
     workers: list[subprocess.Popen[bytes]] = []
 

@@ -4,6 +4,7 @@ users) watched by pid and scraped, and the saturation banner driven by fed sampl
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import re
 from pathlib import Path
@@ -20,7 +21,6 @@ from test_tui_resources_data import busy_warning, resource_sample
 from perfconsole.config import SpikeDrill
 from perfconsole.model.run import RunState
 from perfconsole.tui.app import make_app
-from perfconsole.tui.session_api import LaunchOptions
 from perfconsole.tui.widgets.resources import (
     ResourceCharts,
     ResourceFigures,
@@ -44,7 +44,7 @@ def test_panel_shows_the_watched_target_and_its_metrics_on_a_real_run(
     """Two in-process users against the demo target, watched by ``--target-pid`` and scraped through
     ``--metrics-url``: the panel shows the target's pid, CPU and RSS and the DB pool and queue figures."""
     settings_ = console_settings(demo_target.url, workers=0, spike=SpikeDrill(4, 4.0, 2.0), runs_dir=tmp_path)
-    watch = LaunchOptions(target_pid=demo_target.pid, metrics_url=f"{demo_target.url}/metrics")
+    watch = argparse.Namespace(target_pid=demo_target.pid, metrics_url=f"{demo_target.url}/metrics")
     app = make_app(settings_, scenarios_dir=SCENARIOS_DIR, launch_options=watch, refresh_s=0.5)
     children_before = {p.pid for p in psutil.Process().children(recursive=True)}
 

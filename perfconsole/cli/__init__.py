@@ -26,16 +26,14 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     import importlib
 
-    parser = _Parser(prog="perfconsole", description="Operate Locust load tests from the terminal.")
+    parser = _Parser(prog="perfconsole")
     parser.add_argument("--version", action="version", version=f"perfconsole {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    try:
-        console = importlib.import_module("perfconsole.cli.console")
-        console.register(subparsers, parser)
-    except ModuleNotFoundError as exc:
-        if exc.name != "perfconsole.cli.console":
-            raise
-    for name in COMMAND_MODULES:
+    parser.description = (
+        "Operate Locust load tests from the terminal. `perfconsole [options]` opens the console "
+        "(`perfconsole console --help` for its options)."
+    )
+    for name in ("console", *COMMAND_MODULES):
         try:
             module = importlib.import_module(f"perfconsole.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -46,9 +44,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+LOCUST_PARSED = {"run": "perfconsole.cli.run", "console": "perfconsole.cli.console"}
+"""Commands parsed by Locust's own parser (``perfconsole.cli.locust_args``); plain ``perfconsole [options]``
+is the console."""
+
+
+def _locust_parsed_command(args: list[str]) -> tuple[str, list[str]] | None:
+    if args and args[0] in LOCUST_PARSED:
+        return LOCUST_PARSED[args[0]], args[1:]
+    if not args or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
+        return LOCUST_PARSED["console"], args
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import importlib
+
     args_list = list(sys.argv[1:] if argv is None else argv)
     try:
+        if args_list[:1] in (["-h"], ["--help"]):  # the commands, then the console's options
+            print(build_parser().format_help())
+            args_list = ["console", "--help"]
+        command = _locust_parsed_command(args_list)
+        if command is not None:
+            module, rest = command
+            return int(importlib.import_module(module).main(rest))
         parser = build_parser()
         args = parser.parse_args(args_list)
         func = getattr(args, "func", None)

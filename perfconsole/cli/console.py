@@ -1,68 +1,31 @@
-"""``perfconsole`` (no command) and ``perfconsole console``: the interactive Textual console.
+"""``perfconsole [options]`` and ``perfconsole console [options]``: the interactive Textual console.
 
-Imports neither Locust nor Textual at module level: the parser is built for every command. ``run``
-imports ``locust`` first (gevent monkey-patching), then the TUI.
+Its options come from the same sources as ``perfconsole run``: Locust's parser (command line, ``LOCUST_*``
+variables, locust.conf, pyproject.toml, ``--config``) with perfconsole's options; a locust.conf in the working
+directory preselects its locustfile, host and tags on the start screen, and a locustfile's custom arguments
+can be given on the command line. ``import locust`` comes first (gevent monkey-patching), then the TUI.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from perfconsole.cli.options import add_distributed_arguments, distributed_options
 from perfconsole.errors import UserError
 
-DEFAULT_REFRESH_S = 1.0
-"""Dashboard refresh period: gentle enough for a slow SSH link."""
+PROG = "perfconsole"
 
 
-def add_console_options(parser: argparse.ArgumentParser) -> None:
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("-f", "--locustfile", metavar="PATH", help="a locustfile to offer first")
-    source.add_argument("--scenario", metavar="NAME", help="preselect a scenario in scenarios/ (file stem)")
-    parser.add_argument("--profile", metavar="NAME", help="preselect a profile from config.toml")
-    parser.add_argument(
-        "--host", metavar="URL", help="target base URL, http(s)://HOST[:PORT] (default: demo target)"
+def register(subparsers: Any) -> None:
+    """Listed in ``perfconsole --help``; the console's options are parsed by Locust's parser (``main``)."""
+    subparsers.add_parser(
+        "console",
+        help="open the interactive console (the default); `perfconsole console --help`",
+        add_help=False,
     )
-    parser.add_argument(
-        "--workers", metavar="N", help="worker processes (default: one per CPU; 0: in-process)"
-    )
-    parser.add_argument(
-        "--settings",
-        dest="settings_path",
-        metavar="PATH",
-        help="perfconsole settings (default: ./config.toml)",
-    )
-    parser.add_argument(
-        "--target-pid",
-        metavar="PID",
-        help="the target's process to watch (default: the host port's listener)",
-    )
-    parser.add_argument("--target-process", metavar="NAME", help="the target's process, by name")
-    parser.add_argument("--metrics-url", metavar="URL", help="the target's Prometheus endpoint to scrape")
-    parser.add_argument(
-        "--baseline",
-        metavar="NAME",
-        help="compare live with this baseline (a name, 'baseline:NAME', a run id or 'latest')",
-    )
-    parser.add_argument(
-        "--refresh",
-        metavar="SECONDS",
-        default=str(DEFAULT_REFRESH_S),
-        help=f"dashboard refresh period (default {DEFAULT_REFRESH_S:g}s)",
-    )
-    add_distributed_arguments(parser)
-
-
-def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
-    """Console options on the top-level parser (plain ``perfconsole``) and a ``console`` command."""
-    add_console_options(parser)
-    parser.set_defaults(func=run)
-    console = subparsers.add_parser("console", help="open the interactive console (the default)")
-    add_console_options(console)
-    console.set_defaults(func=run)
 
 
 def parse_refresh(text: str) -> float:
@@ -75,52 +38,74 @@ def parse_refresh(text: str) -> float:
     return value
 
 
-def parse_target_pid(text: str | None) -> int | None:
-    """``--target-pid``: a positive process id (whether it runs is checked when the run is prepared)."""
-    if text is None:
-        return None
-    if not text.strip().isdigit() or int(text) <= 0:
-        raise UserError(f"--target-pid: expected a process id such as 4242, got {text!r}")
-    return int(text)
+def console_locustfiles(first: argparse.Namespace) -> tuple[Path, ...]:
+    """With no locustfile named by a Locust source: ``--scenario`` or Locust's ``./locustfile.py`` (else the
+    start screen opens on config.toml's default scenario, imported only when it runs)."""
+    from perfconsole.engine.scenario import default_scenarios_dir, resolve_scenario
+
+    if first.scenario:
+        return (resolve_scenario(first.scenario, default_scenarios_dir()),)
+    if Path("locustfile.py").is_file():
+        return (Path("locustfile.py").resolve(),)
+    return ()
 
 
-def run(args: argparse.Namespace) -> int:
+def parse_console_options(argv: Sequence[str]) -> Any:
+    from perfconsole.cli.locust_args import parse
+    from perfconsole.cli.options import add_console_options
+
+    return parse(argv, prog=PROG, add_own=add_console_options, default_locustfiles=console_locustfiles)
+
+
+def plan_sources(parsed: Any) -> Any:
+    """For the scenario the start screen chose: its locustfiles (all of them for the command line's) and
+    Locust's parsed options, parsed again with that scenario imported so its custom arguments exist."""
+    from perfconsole.cli.locust_args import reparse
+
+    named = tuple(p.resolve() for p in parsed.locustfiles)
+
+    def sources(path: Path) -> tuple[tuple[Path, ...], argparse.Namespace]:
+        chosen = Path(path).resolve()
+        if named and chosen == named[0]:
+            return named, parsed.locust_namespace()
+        return (chosen,), reparse(parsed, (chosen,), prog=PROG).locust_namespace()
+
+    return sources
+
+
+def main(argv: Sequence[str]) -> int:
     """Open the console; every way out (quit, SIGTERM, SIGHUP, SIGINT) saves an unsaved run (interrupted
     if users were running) and stops the run and its processes."""
     import locust  # noqa: F401  - first: gevent monkey-patching before asyncio and Textual load
 
-    from perfconsole.cli.plan import load_cli_settings
-    from perfconsole.config import validate_workers
-    from perfconsole.hosts import validate_metrics_url, validate_target_url
+    from perfconsole.cli.run import check_user_classes
+    from perfconsole.engine.plan_builder import build_plan, resolve_workers, settings_for
 
-    settings = load_cli_settings(args)
-    refresh_s = parse_refresh(args.refresh)
-    workers = validate_workers(args.workers, "--workers") if args.workers is not None else None
-    host = validate_target_url(args.host, "--host") if args.host else None
-    locustfile = Path(args.locustfile) if args.locustfile else None
-    if locustfile is not None and not locustfile.is_file():
-        raise UserError(f"{locustfile}: no such locustfile")
-    target_pid = parse_target_pid(getattr(args, "target_pid", None))
-    target_process = (getattr(args, "target_process", None) or "").strip() or None
-    metrics_url = (
-        validate_metrics_url(args.metrics_url, "--metrics-url")
-        if getattr(args, "metrics_url", None)
-        else None
-    )
+    parsed = parse_console_options(argv)
+    options = parsed.options
+    settings = settings_for(options)
+    refresh_s = parse_refresh(options.refresh)
+    if parsed.locustfiles:
+        check_user_classes(options, parsed.locustfiles)
+    # every option checked now, as for a headless run (one line and exit 2 before the screen opens)
+    build_plan(options, settings, parsed.locustfiles or (Path("locustfile.py"),))
+    given_workers = options.workers is not None or options.processes is not None
+    workers = resolve_workers(options, settings) if given_workers else None
+    host = options.host or None
 
     from perfconsole.tui.app import make_app
-    from perfconsole.tui.session_api import LaunchOptions
+    from perfconsole.tui.session_api import engine_session_factory
 
     app = make_app(
         settings,
-        locustfile=locustfile,
-        scenario=args.scenario,
-        profile=args.profile,
+        locustfile=parsed.locustfiles[0] if parsed.locustfiles else None,
+        scenario=None,
+        profile=options.profile,
         host=host,
         workers=workers,
         refresh_s=refresh_s,
-        launch_options=LaunchOptions(target_pid, target_process, metrics_url, distributed_options(args)),
-        baseline=getattr(args, "baseline", None),
+        session_factory=engine_session_factory(settings, options, plan_sources(parsed)),
+        baseline=options.baseline,
     )
     from perfconsole.application.sweep import sweep_leftovers
     from perfconsole.cli.console_exit import ConsoleExit

@@ -1,38 +1,91 @@
-"""Option groups shared by the headless ``run`` command and the console (light imports only: the parser
-is built before ``import locust``)."""
+"""perfconsole's own options, added to Locust's parser (``perfconsole.cli.locust_args``) under names Locust
+does not use; ``--profile`` is Locust's run label, here also the load profile to run (see the README)."""
 
 from __future__ import annotations
 
-import argparse
 from typing import Any
 
-from perfconsole.config import validate_duration, validate_workers
-from perfconsole.errors import UserError
+DEFAULT_REFRESH_S = 1.0
+"""Dashboard refresh period: gentle enough for a slow SSH link."""
 
 
-def add_distributed_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options for Locust's own distributed engine: workers on other hosts join this process's master."""
-    group = parser.add_argument_group("distributed (Locust's own master/worker engine)")
+def _repurpose_profile(parser: Any) -> None:
+    """Locust's ``--profile`` labels a test run; perfconsole's names the load profile (config.toml), whose
+    name is also the label Locust's report shows."""
+    for action in parser._actions:
+        if action.dest == "profile":
+            action.help = (
+                "load profile from config.toml (also Locust's run label); "
+                "env PERFCONSOLE_PROFILE or LOAD_PROFILE"
+            )
+            action.metavar = "NAME"
+            action.env_var = "PERFCONSOLE_PROFILE"
+            parser._option_string_actions["-p"] = action
+            action.option_strings.append("-p")
+
+
+def _add_common(parser: Any) -> Any:
+    _repurpose_profile(parser)
+    group = parser.add_argument_group("perfconsole options")
     group.add_argument(
-        "--expect-workers", metavar="N", help="wait for N workers in all (beyond --workers: other hosts)"
+        "--scenario",
+        metavar="NAME",
+        env_var="PERFCONSOLE_SCENARIO",
+        help="a scenario in scenarios/ (file stem), instead of -f",
     )
-    group.add_argument("--expect-workers-max-wait", metavar="SECONDS", help="how long to wait (default 60)")
-    group.add_argument("--master-bind-host", metavar="HOST", help="address workers connect to")
-    group.add_argument("--master-bind-port", metavar="PORT", help="port workers connect to (default 5557)")
+    group.add_argument(
+        "--workers",
+        "-w",
+        metavar="N",
+        env_var="PERFCONSOLE_WORKERS",
+        help="local worker processes (default: one per CPU core; 0: users run in-process); --processes is "
+        "Locust's name for the same",
+    )
+    group.add_argument(
+        "--settings",
+        dest="settings_path",
+        metavar="PATH",
+        env_var="PERFCONSOLE_SETTINGS",
+        help="perfconsole settings (default: ./config.toml); --config is Locust's config file",
+    )
+    group.add_argument("--runs-dir", metavar="DIR", help="where run directories go (default from config)")
+    group.add_argument(
+        "--baseline",
+        metavar="NAME",
+        help="compare with this baseline (a name, 'baseline:NAME', a run id or 'latest')",
+    )
+    group.add_argument("--health-path", metavar="PATH", help="preflight: this path must answer 2xx first")
+    group.add_argument("--metrics-url", metavar="URL", help="Prometheus endpoint of the target to scrape")
+    group.add_argument("--target-pid", metavar="PID", help="the target's process to watch (CPU, RSS ...)")
+    group.add_argument("--target-process", metavar="NAME", help="the target's process, by name")
+    group.add_argument("--user-class", nargs="*", default=[], metavar="CLASS", help=argparse_suppress())
+    return group
 
 
-def distributed_options(args: argparse.Namespace) -> dict[str, Any]:
-    """RunPlan fields from the distributed options, validated (one-line errors)."""
-    expect = getattr(args, "expect_workers", None)
-    expect_workers = validate_workers(expect, "--expect-workers") if expect is not None else 0
-    max_wait = getattr(args, "expect_workers_max_wait", None)
-    max_wait_s = validate_duration(max_wait, "--expect-workers-max-wait") if max_wait is not None else 60.0
-    bind_port = getattr(args, "master_bind_port", None)
-    if bind_port is not None and (not str(bind_port).isdigit() or not 0 < int(bind_port) < 65536):
-        raise UserError(f"--master-bind-port: expected a port from 1 to 65535, got {bind_port!r}")
-    return {
-        "expect_workers": expect_workers,
-        "expect_workers_max_wait_s": max_wait_s,
-        "master_bind_host": getattr(args, "master_bind_host", None) or "127.0.0.1",
-        "master_bind_port": int(bind_port) if bind_port is not None else (5557 if expect_workers else 0),
-    }
+def argparse_suppress() -> str:
+    import argparse
+
+    return argparse.SUPPRESS
+
+
+def add_run_options(parser: Any) -> None:
+    """``perfconsole run``: the common options plus the summary, naming and note of a headless run."""
+    group = _add_common(parser)
+    group.add_argument(
+        "--summary-json",
+        action="store_true",
+        help="print perfconsole's summary as JSON on stdout, nothing else (--json prints Locust's)",
+    )
+    group.add_argument("--save", metavar="NAME", help="name for this run's snapshot")
+    group.add_argument("--note", metavar="TEXT", help="a note pinned to this run")
+
+
+def add_console_options(parser: Any) -> None:
+    """The console: the common options plus the dashboard's refresh period."""
+    group = _add_common(parser)
+    group.add_argument(
+        "--refresh",
+        metavar="SECONDS",
+        default=str(DEFAULT_REFRESH_S),
+        help=f"dashboard refresh period (default {DEFAULT_REFRESH_S:g}s)",
+    )

@@ -1,107 +1,116 @@
-"""``perfconsole run --headless``: flags Locust users know keep Locust's names."""
+"""``perfconsole run --headless``: Locust's options with Locust's names, meanings and config sources, plus
+perfconsole's own (see ``perfconsole.cli.locust_args`` and ``perfconsole.cli.options``)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from perfconsole.cli.options import add_distributed_arguments
 from perfconsole.errors import UserError
+
+PROG = "perfconsole run"
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    """Listed in ``perfconsole --help``; ``perfconsole run ...`` is parsed by Locust's parser (``main``)."""
+    subparsers.add_parser(
         "run",
-        help="run a load test (headless for scripts and CI)",
-        description="Run a load test. Exit codes: 0 all thresholds met, 1 a threshold failed, "
-        "2 usage or configuration error, 3 regression against --baseline, 130 interrupted.",
+        help="run a load test (headless for scripts and CI); `perfconsole run --help` for its options",
+        add_help=False,
     )
-    parser.add_argument("--headless", action="store_true", help="no console: progress on stderr (required)")
-    source = parser.add_mutually_exclusive_group()
-    source.add_argument("--scenario", metavar="NAME", help="a scenario in scenarios/ (file stem)")
-    source.add_argument(
-        "-f", "--locustfile", metavar="PATH", help="locustfile(s): a file, a directory or a comma list"
-    )
-    parser.add_argument("--profile", "-p", metavar="NAME", help="a load profile from config.toml")
-    parser.add_argument("--host", "-H", metavar="URL", help="target base URL (default: embedded demo target)")
-    parser.add_argument("-u", "--users", metavar="N", help="peak number of concurrent users")
-    parser.add_argument("-r", "--spawn-rate", metavar="RATE", help="users started per second")
-    parser.add_argument("-t", "--run-time", metavar="TIME", help="stop after e.g. 30s, 5m, 1h30m")
-    parser.add_argument(
-        "--workers", "-w", metavar="N", help="worker processes (default: one per CPU; 0 in-process)"
-    )
-    parser.add_argument(
-        "-T", "--tags", nargs="*", default=[], metavar="TAG", help="only tasks with these tags"
-    )
-    parser.add_argument("-E", "--exclude-tags", nargs="*", default=[], metavar="TAG", help="skip these tags")
-    parser.add_argument(
-        "--user-class", nargs="*", default=[], metavar="CLASS", help="only these user classes"
-    )
-    parser.add_argument(
-        "--summary-json",
-        action="store_true",
-        help="print perfconsole's summary as JSON on stdout, nothing else",
-    )
-    parser.add_argument(
-        "--settings",
-        dest="settings_path",
-        metavar="PATH",
-        help="perfconsole settings (default: ./config.toml)",
-    )
-    parser.add_argument("--runs-dir", metavar="DIR", help="where run directories go (default from config)")
-    parser.add_argument("--save", metavar="NAME", help="name for this run's snapshot")
-    parser.add_argument("--note", metavar="TEXT", help="a note pinned to this run")
-    parser.add_argument("--baseline", metavar="NAME", help="compare with this baseline at the end (exit 3)")
-    parser.add_argument("--stop-timeout", metavar="SECONDS", default="0", help="let tasks finish on stop")
-    parser.add_argument("--health-path", metavar="PATH", help="preflight: this path must answer 2xx first")
-    parser.add_argument("--metrics-url", metavar="URL", help="Prometheus endpoint of the target to scrape")
-    parser.add_argument("--target-pid", metavar="PID", help="the target's process to watch (CPU, RSS ...)")
-    parser.add_argument("--target-process", metavar="NAME", help="the target's process, by name")
-    add_distributed_arguments(parser)
-    parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
+def parse_run_options(argv: Sequence[str]) -> Any:
+    """Locust's parser with perfconsole's run options; the locustfiles imported."""
+    from perfconsole.cli.locust_args import parse
+    from perfconsole.cli.options import add_run_options
+    from perfconsole.engine.plan_builder import default_locustfiles, settings_for
+
+    return parse(
+        argv,
+        prog=PROG,
+        add_own=add_run_options,
+        default_locustfiles=lambda first: default_locustfiles(first, settings_for(first)),
+    )
+
+
+def available_user_classes(locustfiles: Sequence[Path]) -> dict[str, type]:
+    """Every user class of the locustfiles (imported once, by the engine's loader), by name."""
+    from perfconsole.engine.locustfiles import load_locustfiles
+
+    return dict(load_locustfiles(locustfiles)[0])
+
+
+def check_user_classes(options: argparse.Namespace, locustfiles: Sequence[Path]) -> None:
+    """Positional user class names (Locust's) must exist: one line before anything starts."""
+    from perfconsole.engine.locustfiles import select_user_classes
+
+    wanted = [*(options.user_classes or ()), *(getattr(options, "user_class", None) or ())]
+    where = ",".join(str(p) for p in locustfiles)
+    select_user_classes(available_user_classes(locustfiles), wanted, where)
+
+
+def main(argv: Sequence[str]) -> int:
     from perfconsole.engine.interrupts import Interrupts
 
     interrupts = Interrupts().install()  # before the slow imports: a signal from now on is seen
     try:
-        return _run(args, interrupts)
+        return _main(argv, interrupts)
     finally:
         interrupts.restore()
 
 
-def _run(args: argparse.Namespace, interrupts: Any) -> int:
+def _main(argv: Sequence[str], interrupts: Any) -> int:
     import locust  # noqa: F401  - first: gevent monkey-patching before anything else loads
 
     from perfconsole.headless.redacting_stream import redact_std_streams
 
     stdout, stderr = redact_std_streams()  # secrets masked on screen and in CI logs, as on disk
     try:
-        return _run_headless(args, interrupts)
+        return _run_headless(argv, interrupts)
     finally:
         for stream in (sys.stdout, sys.stderr):
             stream.flush()
         sys.stdout, sys.stderr = stdout, stderr
 
 
-def _run_headless(args: argparse.Namespace, interrupts: Any) -> int:
-
-    from perfconsole.cli.plan import build_plan
+def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
+    from perfconsole.engine.plan_builder import build_plan, settings_for
     from perfconsole.headless.run import HeadlessOptions, run_headless
 
-    if not args.headless:
+    parsed = parse_run_options(argv)
+    options = parsed.options
+    if options.list_commands:  # Locust's -l/--list
+        print("Available Users:")
+        for name in available_user_classes(parsed.locustfiles):
+            print("    " + name)
+        return 0
+    if not options.headless:
         raise UserError("run needs --headless (the interactive console is plain `perfconsole`)")
-    settings, plan = build_plan(args, command_line=("perfconsole", *sys.argv[1:]))
+    check_user_classes(options, parsed.locustfiles)
+    settings = settings_for(options)
+    plan = build_plan(
+        options,
+        settings,
+        parsed.locustfiles,
+        command_line=("perfconsole", "run", *argv),
+        parsed_options=parsed.locust_namespace(),
+    )
     return run_headless(
         HeadlessOptions(
             plan=plan,
             settings=settings,
-            json_output=args.summary_json,
-            save_name=args.save,
-            note=args.note,
-            baseline=args.baseline,
+            json_output=options.summary_json,
+            save_name=options.save,
+            note=options.note,
+            baseline=options.baseline,
             interrupts=interrupts,
         )
     )
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -47,14 +47,31 @@ def shape_name(shape: LoadTestShape) -> str:
     return type(shape).__name__
 
 
+_LOADED: dict[tuple[str, ...], tuple[dict[str, type[User]], dict[str, LoadTestShape]]] = {}
+"""Locustfiles already imported in this process: the command line imports them before its full parse (their
+``init_command_line_parser`` listeners add custom arguments) and the engine reuses that import, so every
+listener is registered, and fires, once."""
+
+
 def load_locustfiles(
     paths: Sequence[Path],
 ) -> tuple[dict[str, type[User]], dict[str, LoadTestShape]]:
-    """Import every locustfile (module code runs, listeners join ``locust.events``); the user classes and
-    the shapes by name, in Locust's order (its headless mode runs the first shape)."""
+    """Import every locustfile (module code runs, listeners join ``locust.events``), once per process for the
+    same files; the user classes and the shapes by name, in Locust's order (its headless mode runs the first
+    shape)."""
+    resolved = [str(Path(p).resolve()) for p in paths]
+    key = tuple(resolved)
+    if key not in _LOADED:
+        _LOADED[key] = _load_locustfiles(paths, resolved)
+    users, shapes = _LOADED[key]
+    return dict(users), dict(shapes)
+
+
+def _load_locustfiles(
+    paths: Sequence[Path], resolved: list[str]
+) -> tuple[dict[str, type[User]], dict[str, LoadTestShape]]:
     from locust.main import merge_locustfiles_content
 
-    resolved = [str(Path(p).resolve()) for p in paths]
     captured = io.StringIO()
     try:
         with contextlib.redirect_stderr(captured):

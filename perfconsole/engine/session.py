@@ -8,6 +8,7 @@ greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and neve
 
 from __future__ import annotations
 
+import argparse
 import logging
 import os
 import socket
@@ -105,6 +106,9 @@ class RunPlan:
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0
     """0: a free port (external workers need a known one: Locust's default is 5557)."""
+    parsed_options: argparse.Namespace | None = None
+    """Locust's parsed options (custom arguments included): ``environment.parsed_options`` on the master,
+    sent by Locust to every worker with its spawn messages."""
 
 
 class _LogCollector(logging.Handler):
@@ -223,6 +227,8 @@ class LoadSession:
             locustfile=files[0].name,
             parsed_locustfiles=[str(f) for f in files],
             available_shape_classes={type(s).__name__: s for s in self.scenario.shapes},
+            parsed_options=self.plan.parsed_options,
+            profile=self.profile.name if self.profile else None,
         )
         external = max(0, self.plan.expect_workers - self.worker_count)
         if self.worker_count == 0 and external == 0:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -25,7 +26,6 @@ from perfconsole.tui.screens.modals import ConfirmQuitModal
 from perfconsole.tui.screens.start import StartScreen
 from perfconsole.tui.session_api import (
     ConsoleSession,
-    LaunchOptions,
     SessionFactory,
     engine_session_factory,
 )
@@ -51,11 +51,8 @@ class PerfConsoleApp(App[int]):
         workers: int | None = None,
         session: ConsoleSession | None = None,
         recorder: RunRecorder | None = None,
-        launch_options: LaunchOptions | None = None,
     ) -> None:
         super().__init__()
-        self.launch_options = launch_options or LaunchOptions()
-        """The CLI's target process and metrics options, added to every choice the start screen makes."""
         self.recorder = recorder or RunRecorder(settings)
         """Saves runs and baselines; holds the baseline chosen for live comparison."""
         self.settings = settings
@@ -98,7 +95,7 @@ class PerfConsoleApp(App[int]):
     # ------------------------------------------------------------------ run lifecycle
     def on_start_screen_launch(self, message: StartScreen.Launch) -> None:
         try:
-            session = self.session_factory(self.launch_options.complete(message.choice))
+            session = self.session_factory(message.choice)
         except UserError as exc:
             if isinstance(self.screen, StartScreen):
                 self.screen.show_error(str(exc))
@@ -189,13 +186,14 @@ def make_app(
     workers: int | None = None,
     session: ConsoleSession | None = None,
     saver: Saver | None = None,
-    launch_options: LaunchOptions | None = None,
+    launch_options: argparse.Namespace | None = None,
     baseline: str | None = None,
 ) -> PerfConsoleApp:
     """Build the console. ``locustfile`` (``-f``) is listed first and preselected; ``session`` opens the
-    dashboard directly on an already prepared session (tests); ``launch_options`` names the target
-    process and metrics endpoint; ``baseline`` (a baseline name or run reference) is preselected for the
-    live comparison, and a missing or broken one is a UserError before the screen opens."""
+    dashboard directly on an already prepared session (tests); ``launch_options`` are the command
+    line's parsed options, under the start screen's fields in every run planned; ``baseline`` (a baseline
+    name or run reference) is preselected for the live comparison, and a missing or broken one is a
+    UserError before the screen opens."""
     if refresh_s <= 0:
         raise UserError(f"refresh: expected a number of seconds above 0, got {refresh_s:g}")
     if scenarios is None:
@@ -215,7 +213,7 @@ def make_app(
     return PerfConsoleApp(
         settings,
         scenarios,
-        session_factory or engine_session_factory(settings),
+        session_factory or engine_session_factory(settings, launch_options),
         refresh_s=refresh_s,
         users_step=users_step,
         scenario=scenario,
@@ -224,5 +222,4 @@ def make_app(
         workers=workers,
         session=session,
         recorder=recorder,
-        launch_options=launch_options,
     )

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -62,71 +63,68 @@ class ConsoleSession(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class LaunchChoice:
-    """What the start screen hands over: everything needed to plan a run."""
+    """What the start screen hands over: its fields, which override the command line's options."""
 
     scenario_path: Path
     profile: str | None = None
     host: str | None = None
-    """None: the engine starts the demo target."""
+    """None: config.toml's host, else the engine starts the demo target."""
     workers: int | None = None
-    """None: one per CPU core; 0: users run in the console process."""
+    """None: config.toml's count, else one per CPU core; 0: users run in the console process."""
     user_classes: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
     target_pid: int | None = None
-    """The target's process to watch (None: the process listening on the host's port)."""
+    """The target's process to watch (None: the command line's, else the process on the host's port)."""
     target_process: str | None = None
-    """The target's process by name (None: by pid or port)."""
+    """The target's process by name (None: the command line's, else by pid or port)."""
     metrics_url: str | None = None
-    """The target's Prometheus endpoint (None: config, or the demo target's /metrics)."""
-    distributed: dict[str, Any] = field(default_factory=dict)
-    """RunPlan fields for workers on other hosts (``expect_workers``, ``master_bind_port`` ...)."""
-
-
-@dataclass(frozen=True, slots=True)
-class LaunchOptions:
-    """Command-line options the start screen has no fields for (``--target-pid``, ``--target-process``,
-    ``--metrics-url``, the distributed options): the app adds them to the screen's choice."""
-
-    target_pid: int | None = None
-    target_process: str | None = None
-    metrics_url: str | None = None
-    distributed: dict[str, Any] = field(default_factory=dict)
-
-    def complete(self, choice: LaunchChoice) -> LaunchChoice:
-        """``choice`` with these options where it has none."""
-        return replace(
-            choice,
-            target_pid=choice.target_pid if choice.target_pid is not None else self.target_pid,
-            target_process=choice.target_process or self.target_process,
-            metrics_url=choice.metrics_url or self.metrics_url,
-            distributed=choice.distributed or self.distributed,
-        )
+    """The target's Prometheus endpoint (None: the command line's, else config or the demo target's)."""
 
 
 SessionFactory = Callable[[LaunchChoice], ConsoleSession]
+PlanSources = Callable[[Path], tuple[tuple[Path, ...], argparse.Namespace | None]]
+"""For a chosen scenario: every locustfile of the run and Locust's parsed options (custom arguments)."""
 
 
-def engine_session_factory(settings: Settings) -> SessionFactory:
-    """A factory that plans a run from a choice and builds the engine's LoadSession (imported lazily)."""
+def choice_options(choice: LaunchChoice, base: argparse.Namespace | None = None) -> argparse.Namespace:
+    """The command line's options (``base``) with the start screen's fields over them."""
+    values: dict[str, Any] = dict(vars(base)) if base is not None else {}
+    values.update(
+        host=choice.host,
+        profile=choice.profile,
+        workers=choice.workers,
+        processes=None,
+        user_classes=list(choice.user_classes),
+        user_class=[],
+        tags=list(choice.tags),
+        exclude_tags=list(choice.exclude_tags),
+    )
+    for name in ("target_pid", "target_process", "metrics_url"):
+        value = getattr(choice, name)
+        if value is not None:
+            values[name] = value
+    return argparse.Namespace(**values)
+
+
+def engine_session_factory(
+    settings: Settings, options: argparse.Namespace | None = None, sources: PlanSources | None = None
+) -> SessionFactory:
+    """A factory that plans a run from a choice through the one plan builder (the same as headless runs)
+    and builds the engine's LoadSession (imported lazily). ``options``: the command line's parsed options;
+    ``sources``: the locustfiles and Locust's parsed options for a chosen scenario."""
 
     def build(choice: LaunchChoice) -> ConsoleSession:
-        from perfconsole.engine.session import LoadSession, RunPlan
+        from perfconsole.engine.plan_builder import build_plan
+        from perfconsole.engine.session import LoadSession
 
-        profile = settings.profiles.get(choice.profile) if choice.profile else None
-        plan = RunPlan(
-            scenario_path=choice.scenario_path,
-            host=choice.host,
-            profile=profile,
-            workers=choice.workers,
-            tags=choice.tags,
-            exclude_tags=choice.exclude_tags,
-            user_classes=choice.user_classes,
-            target_pid=choice.target_pid,
-            target_process=choice.target_process,
-            metrics_url=choice.metrics_url,
+        locustfiles, parsed = sources(choice.scenario_path) if sources else ((choice.scenario_path,), None)
+        plan = build_plan(
+            choice_options(choice, options),
+            settings,
+            locustfiles,
             command_line=("perfconsole", *sys.argv[1:]),
-            **choice.distributed,
+            parsed_options=parsed,
         )
         session: ConsoleSession = LoadSession(plan, settings)
         return session
