@@ -4,6 +4,7 @@ Skipped, with the reason, where namespaces cannot be made (not root, no ``ip``).
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import json
 import socket
@@ -24,7 +25,6 @@ from test_user_mix import TWO_CLASSES
 
 from perfconsole.config import SpikeDrill
 from perfconsole.tui.app import make_app
-from perfconsole.tui.session_api import LaunchOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS_DIR = ROOT / "scenarios"
@@ -114,7 +114,7 @@ def test_console_on_a_namespace_target_waits_for_a_namespace_worker(tmp_path: Pa
             settings,
             scenarios_dir=SCENARIOS_DIR,
             refresh_s=0.5,
-            launch_options=LaunchOptions(distributed=distributed),
+            launch_options=argparse.Namespace(**distributed),
         )
 
         async def drive() -> Any:
