@@ -32,6 +32,7 @@ from perfconsole.engine.hdr.hooks import HdrStats
 from perfconsole.engine.hdr.stages import session_stage_key
 from perfconsole.engine.locustfiles import class_hosts
 from perfconsole.engine.scenario import LoadedScenario, load_scenario
+from perfconsole.engine.worker_loss import WorkerLossWatch
 from perfconsole.engine.worker_output import OperatorLog
 from perfconsole.engine.worker_wait import advertised_address, wait_for_workers, worker_command
 from perfconsole.engine.workers import LocalWorkers
@@ -164,7 +165,7 @@ class LoadSession:
         self._start_greenlet: gevent.Greenlet | None = None
         self._deadline: gevent.Greenlet | None = None
         self._spike_greenlet: gevent.Greenlet | None = None
-        self._known_missing: set[str] = set()
+        self._worker_watch = WorkerLossWatch(self._announce, self._add_warning, self._respawn_after_loss)
         self.output_log = OperatorLog()
         """Workers' output and Locust's warnings for the operator (log view, stderr, workers.log)."""
         self._log = _LogCollector(self.output_log)
@@ -671,7 +672,7 @@ class LoadSession:
         self._history.clear()
         self._annotations.clear()
         self._csv_history_rows.clear()
-        self._known_missing.clear()
+        self._worker_watch.reset()
         self._warnings.clear()
         self.spike_verdict = None
         self._spike = None
@@ -894,18 +895,34 @@ class LoadSession:
         return tuple(self._warnings)
 
     def resource_thresholds(self) -> tuple[ThresholdResult, ...]:
-        return self.monitor.thresholds() if self.monitor is not None else ()
+        """Resource limits, and a failed ``workers lost`` check while a lost worker is away."""
+        checked = self.monitor.thresholds() if self.monitor is not None else ()
+        return checked + self._worker_watch.thresholds()
 
     def _watch_workers(self, runner: LocalRunner | MasterRunner) -> None:
         clients = getattr(runner, "clients", None)
         if clients is None:
             return
-        missing = {node.id for node in clients.values() if node.state == "missing"}
-        for node_id in sorted(missing - self._known_missing):
-            self.annotate(f"worker lost: {node_id}", kind="worker")
-        for node_id in sorted(self._known_missing - missing):
-            self.annotate(f"worker back: {node_id}", kind="worker")
-        self._known_missing = missing
+        self._worker_watch.check(
+            clients.values(), running=self.state in (RunState.SPAWNING, RunState.RUNNING)
+        )
+
+    def _announce(self, line: str, kind: str) -> None:
+        self.annotate(line, kind=kind)
+        self._status(line)  # stderr in headless runs, the message line in the console
+
+    def _add_warning(self, warning: str) -> None:
+        if warning not in self._warnings:
+            self._warnings.append(warning)
+
+    def _respawn_after_loss(self) -> None:
+        """The target users again over the remaining workers (Locust's own rebalancing call)."""
+        runner = self._require_runner()
+        if self.env is not None and self.env.shape_class is not None:
+            rate = float(getattr(runner, "spawn_rate", 0) or self._spawn_rate)
+            self._greenlets.append(gevent.spawn(runner.start, runner.target_user_count, rate))
+        else:
+            self._spawn(self._target_users, self._spawn_rate)
 
 
 def _shape_title(shape: LoadTestShape) -> str:
