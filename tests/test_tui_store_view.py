@@ -144,12 +144,13 @@ class ListSaver:
         self.runs_dir = runs_dir
         self.calls: list[tuple[bool, str | None, str]] = []
 
-    def __call__(self, session: object, interrupted: bool, note: str | None, kind: str) -> Path:
+    def __call__(
+        self, session: object, interrupted: bool, note: str | None, kind: str, name: str | None
+    ) -> Path:
         self.calls.append((interrupted, note, kind))
         started = STARTED_AT + len(self.calls)
-        return save_run(
-            self.runs_dir, make_result(started_at=started, interrupted=interrupted), note=note, kind=kind
-        )
+        result = make_result(started_at=started, interrupted=interrupted)
+        return save_run(self.runs_dir, result, name=name, note=note, kind=kind)
 
 
 def recorder(tmp_path: Path) -> tuple[RunRecorder, ListSaver]:

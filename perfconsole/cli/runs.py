@@ -1,4 +1,4 @@
-"""``perfconsole runs [--json]``: saved runs and baselines, newest first, with key figures and notes.
+"""``perfconsole runs [NAME] [--json]``: saved runs and baselines, newest first, with key figures and notes.
 
 Also home of the options the store commands share (``--runs-dir``, ``--settings``).
 """
@@ -51,6 +51,12 @@ def register(subparsers: Any) -> None:
         "runs",
         help="list saved runs and baselines",
         description="List saved runs and baselines, newest first, with key figures and notes.",
+    )
+    parser.add_argument(
+        "name",
+        nargs="?",
+        metavar="NAME",
+        help="only runs saved with this name (--save NAME)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON on stdout instead of a table")
     add_store_options(parser)
@@ -120,6 +126,15 @@ def run(args: argparse.Namespace) -> int:
     runs = list_runs(runs_dir, broken=broken)
     baselines = list_baselines(runs_dir, broken=broken)
     warn_broken(broken)
+    if args.name:
+        from perfconsole.errors import StoreError
+        from perfconsole.store.names import validate_name
+
+        validate_name(args.name, "run name")
+        runs = [info for info in runs if info.name == args.name]
+        baselines = [b for b in baselines if b.run.name == args.name]
+        if not runs:
+            raise StoreError(f"no run named {args.name!r} in {runs_dir}")
     if args.json:
         payload = {
             "runs_dir": str(runs_dir),

@@ -231,7 +231,8 @@ def list_runs(runs_dir: Path, *, broken: list[str] | None = None) -> list[RunInf
 
 
 def find_run_dir(ref: str, runs_dir: Path) -> Path:
-    """Directory of a run given by id, unique id prefix or ``latest``; refuses path-like references."""
+    """Directory of a run given by id, name (the newest run saved with it), unique id prefix or ``latest``;
+    refuses path-like references."""
     if ref == LATEST:
         runs = list_runs(runs_dir)
         if not runs:
@@ -241,13 +242,17 @@ def find_run_dir(ref: str, runs_dir: Path) -> Path:
     exact = runs_dir / ref
     if ref != BASELINES_DIR and exact.is_dir():
         return exact
+    from perfconsole.store.run_names import newest_named
+
+    if (named := newest_named(runs_dir, ref)) is not None:
+        return named
     matches = [d for d in _run_dirs(runs_dir) if d.name.startswith(ref)]
     if len(matches) == 1:
         return matches[0]
     if matches:
         shown = ", ".join(d.name for d in matches[:3])
         raise StoreError(f"run id {ref!r} is ambiguous ({len(matches)} runs match: {shown}...)")
-    raise StoreError(f"no run {ref!r} in {runs_dir} (see 'perfconsole runs')")
+    raise StoreError(f"no run {ref!r} (id or name) in {runs_dir} (see 'perfconsole runs')")
 
 
 def load_run(path_or_id: Path | str, runs_dir: Path) -> LoadedRun:

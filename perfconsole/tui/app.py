@@ -51,8 +51,11 @@ class PerfConsoleApp(App[int]):
         workers: int | None = None,
         session: ConsoleSession | None = None,
         recorder: RunRecorder | None = None,
+        launch_options: argparse.Namespace | None = None,
     ) -> None:
         super().__init__()
+        self.launch_options = launch_options
+        """The command line's options (the start screen's target fields start from them)."""
         self.recorder = recorder or RunRecorder(settings)
         """Saves runs and baselines; holds the baseline chosen for live comparison."""
         self.settings = settings
@@ -80,6 +83,7 @@ class PerfConsoleApp(App[int]):
             workers=self.initial_workers,
             error=error,
             recorder=self.recorder,
+            launch_options=self.launch_options,
         )
 
     def _dashboard(self, session: ConsoleSession, prepared: bool = False) -> DashboardScreen:
@@ -101,6 +105,7 @@ class PerfConsoleApp(App[int]):
                 self.screen.show_error(str(exc))
             return
         self.session = session
+        self.recorder.run_name = message.choice.run_name
         self.push_screen(self._dashboard(session))
 
     async def on_dashboard_screen_prepare_failed(self, message: DashboardScreen.PrepareFailed) -> None:
@@ -222,4 +227,5 @@ def make_app(
         workers=workers,
         session=session,
         recorder=recorder,
+        launch_options=launch_options,
     )

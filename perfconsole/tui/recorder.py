@@ -28,20 +28,22 @@ from perfconsole.store.runs import RunInfo, list_runs, load_run_dir, read_run_me
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.store_view import BrowserEntry, scenario_name, summary_float
 
-Saver = Callable[[ConsoleSession, bool, str | None, str], Path]
-"""``(session, interrupted, note, kind) -> run directory``."""
+Saver = Callable[[ConsoleSession, bool, str | None, str, str | None], Path]
+"""``(session, interrupted, note, kind, name) -> run directory``."""
 
 
 def engine_saver(settings: Settings) -> Saver:
     """Save an engine LoadSession with save_session (thresholds evaluated, Locust CSV/HTML included)."""
 
-    def save(session: ConsoleSession, interrupted: bool, note: str | None, kind: str) -> Path:
+    def save(
+        session: ConsoleSession, interrupted: bool, note: str | None, kind: str, name: str | None
+    ) -> Path:
         from perfconsole.application.recording import save_session
         from perfconsole.engine.session import LoadSession
 
         if not isinstance(session, LoadSession):
             raise StoreError("this session cannot be saved (not an engine session)")
-        return save_session(session, settings, interrupted=interrupted, note=note, kind=kind)
+        return save_session(session, settings, interrupted=interrupted, note=note, kind=kind, name=name)
 
     return save
 
@@ -54,6 +56,8 @@ class RunRecorder:
         self.runs_dir = settings.runs_dir.resolve()
         self.rules = RegressionRules.from_settings(settings)
         self._saver = saver or engine_saver(settings)
+        self.run_name: str | None = None
+        """The name runs of this session are saved with (the start screen's ``run name``)."""
         self.last_saved: Path | None = None
         """The run directory saved last (final or manual): what the baseline key promotes."""
         self.unsaved = False
@@ -89,7 +93,7 @@ class RunRecorder:
         """Save the session's run now; a final save (even a failed one) ends the run's pending save."""
         if kind == "final":
             self.unsaved = self.saving = False
-        path = self._saver(session, interrupted, note, kind)
+        path = self._saver(session, interrupted, note, kind, self.run_name)
         self.last_saved = path
         return path
 
@@ -176,6 +180,7 @@ def run_entry(info: RunInfo) -> BrowserEntry:
         key=f"run:{info.run_id}",
         kind=info.kind,
         label=info.run_id,
+        name=info.name,
         started_at=info.started_at.timestamp() if info.started_at else None,
         scenario=_scenario(info.path),
         profile=info.profile,

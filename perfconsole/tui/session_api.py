@@ -80,6 +80,8 @@ class LaunchChoice:
     """The target's process by name (None: the command line's, else by pid or port)."""
     metrics_url: str | None = None
     """The target's Prometheus endpoint (None: the command line's, else config or the demo target's)."""
+    run_name: str | None = None
+    """The name the run is saved with (None: unnamed)."""
 
 
 SessionFactory = Callable[[LaunchChoice], ConsoleSession]

@@ -127,6 +127,8 @@ class BrowserEntry:
     thresholds_passed: bool = True
     source_run: str | None = None
     """For a baseline: the run it was promoted from."""
+    name: str | None = None
+    """For a run: the name it was saved with (``--save NAME``), which commands accept for it."""
 
     @property
     def broken(self) -> bool:
@@ -187,7 +189,8 @@ def browser_cells(entry: BrowserEntry, selected: bool = False) -> tuple[str, ...
     mark = SELECTED_MARK if selected else " "
     if entry.broken:
         return (mark, "broken", "BROKEN", MISSING, "", "", "", "", "", entry.label, "")
-    kind = f"base {entry.label}" if entry.kind == "baseline" else entry.kind
+    named = f"{entry.kind} {entry.name}" if entry.name else entry.kind
+    kind = f"base {entry.label}" if entry.kind == "baseline" else named
     ident = entry.source_run or "" if entry.kind == "baseline" else entry.label
     return (
         mark,
@@ -211,7 +214,7 @@ def entry_summary(entry: BrowserEntry) -> str:
     if entry.kind == "baseline":
         head = f"baseline {entry.label} (from run {entry.source_run})"
     else:
-        head = f"{entry.kind} run {entry.label}"
+        head = f"{entry.kind} run {entry.label}" + (f" (named {entry.name})" if entry.name else "")
     flags = entry_flags(entry)
     started = f"started {fmt_started(entry.started_at, year=True)} UTC"
     parts = [head + (f" [{flags}]" if flags else ""), started]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -20,6 +22,8 @@ from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.store_keys import StoreKeysScreen
 from perfconsole.tui.session_api import LaunchChoice
 from perfconsole.tui.shown import masked_host, unmasked_host
+from perfconsole.tui.start_fields import field_error, target_field_rows
+from perfconsole.tui.target_fields import parse_metrics_url, parse_run_name, parse_target_process
 from perfconsole.tui.widgets.charts import RunChart
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -48,8 +52,11 @@ class StartScreen(StoreKeysScreen):
         workers: int | None = None,
         error: str = "",
         recorder: RunRecorder | None = None,
+        launch_options: argparse.Namespace | None = None,
     ) -> None:
         super().__init__()
+        self.launch_options = launch_options
+        """The command line's options: the target fields start from them."""
         self.recorder = recorder
         self.scenarios = scenarios
         self.settings = settings
@@ -73,6 +80,7 @@ class StartScreen(StoreKeysScreen):
                 with Horizontal(classes="field"):
                     yield Label("baseline", classes="field-label")
                     yield Static(self._baseline_text(), id="baseline-choice")
+                yield from target_field_rows(self.launch_options)
             with Vertical(id="start-right"):
                 yield Label("Profile", classes="view-title")
                 yield OptionList(
@@ -167,7 +175,14 @@ class StartScreen(StoreKeysScreen):
         all_classes = {u.name for u in info.user_classes}
         if profile is not None:
             check_classes(self.settings.profiles[profile].mix, profile, [u.name for u in info.user_classes])
+        target_pid, target_process = parse_target_process(self.query_one("#target-process", Input).value)
+        cli_metrics = getattr(self.launch_options, "metrics_url", None) or ""
+        metrics = unmasked_host(self.query_one("#metrics-url", Input).value, cli_metrics)
         return LaunchChoice(
+            target_pid=target_pid,
+            target_process=target_process,
+            metrics_url=parse_metrics_url(metrics),
+            run_name=parse_run_name(self.query_one("#run-name", Input).value),
             scenario_path=info.path,
             profile=profile,
             host=parse_host(unmasked_host(self.query_one("#host", Input).value, self.initial_host)),
@@ -176,6 +191,12 @@ class StartScreen(StoreKeysScreen):
             tags=parse_tags(self.query_one("#tags", Input).value),
             exclude_tags=parse_tags(self.query_one("#exclude-tags", Input).value),
         )
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """The target fields are checked as they are typed: a bad value says why at once."""
+        error = field_error(event.input.id, event.value)
+        if error is not None:
+            self.query_one(MessageLine).show(error, "error" if error else "info")
 
     def action_start_run(self) -> None:
         try:
