@@ -127,18 +127,6 @@ def dial_address(bind_host: str) -> str:
     return bind.strip("[]")
 
 
-def validate_bind_address(value: object, where: str) -> str:
-    """An address to listen on: an IP literal, a wildcard (``0.0.0.0``, ``::``, ``*``) or a host name."""
-    if not isinstance(value, str) or not value.strip() or any(ch.isspace() for ch in value.strip()):
-        raise UserError(
-            f"{where}: expected an address to listen on such as 0.0.0.0 or 10.0.0.5, got {value!r}"
-        )
-    text = value.strip()
-    if "/" in text or "://" in text:
-        raise UserError(f"{where}: expected an address, not a URL, got {value!r}")
-    return text
-
-
 def validate_metrics_url(value: object, where: str) -> str:
     """A Prometheus endpoint: the same policy as a target, a query allowed."""
     return validate_target_url(value, where, allow_query=True)

@@ -129,3 +129,19 @@ def test_cli_refuses_a_bad_host_in_one_line(argv: list[str]) -> None:
         "perfconsole: error: --host: expected an http(s) URL such as http://staging-api:8000, "
         "got 'ftp://u:***@staging' (the scheme must be http or https)"
     )
+
+
+def test_the_summary_says_a_target_elsewhere_has_no_process() -> None:
+    from perfconsole.resources.monitor import ResourceMonitor
+
+    monitor = ResourceMonitor(host_url="http://192.0.2.7:8080")  # TEST-NET-1: never this machine
+    try:
+        monitor.poll()
+        assert monitor.target is None
+        assert (
+            "target process: none, 192.0.2.7 is not on this machine (its metrics: --metrics-url)"
+            in monitor.summary_lines()
+        )
+        assert monitor.to_dict()["target"]["elsewhere"] == "192.0.2.7"  # type: ignore[index]
+    finally:
+        monitor.close()

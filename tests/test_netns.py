@@ -94,6 +94,8 @@ def test_headless_run_with_a_namespace_target_and_a_namespace_worker(tmp_path: P
         summary = json.loads(out)
         assert summary["worker_count"] == 2 and summary["total"]["requests"] > 0, summary
         assert summary["host"] == url
+        target = summary["resources"]["target"]
+        assert target["found"] is False and target["elsewhere"] == ns.inside, target
         names = {e["name"]: e["requests"] for e in summary["endpoints"]}
         assert names.get("first", 0) > 0 and "second" not in names, names
         assert worker.wait(timeout=30) == 0  # the master's quit ends the namespace worker too

@@ -117,6 +117,7 @@ def test_to_dict_is_plain_json_and_summary_lines_read_well() -> None:
     assert data["target"] == {
         "found": True,
         "label": "pid 3 (demo, by port)",
+        "elsewhere": None,
         "rss_trend_mb_per_min": 0.0,
         "rss_trend_r_squared": 1.0,
         "leak_suspected": False,

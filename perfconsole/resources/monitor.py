@@ -89,6 +89,7 @@ class ResourceMonitor:
         self.detector = SaturationDetector(high_pct=self.options.saturation_pct)
         self.history = ResourceHistory()
         self.history.target_label = self.target.label if self.target else None
+        self.history.remote_target = self._remote_host()
         self._metrics: dict[str, float] = {}
         self._scrape_failing = False
         self._started = time.monotonic()
@@ -99,9 +100,16 @@ class ResourceMonitor:
         label = self.history.target_label
         self.history = ResourceHistory()
         self.history.target_label = label
+        self.history.remote_target = self._remote_host()
         self.detector = SaturationDetector(high_pct=self.options.saturation_pct)
         self._scrape_failing = False
         self._started = time.monotonic()
+
+    def _remote_host(self) -> str | None:
+        """The target's host when it is not on this machine and no process was given to watch."""
+        if self.target is not None or self.address is None or self.address.is_local:
+            return None
+        return self.address.host
 
     def set_local_workers(self, pids: Sequence[int]) -> None:
         self.sampler.set_local_workers(pids)

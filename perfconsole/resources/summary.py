@@ -96,6 +96,8 @@ class ResourceHistory:
         self.warnings: list[str] = []
         self.target_label: str | None = None
         """How the target was found, e.g. ``pid 123 (python3), listening on port 8000``."""
+        self.remote_target: str | None = None
+        """The target's host when it is not on this machine (no process figures can be taken)."""
         self.first: ResourceSample | None = None
         self.last: ResourceSample | None = None
 
@@ -232,6 +234,7 @@ class ResourceHistory:
             "target": {
                 "found": self.target_label is not None,
                 "label": self.target_label,
+                "elsewhere": self.remote_target,
                 "rss_trend_mb_per_min": _json_number(fit.slope) if fit else None,
                 "rss_trend_r_squared": _json_number(fit.r_squared) if fit else None,
                 "leak_suspected": self.leak_suspected(),
@@ -257,7 +260,10 @@ class ResourceHistory:
             f"system: peak CPU {_fmt(p.system_cpu_pct, '%')}, memory {_fmt(p.memory_pct, '%')}, "
             f"swap {_fmt(p.swap_pct, '%')}, load {_fmt(p.load_avg_1m, '', 2)}"
         )
-        if self.target_label is None and p.target_rss_bytes is None:
+        if self.target_label is None and p.target_rss_bytes is None and self.remote_target:
+            where = f"{self.remote_target} is not on this machine"
+            lines.append(f"target process: none, {where} (its metrics: --metrics-url)")
+        elif self.target_label is None and p.target_rss_bytes is None:
             lines.append("target process: not watched")
         else:
             fit = self.target_rss_trend()
