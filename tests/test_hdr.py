@@ -124,3 +124,69 @@ def test_worker_command_bad_input_is_one_line(tmp_path) -> None:
     assert proc.stderr.strip() == "perfconsole: error: scenario not found: missing.py"
     proc = run_perfconsole(["worker", "-f", "x.py", "--master-host", "h", "--master-port", "70000"], tmp_path)
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_coordinated_omission_correction_matches_hdrhistogram() -> None:
+    interval_us = 50_000
+    reference = HdrHistogram(1, HIGHEST_US, 3)
+    expanded: list[float] = []  # every measured value and its corrections, exactly
+    recorder = IntervalRecorder(clock=lambda: 7.0)
+    recorder.pacing = lambda: interval_us
+    rng = random.Random(5)
+    for _ in range(3000):
+        value_ms = 10.0 if rng.random() < 0.97 else rng.uniform(200, 2000)
+        recorder.record("GET", "/paced", value_ms)
+        value_us = int(value_ms * 1000 + 0.5)
+        reference.record_corrected_value(value_us, interval_us)
+        while True:
+            expanded.append(value_us / 1000)
+            if value_us <= interval_us:
+                break
+            value_us -= interval_us
+    aggregator = HdrAggregator()
+    aggregator.merge_wire(parse_payload(wire_payload(recorder.drain())))
+    corrected = aggregator.corrected_values(("GET", "/paced"))
+    measured = aggregator.cumulative(("GET", "/paced"))
+    assert corrected is not None and measured is not None
+    assert reference.get_total_count() == len(expanded)  # the same correction as HdrHistogram's
+    assert aggregator.corrected[("GET", "/paced")].total == len(expanded)
+    for fraction, value in zip((0.5, 0.9, 0.95, 0.99, 0.999), corrected, strict=False):
+        assert value == pytest.approx(exact(expanded, fraction), rel=0.002), fraction
+    assert corrected[3] > measured[3]  # p99: the omitted requests' waits show
+    assert aggregator.corrected_values(TOTAL) == corrected  # one endpoint: the total is the same
+
+
+def test_unpaced_users_have_no_corrected_figures() -> None:
+    from locust import User, constant, constant_throughput
+
+    from perfconsole.engine.hdr.pacing import current_pacing_us, pacing_interval_s
+
+    class Paced(User):
+        wait_time = constant_throughput(4)
+
+    class Free(User):
+        wait_time = constant(1)
+
+    assert pacing_interval_s(Paced) == 0.25 and pacing_interval_s(Free) is None
+    assert current_pacing_us([Free]) is None  # nothing looked up per request
+    aggregator = HdrAggregator()
+    recorder = IntervalRecorder(clock=lambda: 7.0)
+    recorder.record("GET", "/free", 500.0)
+    aggregator.merge_wire(parse_payload(wire_payload(recorder.drain())))
+    assert aggregator.corrected_values(("GET", "/free")) is None
+
+
+def test_measured_and_corrected_side_by_side_fit_80_columns() -> None:
+    from dataclasses import replace
+
+    from test_tui_data import snapshot
+
+    from perfconsole.model.run import Percentiles
+    from perfconsole.store.corrected import corrected_lines
+
+    snap = snapshot()
+    assert corrected_lines(snap) == []  # no paced users: nothing to show
+    total = replace(snap.total, corrected=Percentiles(12.0, 300.0, 450.0, 1210.0, 1490.0, 1500.0))
+    lines = corrected_lines(replace(snap, total=total))
+    assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
+    assert lines[1].split() == ["Aggregated", "p50", "103/12.0", "p95", "310/450", "p99", "465/1210"]

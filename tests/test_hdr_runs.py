@@ -15,6 +15,7 @@ from cli_helpers import free_port, popen_perfconsole, run_perfconsole
 from locust.stats import RequestStats
 
 SAMPLES_ENV = "PERFCONSOLE_TEST_SAMPLES_DIR"
+LENIENT = "[thresholds]\np50_ms = 1e9\np95_ms = 1e9\np99_ms = 1e9\nmin_rps = false\n"
 FRACTIONS = {"p50": 0.5, "p90": 0.9, "p95": 0.95, "p99": 0.99, "p99.9": 0.999}
 CSV_COLUMNS = {"p50": "50%", "p90": "90%", "p95": "95%", "p99": "99%", "p99.9": "99.9%"}
 
@@ -178,3 +179,72 @@ def test_perfconsole_worker_and_plain_locust_worker_join_one_run(tmp_path: Path)
     (fallback,) = [w for w in summary["warnings"] if "plain Locust worker" in w]
     assert "Locust's approximation" in fallback
     assert any("plain Locust worker" in a["text"] for a in summary["annotations"])  # said during the run
+
+
+PACED_SCENARIO = f"""
+import os, random
+from locust import User, constant_throughput, task
+
+OUT = os.environ.get("{SAMPLES_ENV}", "")
+
+
+class Paced(User):
+    wait_time = constant_throughput(20)  # a task every 50 ms
+
+    def on_start(self):
+        seed = os.getpid() * 1000 + id(self) % 1000
+        self.rng = random.Random(seed)
+        self.out = open(os.path.join(OUT, f"{{seed}}.txt"), "a", buffering=1)
+
+    @task
+    def fire(self):
+        value = 8.0 + self.rng.random() if self.rng.random() < 0.97 else self.rng.uniform(300, 1500)
+        self.environment.events.request.fire(
+            request_type="GET", name="/paced", response_time=value, response_length=0,
+            exception=None, context={{}},
+        )
+        self.out.write(f"{{value!r}}\\n")
+"""
+
+
+def corrected_samples(values: list[float], interval_ms: float) -> list[float]:
+    """Each measured value and HdrHistogram's expected-interval corrections for it."""
+    out = []
+    for value in values:
+        us, step = round(value * 1000), round(interval_ms * 1000)
+        while True:
+            out.append(us / 1000)
+            if us <= step:
+                break
+            us -= step
+    return out
+
+
+@pytest.mark.slow
+def test_paced_users_get_coordinated_omission_corrected_figures(tmp_path: Path, monkeypatch) -> None:
+    samples_dir = tmp_path / "samples"
+    samples_dir.mkdir()
+    scenario = tmp_path / "paced.py"
+    scenario.write_text(PACED_SCENARIO)
+    (tmp_path / "config.toml").write_text(LENIENT)
+    monkeypatch.setenv(SAMPLES_ENV, str(samples_dir))
+    proc = run_perfconsole(
+        ["run", "--headless", "-f", str(scenario), "-u", "4", "-r", "4", "-t", "4s", "--workers", "1"]
+        + ["--summary-json"],
+        tmp_path,
+        timeout=150,
+    )
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    values = read_samples(samples_dir)
+    assert summary["total"]["requests"] == len(values) > 100
+    (row,) = summary["endpoints"]
+    corrected = row["corrected"]
+    assert corrected is not None and summary["total"]["corrected"] is not None
+    expanded = corrected_samples(values, 50.0)
+    for label, fraction in FRACTIONS.items():
+        assert off_by(corrected[f"{label}_ms"], exact(expanded, fraction)) <= 0.01, label
+        assert corrected[f"{label}_ms"] >= row[f"{label}_ms"] - 0.01  # measured beside corrected
+    data = json.loads((Path(summary["run_dir"]) / "data.json").read_text())
+    (endpoint,) = data["result"]["final"]["endpoints"]
+    assert endpoint["corrected"]["p99"] == pytest.approx(corrected["p99_ms"])

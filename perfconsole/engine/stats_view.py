@@ -51,6 +51,11 @@ def _from_values(values: list[float | None] | None) -> Percentiles:
     return Percentiles(p50=p50, p90=p90, p95=p95, p99=p99, p999=p999, max=pmax)
 
 
+def _corrected(hdr: HdrStats | None, method: str, name: str) -> Percentiles | None:
+    values = hdr.corrected(method, name) if hdr is not None else None
+    return _from_values(values) if values else None
+
+
 def endpoint_stats(entry: StatsEntry, hdr: HdrStats | None = None) -> EndpointStats:
     duration = max(0.0, (entry.last_request_timestamp or entry.start_time) - entry.start_time)
     total_fail_per_sec = entry.num_failures / duration if duration > 0 else 0.0
@@ -73,6 +78,7 @@ def endpoint_stats(entry: StatsEntry, hdr: HdrStats | None = None) -> EndpointSt
         total_fail_per_sec=float(total_fail_per_sec),
         cumulative=cumulative,
         current=_current(entry) if hdr is None else _from_values(hdr.current(method, entry.name)),
+        corrected=_corrected(hdr, method, entry.name),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from perfconsole.model.run import EndpointStats, RunResult, RunSnapshot
+from perfconsole.store.corrected import corrected_lines
 from perfconsole.store.stages_codec import stages_table
 
 NAME_WIDTH = 40
@@ -76,6 +77,9 @@ def stats_table(snap: RunSnapshot) -> str:
 def summary_text(result: RunResult, run_dir: str | None, resource_lines: list[str] | None = None) -> str:
     """The final summary: tables, resource peaks, thresholds, warnings and where the files are."""
     parts = [stats_table(result.final), ""]
+    corrected = corrected_lines(result.final)
+    if corrected:
+        parts += [*corrected, ""]
     if len(result.stages) > 1:
         parts += [*stages_table(result.stages), ""]
     if resource_lines:

@@ -85,6 +85,9 @@ class EndpointStats:
     """Percentiles over the whole run."""
     current: Percentiles
     """Percentiles over exactly the last ``window_s`` seconds (per-second HdrHistograms)."""
+    corrected: Percentiles | None = None
+    """Whole-run percentiles corrected for coordinated omission (HdrHistogram's expected-interval
+    correction), where users paced with constant_pacing/constant_throughput sent requests; else None."""
 
     @property
     def key(self) -> str:

@@ -138,6 +138,7 @@ def endpoint_to_dict(e: EndpointStats) -> dict[str, Any]:
         "total_fail_per_sec": _finite(e.total_fail_per_sec),
         "cumulative": percentiles_to_dict(e.cumulative),
         "current": percentiles_to_dict(e.current),
+        "corrected": percentiles_to_dict(e.corrected) if e.corrected is not None else None,
     }
 
 
@@ -268,6 +269,11 @@ def endpoint_from_dict(data: object, where: str = "endpoint") -> EndpointStats:
         total_fail_per_sec=opt("total_fail_per_sec") or 0.0,
         cumulative=percentiles_from_dict(_field(d, "cumulative", where), f"{where}.cumulative"),
         current=percentiles_from_dict(d.get("current", {}), f"{where}.current"),
+        corrected=(
+            percentiles_from_dict(d["corrected"], f"{where}.corrected")
+            if isinstance(d.get("corrected"), Mapping)
+            else None
+        ),
     )
 
 
@@ -579,7 +585,15 @@ def _endpoint_summary(e: EndpointStats) -> dict[str, Any]:
         "p95_ms": _finite(e.cumulative.p95),
         "p99_ms": _finite(e.cumulative.p99),
         "p99.9_ms": _finite(e.cumulative.p999),
+        "corrected": _corrected_summary(e),
     }
+
+
+def _corrected_summary(e: EndpointStats) -> dict[str, float | None] | None:
+    """Coordinated-omission corrected figures beside the measured ones (paced users only)."""
+    if e.corrected is None:
+        return None
+    return {f"{label}_ms": value for label, value in percentiles_to_dict(e.corrected).items()}
 
 
 def run_status(result: RunResult) -> str:
@@ -604,7 +618,8 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     ``duration_s``, ``host``, ``scenario_path``, ``profile``, ``worker_count``, ``total`` and
     ``endpoints`` (each: ``method``, ``name``, ``endpoint``, ``requests``, ``failures``,
     ``error_rate_pct``, ``rps``, ``avg_ms``, ``min_ms``, ``max_ms``, ``p50_ms``, ``p90_ms``, ``p95_ms``,
-    ``p99_ms``, ``p99.9_ms``; times in ms, null without data), ``thresholds`` (``endpoint``,
+    ``p99_ms``, ``p99.9_ms``; ``corrected``: the same percentiles corrected for coordinated omission
+    where users were paced, else null; times in ms, null without data), ``thresholds`` (``endpoint``,
     ``metric``, ``limit``, ``actual``, ``passed``, ``comparison``), ``errors`` (``method``, ``name``,
     ``error``, ``occurrences``), ``annotations`` (``elapsed_s``, ``kind``, ``text``), ``warnings``,
     ``stages`` (``index``, ``label``, ``kind``, ``start_s``, ``end_s``, ``requests``, ``failures``,

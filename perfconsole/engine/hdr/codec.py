@@ -78,15 +78,26 @@ def from_hdrh_blob(blob: str) -> dict[int, int]:
 class WireInterval:
     """One endpoint's interval histogram of one second, as received."""
 
-    __slots__ = ("second", "method", "name", "failures", "max_us", "flat")
+    __slots__ = ("second", "method", "name", "failures", "max_us", "flat", "extra_flat")
 
-    def __init__(self, second: int, method: str, name: str, failures: int, max_us: int, flat: list[int]):
+    def __init__(
+        self,
+        second: int,
+        method: str,
+        name: str,
+        failures: int,
+        max_us: int,
+        flat: list[int],
+        extra_flat: list[int] | None = None,
+    ):
         self.second = second
         self.method = method
         self.name = name
         self.failures = failures
         self.max_us = max_us
         self.flat = flat
+        self.extra_flat = extra_flat
+        """Coordinated-omission corrections (paced users), None when no paced user sent these."""
 
 
 def wire_payload(drained: Mapping[int, Mapping[tuple[str, str], object]]) -> dict[str, object]:
@@ -95,9 +106,11 @@ def wire_payload(drained: Mapping[int, Mapping[tuple[str, str], object]]) -> dic
     for second, endpoints in drained.items():
         for (method, name), interval in endpoints.items():
             counts = interval.counts  # type: ignore[attr-defined]
-            intervals.append(
-                [second, method, name, interval.failures, interval.max_us, encode_counts(counts)]  # type: ignore[attr-defined]
-            )
+            extra = interval.extra  # type: ignore[attr-defined]
+            row = [second, method, name, interval.failures, interval.max_us, encode_counts(counts)]  # type: ignore[attr-defined]
+            if extra is not None:
+                row.append(encode_counts(extra))
+            intervals.append(row)
     return {"v": WIRE_VERSION, "layout": list(LAYOUT), "intervals": intervals}
 
 
@@ -109,8 +122,9 @@ def parse_payload(payload: object) -> list[WireInterval]:
         raise ValueError(f"histogram layout {payload.get('layout')} is not {list(LAYOUT)}")
     parsed = []
     for row in payload.get("intervals") or ():
-        second, method, name, failures, max_us, flat = row
+        second, method, name, failures, max_us, flat = row[:6]
+        extra = list(row[6]) if len(row) > 6 and row[6] is not None else None
         parsed.append(
-            WireInterval(int(second), str(method), str(name), int(failures), int(max_us), list(flat))
+            WireInterval(int(second), str(method), str(name), int(failures), int(max_us), list(flat), extra)
         )
     return parsed

@@ -58,6 +58,13 @@ class DenseHistogram:
             self.max_us = max_us
         self._values = None
 
+    def copy(self) -> DenseHistogram:
+        twin = DenseHistogram()
+        twin.counts = array("q", self.counts)
+        twin.bucket_totals = list(self.bucket_totals)
+        twin.total, twin.max_us = self.total, self.max_us
+        return twin
+
     def pairs(self) -> Iterator[tuple[int, int]]:
         return ((index, count) for index, count in enumerate(self.counts) if count)
 

@@ -17,6 +17,7 @@ import gevent
 from perfconsole.engine.hdr.codec import WIRE_KEY, parse_payload, wire_payload
 from perfconsole.engine.hdr.locust_sync import add_ms, correct_entry, replace_entry
 from perfconsole.engine.hdr.merge import TOTAL, HdrAggregator, Key
+from perfconsole.engine.hdr.pacing import current_pacing_us
 from perfconsole.engine.hdr.recorder import IntervalRecorder
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ LOCAL_MERGE_INTERVAL_S = 1.0
 def install_worker_recorder(environment: Environment) -> IntervalRecorder:
     """Record this worker's requests and add them to every report it sends to the master."""
     recorder = IntervalRecorder()
+    recorder.pacing = current_pacing_us(environment.user_classes)
     events = environment.events
 
     def on_report_to_master(client_id: str, data: dict[str, Any]) -> None:
@@ -61,6 +63,7 @@ class HdrStats:
         events = environment.events
         if local:
             self._recorder = IntervalRecorder()
+            self._recorder.pacing = current_pacing_us(environment.user_classes)
             events.request.add_listener(self._recorder.on_request)
             self._greenlet = gevent.spawn(self._merge_loop)
         else:
@@ -131,6 +134,12 @@ class HdrStats:
     # --------------------------------------------------------------------------- reading
     def cumulative(self, method: str, name: str) -> list[float | None] | None:
         return self.aggregator.cumulative(TOTAL if (method, name) == ("", "Aggregated") else (method, name))
+
+    def corrected(self, method: str, name: str) -> list[float | None] | None:
+        """Coordinated-omission corrected figures, where paced users sent requests."""
+        return self.aggregator.corrected_values(
+            TOTAL if (method, name) == ("", "Aggregated") else (method, name)
+        )
 
     def current(self, method: str, name: str, now_s: float | None = None) -> list[float | None]:
         key = TOTAL if (method, name) == ("", "Aggregated") else (method, name)

@@ -33,6 +33,9 @@ class HdrAggregator:
         self.folded = 0
         """Requests whose endpoint was folded into ``(other)`` by the cap."""
         self.stages = StageTracker()
+        self.corrected: dict[Key, DenseHistogram] = {}
+        """Coordinated-omission corrected histograms of endpoints paced users sent requests to (and the
+        total): every measured request plus the corrections."""
 
     # --------------------------------------------------------------------------- merging
     def key_for(self, method: str, name: str) -> Key:
@@ -47,6 +50,9 @@ class HdrAggregator:
         for interval in intervals:
             pairs = list(decode_counts(interval.flat))
             key = self.key_for(interval.method, interval.name)
+            extra = None if interval.extra_flat is None else list(decode_counts(interval.extra_flat))
+            if extra is not None or self.corrected:
+                self._add_corrected(key, pairs, extra, interval.max_us)
             self._add(key, interval.second, pairs, interval.failures, interval.max_us)
             for target in (key, TOTAL):
                 counts = merged.setdefault(target, {})
@@ -80,7 +86,23 @@ class HdrAggregator:
         self.window.add(second, TOTAL, pairs, failures, max_us)
         self.stages.add(second, pairs, failures, max_us)
 
+    def _add_corrected(
+        self, key: Key, pairs: list[tuple[int, int]], extra: list[tuple[int, int]] | None, max_us: int
+    ) -> None:
+        """Before ``_add``: the corrected twin starts as a copy of the measured histogram so far."""
+        for target in (key, TOTAL):
+            corrected = self.corrected.get(target)
+            if corrected is None:
+                if extra is None:
+                    continue
+                measured = self.run.get(target)
+                corrected = self.corrected[target] = measured.copy() if measured else DenseHistogram()
+            corrected.add(pairs, max_us)
+            if extra:
+                corrected.add(extra)
+
     def reset(self) -> None:
+        self.corrected = {}
         self.run = {TOTAL: DenseHistogram()}
         self.window.clear()
         self.plain_workers.clear()
@@ -91,6 +113,13 @@ class HdrAggregator:
     def cumulative(self, key: Key) -> list[float | None] | None:
         """p50 .. p99.9 and the exact max (ms) over the whole run; None for an unknown endpoint."""
         histogram = self.run.get(key)
+        if histogram is None or not histogram.total:
+            return None
+        return [*histogram.values(PERCENT_FRACTIONS), histogram.max_us / 1000.0]
+
+    def corrected_values(self, key: Key) -> list[float | None] | None:
+        """Like :meth:`cumulative` for the corrected histogram; None where no paced user sent requests."""
+        histogram = self.corrected.get(key)
         if histogram is None or not histogram.total:
             return None
         return [*histogram.values(PERCENT_FRACTIONS), histogram.max_us / 1000.0]

@@ -20,12 +20,14 @@ Key = tuple[str, str]
 class Interval:
     """One endpoint's requests of one second."""
 
-    __slots__ = ("counts", "failures", "max_us")
+    __slots__ = ("counts", "failures", "max_us", "extra")
 
     def __init__(self) -> None:
         self.counts: dict[int, int] = {}
         self.failures = 0
         self.max_us = 0
+        self.extra: dict[int, int] | None = None
+        """Coordinated-omission corrections of paced users' requests (None: no paced user here)."""
 
 
 class IntervalRecorder:
@@ -36,6 +38,8 @@ class IntervalRecorder:
         self._seconds: dict[int, dict[Key, Interval]] = {}
         self.name_for: Callable[[str, str], str] | None = None
         """Optional fold of endpoint names (the cardinality cap)."""
+        self.pacing: Callable[[], int] | None = None
+        """Pacing interval (µs) of the user sending the request, when any user class is paced."""
 
     def record(self, method: str, name: str, response_time_ms: float | None, failed: bool = False) -> None:
         if response_time_ms is None:
@@ -57,6 +61,16 @@ class IntervalRecorder:
             interval.failures += 1
         if value_us > interval.max_us:
             interval.max_us = value_us
+        if self.pacing is not None:
+            interval_us = self.pacing()
+            if interval_us:
+                extra = interval.extra
+                if extra is None:
+                    extra = interval.extra = {}
+                while value_us > interval_us:
+                    value_us -= interval_us
+                    index = index_of(value_us)
+                    extra[index] = extra.get(index, 0) + 1
 
     def on_request(
         self,

@@ -10,6 +10,7 @@ from textual.widgets import ContentSwitcher, DataTable, Label
 from perfconsole.errors import UserError
 from perfconsole.store.codec import LoadedRun
 from perfconsole.store.compare import compare
+from perfconsole.store.corrected import corrected_lines
 from perfconsole.tui import render
 from perfconsole.tui.actions import BROWSER_ACTIONS, COMPARE_ACTIONS, DETAIL_ACTIONS, bindings
 from perfconsole.tui.recorder import RunRecorder
@@ -171,6 +172,7 @@ class RunDetailScreen(_StoreScreen):
         result = self.run.result
         duration = result.ended_at - result.started_at if result.ended_at else None
         lines = detail_lines(self.entry, duration, (t.describe() for t in result.thresholds))
+        lines += corrected_lines(result.final)
         self.query_one("#detail-header", Label).update(Text("\n".join(lines)))
         self.query_one(PercentileTable).show_rows(render.table_rows(result.final, use_current=False))
         self.query_one(ChartsPanel).show_charts(render.dashboard_charts(result.history, result.annotations))
