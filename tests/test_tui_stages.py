@@ -8,6 +8,7 @@ import locust  # noqa: F401, I001  - first: gevent monkey-patching before any as
 from fakes import FakeSession
 from test_tui_data import SCENARIOS, settings, snapshot
 
+from perfconsole.engine.hdr.merge import FALLBACK_PREFIX
 from perfconsole.model.run import Percentiles
 from perfconsole.model.stages import StageStats
 from perfconsole.tui.app import make_app
@@ -57,3 +58,23 @@ def test_stages_view_lists_each_stage_within_80_columns() -> None:
     assert all(len(line) <= 80 for line in lines), lines
     assert "1/3 hold 20 users" in shown and "spike: 200 users" in shown
     assert "12.5" in shown and "480" in shown and "9000" in shown  # p50 and requests of each stage
+
+
+class PlainWorkerSession(FakeSession):
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return (
+            FALLBACK_PREFIX + "host_ab12 sent no histograms: their requests enter the percentiles at ...",
+        )
+
+
+def test_the_fallback_to_locusts_approximation_is_said_on_screen() -> None:
+    app = make_app(settings(), scenarios=SCENARIOS, session=PlainWorkerSession(snapshot()))  # type: ignore[arg-type]
+
+    async def drive() -> str:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause(0.5)
+            return str(app.screen.query_one("#message").render())
+
+    shown = asyncio.run(drive())
+    assert shown.startswith("! plain Locust worker(s) host_ab12 sent no histograms"), shown

@@ -19,6 +19,8 @@ Key = tuple[str, str]
 TOTAL: Key = ("", "Aggregated")
 DEFAULT_MAX_ENDPOINTS = 500
 OTHER_NAME = "(other)"
+FALLBACK_PREFIX = "plain Locust worker(s) "
+"""Start of the warning that some figures are Locust's approximation (the console shows it)."""
 
 
 class HdrAggregator:
@@ -133,6 +135,6 @@ class HdrAggregator:
             return None
         workers = ", ".join(sorted(self.plain_workers))
         return (
-            f"plain Locust worker(s) {workers} sent no histograms: their requests enter the percentiles "
+            f"{FALLBACK_PREFIX}{workers} sent no histograms: their requests enter the percentiles "
             "at Locust's approximation (about 2 significant figures)"
         )

@@ -11,6 +11,7 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher
 
 from perfconsole.config import Settings
+from perfconsole.engine.hdr.merge import FALLBACK_PREFIX
 from perfconsole.errors import UserError
 from perfconsole.model.run import EndpointStats, RunSnapshot, RunState
 from perfconsole.tui import render, resources_view
@@ -86,6 +87,7 @@ class DashboardScreen(RunStoreScreen):
         self._breaches: tuple[str | None, render.Breaches] | None = None
         self._last_snapshot: RunSnapshot | None = None
         self._shown_verdict: object = None
+        self._shown_fallbacks: set[str] = set()
         self._polls = 0
 
     def compose(self) -> ComposeResult:
@@ -193,6 +195,10 @@ class DashboardScreen(RunStoreScreen):
         self.query_one(SaturationBanner).banner = resources_view.saturation_banner(resources)
         if view == "resources":
             self.query_one(ResourcesPanel).show(resources, charts=charts)
+        for warning in self.session.warnings:  # e.g. a plain `locust --worker`: figures approximated
+            if warning.startswith(FALLBACK_PREFIX) and warning not in self._shown_fallbacks:
+                self._shown_fallbacks.add(warning)
+                self.say(warning, "warning")
         verdict = self.session.spike_verdict
         if verdict is not None and verdict is not self._shown_verdict:
             self._shown_verdict = verdict

@@ -9,9 +9,9 @@ from textual.widget import Widget
 from perfconsole.tui.formatting import fit_text
 from perfconsole.tui.shown import shown_text
 
-PREFIX = {"info": "› ", "error": "✗ ", "verdict": "◆ "}
+PREFIX = {"info": "› ", "error": "✗ ", "verdict": "◆ ", "warning": "! "}
 """A symbol per kind so messages read without colour."""
-STYLE = {"info": "", "error": "bold red", "verdict": "bold"}
+STYLE = {"info": "", "error": "bold red", "verdict": "bold", "warning": "bold yellow"}
 
 
 class MessageLine(Widget):
