@@ -175,6 +175,18 @@ def test_recorder_saves_once_when_a_run_stops_and_on_exit_only_if_unsaved(tmp_pa
     assert saver.calls == [(False, None, "final"), (False, "mid", "manual"), (True, None, "final")]
 
 
+def test_recorder_makes_no_second_save_after_the_save_on_exit(tmp_path: Path) -> None:
+    """Quitting during a run saves it once: the state the dashboard still sees while the users stop
+    (running, then stopped) must not start the save-after-stop as well."""
+    rec, saver = recorder(tmp_path)
+    rec.run_started()
+    assert rec.save_on_exit(object(), interrupted=True) is not None
+    assert not rec.observe(RunState.RUNNING)
+    assert not rec.observe(RunState.STOPPED)
+    assert rec.save_on_exit(object(), interrupted=True) is None
+    assert saver.calls == [(True, None, "final")]
+
+
 def test_recorder_promotes_refuses_bad_names_and_replaces_only_when_asked(tmp_path: Path) -> None:
     rec, saver = recorder(tmp_path)
     with pytest.raises(StoreError, match="no run to promote"):

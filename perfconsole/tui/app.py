@@ -124,6 +124,7 @@ class PerfConsoleApp(App[int]):
     def save_on_exit(self, interrupted: bool | None = None) -> Path | None:
         """Save a run that has no final save yet (quit, SIGTERM, SIGHUP); ``interrupted`` defaults to
         whether users are still running. Never raises: a failed save is kept in ``save_error``."""
+        self.recorder.exiting = True  # the users still stopping after this must not cause a second save
         session = self.session
         if session is None or not self.recorder.unsaved:
             return None

@@ -64,6 +64,8 @@ class RunRecorder:
         """A run started and has no final save yet."""
         self.saving = False
         """A final save is under way (waiting for the last figures): do not start another."""
+        self.exiting = False
+        """The console is on its way out and has made its last save: no run is followed any more."""
         self.baseline: LoadedRun | None = None
         """The baseline the dashboard compares with live (None: no comparison)."""
 
@@ -74,6 +76,8 @@ class RunRecorder:
     def observe(self, state: RunState) -> bool:
         """Follow the session's state; True once when a run that was going has stopped unsaved (the
         caller then makes the final save)."""
+        if self.exiting:
+            return False
         if state.is_active:
             self.unsaved = True
             return False
@@ -98,9 +102,11 @@ class RunRecorder:
         return path
 
     def save_on_exit(self, session: ConsoleSession | None, interrupted: bool) -> Path | None:
-        """Save a run that has not been saved yet (quit, SIGTERM, SIGHUP); None if there is none."""
+        """Save a run that has not been saved yet (quit, SIGTERM, SIGHUP); None if there is none. From
+        then on the recorder follows no run: the users still stopping must not make a second save."""
         if session is None or not self.unsaved:
             return None
+        self.exiting = True
         return self.save(session, interrupted=interrupted)
 
     # ------------------------------------------------------------------ baselines
