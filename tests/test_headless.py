@@ -279,7 +279,11 @@ def test_external_worker_joins_the_master(workdir: Path, target: DemoTargetProce
         ["run", "--headless", *args.split(), "--host", target.url, "--summary-json"], workdir
     )
     assert proc.stderr is not None
-    waiting = proc.stderr.readline() + proc.stderr.readline()
+    waiting = ""
+    for _ in range(6):  # "preparing", maybe the sweep of an earlier killed run's leftovers, the wait
+        waiting += proc.stderr.readline()
+        if f"--master-port {port}" in waiting:
+            break
     assert f"--master-port {port}" in waiting, waiting
     worker = subprocess.Popen(
         [
