@@ -181,6 +181,8 @@ class Settings:
     resources: Resources = field(default_factory=Resources)
     default_profile: str = "light"
     default_scenario: str = "notifications"
+    max_endpoints: int = 500
+    """``[run] max_endpoints``: distinct endpoint names kept; later ones fold into ``(other)`` per method."""
     window_s: int = 10
     """Seconds of the "current" window (``[display] window_s``): percentiles of exactly the last N s."""
 
@@ -283,6 +285,7 @@ def validate_workers(value: object, where: str) -> int:
 # --------------------------------------------------------------------------- built-in defaults
 
 MAX_WINDOW_S = 600
+MAX_ENDPOINTS = 100_000
 
 DEFAULT_CONFIG_TOML = """
 [display]
@@ -293,6 +296,7 @@ host = ""
 runs_dir = "runs"
 default_profile = "light"
 default_scenario = "notifications"
+max_endpoints = 500
 
 [profiles.light]
 description = "Smoke load: a few users to check that everything answers"
@@ -624,7 +628,7 @@ class _Reader:
         top = self.table(
             data, "", ("run", "profiles", "thresholds", "spike", "regression", "resources", "display")
         )
-        run_allowed = ("host", "workers", "runs_dir", "default_profile", "default_scenario")
+        run_allowed = ("host", "workers", "runs_dir", "default_profile", "default_scenario", "max_endpoints")
         run = self.table(top.get("run", {}), "run", run_allowed)
         host = self.text(run.get("host", ""), "run.host").strip()
         workers = run.get("workers")
@@ -668,7 +672,16 @@ class _Reader:
             default_profile=default_profile,
             default_scenario=default_scenario.strip(),
             window_s=self.window_s(top.get("display", {})),
+            max_endpoints=self.max_endpoints(run.get("max_endpoints", 500)),
         )
+
+    def max_endpoints(self, value: object) -> int:
+        number = _number(value)
+        if number is None or not number.is_integer() or not 1 <= number <= MAX_ENDPOINTS:
+            raise self.fail(
+                "run.max_endpoints", f"expected a whole number from 1 to {MAX_ENDPOINTS}, got {value!r}"
+            )
+        return int(number)
 
     def window_s(self, raw: object) -> int:
         display = self.table(raw, "display", ("window_s",))

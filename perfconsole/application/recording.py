@@ -14,13 +14,14 @@ from perfconsole.engine.artifacts import write_locust_artifacts
 from perfconsole.engine.session import LoadSession
 from perfconsole.model.run import RunResult
 from perfconsole.verdicts import thresholds as threshold_rules
+from perfconsole.verdicts.per_rule import per_rule
 
 
 def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool = False) -> RunResult:
     """The session's result with latency and resource thresholds checked."""
     result = session.result(interrupted=interrupted)
     rules = settings.thresholds_for(session.profile)
-    checked = threshold_rules.evaluate(result.final, rules) + session.resource_thresholds()
+    checked = per_rule(threshold_rules.evaluate(result.final, rules)) + session.resource_thresholds()
     return replace(result, thresholds=checked)
 
 

@@ -27,6 +27,7 @@ from locust.stats import stats_history
 
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import stats_view
+from perfconsole.engine.cardinality import MAX_ENDPOINTS_ENV, EndpointFold, install_fold
 from perfconsole.engine.events import Lifecycle, warn_common_options
 from perfconsole.engine.hdr.hooks import HdrStats
 from perfconsole.engine.hdr.stages import session_stage_key
@@ -165,6 +166,7 @@ class LoadSession:
         self._start_greenlet: gevent.Greenlet | None = None
         self._deadline: gevent.Greenlet | None = None
         self._spike_greenlet: gevent.Greenlet | None = None
+        self.endpoint_fold: EndpointFold | None = None
         self._worker_watch = WorkerLossWatch(self._announce, self._add_warning, self._respawn_after_loss)
         self.output_log = OperatorLog()
         """Workers' output and Locust's warnings for the operator (log view, stderr, workers.log)."""
@@ -232,6 +234,8 @@ class LoadSession:
             profile=self.profile.name if self.profile else None,
         )
         external = max(0, self.plan.expect_workers - self.worker_count)
+        self.endpoint_fold = EndpointFold(self.settings.max_endpoints)
+        os.environ[MAX_ENDPOINTS_ENV] = str(self.settings.max_endpoints)  # local workers inherit it
         if self.worker_count == 0 and external == 0:
             self.runner = self.env.create_local_runner()
         else:
@@ -243,6 +247,7 @@ class LoadSession:
             local=isinstance(self.runner, LocalRunner),
             window_s=self.settings.window_s,
         )
+        install_fold(self.env, self.runner, self.endpoint_fold, self.hdr.name_users())
         self.lifecycle = Lifecycle(self.env)
         self.lifecycle.init(self._require_runner())
         if self.plan.resources:
@@ -864,6 +869,7 @@ class LoadSession:
                 self._mark_stopped("run ended (shape finished)")
             self._record_sample()
         self._watch_workers(runner)
+        self._warn_fold()
         self._note_fallback()
         if self.local_workers is not None:
             self.local_workers.poll_output()
@@ -906,6 +912,12 @@ class LoadSession:
         self._worker_watch.check(
             clients.values(), running=self.state in (RunState.SPAWNING, RunState.RUNNING)
         )
+
+    def _warn_fold(self) -> None:
+        fold = self.endpoint_fold
+        if fold is not None and fold.folded and fold.warning() not in self._warnings:
+            self._add_warning(fold.warning())
+            self._announce(fold.warning(), "warning")
 
     def _announce(self, line: str, kind: str) -> None:
         self.annotate(line, kind=kind)

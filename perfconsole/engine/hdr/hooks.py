@@ -69,6 +69,10 @@ class HdrStats:
         else:
             events.worker_report.add_listener(self._on_worker_report)
 
+    def name_users(self) -> list[Any]:
+        """The parts that key by endpoint name (for the endpoint fold: ``name_for``)."""
+        return [self.aggregator] + ([self._recorder] if self._recorder is not None else [])
+
     # --------------------------------------------------------------------------- feeding
     def _on_worker_report(self, client_id: str, data: dict[str, Any]) -> None:
         payload = data.get(WIRE_KEY)

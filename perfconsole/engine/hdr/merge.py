@@ -7,7 +7,7 @@ those requests count at Locust's precision, and ``fallback_note`` says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from perfconsole.engine.hdr.codec import WireInterval, decode_counts
 from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram
@@ -38,9 +38,13 @@ class HdrAggregator:
         self.corrected: dict[Key, DenseHistogram] = {}
         """Coordinated-omission corrected histograms of endpoints paced users sent requests to (and the
         total): every measured request plus the corrections."""
+        self.name_for: Callable[[str, str], str] | None = None
+        """The session's endpoint fold (perfconsole.engine.cardinality); None: the cap above."""
 
     # --------------------------------------------------------------------------- merging
     def key_for(self, method: str, name: str) -> Key:
+        if self.name_for is not None:
+            return (method, self.name_for(method, name))
         key = (method, name)
         if key in self.run or len(self.run) - 1 < self.max_endpoints:
             return key

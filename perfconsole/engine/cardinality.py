@@ -1,0 +1,157 @@
+"""The endpoint cap: past ``[run] max_endpoints`` distinct names, new names fold into ``(other)`` per method.
+
+A locustfile requesting ``/items/<id>`` without ``name=`` makes one Locust stats entry per URL: memory,
+reports, the screen, saving and every file then grow with the URL count. :func:`fold_name` (pure) keeps
+the first ``max_endpoints`` distinct (method, name) pairs and maps every later new one to
+``(METHOD, "(other)")``; failures get the same bound on distinct error texts (URLs in error messages).
+
+:func:`install_fold` applies one :class:`EndpointFold` where requests are counted: around the runner's
+``RequestStats`` where users run (a worker process, or in-process with ``--workers 0``), and on a master
+in front of Locust's ``worker_report`` handler (workers fold too, but each sees its own first names). The
+HDR histograms use the same fold (``name_for``), so their keys always match Locust's entries.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+OTHER_NAME = "(other)"
+OTHER_ERROR = "(other errors: too many distinct messages)"
+DEFAULT_MAX_ENDPOINTS = 500
+MAX_ENDPOINTS_ENV = "PERFCONSOLE_MAX_ENDPOINTS"
+"""How local worker processes learn the cap (they inherit the console's environment)."""
+
+Key = tuple[str, str]
+
+
+def fold_name(known: set[Key], method: str, name: str, cap: int) -> tuple[str, bool]:
+    """``(name to count under, folded?)``; adds a newly kept pair to ``known``. Pure but for ``known``."""
+    if name == OTHER_NAME:
+        return name, True  # folded upstream (a worker)
+    key = (method, name)
+    if key in known:
+        return name, False
+    if len(known) < cap:
+        known.add(key)
+        return name, False
+    return OTHER_NAME, True
+
+
+class EndpointFold:
+    """One process's (or one master's) fold: the kept names, and how many requests were folded."""
+
+    def __init__(self, max_endpoints: int = DEFAULT_MAX_ENDPOINTS) -> None:
+        self.max_endpoints = max_endpoints
+        self.known: set[Key] = set()
+        self.known_errors: set[tuple[str, str, str]] = set()
+        self.folded = 0
+        """Requests (or reported entries, on a master) counted under ``(other)`` since the last reset."""
+
+    def name_for(self, method: str, name: str) -> str:
+        folded_name, folded = fold_name(self.known, method, name, self.max_endpoints)
+        if folded:
+            self.folded += 1
+        return folded_name
+
+    def error_for(self, method: str, name: str, error: str) -> str:
+        """The error text to count under: past the cap of distinct texts, one ``(other errors)`` entry."""
+        key = (method, name, error)
+        if key in self.known_errors or error == OTHER_ERROR:
+            return error
+        if len(self.known_errors) < self.max_endpoints:
+            self.known_errors.add(key)
+            return error
+        return OTHER_ERROR
+
+    def reset(self) -> None:
+        self.known.clear()
+        self.known_errors.clear()
+        self.folded = 0
+
+    def warning(self) -> str:
+        return (
+            f"more than {self.max_endpoints} distinct endpoint names: new ones are counted in one "
+            f"'{OTHER_NAME}' row per method ([run] max_endpoints; use name= in the locustfile to group URLs)"
+        )
+
+
+def cap_from_environment(default: int = DEFAULT_MAX_ENDPOINTS) -> int:
+    value = os.environ.get(MAX_ENDPOINTS_ENV, "")
+    return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+# --------------------------------------------------------------------------- the hooks
+
+
+def _error_text(error: Any) -> str:
+    from locust.stats import StatsError
+
+    return str(StatsError.parse_error(error))
+
+
+def fold_request_stats(stats: Any, fold: EndpointFold) -> None:
+    """Fold names (and error texts) on their way into a ``RequestStats`` where users run."""
+    log_request: Callable[..., None] = stats.log_request
+    log_error: Callable[..., None] = stats.log_error
+
+    def folded_request(method: str, name: str, response_time: Any, content_length: Any) -> None:
+        log_request(method, fold.name_for(method, name), response_time, content_length)
+
+    def folded_error(method: str, name: str, error: Any) -> None:
+        folded = fold.name_for(method, name)
+        text = _error_text(error)
+        capped = fold.error_for(method, folded, text)
+        log_error(method, folded, error if capped == text else capped)
+
+    setattr(stats, "log_request", folded_request)  # noqa: B010 - an instance's method, replaced on purpose
+    setattr(stats, "log_error", folded_error)  # noqa: B010
+
+
+def fold_worker_report(data: dict[str, Any], fold: EndpointFold) -> None:
+    """On a master: rename a worker report's entries and errors in place, before Locust merges them."""
+    from locust.stats import StatsError
+
+    for entry in data.get("stats") or ():
+        method = str(entry.get("method") or "")
+        entry["name"] = fold.name_for(method, str(entry.get("name") or ""))
+    errors = data.get("errors")
+    if not isinstance(errors, dict) or not errors:
+        return
+    merged: dict[str, dict[str, Any]] = {}
+    for error in errors.values():
+        method = str(error.get("method") or "")
+        name = fold.name_for(method, str(error.get("name") or ""))
+        text = fold.error_for(method, name, str(error.get("error") or ""))
+        key = StatsError.create_key(method, name, text)
+        if key in merged:
+            merged[key]["occurrences"] += error.get("occurrences", 0)
+        else:
+            merged[key] = {**error, "name": name, "error": text}
+    data["errors"] = merged
+
+
+def install_fold(environment: Any, runner: Any, fold: EndpointFold, name_users: list[Any]) -> None:
+    """Apply ``fold`` for this runner (master or in-process) and to the histogram recorders/aggregators
+    in ``name_users`` (objects with a ``name_for`` attribute); a new run starts a new fold."""
+    from locust.runners import MasterRunner
+
+    events = environment.events
+    if isinstance(runner, MasterRunner):
+        handlers = events.worker_report._handlers
+        handlers.insert(0, lambda client_id, data, **_kw: fold_worker_report(data, fold))
+    else:
+        fold_request_stats(runner.stats, fold)
+    for user in name_users:
+        user.name_for = fold.name_for
+    events.test_start.add_listener(lambda **_kw: fold.reset())
+
+
+def install_in_worker(environment: Any, recorder: Any) -> EndpointFold:
+    """In a worker process (``perfconsole worker`` / local workers): fold its stats and its recorder."""
+    fold = EndpointFold(cap_from_environment())
+    fold_request_stats(environment.runner.stats, fold)
+    recorder.name_for = fold.name_for
+    environment.events.test_start.add_listener(lambda **_kw: fold.reset())
+    return fold
