@@ -65,6 +65,8 @@ class HdrStats:
             self._recorder = IntervalRecorder()
             self._recorder.pacing = current_pacing_us(environment.user_classes)
             events.request.add_listener(self._recorder.on_request)
+            events.test_stop.add_listener(self._flush_on_event)  # before Locust's end-of-run outputs
+            events.quitting.add_listener(self._flush_on_event)
             self._greenlet = gevent.spawn(self._merge_loop)
         else:
             events.worker_report.add_listener(self._on_worker_report)
@@ -103,6 +105,9 @@ class HdrStats:
             gevent.sleep(LOCAL_MERGE_INTERVAL_S)
             self.flush()
 
+    def _flush_on_event(self, **_kwargs: Any) -> None:
+        self.flush()
+
     def flush(self) -> None:
         """In-process runs: merge what was recorded so far and update Locust's entries (cheap, any time)."""
         if self._recorder is None:
@@ -132,6 +137,8 @@ class HdrStats:
             self._greenlet.kill(block=False)
         if self._recorder is not None:
             events.request.remove_listener(self._recorder.on_request)
+            events.test_stop.remove_listener(self._flush_on_event)
+            events.quitting.remove_listener(self._flush_on_event)
         else:
             events.worker_report.remove_listener(self._on_worker_report)
 
