@@ -83,6 +83,13 @@ class Thresholds:
     default: Limits = field(default_factory=Limits)
     endpoints: dict[str, Limits] = field(default_factory=dict)
     """Keyed by endpoint name pattern (fnmatch on the request name, e.g. ``/api/v1/health*``)."""
+    fail_on_errors: bool | None = None
+    """A failed request or a task exception fails the run, as in Locust (exit 1 or ``--exit-code-on-error``);
+    False: only the limits decide. None: inherited (true at the top)."""
+
+    @property
+    def errors_fail(self) -> bool:
+        return self.fail_on_errors is not False
 
     def merged_over(self, base: Thresholds) -> Thresholds:
         """These thresholds over ``base``: defaults merged field by field, patterns merged by pattern."""
@@ -90,7 +97,8 @@ class Thresholds:
         for pattern, limits in self.endpoints.items():
             inherited = base.endpoints.get(pattern)
             endpoints[pattern] = limits if inherited is None else limits.merged_over(inherited)
-        return Thresholds(default=self.default.merged_over(base.default), endpoints=endpoints)
+        fail_on_errors = self.fail_on_errors if self.fail_on_errors is not None else base.fail_on_errors
+        return Thresholds(self.default.merged_over(base.default), endpoints, fail_on_errors)
 
 
 @dataclass(frozen=True, slots=True)
@@ -304,9 +312,6 @@ users = 10
 spawn_rate = 1
 duration = "1m"
 
-[profiles.light.thresholds]
-min_rps = false
-
 [profiles.medium]
 description = "Typical daytime traffic"
 users = 20
@@ -357,7 +362,7 @@ p50_ms = 200
 p95_ms = 500
 p99_ms = 1000
 error_rate_pct = 1
-min_rps = 100
+fail_on_errors = true
 
 [thresholds.endpoints."/api/v1/health*"]
 p95_ms = 100
@@ -466,8 +471,13 @@ class _Reader:
         return Limits(**values, off=frozenset(off))
 
     def thresholds(self, value: object, path: str) -> Thresholds:
-        table = self.table(value, path, LIMIT_FIELDS + ("endpoints",))
-        default = self.limits({k: v for k, v in table.items() if k != "endpoints"}, path, endpoint=False)
+        table = self.table(value, path, LIMIT_FIELDS + ("endpoints", "fail_on_errors"))
+        fail_on_errors = table.get("fail_on_errors")
+        if fail_on_errors is not None and not isinstance(fail_on_errors, bool):
+            got = _describe(fail_on_errors)
+            raise self.fail(_join(path, "fail_on_errors"), f"expected true or false, got {got}")
+        limit_keys = ("endpoints", "fail_on_errors")
+        default = self.limits({k: v for k, v in table.items() if k not in limit_keys}, path, endpoint=False)
         patterns = table.get("endpoints", {})
         if not isinstance(patterns, dict):
             raise self.fail(_join(path, "endpoints"), f"expected a table, got {_describe(patterns)}")
@@ -477,7 +487,7 @@ class _Reader:
             if not pattern.strip():
                 raise self.fail(pattern_path, "expected a non-empty endpoint name pattern")
             endpoints[pattern] = self.limits(raw, pattern_path, endpoint=True)
-        return Thresholds(default=default, endpoints=endpoints)
+        return Thresholds(default=default, endpoints=endpoints, fail_on_errors=fail_on_errors)
 
     def stages(self, value: object, path: str) -> tuple[Stage, ...]:
         if not isinstance(value, list) or not value:

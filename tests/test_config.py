@@ -78,7 +78,8 @@ def test_builtin_defaults_values() -> None:
     assert all(p.description for p in settings.profiles.values())
     default = settings.thresholds.default
     assert (default.p50_ms, default.p95_ms, default.p99_ms) == (200, 500, 1000)
-    assert (default.error_rate_pct, default.min_rps) == (1, 100)
+    assert (default.error_rate_pct, default.min_rps) == (1, None)  # no global throughput floor
+    assert settings.thresholds.fail_on_errors is True and settings.thresholds.errors_fail
     assert settings.thresholds.endpoints["/api/v1/health*"].p95_ms == 100
     assert settings.thresholds.endpoints["/api/auth/*"].p95_ms == 500
     assert (settings.spike.users, settings.spike.spawn_rate, settings.spike.duration_s) == (100, 20, 30)

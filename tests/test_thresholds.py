@@ -14,7 +14,8 @@ from perfconsole.verdicts.thresholds import (
     pattern_specificity,
 )
 
-THRESHOLDS = default_settings().thresholds
+THRESHOLDS = Thresholds(default=Limits(min_rps=100)).merged_over(default_settings().thresholds)
+"""The built-in limits with a throughput floor, as a profile that expects a throughput sets one."""
 
 
 def endpoint(

@@ -21,7 +21,11 @@ def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool
     """The session's result with latency and resource thresholds checked."""
     result = session.result(interrupted=interrupted)
     rules = settings.thresholds_for(session.profile)
-    checked = per_rule(threshold_rules.evaluate(result.final, rules)) + session.resource_thresholds()
+    checked = (
+        per_rule(threshold_rules.evaluate(result.final, rules))
+        + threshold_rules.errors_verdict(result.final, rules)
+        + session.resource_thresholds()
+    )
     return replace(result, thresholds=checked)
 
 

@@ -74,13 +74,15 @@ REFUSED_OPTIONS: tuple[tuple[str, str], ...] = (
 """Locust options perfconsole does not implement: one line and exit 2 rather than a silent difference."""
 
 LOCUST_DEFAULTS_KEPT_UNSET = {
+    "loglevel": "INFO",
     "expect_workers": 1,
     "expect_workers_max_wait": 0,
     "master_bind_host": "*",
     "master_bind_port": 5557,
 }
-"""Locust defaults parsed as None so the plan builder can tell "not given" (perfconsole's defaults differ:
-no external workers, a loopback bind on a free port); ``parsed_options`` gets Locust's values back."""
+"""Locust defaults parsed as None so that "not given" shows (perfconsole's defaults differ: no external
+workers, a loopback bind on a free port, Locust's log lines only when asked for); ``parsed_options`` gets
+Locust's values back."""
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,10 @@ def _check_options(parser: Any, options: argparse.Namespace, prog: str) -> None:
     for dest, message in REFUSED_OPTIONS:
         if getattr(options, dest, None):
             raise UserError(f"{prog}: {message}")
+    if getattr(options, "summary_json", False) and options.json:
+        raise UserError(
+            f"{prog}: --json (Locust's document) and --summary-json (perfconsole's) both fill stdout"
+        )
     if options.processes is not None and options.processes < -1:
         raise UserError(
             f"{prog}: --processes: expected a count, or -1 for one per CPU, got {options.processes}"

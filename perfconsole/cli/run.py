@@ -79,7 +79,7 @@ def _main(argv: Sequence[str], interrupts: Any) -> int:
 
 def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
     from perfconsole.engine.plan_builder import build_plan, settings_for
-    from perfconsole.headless.run import HeadlessOptions, run_headless
+    from perfconsole.headless.run import PROGRESS_INTERVAL_S, HeadlessOptions, run_headless
 
     parsed = parse_run_options(argv)
     options = parsed.options
@@ -91,6 +91,10 @@ def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
     if not options.headless:
         raise UserError("run needs --headless (the interactive console is plain `perfconsole`)")
     check_user_classes(options, parsed.locustfiles)
+    if (options.loglevel or options.logfile) and not options.skip_log_setup:
+        from locust.log import setup_logging  # Locust's log lines, where and at the level Locust puts them
+
+        setup_logging(options.loglevel or "INFO", options.logfile)
     settings = settings_for(options)
     plan = build_plan(
         options,
@@ -108,6 +112,8 @@ def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
             note=options.note,
             baseline=options.baseline,
             interrupts=interrupts,
+            exit_code_on_error=options.exit_code_on_error,
+            progress_interval_s=float("inf") if options.only_summary else PROGRESS_INTERVAL_S,
         )
     )
 

@@ -27,6 +27,23 @@ def write_locust_artifacts(session: LoadSession, directory: Path, prefix: str = 
     env = session.env
     if env is None or env.runner is None:
         return []
+    paths = write_locust_csvs(session, directory, prefix)
+    html_path = directory / HTML_NAME
+    html_path.write_text(get_html_report(env, show_download_link=False), encoding="utf-8")
+    paths.append(html_path)
+    if session.local_workers is not None:
+        session.local_workers.poll_output()
+    workers_log = session.output_log.write(directory)
+    if workers_log is not None:
+        paths.append(workers_log)
+    return paths
+
+
+def write_locust_csvs(session: LoadSession, directory: Path, prefix: str = CSV_PREFIX) -> list[Path]:
+    """The four CSVs of ``locust --csv DIRECTORY/PREFIX``; return the paths written."""
+    env = session.env
+    if env is None or env.runner is None:
+        return []
     directory.mkdir(parents=True, exist_ok=True)
     writer = StatsCSV(env, PERCENTILES_TO_REPORT)
     tables: list[tuple[str, list[str], Callable[[Any], None]]] = [
@@ -43,15 +60,6 @@ def write_locust_artifacts(session: LoadSession, directory: Path, prefix: str = 
             out.writerow(columns)
             write_rows(out)
         paths.append(path)
-
-    html_path = directory / HTML_NAME
-    html_path.write_text(get_html_report(env, show_download_link=False), encoding="utf-8")
-    paths.append(html_path)
-    if session.local_workers is not None:
-        session.local_workers.poll_output()
-    workers_log = session.output_log.write(directory)
-    if workers_log is not None:
-        paths.append(workers_log)
     return paths
 
 

@@ -23,7 +23,7 @@ import gevent
 import locust
 from locust.env import Environment
 from locust.runners import LocalRunner, MasterRunner
-from locust.stats import stats_history
+from locust.stats import sort_stats, stats_history
 
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import stats_view
@@ -231,6 +231,7 @@ class LoadSession:
             parsed_locustfiles=[str(f) for f in files],
             available_shape_classes={type(s).__name__: s for s in self.scenario.shapes},
             parsed_options=self.plan.parsed_options,
+            reset_stats=bool(getattr(self.plan.parsed_options, "reset_stats", False)),
             profile=self.profile.name if self.profile else None,
         )
         external = max(0, self.plan.expect_workers - self.worker_count)
@@ -273,6 +274,7 @@ class LoadSession:
                 count=self.worker_count,
                 tags=self.plan.tags,
                 exclude_tags=self.plan.exclude_tags,
+                reset_stats=bool(getattr(self.plan.parsed_options, "reset_stats", False)),
                 master_host=dial_address(bind),
                 log=self.output_log,
             )
@@ -833,7 +835,9 @@ class LoadSession:
             total_failures=total.num_failures,
         )
         self._history.append(point)
-        self._csv_history_rows.append(_csv_history_row(runner, point.timestamp))
+        full = bool(getattr(self.plan.parsed_options, "stats_history_enabled", False))  # --csv-full-history
+        entries = [*sort_stats(runner.stats.entries), runner.stats.total] if full else [runner.stats.total]
+        self._csv_history_rows += [_csv_history_row(runner, point.timestamp, e) for e in entries]
 
     def _current_total_percentiles(self, total: Any) -> tuple[float | None, float | None, float | None]:
         """p50, p95, p99 of the current window: the histograms' (Locust's if there are none)."""
@@ -951,15 +955,14 @@ def _shape_duration(shape: LoadTestShape) -> float | None:
     return float(total) if isinstance(total, int | float) else None
 
 
-def _csv_history_row(runner: LocalRunner | MasterRunner, now: float) -> list[Any]:
+def _csv_history_row(runner: LocalRunner | MasterRunner, now: float, total: Any) -> list[Any]:
     from locust.stats import PERCENTILES_TO_REPORT
 
-    total = runner.stats.total
     return [
         int(now),
         runner.user_count,
-        "",
-        "Aggregated",
+        total.method or "",
+        total.name,
         f"{total.current_rps:2f}",
         f"{total.current_fail_per_sec:2f}",
         *[

@@ -29,6 +29,8 @@ class LocalWorkers:
     count: int
     tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
+    reset_stats: bool = False
+    """Locust's --reset-stats, which belongs on the workers too."""
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     master_host: str = "127.0.0.1"
     """Where the master listens, as seen from this machine (loopback for a wildcard bind)."""
@@ -55,6 +57,8 @@ class LocalWorkers:
             command += ["--tags", *self.tags]
         if self.exclude_tags:
             command += ["--exclude-tags", *self.exclude_tags]
+        if self.reset_stats:
+            command.append("--reset-stats")
         for path in output.paths:
             with open(path, "ab") as log:
                 self.processes.append(

@@ -45,6 +45,9 @@ class HeadlessOptions:
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     interrupts: Interrupts | None = None
     """Signal handling installed early by the CLI (a signal while importing is seen); None: here."""
+    exit_code_on_error: int = 1
+    """Locust's ``--exit-code-on-error``: the exit code when failed requests or task exceptions are all that
+    failed the run."""
 
 
 def run_headless(options: HeadlessOptions) -> int:
@@ -160,10 +163,26 @@ def _report(
 ) -> int:
     regressed = comparison is not None and comparison.regressed
     code = (
-        exit_code(result, regressed=regressed, process_exit_code=session.process_exit_code)
+        exit_code(
+            result,
+            regressed=regressed,
+            process_exit_code=session.process_exit_code,
+            exit_code_on_error=options.exit_code_on_error,
+        )
         if run_dir is not None
         else int(ExitCode.USAGE)
     )
+    from perfconsole.headless.locust_output import (
+        locust_tables,
+        print_locust_json,
+        write_json_file,
+        write_requested_files,
+    )
+
+    locust_options = options.plan.parsed_options
+    for path in write_requested_files(session, locust_options):  # --csv, --html
+        print(f"perfconsole: wrote {path}", file=options.stderr, flush=True)
+    locust_json = bool(getattr(locust_options, "json", False))
     if options.json_output:
         from perfconsole.store.codec import summary_dict
         from perfconsole.store.compare import comparison_to_dict
@@ -177,23 +196,42 @@ def _report(
         from perfconsole.store.compare import render_table
 
         resources = session.monitor.summary_lines() if session.monitor is not None else []
-        text = summary_text(result, str(run_dir) if run_dir is not None else None, resources)
+        tables = locust_tables(session.runner.stats) if session.runner is not None else None
+        text = summary_text(result, str(run_dir) if run_dir is not None else None, resources, tables)
         if comparison is not None:
             verdict = "REGRESSION" if regressed else "no regression"
             text += f"\n\nCompared with baseline {options.baseline}: {verdict}\n{render_table(comparison)}"
-        print(text, file=options.stdout, flush=True)
+        # with Locust's --json, stdout is Locust's JSON document only (as with `locust --headless --json`)
+        print(text, file=options.stderr if locust_json else options.stdout, flush=True)
+        if locust_json and session.runner is not None:
+            print_locust_json(session.runner.stats, options.stdout)
+    json_file = write_json_file(session, locust_options)  # last: Locust's serializing resets the stats
+    if json_file is not None:
+        print(f"perfconsole: wrote {json_file}", file=options.stderr, flush=True)
     return code
 
 
-def exit_code(result: RunResult, regressed: bool = False, process_exit_code: int | None = None) -> int:
+def exit_code(
+    result: RunResult,
+    regressed: bool = False,
+    process_exit_code: int | None = None,
+    exit_code_on_error: int = int(ExitCode.THRESHOLD_FAILED),
+) -> int:
     """A ``quitting`` hook's ``environment.process_exit_code`` (wins, as in Locust), else 130 interrupted,
-    else 1 for a failed threshold, else 3 for a regression, else 0."""
+    else 1 for a failed limit, else ``exit_code_on_error`` (Locust's ``--exit-code-on-error``, default 1) when
+    only the errors rule failed (a failed request or task exception, ``fail_on_errors``) and it is not 0,
+    else 3 for a regression, else 0."""
+    from perfconsole.verdicts.thresholds import ERRORS_METRIC
+
     if process_exit_code is not None:
         return process_exit_code
     if result.interrupted:
         return int(ExitCode.INTERRUPTED)
-    if not result.thresholds_passed:
+    failed = [t for t in result.thresholds if not t.passed]
+    if any(t.metric != ERRORS_METRIC for t in failed):
         return int(ExitCode.THRESHOLD_FAILED)
+    if failed and exit_code_on_error:
+        return exit_code_on_error
     if regressed:
         return int(ExitCode.REGRESSION)
     return int(ExitCode.OK)

@@ -1,4 +1,5 @@
-"""Text for headless runs: the progress line and the Locust-style summary table. Pure functions."""
+"""Text for headless runs: the progress line and perfconsole's summary sections (after Locust's own tables). Pure
+functions."""
 
 from __future__ import annotations
 
@@ -41,7 +42,13 @@ def _name(entry: EndpointStats) -> str:
 
 
 def stats_table(snap: RunSnapshot) -> str:
-    """Locust's two summary tables (request stats, then response-time percentiles), as text."""
+    """Request stats and response-time percentiles from the snapshot (when Locust's own tables are not at
+    hand), as text."""
+    return request_table(snap) + "\n\n" + percentile_table(snap)
+
+
+def request_table(snap: RunSnapshot) -> str:
+    """Requests, failures, times and rates per endpoint and in total."""
     rows = [*snap.endpoints, snap.total]
     head = (
         f"{'Type Name':<{NAME_WIDTH}} {'# reqs':>8} {'# fails':>14} | {'Avg':>7} {'Min':>7} {'Max':>7} "
@@ -57,7 +64,13 @@ def stats_table(snap: RunSnapshot) -> str:
             f"{_ms(entry.min_ms):>7} {entry.max_ms:>7.0f} {entry.median_ms:>7.0f} | "
             f"{entry.total_rps:>8.2f} {entry.total_fail_per_sec:>10.2f}"
         )
-    lines.append("")
+    return "\n".join(lines)
+
+
+def percentile_table(snap: RunSnapshot) -> str:
+    """perfconsole's percentiles (HdrHistogram) per endpoint and in total."""
+    rows = [*snap.endpoints, snap.total]
+    lines: list[str] = []
     head2 = (
         f"{'Type Name':<{NAME_WIDTH}} {'50%':>7} {'90%':>7} {'95%':>7} {'99%':>7} {'99.9%':>7} {'100%':>7} "
         f"{'# reqs':>8}"
@@ -74,9 +87,19 @@ def stats_table(snap: RunSnapshot) -> str:
     return "\n".join(lines)
 
 
-def summary_text(result: RunResult, run_dir: str | None, resource_lines: list[str] | None = None) -> str:
-    """The final summary: tables, resource peaks, thresholds, warnings and where the files are."""
-    parts = [stats_table(result.final), ""]
+def summary_text(
+    result: RunResult,
+    run_dir: str | None,
+    resource_lines: list[str] | None = None,
+    locust_tables: list[str] | None = None,
+) -> str:
+    """The final summary: Locust's own end-of-run tables (``locust_tables``; else the snapshot's), then
+    perfconsole's sections: HdrHistogram percentiles, stages, resource peaks, thresholds, warnings and where
+    the files are."""
+    if locust_tables:
+        parts = [*locust_tables, percentile_table(result.final), ""]
+    else:
+        parts = [stats_table(result.final), ""]
     corrected = corrected_lines(result.final)
     if corrected:
         parts += [*corrected, ""]

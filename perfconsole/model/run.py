@@ -214,7 +214,7 @@ class ThresholdResult:
     actual: float | None
     passed: bool
     comparison: str = "<"
-    """``<`` the actual must be below the limit; ``>=`` at least the limit."""
+    """``<`` the actual must be below the limit; ``>=`` at least the limit; ``=`` equal to it."""
 
     def describe(self) -> str:
         if self.metric == "error_rate" or self.metric.endswith("_pct"):

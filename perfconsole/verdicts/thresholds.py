@@ -112,6 +112,27 @@ def evaluate(snapshot: RunSnapshot, thresholds: Thresholds) -> tuple[ThresholdRe
     return tuple(results)
 
 
+ERRORS_METRIC = "errors"
+"""The threshold of ``fail_on_errors``: failed requests plus task exceptions must be 0 (Locust's rule)."""
+
+
+def errors_verdict(snapshot: RunSnapshot, thresholds: Thresholds) -> tuple[ThresholdResult, ...]:
+    """Locust's rule, unless switched off: any failed request or task exception fails the run."""
+    if not thresholds.errors_fail:
+        return ()
+    errors = snapshot.total.num_failures + sum(e.count for e in snapshot.exceptions)
+    return (
+        ThresholdResult(
+            endpoint=snapshot.total.key,
+            metric=ERRORS_METRIC,
+            limit=0.0,
+            actual=float(errors),
+            passed=errors == 0,
+            comparison="=",
+        ),
+    )
+
+
 def cell_breaches(endpoint: EndpointStats, thresholds: Thresholds, use_current: bool) -> set[str]:
     """Metric labels (``p50``, ``p95``, ``p99``, ``error_rate``; ``rps`` for the total) this endpoint
     breaks now, for marking table cells. ``use_current`` reads the ~10 s window (idle window: no marks)
