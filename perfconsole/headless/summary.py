@@ -1,5 +1,5 @@
-"""Text for headless runs: the progress line and perfconsole's summary sections (after Locust's own tables). Pure
-functions."""
+"""Text for headless runs: the progress line and perfconsole's summary sections (after Locust's own
+tables). Pure functions."""
 
 from __future__ import annotations
 
