@@ -76,6 +76,20 @@ def plan_sources(parsed: Any) -> Any:
 def main(argv: Sequence[str]) -> int:
     """Open the console; every way out (quit, SIGTERM, SIGHUP, SIGINT) saves an unsaved run (interrupted
     if users were running) and stops the run and its processes."""
+    app, settings = make_console(argv)
+    from perfconsole.application.sweep import sweep_leftovers
+    from perfconsole.cli.console_exit import ConsoleExit
+    from perfconsole.store.runs import check_runs_dir
+
+    check_runs_dir(settings.runs_dir.resolve())  # a run's results can be saved: checked before any starts
+    for line in sweep_leftovers(settings.runs_dir.resolve()):
+        print(f"perfconsole: {line}", file=sys.stderr, flush=True)
+
+    return ConsoleExit(app).run()
+
+
+def make_console(argv: Sequence[str]) -> tuple[Any, Any]:
+    """The console app for a command line (options from every Locust source), and its settings."""
     import locust  # noqa: F401  - first: gevent monkey-patching before asyncio and Textual load
 
     from perfconsole.cli.run import check_user_classes
@@ -106,13 +120,6 @@ def main(argv: Sequence[str]) -> int:
         refresh_s=refresh_s,
         session_factory=engine_session_factory(settings, options, plan_sources(parsed)),
         baseline=options.baseline,
+        launch_options=options,
     )
-    from perfconsole.application.sweep import sweep_leftovers
-    from perfconsole.cli.console_exit import ConsoleExit
-    from perfconsole.store.runs import check_runs_dir
-
-    check_runs_dir(settings.runs_dir.resolve())  # a run's results can be saved: checked before any starts
-    for line in sweep_leftovers(settings.runs_dir.resolve()):
-        print(f"perfconsole: {line}", file=sys.stderr, flush=True)
-
-    return ConsoleExit(app).run()
+    return app, settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import re
 
 from perfconsole.config import validate_workers
@@ -27,3 +28,16 @@ def parse_host(text: str) -> str | None:
     """Empty -> None (the demo target); otherwise an http(s) URL (any host)."""
     text = text.strip()
     return validate_target_url(text, "host") if text else None
+
+
+def preset_tags(options: argparse.Namespace | None) -> tuple[str, str]:
+    """The tags and exclude-tags fields as the command line (or locust.conf, LOCUST_TAGS ...) set them."""
+    tags = getattr(options, "tags", None) or ()
+    exclude = getattr(options, "exclude_tags", None) or ()
+    return " ".join(tags), " ".join(exclude)
+
+
+def preset_users_note(options: argparse.Namespace | None) -> str:
+    """Said beside the profile when ``-u`` (command line, locust.conf, LOCUST_USERS) sets the users."""
+    users = getattr(options, "num_users", None)
+    return f" - users {users} from the command line or locust.conf" if users else ""

@@ -17,7 +17,7 @@ from perfconsole.errors import UserError
 from perfconsole.profiles import users_over_time
 from perfconsole.tui import render
 from perfconsole.tui.actions import START_ACTIONS, bindings
-from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
+from perfconsole.tui.launch import parse_host, parse_tags, parse_workers, preset_tags, preset_users_note
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.store_keys import StoreKeysScreen
 from perfconsole.tui.session_api import LaunchChoice
@@ -101,12 +101,13 @@ class StartScreen(StoreKeysScreen):
                     yield Label("workers", classes="field-label")
                     workers = "" if self.initial_workers is None else str(self.initial_workers)
                     yield Input(workers, placeholder="empty: one per CPU core", id="workers", compact=True)
+                tags, exclude = preset_tags(self.launch_options)
                 with Horizontal(classes="field"):
                     yield Label("tags", classes="field-label")
-                    yield Input(placeholder="include: e.g. read", id="tags", compact=True)
+                    yield Input(tags, placeholder="include: e.g. read", id="tags", compact=True)
                 with Horizontal(classes="field"):
                     yield Label("exclude", classes="field-label")
-                    yield Input(placeholder="exclude: e.g. write", id="exclude-tags", compact=True)
+                    yield Input(exclude, placeholder="exclude: e.g. write", id="exclude-tags", compact=True)
         yield MessageLine(id="start-message")
         yield KeyBar(self.ACTIONS, id="start-keys")
 
@@ -154,7 +155,8 @@ class StartScreen(StoreKeysScreen):
 
     def _show_profile(self, name: str) -> None:
         profile = self.settings.profiles[name]
-        self.query_one("#profile-info", Static).update(Text(render.profile_line(profile)))
+        line = render.profile_line(profile) + preset_users_note(self.launch_options)
+        self.query_one("#profile-info", Static).update(Text(line))
         self.query_one("#profile-preview", RunChart).data = render.profile_preview(
             users_over_time(profile, points=60), max((s.users for s in profile.stages), default=profile.users)
         )
