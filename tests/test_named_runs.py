@@ -60,3 +60,9 @@ def test_save_then_baseline_save_and_compare_by_name(tmp_path: Path, demo_target
     compared = run_perfconsole(["compare", "good", "mybase"], tmp_path)
     assert compared.returncode == 0, compared.stdout + compared.stderr
     assert run_dir.name in compared.stdout
+    again = run_perfconsole(
+        [*run, "--host", demo_target.url, "--baseline", "mybase", "--summary-json"], tmp_path
+    )
+    assert again.returncode in (0, 3), again.stderr
+    comparison = json.loads(again.stdout)["comparison"]
+    assert comparison is not None and comparison["baseline"] == "mybase", comparison  # resolved, or exit 2
