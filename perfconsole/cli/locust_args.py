@@ -208,7 +208,7 @@ def parse(
     """Parse ``argv`` as Locust would, with perfconsole's options. ``default_locustfiles(first_pass)`` names
     the locustfiles when no source does (``--scenario``, config.toml, ``./locustfile.py``); they are
     imported before the full parse so that their custom arguments exist."""
-    from perfconsole.engine.locustfiles import expand_locustfiles, load_locustfiles
+    from perfconsole.engine.locustfiles import expand_locustfiles, preload_locustfiles
 
     env = effective_environ(environ)
     first = locustfile_sources(argv, env, prog)
@@ -217,7 +217,7 @@ def parse(
     else:
         paths = tuple(default_locustfiles(first))
     if paths:
-        load_locustfiles(paths)
+        preload_locustfiles(paths)
     parser = build_parser(prog, add_own, argv)
     options = parser.parse_args(args=list(argv), env_vars=env)
     _check_options(parser, options, prog)
@@ -243,9 +243,9 @@ def _check_options(parser: Any, options: argparse.Namespace, prog: str) -> None:
 def reparse(parsed: ParsedOptions, more_locustfiles: Sequence[Path], *, prog: str) -> ParsedOptions:
     """The same command line parsed again once ``more_locustfiles`` are imported (their custom arguments
     join the parser): the console does this for a scenario chosen on its start screen."""
-    from perfconsole.engine.locustfiles import load_locustfiles
+    from perfconsole.engine.locustfiles import preload_locustfiles
 
-    load_locustfiles(more_locustfiles)
+    preload_locustfiles(more_locustfiles)
     parser = build_parser(prog, parsed.add_own, parsed.argv)
     options = parser.parse_args(args=list(parsed.argv), env_vars=dict(parsed.environ))
     return ParsedOptions(options, tuple(more_locustfiles), parsed.argv, parsed.environ, parsed.add_own)

@@ -39,9 +39,9 @@ def parse_run_options(argv: Sequence[str]) -> Any:
 
 def available_user_classes(locustfiles: Sequence[Path]) -> dict[str, type]:
     """Every user class of the locustfiles (imported once, by the engine's loader), by name."""
-    from perfconsole.engine.locustfiles import load_locustfiles
+    from perfconsole.engine.locustfiles import preload_locustfiles
 
-    return dict(load_locustfiles(locustfiles)[0])
+    return dict(preload_locustfiles(locustfiles)[0])
 
 
 def check_user_classes(options: argparse.Namespace, locustfiles: Sequence[Path]) -> None:

@@ -47,23 +47,35 @@ def shape_name(shape: LoadTestShape) -> str:
     return type(shape).__name__
 
 
-_LOADED: dict[tuple[str, ...], tuple[dict[str, type[User]], dict[str, LoadTestShape]]] = {}
-"""Locustfiles already imported in this process: the command line imports them before its full parse (their
-``init_command_line_parser`` listeners add custom arguments) and the engine reuses that import, so every
-listener is registered, and fires, once."""
+_PRELOADED: dict[tuple[str, ...], tuple[dict[str, type[User]], dict[str, LoadTestShape]]] = {}
+"""Locustfiles the command line imported before its full parse (their ``init_command_line_parser``
+listeners add custom arguments), kept for the engine's next load of the same files: one import per run, so
+every listener is registered, and fires, once."""
+
+
+def preload_locustfiles(
+    paths: Sequence[Path],
+) -> tuple[dict[str, type[User]], dict[str, LoadTestShape]]:
+    """Import the locustfiles now (or return the import already made) and keep it for the engine's next
+    :func:`load_locustfiles` of the same files."""
+    resolved = [str(Path(p).resolve()) for p in paths]
+    key = tuple(resolved)
+    if key not in _PRELOADED:
+        _PRELOADED[key] = _load_locustfiles(paths, resolved)
+    users, shapes = _PRELOADED[key]
+    return dict(users), dict(shapes)
 
 
 def load_locustfiles(
     paths: Sequence[Path],
 ) -> tuple[dict[str, type[User]], dict[str, LoadTestShape]]:
-    """Import every locustfile (module code runs, listeners join ``locust.events``), once per process for the
-    same files; the user classes and the shapes by name, in Locust's order (its headless mode runs the first
-    shape)."""
+    """Import every locustfile (module code runs, listeners join ``locust.events``), or take the command
+    line's import of them (once: a later run imports afresh, since Locust's runners change the classes, e.g.
+    their ``host``); the user classes and the shapes by name, in Locust's order (its headless mode runs the
+    first shape)."""
     resolved = [str(Path(p).resolve()) for p in paths]
-    key = tuple(resolved)
-    if key not in _LOADED:
-        _LOADED[key] = _load_locustfiles(paths, resolved)
-    users, shapes = _LOADED[key]
+    preloaded = _PRELOADED.pop(tuple(resolved), None)
+    users, shapes = preloaded if preloaded is not None else _load_locustfiles(paths, resolved)
     return dict(users), dict(shapes)
 
 
