@@ -32,9 +32,14 @@ class FakeSession:
         self.resource_sample: ResourceSample | None = None
         self._notes: list[Annotation] = []
         self.stage_rows: tuple[StageStats, ...] = ()
+        self.active_shape: str | None = None
+        self.output_lines: list[str] = []
 
     def snapshot(self) -> RunSnapshot:
         return self._snapshot
+
+    def output_tail(self, count: int) -> list[str]:
+        return self.output_lines[-count:]
 
     @property
     def history(self) -> tuple[HistoryPoint, ...]:

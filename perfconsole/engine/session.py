@@ -503,6 +503,10 @@ class LoadSession:
         self._spawn(users, rate)
         self.annotate(f"resumed: {users} users at {rate:g}/s", kind="users")
 
+    def output_tail(self, count: int) -> list[str]:
+        """The operator log's last lines: workers' output and Locust's warnings, prefixed by source."""
+        return self.output_log.tail(count)
+
     @property
     def active_shape(self) -> str | None:
         """The shape the run follows now (a locustfile's class name or a staged profile's name), or None."""

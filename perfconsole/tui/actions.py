@@ -76,6 +76,7 @@ DASHBOARD_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("w", "show('workers')", "workers", "Show the workers", RARELY),
     ActionSpec("a", "show('notes')", "notes", "Show the annotations", RARELY),
     ActionSpec("t", "show('stages')", "stages", "Show figures per stage (stages, plateaus, spike)", RARELY),
+    ActionSpec("l", "show('log')", "log", "Show the workers' output and Locust's warnings", RARELY),
     ActionSpec("m", "resources", "res", "Resources: show the panel; again cycles figures / charts", OFTEN),
     ActionSpec("S", "snapshot", "snap", "Save a snapshot of the run now, with a note", RARELY),
     ActionSpec("B", "promote_baseline", "→base", "Promote the last saved run to a named baseline", RARELY),

@@ -169,7 +169,9 @@ def status_fields(snapshot: RunSnapshot, use_current: bool) -> list[str]:
     ]
     if snapshot.profile:
         fields.append(f"profile {snapshot.profile}")
-    if snapshot.stage:
+    if snapshot.stage == "manual":  # the operator left the shape: no stages from here on
+        fields.append("manual")
+    elif snapshot.stage:
         fields.append(f"stage {snapshot.stage}")
     fields.append(f"view {view_label(use_current, snapshot.window_s)}")
     return fields

@@ -59,6 +59,14 @@ class ConsoleSession(Protocol):
     def paused(self) -> bool: ...
     @property
     def warnings(self) -> tuple[str, ...]: ...
+    @property
+    def active_shape(self) -> str | None:
+        """The shape the run follows now (a locustfile's LoadTestShape or a staged profile), or None."""
+        ...
+
+    def output_tail(self, count: int) -> list[str]:
+        """The operator log's last lines: workers' output and Locust's warnings, prefixed by source."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +99,14 @@ PlanSources = Callable[[Path], tuple[tuple[Path, ...], argparse.Namespace | None
 
 def choice_options(choice: LaunchChoice, base: argparse.Namespace | None = None) -> argparse.Namespace:
     """The command line's options (``base``) with the start screen's fields over them."""
+    from perfconsole.tui.shape_choices import shape_of
+
     values: dict[str, Any] = dict(vars(base)) if base is not None else {}
+    shape = shape_of(choice.profile)  # "shape: NAME": the locustfile's own shape, not a config.toml profile
     values.update(
         host=choice.host,
-        profile=choice.profile,
+        profile=None if shape else choice.profile,
+        shape_name=shape,
         workers=choice.workers,
         processes=None,
         user_classes=list(choice.user_classes),

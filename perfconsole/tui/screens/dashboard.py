@@ -19,6 +19,7 @@ from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
 from perfconsole.tui.controls import double_users, halve_users, step_users
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.modals import NoteModal, ProfileModal, UsersModal
+from perfconsole.tui.screens.shape_guard import guard_shape
 from perfconsole.tui.screens.store_keys import RunStoreScreen
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.shown import shown_snapshot
@@ -28,9 +29,10 @@ from perfconsole.tui.widgets.message_line import MessageLine
 from perfconsole.tui.widgets.percentile_table import PercentileTable
 from perfconsole.tui.widgets.resources import ResourcesPanel, SaturationBanner
 from perfconsole.tui.widgets.status_bar import StatusBar
-from perfconsole.tui.widgets.tables import FailuresView, NotesView, StagesView, WorkersView
+from perfconsole.tui.widgets.tables import FailuresView, LogView, NotesView, StagesView, WorkersView
 
-VIEWS = ("charts", "failures", "workers", "notes", "resources", "stages")
+VIEWS = ("charts", "failures", "workers", "notes", "log", "resources", "stages")
+LOG_LINES = 200
 CHART_EVERY = 3
 """Charts are redrawn every this many polls (and at once on a view switch or an action): they are the
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
@@ -101,6 +103,7 @@ class DashboardScreen(RunStoreScreen):
             yield WorkersView(id="workers")
             yield NotesView(id="notes")
             yield StagesView(id="stages")
+            yield LogView(id="log")
             yield ResourcesPanel(id="resources")
         yield KeyBar(self.ACTIONS, id="keys")
 
@@ -189,6 +192,8 @@ class DashboardScreen(RunStoreScreen):
             self.query_one(NotesView).show(render.annotation_lines(self.session.annotations))
         elif view == "stages":
             self.query_one(StagesView).show(self.session.stages())
+        elif view == "log":
+            self.query_one(LogView).show(self.session.output_tail(LOG_LINES))
         resources = resources_view.state_from_session(
             self.session, with_samples=view == "resources" and charts
         )
@@ -230,19 +235,26 @@ class DashboardScreen(RunStoreScreen):
         rate = "" if spawn_rate is None else f" at {spawn_rate:g}/s"
         self._control(f"users -> {users}{rate}", lambda: self.session.set_users(users, spawn_rate))
 
+    def _guarded(self, key: str, proceed: Callable[[], object]) -> None:
+        """Under a shape, ask before a control leaves (or interrupts) it."""
+        guard_shape(self, self.live_session(), key, proceed)
+
     def action_users_up(self) -> None:
-        self.set_users(step_users(self._target(), self.users_step, 1))
+        self._guarded("+", lambda: self.set_users(step_users(self._target(), self.users_step, 1)))
 
     def action_users_down(self) -> None:
-        self.set_users(step_users(self._target(), self.users_step, -1))
+        self._guarded("-", lambda: self.set_users(step_users(self._target(), self.users_step, -1)))
 
     def action_users_double(self) -> None:
-        self.set_users(double_users(self._target()))
+        self._guarded("*", lambda: self.set_users(double_users(self._target())))
 
     def action_users_halve(self) -> None:
-        self.set_users(halve_users(self._target()))
+        self._guarded("/", lambda: self.set_users(halve_users(self._target())))
 
     def action_set_users(self) -> None:
+        self._guarded("u", self._ask_users)
+
+    def _ask_users(self) -> None:
         snapshot = self._last_snapshot
         users = snapshot.target_user_count if snapshot else 0
         rate = snapshot.spawn_rate if snapshot else 1.0
@@ -254,6 +266,9 @@ class DashboardScreen(RunStoreScreen):
         self.app.push_screen(UsersModal(users, rate), applied)
 
     def action_switch_profile(self) -> None:
+        self._guarded("p", self._ask_profile)
+
+    def _ask_profile(self) -> None:
         if not self.settings.profiles:
             self.say("no profiles in config.toml", "error")
             return
@@ -270,9 +285,15 @@ class DashboardScreen(RunStoreScreen):
         if self.session.paused:
             self._control("resumed", self.session.resume)
         else:
-            self._control("paused: 0 users (space resumes)", self.session.pause)
+            self._guarded("space", self._pause)
+
+    def _pause(self) -> None:
+        self._control("paused: 0 users (space resumes)", self.session.pause)
 
     def action_spike(self) -> None:
+        self._guarded("x", self._spike)
+
+    def _spike(self) -> None:
         drill = self.settings.spike
         self._control(
             f"spike: {drill.users} users at {drill.spawn_rate:g}/s for {drill.duration_s:g}s, then back",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -21,6 +22,7 @@ from perfconsole.tui.launch import parse_host, parse_tags, parse_workers, preset
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.store_keys import StoreKeysScreen
 from perfconsole.tui.session_api import LaunchChoice
+from perfconsole.tui.shape_choices import preview_line, profile_choices, shape_choice, shape_of
 from perfconsole.tui.shown import masked_host, unmasked_host
 from perfconsole.tui.start_fields import field_error, target_field_rows
 from perfconsole.tui.target_fields import parse_metrics_url, parse_run_name, parse_target_process
@@ -145,13 +147,54 @@ class StartScreen(StoreKeysScreen):
         if event.option_list.id == "scenarios" and event.option.id is not None:
             self._show_scenario(self.scenarios[int(event.option.id)])
         elif event.option_list.id == "profiles" and event.option.id is not None:
-            self._show_profile(event.option.id)
+            shape = shape_of(event.option.id)
+            if shape is not None:
+                self._show_shape(shape)
+            else:
+                self._show_profile(event.option.id)
 
     def _show_scenario(self, info: ScenarioInfo) -> None:
         self.query_one("#scenario-info", Static).update(Text("\n".join(render.scenario_lines(info))))
         classes = self.query_one("#user-classes", SelectionList)
         classes.clear_options()
         classes.add_options([(f"{u.name} (weight {u.weight})", u.name, True) for u in info.user_classes])
+        self._list_profiles(info)
+
+    def _list_profiles(self, info: ScenarioInfo) -> None:
+        """config.toml's profiles and this scenario's own shapes (``shape: NAME``)."""
+        profiles = self.query_one("#profiles", OptionList)
+        names = profile_choices(self.settings.profiles, info)
+        current = self._profile_choice()
+        if [profiles.get_option_at_index(i).id for i in range(profiles.option_count)] == names:
+            return
+        profiles.clear_options()
+        profiles.add_options([Option(Text(name), id=name) for name in names])
+        if names:
+            profiles.highlighted = names.index(current) if current in names else 0
+
+    def _profile_choice(self) -> str | None:
+        profiles = self.query_one("#profiles", OptionList)
+        index = profiles.highlighted
+        return profiles.get_option_at_index(index).id if index is not None and profiles.option_count else None
+
+    def _show_shape(self, name: str) -> None:
+        index = self.query_one("#scenarios", OptionList).highlighted or 0
+        path = self.scenarios[index].path
+        self.query_one("#profile-info", Static).update(Text(f"{name}: computing users over time ..."))
+        self.run_worker(self._preview_shape(path, name), exclusive=True, group="shape-preview")
+
+    async def _preview_shape(self, path: Path, name: str) -> None:
+        from perfconsole.engine.greenlets import run_blocking
+        from perfconsole.engine.shape_preview import compute_preview
+
+        answer = await run_blocking(compute_preview, path, name)
+        if self._profile_choice() != shape_choice(name):
+            return  # the operator moved on
+        self.query_one("#profile-info", Static).update(Text(preview_line(name, answer)))
+        points = [(float(t), int(u)) for t, u in answer.get("points") or []]
+        self.query_one("#profile-preview", RunChart).data = render.profile_preview(
+            points, max((u for _, u in points), default=0)
+        )
 
     def _show_profile(self, name: str) -> None:
         profile = self.settings.profiles[name]
@@ -168,14 +211,12 @@ class StartScreen(StoreKeysScreen):
             raise UserError("no scenario to run: put locustfiles in scenarios/ or pass -f PATH")
         index = self.query_one("#scenarios", OptionList).highlighted or 0
         info = self.scenarios[index]
-        profile_index = self.query_one("#profiles", OptionList).highlighted
-        profile_names = list(self.settings.profiles)
-        profile = profile_names[profile_index] if profile_index is not None and profile_names else None
+        profile = self._profile_choice()
         selected = tuple(self.query_one("#user-classes", SelectionList).selected)
         if info.user_classes and not selected:
             raise UserError("pick at least one user class (space toggles)")
         all_classes = {u.name for u in info.user_classes}
-        if profile is not None:
+        if profile is not None and shape_of(profile) is None:
             check_classes(self.settings.profiles[profile].mix, profile, [u.name for u in info.user_classes])
         target_pid, target_process = parse_target_process(self.query_one("#target-process", Input).value)
         cli_metrics = getattr(self.launch_options, "metrics_url", None) or ""

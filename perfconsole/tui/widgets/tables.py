@@ -1,4 +1,4 @@
-"""Failures, exceptions, workers, annotations and stages views."""
+"""Failures, exceptions, workers, annotations, stages and log views."""
 
 from __future__ import annotations
 
@@ -96,3 +96,17 @@ class StagesView(Vertical):
         lines = stages_table(stages[-self.MAX_ROWS :])
         text = "\n".join(lines[1:]) if lines else "no stage yet: figures appear once the run has requests"
         self.query_one("#stages-text", Label).update(Text(text))
+
+
+class LogView(Vertical):
+    """The newest lines of what workers printed and logged, and Locust's warnings (also in workers.log)."""
+
+    def compose(self) -> ComposeResult:
+        yield Label("Log: workers' output and Locust's warnings, newest last", classes="view-title")
+        yield Label("", id="log-text")
+
+    def show(self, lines: list[str]) -> None:
+        """The newest lines that fit under the title (the whole log is in workers.log)."""
+        fits = max(1, self.size.height - 1)
+        text = "\n".join(lines[-fits:]) if lines else "nothing logged yet"
+        self.query_one("#log-text", Label).update(Text(text))
