@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cli_helpers import free_port
 
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
 
@@ -31,6 +32,7 @@ SHAPED = str(PROJECTS / "shaped")
 CSV_TABLES = ("stats", "stats_history", "failures", "exceptions")
 SETTINGS = "[thresholds]\nerror_rate_pct = 50\nmin_rps = 1\n"
 RUN_TIMEOUT_S = 120
+LOCUST_ONE_WORKER = ["--processes", "1", "--master-bind-port", "{port}", "--master-port", "{port}"]
 
 pytestmark = pytest.mark.slow
 
@@ -148,7 +150,7 @@ HOOK_EVENTS = ("init", "quit 3", "quitting", "test_start", "test_stop")
     ("locust_mode", "perfconsole_mode", "roles"),
     [
         ([], ["--workers", "0"], ("local",)),
-        (["--processes", "1"], ["--workers", "1"], ("master", "worker")),
+        (LOCUST_ONE_WORKER, ["--workers", "1"], ("master", "worker")),
     ],
     ids=["in-process", "master-and-worker"],
 )
@@ -160,6 +162,8 @@ def test_hooks_exit_code_fixed_count_tags_and_class_host(
     target: DemoTargetProcess,
 ) -> None:
     args = ["-f", HOOKS, "-u", "3", "-r", "10", "-t", "3s", "-T", "read"]  # no --host: the classes name it
+    port = str(free_port())  # never Locust's default 5557, which other tests' masters may hold
+    locust_mode = [arg.replace("{port}", port) for arg in locust_mode]
     plain, ours = _run_both(tmp_path, target.url, args, locust_mode, perfconsole_mode)
     _assert_same(plain, ours)
     # every lifecycle hook fired once in every process, and quitting's process_exit_code decided the exit
