@@ -91,6 +91,14 @@ def test_console_runs_a_locustfile_shape_and_plus_asks_then_annotates(
             session = app.session
             assert session is not None
             await wait_for(pilot, lambda: session.snapshot().user_count == 1, "the shape's user")
+            screen = app.screen
+            assert isinstance(screen, DashboardScreen)
+            shown = screen  # + steps from the target the screen shows: wait until it shows the shape's 1
+            await wait_for(
+                pilot,
+                lambda: shown.snapshot is not None and shown.snapshot.target_user_count == 1,
+                "the screen showing the shape's user",
+            )
             assert session.active_shape == "OneUserAMinute"
             assert session.snapshot().stage == "OneUserAMinute"
 
