@@ -46,6 +46,8 @@ class Outcome:
     """Per process (sorted): the ``role event`` lines its hooks wrote, sorted."""
     users: Counter[str]
     """User classes started (``on_start``), over all processes."""
+    tasks: Counter[str]
+    """``task started`` / ``task finished`` lines, over all processes."""
     csv_headers: dict[str, list[str]]
     endpoints: set[str]
     run_dir: Path | None
@@ -57,7 +59,10 @@ def target() -> Iterator[DemoTargetProcess]:
         yield demo
 
 
-def _start(tool: str, args: list[str], work: Path, host: str) -> subprocess.Popen[str]:
+def _start(
+    tool: str, args: list[str], work: Path, host: str, worker: list[str] | None = None
+) -> list[subprocess.Popen[str]]:
+    """The command (and, with ``worker``, one external ``locust --worker WORKER...`` for its master)."""
     work.mkdir()
     env = {
         **os.environ,
@@ -71,31 +76,44 @@ def _start(tool: str, args: list[str], work: Path, host: str) -> subprocess.Pope
     else:
         (work / "config.toml").write_text(SETTINGS)
         command = [sys.executable, "-m", "perfconsole", "run", "--headless", "--runs-dir", str(work / "runs")]
-    return subprocess.Popen(
-        [*command, *args],
-        cwd=work,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    commands = [[*command, *args]]
+    if worker is not None:
+        commands.append([sys.executable, "-m", "locust", "--worker", *worker])
+    return [
+        subprocess.Popen(
+            line,
+            cwd=work,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for line in commands
+    ]
 
 
-def _outcome(proc: subprocess.Popen[str], work: Path) -> Outcome:
+def _outcome(procs: list[subprocess.Popen[str]], work: Path) -> Outcome:
+    proc, *workers = procs
     try:
         stdout, stderr = proc.communicate(timeout=RUN_TIMEOUT_S)
+        for worker in workers:  # an external worker quits when its master tells it to
+            worker.communicate(timeout=RUN_TIMEOUT_S)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        for each in procs:
+            each.kill()
         stdout, stderr = proc.communicate()
         pytest.fail(f"{proc.args} did not end within {RUN_TIMEOUT_S}s: {stderr[-2000:]}")
     by_pid: dict[str, list[str]] = {}
     users: Counter[str] = Counter()
+    tasks: Counter[str] = Counter()
     log = work / "events.log"
     for line in log.read_text().splitlines() if log.exists() else []:
         pid, role, what = line.split(" ", 2)
         if what.startswith("user "):
             users[what.removeprefix("user ")] += 1
+        elif what.startswith("task "):
+            tasks[what] += 1
         else:
             by_pid.setdefault(pid, []).append(f"{role} {what}")
     runs = sorted((work / "runs").glob("*/run.toml"))
@@ -117,6 +135,7 @@ def _outcome(proc: subprocess.Popen[str], work: Path) -> Outcome:
         stderr=stderr,
         processes=sorted(tuple(sorted(events)) for events in by_pid.values()),
         users=users,
+        tasks=tasks,
         csv_headers=headers,
         endpoints=endpoints,
         run_dir=run_dir,
@@ -124,12 +143,24 @@ def _outcome(proc: subprocess.Popen[str], work: Path) -> Outcome:
 
 
 def _run_both(
-    tmp_path: Path, host: str, args: list[str], locust_mode: list[str], perfconsole_mode: list[str]
+    tmp_path: Path,
+    host: str,
+    args: list[str],
+    locust_mode: list[str],
+    perfconsole_mode: list[str],
+    worker: list[str] | None = None,
 ) -> tuple[Outcome, Outcome]:
-    """Plain Locust and perfconsole on the same locustfiles at the same time."""
-    plain = _start("locust", [*args, *locust_mode], tmp_path / "locust", host)
-    ours = _start("perfconsole", [*args, *perfconsole_mode], tmp_path / "perfconsole", host)
-    return _outcome(plain, tmp_path / "locust"), _outcome(ours, tmp_path / "perfconsole")
+    """Plain Locust and perfconsole on the same locustfiles at the same time. ``{port}`` in a mode (and in
+    ``worker``, the arguments of an external ``locust --worker``) is a free port, one per side."""
+    started = {}
+    for tool, mode in (("locust", locust_mode), ("perfconsole", perfconsole_mode)):
+        port = str(free_port())  # never Locust's default 5557, which other tests' masters may hold
+        side_worker = [a.replace("{port}", port) for a in worker] if worker is not None else None
+        mode = [a.replace("{port}", port) for a in mode]
+        started[tool] = _start(tool, [*args, *mode], tmp_path / tool, host, side_worker)
+    return _outcome(started["locust"], tmp_path / "locust"), _outcome(
+        started["perfconsole"], tmp_path / "perfconsole"
+    )
 
 
 def _assert_same(plain: Outcome, ours: Outcome) -> None:
@@ -146,25 +177,29 @@ def _assert_same(plain: Outcome, ours: Outcome) -> None:
 HOOK_EVENTS = ("init", "quit 3", "quitting", "test_start", "test_stop")
 
 
+EXTERNAL = ["--expect-workers", "1", "--master-bind-port", "{port}"]
+EXTERNAL_WORKER = ["-f", HOOKS, "--master-port", "{port}", "-T", "read"]  # tags are the worker's own
+
+
 @pytest.mark.parametrize(
-    ("locust_mode", "perfconsole_mode", "roles"),
+    ("locust_mode", "perfconsole_mode", "worker", "roles"),
     [
-        ([], ["--workers", "0"], ("local",)),
-        (LOCUST_ONE_WORKER, ["--workers", "1"], ("master", "worker")),
+        ([], ["--workers", "0"], None, ("local",)),
+        (LOCUST_ONE_WORKER, ["--workers", "1"], None, ("master", "worker")),
+        (["--master", *EXTERNAL], ["--workers", "0", *EXTERNAL], EXTERNAL_WORKER, ("master", "worker")),
     ],
-    ids=["in-process", "master-and-worker"],
+    ids=["in-process", "master-and-worker", "external-worker"],
 )
 def test_hooks_exit_code_fixed_count_tags_and_class_host(
     locust_mode: list[str],
     perfconsole_mode: list[str],
+    worker: list[str] | None,
     roles: tuple[str, ...],
     tmp_path: Path,
     target: DemoTargetProcess,
 ) -> None:
     args = ["-f", HOOKS, "-u", "3", "-r", "10", "-t", "3s", "-T", "read"]  # no --host: the classes name it
-    port = str(free_port())  # never Locust's default 5557, which other tests' masters may hold
-    locust_mode = [arg.replace("{port}", port) for arg in locust_mode]
-    plain, ours = _run_both(tmp_path, target.url, args, locust_mode, perfconsole_mode)
+    plain, ours = _run_both(tmp_path, target.url, args, locust_mode, perfconsole_mode, worker)
     _assert_same(plain, ours)
     # every lifecycle hook fired once in every process, and quitting's process_exit_code decided the exit
     assert ours.processes == sorted(tuple(sorted(f"{role} {e}" for e in HOOK_EVENTS)) for role in roles)
@@ -174,7 +209,9 @@ def test_hooks_exit_code_fixed_count_tags_and_class_host(
     assert "embedded demo target" not in ours.stderr  # the classes' own host, no demo target
     assert ours.run_dir is not None
     assert '"locustfile": "hooks.py"' in (ours.run_dir / "report.html").read_text()
-    if "worker" in roles:  # what the worker printed reaches stderr and workers.log, prefixed
+    if (
+        "worker" in roles and worker is None
+    ):  # what a local worker printed reaches stderr and workers.log, prefixed
         assert "[worker 1] hooks.py: init in pid" in ours.stderr
         assert "[worker 1] hooks.py: init in pid" in (ours.run_dir / "workers.log").read_text()
 
@@ -191,3 +228,32 @@ def test_shape_in_a_directory_with_imported_classes(tmp_path: Path, target: Demo
     assert ours.run_dir is not None
     history = list(csv.reader(open(ours.run_dir / "locust_stats_history.csv", newline="")))
     assert max(int(row[1]) for row in history[1:]) == 3  # the shape's users, never the 5 of -u
+
+
+@pytest.mark.parametrize(
+    ("locust_mode", "perfconsole_mode"),
+    [([], ["--workers", "0"]), (LOCUST_ONE_WORKER, ["--workers", "1"])],
+    ids=["in-process", "master-and-worker"],
+)
+def test_stop_timeout_lets_tasks_finish_quietly(
+    locust_mode: list[str], perfconsole_mode: list[str], tmp_path: Path, target: DemoTargetProcess
+) -> None:
+    args = [
+        "-f",
+        str(PROJECTS / "slow" / "slow.py"),
+        "-u",
+        "2",
+        "-r",
+        "10",
+        "-t",
+        "2s",
+        "--stop-timeout",
+        "3",
+    ]
+    plain, ours = _run_both(tmp_path, target.url, args, locust_mode, perfconsole_mode)
+    _assert_same(plain, ours)
+    assert ours.code == 0
+    for outcome in (plain, ours):  # every task that started finished (2 users were mid-task at the end)
+        assert outcome.tasks["task started"] > 2, outcome.tasks  # a second task: in flight at 2 s
+        assert outcome.tasks["task finished"] == outcome.tasks["task started"], outcome.tasks
+        assert "Traceback" not in outcome.stderr and "unexpected state" not in outcome.stderr, outcome.stderr
