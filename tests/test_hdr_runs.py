@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import free_port, popen_perfconsole, run_perfconsole
+from hdrh.histogram import HdrHistogram
 from locust.stats import RequestStats
 
 SAMPLES_ENV = "PERFCONSOLE_TEST_SAMPLES_DIR"
@@ -126,6 +127,10 @@ def test_every_reported_percentile_is_within_1pct_of_the_exact_one(
         for label, value in figures.items():
             assert off_by(value, wanted[label]) <= 0.01, (source, label, value, wanted[label])
     assert summary_row["max_ms"] == pytest.approx(max(values), abs=0.001)
+    # data.json keeps the histograms themselves, in HdrHistogram's standard encoding.
+    saved = HdrHistogram.decode(data["result"]["histograms"]["GET /heavy"].encode())
+    assert saved.get_total_count() == len(values)
+    assert off_by(saved.get_value_at_percentile(99.0) / 1000, wanted["p99"]) <= 0.01
 
     # The same check fails on Locust's own figures for the same times.
     locust = locust_figures(values)

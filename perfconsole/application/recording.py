@@ -45,6 +45,8 @@ def save_session(
 
     if result is None:
         result = evaluated_result(session, settings, interrupted)
+    if not result.histograms:
+        result = replace(result, histograms=session.encoded_histograms())
 
     def artifacts(directory: Path) -> None:
         write_locust_artifacts(session, directory)

@@ -657,6 +657,10 @@ class LoadSession:
             stages=self.stages(),
         )
 
+    def encoded_histograms(self) -> dict[str, str]:
+        """The whole run's histograms in HdrHistogram's standard encoding (for saving; a few ms each)."""
+        return self.hdr.encoded() if self.hdr is not None else {}
+
     def stages(self) -> tuple[StageStats, ...]:
         """Figures per stage of the run so far (see perfconsole.engine.hdr.stages)."""
         if self.hdr is None:

@@ -252,6 +252,8 @@ class RunResult:
     command_line: tuple[str, ...] = ()
     resources: dict[str, object] = field(default_factory=dict)
     """Resource samples and peaks (see perfconsole.resources), plain JSON types; empty if not sampled."""
+    histograms: dict[str, str] = field(default_factory=dict)
+    """Whole-run HdrHistograms (standard base64 encoding) by endpoint key; filled when the run is saved."""
     stages: tuple[StageStats, ...] = ()
     """Figures per stage (profile/shape stages, plateaus, spike phases), from the histograms."""
     warnings: tuple[str, ...] = ()

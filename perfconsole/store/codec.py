@@ -229,6 +229,7 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
         "resources": dict(result.resources),
         "warnings": list(result.warnings),
         "stages": [stage_to_dict(s) for s in result.stages],
+        "histograms": dict(result.histograms),
     }
 
 
@@ -375,6 +376,13 @@ def threshold_from_dict(data: object, where: str = "thresholds[]") -> ThresholdR
     )
 
 
+def _histograms(data: object) -> dict[str, str]:
+    """Saved HdrHistograms (tolerant: anything but str -> str entries is left out)."""
+    if not isinstance(data, Mapping):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def result_from_dict(data: object) -> RunResult:
     """Rebuild a :class:`RunResult` from :func:`result_to_dict` output; raises :class:`CodecError`."""
     d = _map(data, "result")
@@ -398,6 +406,7 @@ def result_from_dict(data: object) -> RunResult:
         resources=dict(_map(d.get("resources", {}), "resources")),
         warnings=tuple(_str(w, "warnings[]") for w in _seq(d.get("warnings", []), "warnings")),
         stages=stages_from_list(d.get("stages", [])),
+        histograms=_histograms(d.get("histograms")),
     )
 
 

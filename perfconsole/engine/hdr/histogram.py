@@ -66,7 +66,14 @@ class DenseHistogram:
         return twin
 
     def pairs(self) -> Iterator[tuple[int, int]]:
-        return ((index, count) for index, count in enumerate(self.counts) if count)
+        """Non-zero counters, skipping empty runs of 1024 at once."""
+        counts = self.counts
+        for run, run_total in enumerate(self.bucket_totals):
+            if run_total:
+                first = run * SUB_BUCKET_HALF_COUNT
+                for offset, count in enumerate(counts[first : first + SUB_BUCKET_HALF_COUNT]):
+                    if count:
+                        yield first + offset, count
 
     def value_at(self, fraction: float) -> float | None:
         """Percentile (fraction 0..1) in ms; None when empty."""

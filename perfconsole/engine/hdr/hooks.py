@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import gevent
 
-from perfconsole.engine.hdr.codec import WIRE_KEY, parse_payload, wire_payload
+from perfconsole.engine.hdr.codec import WIRE_KEY, parse_payload, to_hdrh_blob, wire_payload
 from perfconsole.engine.hdr.locust_sync import add_ms, correct_entry, replace_entry
 from perfconsole.engine.hdr.merge import TOTAL, HdrAggregator, Key
 from perfconsole.engine.hdr.pacing import current_pacing_us
@@ -155,6 +155,16 @@ class HdrStats:
     def current(self, method: str, name: str, now_s: float | None = None) -> list[float | None]:
         key = TOTAL if (method, name) == ("", "Aggregated") else (method, name)
         return self.aggregator.current(key, time.time() if now_s is None else now_s)
+
+    def encoded(self) -> dict[str, str]:
+        """Whole-run histograms in HdrHistogram's standard base64 encoding, by endpoint key (``GET /x``,
+        ``Aggregated``); ``corrected:`` keys for coordinated-omission twins."""
+        found: dict[str, str] = {}
+        for prefix, histograms in (("", self.aggregator.run), ("corrected:", self.aggregator.corrected)):
+            for (method, name), histogram in histograms.items():
+                if histogram.total:
+                    found[prefix + f"{method} {name}".strip()] = to_hdrh_blob(histogram.pairs())
+        return found
 
     def fallback_note(self) -> str | None:
         return self.aggregator.fallback_note()
