@@ -190,3 +190,53 @@ def test_measured_and_corrected_side_by_side_fit_80_columns() -> None:
     lines = corrected_lines(replace(snap, total=total))
     assert len(lines) == 2 and all(len(line) <= 80 for line in lines)
     assert lines[1].split() == ["Aggregated", "p50", "103/12.0", "p95", "310/450", "p99", "465/1210"]
+
+
+def test_stage_keys_follow_plateaus_and_a_spike_drills_phases() -> None:
+    from types import SimpleNamespace
+
+    from perfconsole.engine.hdr.stages import StageTracker, session_stage_key
+    from perfconsole.model.run import RunState
+
+    running = SimpleNamespace(dead=False)
+    session = SimpleNamespace(
+        state=RunState.RUNNING,
+        _target_users=10,
+        _spike_greenlet=None,
+        _spike=None,
+        spike_verdict=None,
+        env=None,
+    )
+    tracker = StageTracker()
+    timeline = [
+        (100.0, {}),
+        (110.0, {"_target_users": 50, "_spike_greenlet": running}),  # drill fired
+        (120.0, {"_spike_greenlet": None, "_target_users": 10, "_spike": (10, 20, 80)}),  # drill over
+        (130.0, {"spike_verdict": "recovered"}),  # verdict: back to a plain plateau
+        (140.0, {"state": RunState.STOPPED}),
+    ]
+    for now, changes in timeline:
+        vars(session).update(changes)
+        tracker.observe(session_stage_key(session), now, now - 100.0)
+    for second, value_ms in [(105, 10.0), (115, 200.0), (125, 30.0), (135, 12.0)]:
+        tracker.add(second, [(index_of(int(value_ms * 1000)), 5)], 0, int(value_ms * 1000))
+    stages = tracker.stats(150.0, 50.0)
+    assert [(s.label, s.kind) for s in stages] == [
+        ("10 users (before spike)", "plateau"),
+        ("spike: 50 users", "spike"),
+        ("after spike: 10 users", "spike"),
+        ("10 users", "plateau"),
+    ]
+    assert [round(s.percentiles.p50 or 0) for s in stages] == [10, 200, 30, 12]
+    assert [s.requests for s in stages] == [5, 5, 5, 5] and stages[-1].end_s == 40.0
+
+
+def test_a_malformed_report_merges_nothing() -> None:
+    from perfconsole.engine.hdr.codec import WireInterval
+
+    aggregator = HdrAggregator()
+    good = WireInterval(5, "GET", "/a", 0, 1000, [1000, 2])
+    bad = WireInterval(5, "GET", "/b", 0, 1000, [3])
+    with pytest.raises(ValueError):
+        aggregator.merge_wire([good, bad])
+    assert aggregator.cumulative(TOTAL) is None and ("GET", "/a") not in aggregator.run

@@ -51,12 +51,19 @@ class HdrAggregator:
         return (method, OTHER_NAME)
 
     def merge_wire(self, intervals: Iterable[WireInterval]) -> dict[Key, dict[int, int]]:
-        """Merge a report's intervals; return this report's counters per endpoint (and total)."""
+        """Merge a report's intervals; return this report's counters per endpoint (and total). A malformed
+        report raises ValueError before anything is merged."""
         merged: dict[Key, dict[int, int]] = {}
-        for interval in intervals:
-            pairs = list(decode_counts(interval.flat))
+        decoded = [
+            (
+                interval,
+                list(decode_counts(interval.flat)),
+                None if interval.extra_flat is None else list(decode_counts(interval.extra_flat)),
+            )
+            for interval in intervals
+        ]
+        for interval, pairs, extra in decoded:
             key = self.key_for(interval.method, interval.name)
-            extra = None if interval.extra_flat is None else list(decode_counts(interval.extra_flat))
             if extra is not None or self.corrected:
                 self._add_corrected(key, pairs, extra, interval.max_us)
             self._add(key, interval.second, pairs, interval.failures, interval.max_us)
