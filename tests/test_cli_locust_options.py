@@ -230,3 +230,15 @@ def test_short_options_keep_locusts_meaning(project: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["5.0", "3", "first.py", "('First',)", "hey", "5", "False"]
+
+
+def test_config_names_locusts_config_file_and_task_ratio_is_locusts(project: Path) -> None:
+    """``--config FILE`` is Locust's config file (perfconsole's settings file is ``--settings``)."""
+    (project / "ci.conf").write_text("locustfile = second.py\n")
+    done = perfconsole(project, "--config", "ci.conf", "-l")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["Available Users:", "    Second"]
+    done = perfconsole(project, "--config", "ci.conf", "--show-task-ratio-json")
+    assert done.returncode == 0, done.stderr
+    ratios = json.loads(done.stdout)
+    assert set(ratios["per_class"]) == {"Second"} and ratios["per_class"]["Second"]["ratio"] == 1.0

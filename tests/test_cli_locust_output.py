@@ -60,8 +60,8 @@ def test_json_tables_and_files_are_locusts(tmp_path: Path, target: DemoTargetPro
         env={k: v for k, v in os.environ.items() if not k.startswith("LOCUST_")},
     )  # fmt: skip
     ours = perfconsole(
-        tmp_path, *common, "--workers", "0", "--csv", "out/res", "--html", "out/report_{u}.html",
-        "--logfile", "out/locust.log",
+        tmp_path, *common, "--workers", "0", "--csv", "out/res", "--csv-full-history",
+        "--html", "out/report_{u}.html", "--logfile", "out/locust.log",
     )  # fmt: skip
     assert plain.returncode == 1, plain.stderr[-2000:]  # a failed request: Locust exits 1
     assert ours.returncode == plain.returncode, ours.stderr[-3000:]
@@ -84,6 +84,8 @@ def test_json_tables_and_files_are_locusts(tmp_path: Path, target: DemoTargetPro
         assert (out / f"res_{suffix}.csv").stat().st_size > 0
     header = (out / "res_stats.csv").read_text().splitlines()[0]
     assert header.startswith("Type,Name,Request Count,Failure Count")
+    history = (out / "res_stats_history.csv").read_text()
+    assert ",/api/v1/health/," in history and ",Aggregated," in history  # --csv-full-history: every entry
     assert "<html" in (out / "report_2.html").read_text().lower()  # {u} replaced as Locust does
     assert "locust" in (out / "locust.log").read_text()
 

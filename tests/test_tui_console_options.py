@@ -43,6 +43,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     (tmp_path / "conf_scenario.py").write_text(LOCUSTFILE)
     (tmp_path / "locust.conf").write_text(
         "locustfile = conf_scenario.py\nhost = http://127.0.0.1:9\nusers = 7\ntags = [read]\n"
+        "headless = true\n"  # a CI-minded locust.conf: the console still stops, rather than quits, a shape
     )
     (tmp_path / "config.toml").write_text('[run]\nruns_dir = "runs"\n')
     for name in list(os.environ):

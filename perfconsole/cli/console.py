@@ -67,8 +67,8 @@ def plan_sources(parsed: Any) -> Any:
     def sources(path: Path) -> tuple[tuple[Path, ...], argparse.Namespace]:
         chosen = Path(path).resolve()
         if named and chosen == named[0]:
-            return named, parsed.locust_namespace()
-        return (chosen,), reparse(parsed, (chosen,), prog=PROG).locust_namespace()
+            return named, parsed.locust_namespace(headless=False)
+        return (chosen,), reparse(parsed, (chosen,), prog=PROG).locust_namespace(headless=False)
 
     return sources
 

@@ -97,10 +97,14 @@ class ParsedOptions:
     add_own: Any = None
     """What added perfconsole's options to the parser (to parse the same command line again)."""
 
-    def locust_namespace(self) -> argparse.Namespace:
+    def locust_namespace(self, headless: bool | None = None) -> argparse.Namespace:
         """What Locust calls ``parsed_options``: Locust's options and the locustfiles' custom arguments with
-        Locust's defaults, without perfconsole's own options (workers receive it with every spawn)."""
+        Locust's defaults, without perfconsole's own options (workers receive it with every spawn).
+        ``headless=False`` for the console, whatever a locust.conf says (Locust's runners quit, rather than
+        stop, at a shape's end when it is true)."""
         values = {k: v for k, v in vars(self.options).items() if k not in PERFCONSOLE_DESTS and k != "func"}
+        if headless is not None:
+            values["headless"] = headless
         for key, default in LOCUST_DEFAULTS_KEPT_UNSET.items():
             if values.get(key) is None:
                 values[key] = default

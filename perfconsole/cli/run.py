@@ -53,6 +53,25 @@ def check_user_classes(options: argparse.Namespace, locustfiles: Sequence[Path])
     select_user_classes(available_user_classes(locustfiles), wanted, where)
 
 
+def print_task_ratios(options: argparse.Namespace, locustfiles: Sequence[Path]) -> int:
+    """Locust's --show-task-ratio / --show-task-ratio-json, printed as Locust prints them."""
+    from locust.user.inspectuser import print_task_ratio, print_task_ratio_json
+
+    known = available_user_classes(locustfiles)
+    wanted = [*(options.user_classes or ()), *(getattr(options, "user_class", None) or ())]
+    user_classes = [known[name] for name in wanted] if wanted else list(known.values())
+    if options.show_task_ratio:
+        print("\n Task ratio per User class")
+        print("-" * 80)
+        print_task_ratio(user_classes, options.num_users, False)
+        print("\n Total task ratio")
+        print("-" * 80)
+        print_task_ratio(user_classes, options.num_users, True)
+    else:
+        print_task_ratio_json(user_classes, options.num_users)
+    return 0
+
+
 def main(argv: Sequence[str]) -> int:
     from perfconsole.engine.interrupts import Interrupts
 
@@ -88,9 +107,11 @@ def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
         for name in available_user_classes(parsed.locustfiles):
             print("    " + name)
         return 0
+    check_user_classes(options, parsed.locustfiles)
+    if options.show_task_ratio or options.show_task_ratio_json:
+        return print_task_ratios(options, parsed.locustfiles)
     if not options.headless:
         raise UserError("run needs --headless (the interactive console is plain `perfconsole`)")
-    check_user_classes(options, parsed.locustfiles)
     if (options.loglevel or options.logfile) and not options.skip_log_setup:
         from locust.log import setup_logging  # Locust's log lines, where and at the level Locust puts them
 
