@@ -71,3 +71,11 @@ def test_console_session_fires_each_lifecycle_event_once(
     assert session.process_exit_code == 3
     session.close()  # closing again fires nothing
     assert events()[-1] == "quit 3" and len(events()) == 5
+
+    # a second session on the same files (the console's next run) imports them afresh: its hooks fire once
+    second = LoadSession(plan, replace(default_settings(), runs_dir=tmp_path / "runs"))
+    try:
+        second.prepare()
+    finally:
+        second.close()
+    assert events()[5:] == ["init", "test_stop", "quitting", "quit 3"]  # quit stops the runner, as in Locust

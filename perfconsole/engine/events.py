@@ -9,7 +9,9 @@ session; worker processes are Locust's own ``locust --worker`` and fire their ow
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from locust import LoadTestShape
@@ -68,3 +70,37 @@ def warn_common_options(
     for line in lines:
         locust_main.warning(line)
     return lines
+
+
+def remove_listeners(events: Any, files: Iterable[Path], owners: Iterable[object]) -> int:
+    """Take out of ``events`` (Locust's global ``locust.events``) the listeners a finished session leaves:
+    those defined in its locustfiles (the next run imports them afresh and registers them again) and those
+    bound to its runner or environment (Locust's runners register closures). Returns how many went."""
+    names = {str(Path(f).resolve()) for f in files}
+    bound = [owner for owner in owners if owner is not None]
+    removed = 0
+    for hook in vars(events).values():
+        handlers = getattr(hook, "_handlers", None)
+        if not isinstance(handlers, list):
+            continue
+        kept = [h for h in handlers if not _belongs(h, names, bound)]
+        removed += len(handlers) - len(kept)
+        handlers[:] = kept
+    return removed
+
+
+def _belongs(handler: Any, files: set[str], owners: list[object]) -> bool:
+    function = getattr(handler, "__func__", handler)  # bound methods too
+    code = getattr(function, "__code__", None)
+    if code is not None and code.co_filename in files:
+        return True
+    if any(getattr(handler, "__self__", None) is owner for owner in owners):
+        return True
+    for cell in getattr(function, "__closure__", None) or ():
+        try:
+            contents = cell.cell_contents
+        except ValueError:  # an empty cell
+            continue
+        if any(contents is owner for owner in owners):
+            return True
+    return False

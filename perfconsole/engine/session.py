@@ -28,7 +28,7 @@ from locust.stats import sort_stats, stats_history
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import stats_view
 from perfconsole.engine.cardinality import MAX_ENDPOINTS_ENV, EndpointFold, install_fold
-from perfconsole.engine.events import Lifecycle, warn_common_options
+from perfconsole.engine.events import Lifecycle, remove_listeners, warn_common_options
 from perfconsole.engine.hdr.hooks import HdrStats
 from perfconsole.engine.hdr.stages import session_stage_key
 from perfconsole.engine.locustfiles import class_hosts
@@ -410,6 +410,8 @@ class LoadSession:
             if self.demo_target is not None:
                 self.demo_target.stop()
             logging.getLogger("locust").removeHandler(self._log)
+            # the next session imports the locustfiles afresh: their listeners (and the runner's) go now
+            remove_listeners(locust.events, self.locustfiles, (self.runner, self.env))
             if self.state != RunState.FAILED:
                 self.state = RunState.QUIT
 
