@@ -17,6 +17,7 @@ from textual.widgets import Input, OptionList, Static
 from perfconsole.cli.console import make_console
 from perfconsole.errors import UserError
 from perfconsole.tui.screens.start import StartScreen
+from perfconsole.tui.session_api import LaunchChoice
 
 LOCUSTFILE = """
 from locust import HttpUser, constant, events, tag, task
@@ -25,6 +26,11 @@ from locust import HttpUser, constant, events, tag, task
 @events.init_command_line_parser.add_listener
 def _(parser):
     parser.add_argument("--pc-console-greeting", default="hi")
+
+
+@events.test_start.add_listener
+def conf_scenario_test_start(environment, **kwargs):
+    pass
 
 
 class ConfUser(HttpUser):
@@ -51,9 +57,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
             monkeypatch.delenv(name)
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.chdir(tmp_path)
-    listeners = list(locust.events.init_command_line_parser._handlers)
+    hooks = (locust.events.init_command_line_parser, locust.events.test_start)
+    listeners = [list(hook._handlers) for hook in hooks]
     yield tmp_path
-    locust.events.init_command_line_parser._handlers[:] = listeners
+    for hook, before in zip(hooks, listeners, strict=True):
+        hook._handlers[:] = before
 
 
 def test_locust_conf_preselects_the_start_screen_and_custom_arguments_reach_the_plan(project: Path) -> None:
@@ -92,3 +100,20 @@ def test_a_bad_locust_conf_line_stops_the_console_before_it_opens(project: Path)
     (project / "locust.conf").write_text("locustfile = conf_scenario.py\nuserz = 7\n")
     with pytest.raises(UserError, match="userz"):
         make_console([])
+
+
+def test_choosing_another_scenario_leaves_out_the_named_locustfiles_hooks(project: Path) -> None:
+    """The console imported locust.conf's locustfile for its custom arguments; when the operator runs another
+    scenario, that file's hooks must not fire in it (its custom arguments still parse)."""
+    other = LOCUSTFILE.replace("ConfUser", "OtherUser").replace("conf_scenario_", "x_")
+    (project / "other.py").write_text(other.replace("console-", "other-"))
+    app, _settings = make_console(["--pc-console-greeting", "hey"])
+
+    def hook_names() -> set[str]:
+        return {getattr(h, "__name__", "") for h in locust.events.test_start._handlers}
+
+    assert "conf_scenario_test_start" in hook_names()
+    session = app.session_factory(LaunchChoice(scenario_path=project / "other.py", workers=0))
+    assert "conf_scenario_test_start" not in hook_names()
+    options = session.plan.parsed_options  # type: ignore[attr-defined]
+    assert (options.pc_console_greeting, options.pc_other_greeting) == ("hey", "hi")

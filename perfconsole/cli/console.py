@@ -61,6 +61,7 @@ def plan_sources(parsed: Any) -> Any:
     """For the scenario the start screen chose: its locustfiles (all of them for the command line's) and
     Locust's parsed options, parsed again with that scenario imported so its custom arguments exist."""
     from perfconsole.cli.locust_args import reparse
+    from perfconsole.engine.locustfiles import discard_preloaded
 
     named = tuple(p.resolve() for p in parsed.locustfiles)
 
@@ -68,6 +69,7 @@ def plan_sources(parsed: Any) -> Any:
         chosen = Path(path).resolve()
         if named and chosen == named[0]:
             return named, parsed.locust_namespace(headless=False)
+        discard_preloaded(named)  # its hooks must not fire in another scenario's run
         return (chosen,), reparse(parsed, (chosen,), prog=PROG).locust_namespace(headless=False)
 
     return sources

@@ -66,6 +66,28 @@ def preload_locustfiles(
     return dict(users), dict(shapes)
 
 
+def discard_preloaded(paths: Sequence[Path]) -> None:
+    """The command line's import of these locustfiles will not run (the console's operator chose another
+    scenario): forget it and take its modules' listeners out of ``locust.events`` (but for their custom
+    arguments, which the command line may still give)."""
+    import locust
+
+    files = {str(Path(p).resolve()) for p in paths}
+    for key in [k for k in _PRELOADED if files & set(k)]:
+        del _PRELOADED[key]
+    for name, hook in vars(locust.events).items():
+        handlers = getattr(hook, "_handlers", None)
+        if name == "init_command_line_parser":
+            continue
+        if isinstance(handlers, list):
+            handlers[:] = [h for h in handlers if _defined_in(h) not in files]
+
+
+def _defined_in(handler: object) -> str | None:
+    code = getattr(getattr(handler, "__func__", handler), "__code__", None)
+    return code.co_filename if code is not None else None
+
+
 def load_locustfiles(
     paths: Sequence[Path],
 ) -> tuple[dict[str, type[User]], dict[str, LoadTestShape]]:
