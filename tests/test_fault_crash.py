@@ -156,6 +156,11 @@ def test_a_killed_run_leaves_a_worker_log_that_a_later_start_removes(tmp_path: P
     try:
         for path in temp.glob("perfconsole-workers-*.log"):
             os.utime(path, (time.time() - 120, time.time() - 120))
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        staging = tmp_path / "runs" / f".tmp-20261201T000000Z-x-{dead.pid}-0123abcd"  # a killed save's
+        staging.mkdir(parents=True)
+        (staging / "run.toml").write_text("half")
         later = subprocess.run(
             [*command, "--scenario", "health", "-t", "1s", "--host", "http://127.0.0.1:1"],
             cwd=tmp_path,
@@ -165,6 +170,7 @@ def test_a_killed_run_leaves_a_worker_log_that_a_later_start_removes(tmp_path: P
             env=env,
         )
         assert "removed 1 worker log(s)" in later.stderr, later.stderr
+        assert "removed 1 stale staging entry" in later.stderr and not staging.exists()
         assert [p.name for p in temp.glob("perfconsole-workers-*.log")] == ["perfconsole-workers-live.log"]
     finally:
         held.kill()

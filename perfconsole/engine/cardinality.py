@@ -132,20 +132,39 @@ def fold_worker_report(data: dict[str, Any], fold: EndpointFold) -> None:
     data["errors"] = merged
 
 
-def install_fold(environment: Any, runner: Any, fold: EndpointFold, name_users: list[Any]) -> None:
+def install_fold(
+    environment: Any, runner: Any, fold: EndpointFold, name_users: list[Any]
+) -> Callable[[], None]:
     """Apply ``fold`` for this runner (master or in-process) and to the histogram recorders/aggregators
-    in ``name_users`` (objects with a ``name_for`` attribute); a new run starts a new fold."""
+    in ``name_users`` (objects with a ``name_for`` attribute); a new run starts a new fold. Returns the
+    function that removes the event listeners again (Locust's events are process-wide)."""
     from locust.runners import MasterRunner
 
     events = environment.events
+
+    def on_worker_report(client_id: str, data: dict[str, Any], **_kw: Any) -> None:
+        try:
+            fold_worker_report(data, fold)
+        except Exception:  # noqa: S110 - never keep Locust from merging a report
+            pass
+
+    def on_test_start(**_kw: Any) -> None:
+        fold.reset()
+
     if isinstance(runner, MasterRunner):
-        handlers = events.worker_report._handlers
-        handlers.insert(0, lambda client_id, data, **_kw: fold_worker_report(data, fold))
+        events.worker_report._handlers.insert(0, on_worker_report)  # before Locust's own merge
     else:
         fold_request_stats(runner.stats, fold)
     for user in name_users:
         user.name_for = fold.name_for
-    events.test_start.add_listener(lambda **_kw: fold.reset())
+    events.test_start.add_listener(on_test_start)
+
+    def uninstall() -> None:
+        for hook, handler in ((events.worker_report, on_worker_report), (events.test_start, on_test_start)):
+            if handler in hook._handlers:
+                hook.remove_listener(handler)
+
+    return uninstall
 
 
 def install_in_worker(environment: Any, recorder: Any) -> EndpointFold:

@@ -167,6 +167,7 @@ class LoadSession:
         self._deadline: gevent.Greenlet | None = None
         self._spike_greenlet: gevent.Greenlet | None = None
         self.endpoint_fold: EndpointFold | None = None
+        self._uninstall_fold: Callable[[], None] = lambda: None
         self._worker_watch = WorkerLossWatch(self._announce, self._add_warning, self._respawn_after_loss)
         self.output_log = OperatorLog()
         """Workers' output and Locust's warnings for the operator (log view, stderr, workers.log)."""
@@ -248,7 +249,7 @@ class LoadSession:
             local=isinstance(self.runner, LocalRunner),
             window_s=self.settings.window_s,
         )
-        install_fold(self.env, self.runner, self.endpoint_fold, self.hdr.name_users())
+        self._uninstall_fold = install_fold(self.env, self.runner, self.endpoint_fold, self.hdr.name_users())
         self.lifecycle = Lifecycle(self.env)
         self.lifecycle.init(self._require_runner())
         if self.plan.resources:
@@ -403,6 +404,7 @@ class LoadSession:
                 glet.kill(block=False)
             if self.hdr is not None:
                 self.hdr.close()
+            self._uninstall_fold()
             if self.monitor is not None:
                 self.monitor.close()
             if self.local_workers is not None:
