@@ -87,6 +87,7 @@ def _leaky_session() -> FakeSession:
     )
     session = FakeSession(snap)
     session.annotate("retried with ?token=PLANTEDTOKEN1", kind="note")
+    session.output_lines.append("[worker 1] GET http://user:PLANTEDPW3@host/x?api_key=PLANTEDKEY2 failed")
     return session
 
 
@@ -117,7 +118,17 @@ def test_console_screens_hold_no_secret() -> None:
             await pilot.pause()
             notes = _screen(app)
             assert "retried with ?token=***" in notes
-            for name, text in (("dashboard", table), ("failures view", failures), ("notes view", notes)):
+            await pilot.press("l")
+            await pilot.pause()
+            log = _screen(app)
+            assert "[worker 1] GET http://user:***@host/x?api_key=***" in log
+            views = (
+                ("dashboard", table),
+                ("failures view", failures),
+                ("notes view", notes),
+                ("log view", log),
+            )
+            for name, text in views:
                 _assert_clean(text, name)
 
     asyncio.run(scenario())

@@ -13,6 +13,7 @@ from perfconsole.tui.render import (
     FailureRow,
     WorkerRow,
 )
+from perfconsole.tui.shown import shown_text
 
 
 class RowsTable(DataTable[Text]):
@@ -108,5 +109,5 @@ class LogView(Vertical):
     def show(self, lines: list[str]) -> None:
         """The newest lines that fit under the title (the whole log is in workers.log)."""
         fits = max(1, self.size.height - 1)
-        text = "\n".join(lines[-fits:]) if lines else "nothing logged yet"
+        text = "\n".join(shown_text(line) for line in lines[-fits:]) if lines else "nothing logged yet"
         self.query_one("#log-text", Label).update(Text(text))
