@@ -9,6 +9,7 @@ import signal
 import socket
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
@@ -70,3 +71,44 @@ def test_killed_worker_is_flagged_and_its_users_respawned(tmp_path: Path, target
     failed = [t for t in loaded.result.thresholds if not t.passed]
     assert [(t.endpoint, t.metric, t.actual) for t in failed] == [("workers", "lost", 1.0)]
     assert any(a.kind == "worker" and "worker lost" in a.text for a in loaded.result.annotations)
+
+
+def test_console_message_line_names_the_lost_worker(tmp_path: Path, target: DemoTargetProcess) -> None:
+    """The console: a worker killed mid-run is named with its host on the message line within seconds,
+    and its users go to the survivor."""
+    import asyncio
+
+    from test_tui_pilot import SCENARIOS_DIR, console_settings, message, start_run, wait_for
+
+    from perfconsole.config import SpikeDrill
+    from perfconsole.tui.app import make_app
+
+    settings = console_settings(target.url, workers=2, spike=SpikeDrill(), runs_dir=tmp_path)
+    settings = replace(
+        settings, profiles={"tiny": replace(settings.profiles["tiny"], users=4, spawn_rate=4.0)}
+    )
+    app = make_app(settings, scenarios_dir=SCENARIOS_DIR, refresh_s=0.5)
+
+    async def drive() -> float:
+        async with app.run_test(size=(120, 30)) as pilot:
+            session = await start_run(pilot, app)
+            await wait_for(pilot, lambda: session.snapshot().user_count == 4, "4 users on two workers")
+            psutil.Process(session.worker_pids[0]).send_signal(signal.SIGKILL)
+            killed = time.monotonic()
+            seen: list[str] = []
+
+            def lost_shown() -> bool:
+                seen.append(message(app))
+                return "worker lost:" in seen[-1]
+
+            await wait_for(pilot, lost_shown, "the loss on the message line")
+            flagged_after = time.monotonic() - killed
+            assert f"on host {socket.gethostname()}" in seen[-1]
+            await wait_for(pilot, lambda: session.snapshot().user_count == 4, "the users re-spawned")
+            await pilot.press("q", "y")
+            await wait_for(pilot, lambda: app.session is None, "the session closed", timeout_s=30)
+            return flagged_after
+
+    flagged_after = asyncio.run(drive())
+    print(f"console: worker loss on the message line {flagged_after:.1f} s after the kill")
+    assert flagged_after < 15  # about 4 s; generous for a busy machine
