@@ -57,6 +57,18 @@ def test_shipped_file_matches_builtin_defaults() -> None:
     assert dataclasses.replace(shipped, source=None) == default_settings()
 
 
+def test_shipped_file_holds_exactly_the_packaged_defaults() -> None:
+    """config.toml documents every key with the built-in value: key for key, value for value, the same TOML
+    as the packaged defaults.toml (the comments are config.toml's own)."""
+    import tomllib
+
+    packaged = tomllib.loads(DEFAULT_CONFIG_TOML)
+    shipped = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
+    assert shipped == packaged
+    packaged_file = ROOT / "perfconsole" / "config" / "defaults.toml"
+    assert DEFAULT_CONFIG_TOML == packaged_file.read_text(encoding="utf-8")
+
+
 def test_builtin_defaults_values() -> None:
     settings = default_settings()
     assert settings.source is None

@@ -1,0 +1,191 @@
+"""The settings model: plain frozen dataclasses for everything config.toml holds.
+
+No Locust, no Textual: importing this module must not start gevent's monkey-patching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from perfconsole.errors import UserError
+from perfconsole.user_mix import UserMix
+
+LIMIT_FIELDS: tuple[str, ...] = ("p50_ms", "p95_ms", "p99_ms", "error_rate_pct", "min_rps")
+"""Names of the checkable fields of :class:`Limits` (also their TOML keys)."""
+
+REGRESSION_METRICS: tuple[str, ...] = ("p50", "p95", "p99", "avg", "error_rate", "rps")
+"""Metrics compared with a baseline; ``rps`` regresses when it drops, the others when they rise."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """One step of a staged profile: hold ``users`` (reached at ``spawn_rate``/s) until ``until_s``."""
+
+    until_s: float
+    users: int
+    spawn_rate: float
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Latency/error/throughput limits; None = not checked.
+
+    Latencies (ms) and the error rate (percent of requests) must stay below their limit; ``min_rps``
+    (requests per second over the whole run) is a floor and applies to the aggregated total only.
+    """
+
+    p50_ms: float | None = None
+    p95_ms: float | None = None
+    p99_ms: float | None = None
+    error_rate_pct: float | None = None
+    min_rps: float | None = None
+    off: frozenset[str] = frozenset()
+    """Fields switched off explicitly (``false`` in TOML): they stay unchecked when merged over others."""
+
+    def merged_over(self, base: Limits) -> Limits:
+        """These limits with ``base`` filling the fields left unset here (and not switched off)."""
+        values: dict[str, float | None] = {}
+        for name in LIMIT_FIELDS:
+            own = getattr(self, name)
+            if own is not None or name in self.off:
+                values[name] = own
+            else:
+                values[name] = getattr(base, name)
+        own_set = {name for name in LIMIT_FIELDS if getattr(self, name) is not None}
+        return Limits(**values, off=frozenset((base.off - own_set) | self.off))
+
+    def checked(self) -> dict[str, float]:
+        """The limits that are set, by field name."""
+        return {name: value for name in LIMIT_FIELDS if (value := getattr(self, name)) is not None}
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    default: Limits = field(default_factory=Limits)
+    endpoints: dict[str, Limits] = field(default_factory=dict)
+    """Keyed by endpoint name pattern (fnmatch on the request name, e.g. ``/api/v1/health*``)."""
+    fail_on_errors: bool | None = None
+    """A failed request or a task exception fails the run, as in Locust (exit 1 or ``--exit-code-on-error``);
+    False: only the limits decide. None: inherited (true at the top)."""
+
+    @property
+    def errors_fail(self) -> bool:
+        return self.fail_on_errors is not False
+
+    def merged_over(self, base: Thresholds) -> Thresholds:
+        """These thresholds over ``base``: defaults merged field by field, patterns merged by pattern."""
+        endpoints = dict(base.endpoints)
+        for pattern, limits in self.endpoints.items():
+            inherited = base.endpoints.get(pattern)
+            endpoints[pattern] = limits if inherited is None else limits.merged_over(inherited)
+        fail_on_errors = self.fail_on_errors if self.fail_on_errors is not None else base.fail_on_errors
+        return Thresholds(self.default.merged_over(base.default), endpoints, fail_on_errors)
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """A named load level. For a staged profile ``users`` is the largest stage's users, ``spawn_rate`` the
+    first stage's rate and ``duration_s`` the last stage's ``until_s``."""
+
+    name: str
+    users: int
+    spawn_rate: float
+    duration_s: float | None
+    """Planned run time in seconds; None = until stopped."""
+    stages: tuple[Stage, ...] = ()
+    description: str = ""
+    thresholds: Thresholds | None = None
+    """Overrides of the global thresholds for this profile (merged over them)."""
+    mix: UserMix = field(default_factory=UserMix)
+    """User-class weights and fixed counts (``[profiles.NAME.weights]``, ``[profiles.NAME.fixed_count]``)."""
+
+    @property
+    def staged(self) -> bool:
+        return bool(self.stages)
+
+
+@dataclass(frozen=True, slots=True)
+class SpikeDrill:
+    """Users added on top of the running load for ``duration_s``, started from the console."""
+
+    users: int = 100
+    spawn_rate: float = 20.0
+    duration_s: float = 30.0
+
+
+@dataclass(frozen=True, slots=True)
+class Regression:
+    """When a run counts as a regression against a baseline."""
+
+    relative: dict[str, float] = field(default_factory=lambda: dict.fromkeys(REGRESSION_METRICS, 0.10))
+    """Largest tolerated relative change per metric of :data:`REGRESSION_METRICS`, as a fraction of the
+    baseline (0.10 = 10 %): an increase for latencies and error_rate, a drop for rps. TOML gives percent
+    (``[regression.relative_pct]``)."""
+    min_abs_ms: float = 5.0
+    """A latency change smaller than this (ms) is never a regression."""
+    min_abs_error_rate_pct: float = 0.5
+    """An error-rate change smaller than this (percentage points) is never a regression."""
+    min_samples: int = 50
+    """Both sides need at least this many requests on an endpoint for it to be judged."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResourceThresholds:
+    """Limits on the target's resources; None = not checked. Percentages are 0-100."""
+
+    target_cpu_pct: float | None = 70.0
+    memory_pct: float | None = 80.0
+    db_pool_pct: float | None = 80.0
+    """Connections in use as a percentage of the pool size."""
+    queue_depth: float | None = 1000.0
+
+
+@dataclass(frozen=True, slots=True)
+class Resources:
+    """Target health checks and resource monitoring."""
+
+    metrics_url: str | None = None
+    """Prometheus text endpoint of the target (any http(s) URL); None = no scraping."""
+    scrape_interval_s: float = 5.0
+    health_path: str | None = None
+    """Path under the host that must answer 2xx in preflight (e.g. ``/api/v1/health/``); None = any answer."""
+    preflight_timeout_s: float = 5.0
+    thresholds: ResourceThresholds = field(default_factory=ResourceThresholds)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    source: Path | None
+    """The file the settings came from; None = built-in defaults."""
+    host: str | None
+    """Target base URL (any http(s) host); None = start the embedded demo target."""
+    workers: int | None
+    """None = one per CPU core; 0 = in-process LocalRunner."""
+    runs_dir: Path
+    """Relative paths are relative to the working directory."""
+    profiles: dict[str, Profile]
+    thresholds: Thresholds
+    spike: SpikeDrill = field(default_factory=SpikeDrill)
+    regression: Regression = field(default_factory=Regression)
+    resources: Resources = field(default_factory=Resources)
+    default_profile: str = "light"
+    default_scenario: str = "notifications"
+    max_endpoints: int = 500
+    """``[run] max_endpoints``: distinct endpoint names kept; later ones fold into ``(other)`` per method."""
+    window_s: int = 10
+    """Seconds of the "current" window (``[display] window_s``): percentiles of exactly the last N s."""
+
+    def profile(self, name: str) -> Profile:
+        """The profile called ``name``; UserError naming the known profiles if there is none."""
+        try:
+            return self.profiles[name]
+        except KeyError:
+            known = ", ".join(self.profiles) or "none"
+            raise UserError(f"unknown profile {name!r} (known profiles: {known})") from None
+
+    def thresholds_for(self, profile: Profile | None) -> Thresholds:
+        """The global thresholds with the profile's overrides merged over them."""
+        if profile is None or profile.thresholds is None:
+            return self.thresholds
+        return profile.thresholds.merged_over(self.thresholds)
