@@ -15,7 +15,7 @@ import pytest
 from cli_helpers import run_perfconsole
 
 from perfconsole.demo_target.process import DemoTargetProcess
-from perfconsole.store.codec import summary_dict
+from perfconsole.headless.summary_json import summary_dict
 from perfconsole.store.runs import load_run
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,8 +12,8 @@ import pytest
 from test_store_factories import STARTED_AT, make_endpoint, make_result
 
 from perfconsole.errors import StoreError
+from perfconsole.headless.summary_json import summary_dict
 from perfconsole.model.run import Annotation, ErrorStats, ExceptionStats
-from perfconsole.store.codec import summary_dict
 from perfconsole.store.runs import DATA_FILE, RUN_FILE, list_runs, load_run, save_run
 
 

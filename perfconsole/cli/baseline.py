@@ -66,8 +66,8 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from perfconsole.headless.summary_json import summary_dict
     from perfconsole.store.baselines import get_baseline_info, load_baseline
-    from perfconsole.store.codec import summary_dict
 
     runs_dir = runs_dir_from(args)
     info = get_baseline_info(runs_dir, args.name)

@@ -26,8 +26,8 @@ from perfconsole.model.run import RunResult, RunState
 from perfconsole.store.redact import redact_url
 
 if TYPE_CHECKING:
-    from perfconsole.store.codec import LoadedRun
     from perfconsole.store.compare import Comparison
+    from perfconsole.store.loaded_run import LoadedRun
 
 PROGRESS_INTERVAL_S = 2.0
 
@@ -184,7 +184,7 @@ def _report(
         print(f"perfconsole: wrote {path}", file=options.stderr, flush=True)
     locust_json = bool(getattr(locust_options, "json", False))
     if options.json_output:
-        from perfconsole.store.codec import summary_dict
+        from perfconsole.headless.summary_json import summary_dict
         from perfconsole.store.compare import comparison_to_dict
 
         summary = summary_dict(result)

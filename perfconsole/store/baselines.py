@@ -20,16 +20,10 @@ import tomli_w
 
 from perfconsole.errors import StoreError
 from perfconsole.store.atomic import is_temp_name, remove_directory, staged_directory
-from perfconsole.store.codec import (
-    SCHEMA_VERSION,
-    CodecError,
-    LoadedRun,
-    check_header,
-    toml_safe,
-    utc_datetime,
-)
+from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import RUN_ID_MAX_LENGTH, validate_name
 from perfconsole.store.redact import redact_text
+from perfconsole.store.run_toml import toml_safe, utc_datetime
 from perfconsole.store.runs import (
     BASELINES_DIR,
     RunInfo,
@@ -39,6 +33,7 @@ from perfconsole.store.runs import (
     read_toml_file,
     run_info_from_metadata,
 )
+from perfconsole.store.schema import SCHEMA_VERSION, CodecError, check_header
 
 BASELINE_FILE = "baseline.toml"
 BASELINE_FORMAT = "perfconsole-baseline"

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perfconsole.model.run import AGGREGATED, EndpointStats, RunResult, RunSnapshot
-from perfconsole.store.codec import LoadedRun
+from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.stage_compare import matching_stages
 
 COMPARISON_FORMAT = "perfconsole-comparison"

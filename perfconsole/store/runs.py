@@ -1,7 +1,7 @@
 """Run snapshots on disk: one complete directory per run under the runs directory.
 
 Layout of ``<runs_dir>/<run_id>/``: ``run.toml`` (human-readable metadata, see
-:func:`perfconsole.store.codec.metadata_dict`), ``data.json`` (the full result: endpoints, time series,
+:func:`perfconsole.store.run_toml.metadata_dict`), ``data.json`` (the full result: endpoints, time series,
 failures, exceptions, resources) and any Locust CSV/HTML files the engine writes through the
 ``write_artifacts`` callback. A directory is built hidden and renamed into place when complete; secrets
 are redacted from every file before that.
@@ -26,21 +26,13 @@ from perfconsole import __version__
 from perfconsole.errors import StoreError
 from perfconsole.model.run import RunResult
 from perfconsole.store.atomic import is_temp_name, staged_directory
-from perfconsole.store.codec import (
-    DATA_FORMAT,
-    RUN_FORMAT,
-    SCHEMA_VERSION,
-    CodecError,
-    LoadedRun,
-    check_header,
-    metadata_dict,
-    result_from_dict,
-    result_to_dict,
-    toml_safe,
-)
+from perfconsole.store.data_codec import result_from_dict, result_to_dict
+from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import RUN_ID_MAX_LENGTH, run_id_base, validate_name
 from perfconsole.store.redact import redact_argv, redact_file_in_place, redact_obj, redact_text
+from perfconsole.store.run_toml import metadata_dict, toml_safe
 from perfconsole.store.safe_read import finite, read_json, read_toml
+from perfconsole.store.schema import DATA_FORMAT, RUN_FORMAT, SCHEMA_VERSION, CodecError, check_header
 
 RUN_FILE = "run.toml"
 DATA_FILE = "data.json"

@@ -21,8 +21,8 @@ from perfconsole.store.baselines import (
     resolve,
     save_baseline,
 )
-from perfconsole.store.codec import LoadedRun
 from perfconsole.store.compare import RegressionRules
+from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import validate_name
 from perfconsole.store.runs import RunInfo, list_runs, load_run_dir, read_run_metadata
 from perfconsole.tui.session_api import ConsoleSession

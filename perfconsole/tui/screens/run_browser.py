@@ -8,9 +8,9 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Label
 
 from perfconsole.errors import UserError
-from perfconsole.store.codec import LoadedRun
 from perfconsole.store.compare import compare
 from perfconsole.store.corrected import corrected_lines
+from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.tui import render
 from perfconsole.tui.actions import BROWSER_ACTIONS, COMPARE_ACTIONS, DETAIL_ACTIONS, bindings
 from perfconsole.tui.recorder import RunRecorder

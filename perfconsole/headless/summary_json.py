@@ -1,0 +1,108 @@
+"""The headless ``--summary-json`` document: a stable summary of a run for machines (a front end's format,
+built from the stored forms of the store's codecs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from perfconsole.model.run import EndpointStats, RunResult
+from perfconsole.store.data_codec import percentiles_to_dict, threshold_to_dict
+from perfconsole.store.redact import redact_obj
+from perfconsole.store.run_toml import error_rate_pct, utc_datetime
+from perfconsole.store.schema import SCHEMA_VERSION, finite_or_none
+from perfconsole.store.stages_codec import stage_summary
+
+SUMMARY_FORMAT = "perfconsole-summary"
+
+
+def _endpoint_summary(e: EndpointStats) -> dict[str, Any]:
+    return {
+        "method": e.method,
+        "name": e.name,
+        "endpoint": e.key,
+        "requests": e.num_requests,
+        "failures": e.num_failures,
+        "error_rate_pct": error_rate_pct(e),
+        "rps": finite_or_none(e.total_rps),
+        "avg_ms": finite_or_none(e.avg_ms),
+        "min_ms": finite_or_none(e.min_ms),
+        "max_ms": finite_or_none(e.max_ms),
+        "p50_ms": finite_or_none(e.cumulative.p50),
+        "p90_ms": finite_or_none(e.cumulative.p90),
+        "p95_ms": finite_or_none(e.cumulative.p95),
+        "p99_ms": finite_or_none(e.cumulative.p99),
+        "p99.9_ms": finite_or_none(e.cumulative.p999),
+        "corrected": _corrected_summary(e),
+    }
+
+
+def _corrected_summary(e: EndpointStats) -> dict[str, float | None] | None:
+    """Coordinated-omission corrected figures beside the measured ones (paced users only)."""
+    if e.corrected is None:
+        return None
+    return {f"{label}_ms": value for label, value in percentiles_to_dict(e.corrected).items()}
+
+
+def run_status(result: RunResult) -> str:
+    """``interrupted``, ``failed`` (a threshold failed) or ``passed``."""
+    if result.interrupted:
+        return "interrupted"
+    return "passed" if result.thresholds_passed else "failed"
+
+
+def _resource_summary(resources: Mapping[str, Any]) -> dict[str, Any] | None:
+    """Peaks, target trend and warnings of the resource sampler (no time series), or None."""
+    if not resources:
+        return None
+    return {key: resources[key] for key in ("peaks", "target", "warnings", "thresholds") if key in resources}
+
+
+def summary_dict(result: RunResult) -> dict[str, Any]:
+    """Stable summary of a run for machines (headless ``--summary-json``); secrets redacted.
+
+    Keys: ``format`` ("perfconsole-summary"), ``schema_version`` (1), ``status`` ("passed", "failed",
+    "interrupted"), ``interrupted``, ``thresholds_passed``, ``started_at``/``ended_at`` (ISO 8601 UTC),
+    ``duration_s``, ``host``, ``scenario_path``, ``profile``, ``worker_count``, ``total`` and
+    ``endpoints`` (each: ``method``, ``name``, ``endpoint``, ``requests``, ``failures``,
+    ``error_rate_pct``, ``rps``, ``avg_ms``, ``min_ms``, ``max_ms``, ``p50_ms``, ``p90_ms``, ``p95_ms``,
+    ``p99_ms``, ``p99.9_ms``; ``corrected``: the same percentiles corrected for coordinated omission
+    where users were paced, else null; times in ms, null without data), ``thresholds`` (``endpoint``,
+    ``metric``, ``limit``, ``actual``, ``passed``, ``comparison``), ``errors`` (``method``, ``name``,
+    ``error``, ``occurrences``), ``annotations`` (``elapsed_s``, ``kind``, ``text``), ``warnings``,
+    ``stages`` (``index``, ``label``, ``kind``, ``start_s``, ``end_s``, ``requests``, ``failures``,
+    ``rps``, ``error_rate_pct``, ``p50_ms`` .. ``p99.9_ms``, ``max_ms``),
+    ``resources`` (``peaks``: generator/target CPU and RSS, system, scraped series; ``target``: its label
+    and RSS trend; ``warnings``; ``thresholds``; null when resources were not sampled).
+    """
+    summary: dict[str, Any] = {
+        "format": SUMMARY_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "status": run_status(result),
+        "interrupted": result.interrupted,
+        "thresholds_passed": result.thresholds_passed,
+        "started_at": utc_datetime(result.started_at).isoformat(),
+        "ended_at": utc_datetime(result.ended_at).isoformat(),
+        "duration_s": round(result.ended_at - result.started_at, 3),
+        "host": result.host or result.final.host,
+        "scenario_path": result.scenario_path,
+        "profile": result.profile,
+        "worker_count": result.worker_count,
+        "total": _endpoint_summary(result.final.total),
+        "endpoints": [_endpoint_summary(e) for e in result.final.endpoints],
+        "thresholds": [threshold_to_dict(t) for t in result.thresholds],
+        "errors": [
+            {"method": e.method, "name": e.name, "error": e.error, "occurrences": e.occurrences}
+            for e in result.final.errors
+        ],
+        "annotations": [
+            {"elapsed_s": a.elapsed_s, "kind": a.kind, "text": a.text} for a in result.annotations
+        ],
+        "warnings": list(result.warnings),
+        "stages": [stage_summary(s) for s in result.stages],
+        "resources": _resource_summary(result.resources),
+    }
+    redacted = redact_obj(summary)
+    assert isinstance(redacted, dict)
+    return redacted

@@ -1,0 +1,97 @@
+"""run.toml: the human-readable metadata of a saved run (who, what, when, verdicts, annotations).
+
+TOML has no null: absent keys mean "none" (:func:`toml_safe`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from perfconsole.model.run import EndpointStats, RunResult
+from perfconsole.store.data_codec import annotation_to_dict, threshold_to_dict
+from perfconsole.store.schema import RUN_FORMAT, SCHEMA_VERSION, finite_or_none
+
+
+def utc_datetime(epoch_s: float) -> datetime:
+    return datetime.fromtimestamp(epoch_s, UTC)
+
+
+def toml_safe(obj: object) -> object:
+    """Make plain data writable as TOML: drop ``None`` (TOML has no null), tuples -> lists, keys -> str."""
+    if isinstance(obj, Mapping):
+        return {str(k): toml_safe(v) for k, v in obj.items() if v is not None}
+    if isinstance(obj, list | tuple):
+        return [toml_safe(v) for v in obj if v is not None]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return str(obj)
+    if isinstance(obj, str | int | float | bool | datetime):
+        return obj
+    return str(obj)
+
+
+def error_rate_pct(e: EndpointStats) -> float:
+    return 100.0 * e.fail_ratio
+
+
+def summary_figures(total: EndpointStats) -> dict[str, Any]:
+    """Key figures of one endpoint/total, as run listings and summaries show them."""
+    return {
+        "requests": total.num_requests,
+        "failures": total.num_failures,
+        "error_rate_pct": error_rate_pct(total),
+        "rps": finite_or_none(total.total_rps),
+        "avg_ms": finite_or_none(total.avg_ms),
+        "p50_ms": finite_or_none(total.cumulative.p50),
+        "p95_ms": finite_or_none(total.cumulative.p95),
+        "p99_ms": finite_or_none(total.cumulative.p99),
+        "max_ms": finite_or_none(total.max_ms),
+    }
+
+
+def metadata_dict(
+    result: RunResult,
+    *,
+    run_id: str,
+    name: str | None,
+    note: str | None,
+    kind: str,
+    scenario_sha256: str,
+    hostname: str,
+    versions: Mapping[str, str],
+) -> dict[str, Any]:
+    """The content of ``run.toml``: who/what/when of a run, verdicts and annotations, for humans."""
+    meta: dict[str, Any] = {
+        "format": RUN_FORMAT,
+        "schema_version": SCHEMA_VERSION,
+        "id": run_id,
+        "name": name,
+        "kind": kind,
+        "note": note,
+        "started_at": utc_datetime(result.started_at),
+        "ended_at": utc_datetime(result.ended_at),
+        "duration_s": round(result.ended_at - result.started_at, 3),
+        "host": result.host or result.final.host,
+        "scenario_path": result.scenario_path,
+        "scenario_sha256": scenario_sha256,
+        "profile": result.profile,
+        "interrupted": result.interrupted,
+        "thresholds_passed": result.thresholds_passed,
+        "worker_count": result.worker_count,
+        "hostname": hostname,
+        "command_line": list(result.command_line),
+        "warnings": list(result.warnings),
+        "versions": dict(versions),
+        "settings": dict(result.settings),
+        "summary": summary_figures(result.final.total),
+        "thresholds": [threshold_to_dict(t) for t in result.thresholds],
+        "annotations": [
+            {**annotation_to_dict(a), "at": utc_datetime(a.timestamp)}
+            if a.timestamp
+            else annotation_to_dict(a)
+            for a in result.annotations
+        ],
+    }
+    return meta
