@@ -49,6 +49,8 @@ def test_codec_round_trips_sparse_counts_and_standard_blobs() -> None:
     with pytest.raises(ValueError):
         list(decode_counts([1]))
     with pytest.raises(ValueError):
+        list(decode_counts([COUNTS_LEN, 1]))
+    with pytest.raises(ValueError):
         parse_payload({"v": 1, "layout": [1, 1000, 2], "intervals": []})
 
 

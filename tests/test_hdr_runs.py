@@ -130,7 +130,8 @@ def test_every_reported_percentile_is_within_1pct_of_the_exact_one(
     # data.json keeps the histograms themselves, in HdrHistogram's standard encoding.
     saved = HdrHistogram.decode(data["result"]["histograms"]["GET /heavy"].encode())
     assert saved.get_total_count() == len(values)
-    assert off_by(saved.get_value_at_percentile(99.0) / 1000, wanted["p99"]) <= 0.01
+    hdrh_rank = max(1, int(0.99 * len(values) + 0.5))  # the hdrhistogram package's rank for p99
+    assert off_by(saved.get_value_at_percentile(99.0) / 1000, sorted(values)[hdrh_rank - 1]) <= 0.01
 
     # The same check fails on Locust's own figures for the same times.
     locust = locust_figures(values)

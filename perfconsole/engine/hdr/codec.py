@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 
-from perfconsole.engine.hdr.layout import HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS
+from perfconsole.engine.hdr.layout import COUNTS_LEN, HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS
 
 WIRE_KEY = "perfconsole_hdr"
 """Key of the histograms in a worker report's data (absent: a plain ``locust --worker``)."""
@@ -45,6 +45,8 @@ def decode_counts(flat: list[int]) -> Iterator[tuple[int, int]]:
         if delta < 0 or count < 0:
             raise ValueError("negative value")
         index += delta
+        if index >= COUNTS_LEN:
+            raise ValueError("counter index out of the layout")
         yield index, count
 
 

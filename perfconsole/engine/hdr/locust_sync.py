@@ -21,12 +21,16 @@ if TYPE_CHECKING:
 _MS_OF_INDEX: list[int] | None = None
 
 
-def ms_key(index: int) -> int:
-    """Whole milliseconds for a counter: how Locust's files show a response time."""
+def _ms_table() -> list[int]:
     global _MS_OF_INDEX
     if _MS_OF_INDEX is None:
         _MS_OF_INDEX = [round(highest_of(i) / 1000.0) for i in range(COUNTS_LEN)]
-    return _MS_OF_INDEX[min(index, COUNTS_LEN - 1)]
+    return _MS_OF_INDEX
+
+
+def ms_key(index: int) -> int:
+    """Whole milliseconds for a counter: how Locust's files show a response time."""
+    return _ms_table()[min(index, COUNTS_LEN - 1)]
 
 
 def correct_entry(entry: StatsEntry, locust_rounded: Mapping[Any, int], counts: Mapping[int, int]) -> None:
@@ -39,16 +43,18 @@ def correct_entry(entry: StatsEntry, locust_rounded: Mapping[Any, int], counts: 
             times[key] = left
         else:
             times.pop(key, None)
+    table = _ms_table()
     for index, count in counts.items():
-        ms = ms_key(index)
+        ms = table[index]
         times[ms] = times.get(ms, 0) + count
     _refresh_cache(entry)
 
 
 def add_ms(times: dict[int, int], counts: Mapping[int, int]) -> None:
     """Add counters to a {whole ms: count} dict."""
+    table = _ms_table()
     for index, count in counts.items():
-        ms = ms_key(index)
+        ms = table[index]
         times[ms] = times.get(ms, 0) + count
 
 
