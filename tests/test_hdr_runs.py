@@ -123,9 +123,16 @@ def test_every_reported_percentile_is_within_1pct_of_the_exact_one(
         "data.json": {label: endpoint["cumulative"][label] for label in FRACTIONS},
         "csv": {label: float(csv_row[CSV_COLUMNS[label]]) for label in FRACTIONS},
     }
+    # Locust's files rank as Locust does (the value after the first int(n * p)); it differs from the
+    # nearest rank only when n * p is whole, where one rank apart can be more than 1 % in a heavy tail.
+    ordered = sorted(values)
+    locust_rank = {
+        label: ordered[min(len(values), int(len(values) * f) + 1) - 1] for label, f in FRACTIONS.items()
+    }
     for source, figures in reported.items():
         for label, value in figures.items():
-            assert off_by(value, wanted[label]) <= 0.01, (source, label, value, wanted[label])
+            expected = locust_rank[label] if source == "csv" else wanted[label]
+            assert off_by(value, expected) <= 0.01, (source, label, value, expected)
     assert summary_row["max_ms"] == pytest.approx(max(values), abs=0.001)
     # data.json keeps the histograms themselves, in HdrHistogram's standard encoding.
     saved = HdrHistogram.decode(data["result"]["histograms"]["GET /heavy"].encode())
