@@ -9,19 +9,18 @@ from dataclasses import replace
 import pytest
 from test_store_factories import make_endpoint, make_result, make_total
 
+from perfconsole.application.comparison_report import comparison_to_dict, render_table
 from perfconsole.config import Regression, default_settings
 from perfconsole.model.run import EndpointStats
-from perfconsole.store.compare import (
+from perfconsole.verdicts.regression import (
     CHANGED,
     FEW_SAMPLES,
     IMPROVED,
     NO_DATA,
     OK,
     REGRESSION,
-    RegressionRules,
     compare,
-    comparison_to_dict,
-    render_table,
+    relative_limit,
 )
 
 
@@ -62,7 +61,7 @@ def test_small_absolute_change_is_noise() -> None:
     base = side(make_endpoint(p50=2.0))
     cur = side(make_endpoint(p50=4.0))  # +100 % but only 2 ms
     assert compare(base, cur).rows[0].metric("p50").verdict == OK
-    strict = RegressionRules(min_abs_ms=1.0)
+    strict = Regression(min_abs_ms=1.0)
     assert compare(base, cur, strict).rows[0].metric("p50").verdict == REGRESSION
 
 
@@ -139,8 +138,8 @@ def test_rules_from_settings() -> None:
         min_samples=10,
     )
     settings = replace(default_settings(), regression=regression)
-    rules = RegressionRules.from_settings(settings)
-    assert (rules.p50, rules.p95, rules.p99, rules.avg, rules.error_rate, rules.rps) == (
+    rules = settings.regression
+    assert tuple(relative_limit(rules, m) for m in ("p50", "p95", "p99", "avg", "error_rate", "rps")) == (
         0.2,
         0.3,
         0.4,
@@ -149,7 +148,6 @@ def test_rules_from_settings() -> None:
         0.7,
     )
     assert (rules.min_abs_ms, rules.min_abs_error_rate_pct, rules.min_samples) == (1.0, 0.1, 10)
-    assert RegressionRules.from_settings(object()) == RegressionRules()
 
 
 def test_table_and_json_outputs() -> None:

@@ -112,7 +112,7 @@ def test_runs_with_the_same_stages_compare_stage_by_stage() -> None:
 
     from perfconsole.model.run import Percentiles, RunResult
     from perfconsole.model.stages import StageStats
-    from perfconsole.store.compare import compare
+    from perfconsole.verdicts.regression import compare
 
     def stage(index: int, label: str, p50: float) -> StageStats:
         return StageStats(

@@ -10,10 +10,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from perfconsole.config import ResourceThresholds
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
 from perfconsole.resources.monitor import MonitorUpdate, ResourceMonitor
-from perfconsole.resources.options import ResourceLimits, ResourceOptions
+from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.preflight import preflight
+from perfconsole.verdicts.resources import resource_verdicts
 
 
 @pytest.fixture
@@ -36,7 +38,9 @@ def test_monitor_finds_samples_and_scrapes_the_demo_target(demo: DemoTargetProce
         metrics_url=demo.url + "/metrics",
         scrape_interval_s=0.5,
         sample_interval_s=0.5,
-        limits=ResourceLimits(target_cpu_pct=1000.0, memory_pct=100.0, db_pool_pct=100.0, queue_depth=1000.0),
+        limits=ResourceThresholds(
+            target_cpu_pct=1000.0, memory_pct=100.0, db_pool_pct=100.0, queue_depth=1000.0
+        ),
     )
     monitor = ResourceMonitor(options, host_url=demo.url)
     assert monitor.target is not None
@@ -68,7 +72,7 @@ def test_monitor_finds_samples_and_scrapes_the_demo_target(demo: DemoTargetProce
     assert peaks.target_cpu_pct is not None and peaks.target_cpu_pct > 0
     assert peaks.metrics["requests_in_flight"] >= 0
 
-    results = {t.metric: t for t in monitor.thresholds()}
+    results = {t.metric: t for t in resource_verdicts(monitor)}
     assert {"target_cpu_pct", "memory_pct", "db_pool_pct", "queue_depth"} <= set(results)
     assert results["db_pool_pct"].actual is not None and results["db_pool_pct"].passed
 

@@ -10,10 +10,10 @@ import pytest
 
 from perfconsole.config import Resources, ResourceThresholds
 from perfconsole.model.resources import ProcessSample, ResourceSample, SystemSample
-from perfconsole.resources.options import ResourceLimits, ResourceOptions
+from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.summary import ResourceHistory, ResourcePeaks
-from perfconsole.resources.thresholds import describe_resource_threshold, evaluate_resource_thresholds
 from perfconsole.resources.trend import linear_fit, mb_per_minute
+from perfconsole.verdicts.resources import describe_resource_threshold, evaluate_resource_thresholds
 
 MB = 2**20
 
@@ -139,7 +139,7 @@ def test_empty_history() -> None:
 
 def test_thresholds_pass_fail_and_skip_unmeasured() -> None:
     peaks = ResourcePeaks(target_cpu_sustained_pct=75.0, memory_pct=40.0, metrics={"queue_depth": 12.0})
-    results = {r.metric: r for r in evaluate_resource_thresholds(peaks, ResourceLimits())}
+    results = {r.metric: r for r in evaluate_resource_thresholds(peaks, ResourceThresholds())}
     assert set(results) == {"target_cpu_pct", "memory_pct", "queue_depth"}  # no DB pool scraped
     assert not results["target_cpu_pct"].passed and results["memory_pct"].passed
     assert all(r.endpoint == "resources" for r in results.values())
@@ -147,7 +147,7 @@ def test_thresholds_pass_fail_and_skip_unmeasured() -> None:
         "FAIL resources target_cpu_pct 75% (limit < 70%)"
     )
     assert describe_resource_threshold(results["queue_depth"]) == "ok resources queue_depth 12 (limit < 1000)"
-    disabled = ResourceLimits(target_cpu_pct=None, memory_pct=None, db_pool_pct=None, queue_depth=None)
+    disabled = ResourceThresholds(target_cpu_pct=None, memory_pct=None, db_pool_pct=None, queue_depth=None)
     assert evaluate_resource_thresholds(peaks, disabled) == ()
 
 

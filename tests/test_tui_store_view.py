@@ -9,10 +9,10 @@ import pytest
 from test_store_factories import STARTED_AT, make_endpoint, make_result, make_total
 from test_tui_data import settings
 
+from perfconsole.config import Regression
 from perfconsole.errors import StoreError
 from perfconsole.model.run import RunSnapshot, RunState
 from perfconsole.store.baselines import load_baseline
-from perfconsole.store.compare import RegressionRules, compare
 from perfconsole.store.runs import load_run_dir, save_run
 from perfconsole.tui import render
 from perfconsole.tui.recorder import RunRecorder
@@ -32,8 +32,9 @@ from perfconsole.tui.store_view import (
     scenario_name,
     toggle_selection,
 )
+from perfconsole.verdicts.regression import compare
 
-RULES = RegressionRules(min_samples=50)
+RULES = Regression(min_samples=50)
 
 
 def live(endpoints: tuple[object, ...], state: RunState = RunState.RUNNING) -> RunSnapshot:
@@ -70,7 +71,7 @@ def test_live_comparison_uses_the_current_window_when_asked() -> None:
     window = live_endpoints(snapshot, use_current=True)
     assert window[0].cumulative.p95 == 90.0 and window[0].total_rps == 7.0
     assert live_endpoints(snapshot, use_current=False)[0].cumulative.p95 == 20.0
-    assert live_rules(RULES, True).avg == float("inf") and live_rules(RULES, False) == RULES
+    assert live_rules(RULES, True).relative["avg"] == float("inf") and live_rules(RULES, False) == RULES
     assert comparison_marks(live_comparison(BASE, snapshot, True, RULES))["GET /a"].regressed
     assert not comparison_marks(live_comparison(BASE, snapshot, False, RULES))["GET /a"].regressed
 

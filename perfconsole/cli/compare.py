@@ -29,14 +29,15 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from perfconsole.application.comparison_report import comparison_to_dict, render_table
     from perfconsole.store.baselines import resolve
-    from perfconsole.store.compare import RegressionRules, compare, comparison_to_dict, render_table
+    from perfconsole.verdicts.regression import compare
 
     settings = load_settings_for(args)
     runs_dir = Path(args.runs_dir) if args.runs_dir else Path(settings.runs_dir)
     baseline = resolve(runs_dir, args.baseline)
     current = resolve(runs_dir, args.current)
-    comparison = compare(baseline, current, RegressionRules.from_settings(settings))
+    comparison = compare(baseline, current, settings.regression)
     if args.json:
         print(json.dumps(comparison_to_dict(comparison), indent=2, allow_nan=False))
     else:

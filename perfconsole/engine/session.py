@@ -53,6 +53,7 @@ from perfconsole.resources.monitor import ResourceMonitor
 from perfconsole.resources.options import ResourceOptions
 from perfconsole.user_mix import apply_profile_mix
 from perfconsole.verdicts.drills import RecoveryVerdict, assess_recovery
+from perfconsole.verdicts.resources import resource_verdicts
 
 if TYPE_CHECKING:
     from locust import LoadTestShape
@@ -656,7 +657,7 @@ class LoadSession:
             host=self.host,
             worker_count=self.worker_count,
             command_line=plan.command_line,
-            resources=self.monitor.to_dict() if self.monitor is not None else {},
+            resources={} if self.monitor is None else self.monitor.to_dict(resource_verdicts(self.monitor)),
             warnings=self.warnings,
             stages=self.stages(),
         )
@@ -918,7 +919,7 @@ class LoadSession:
 
     def resource_thresholds(self) -> tuple[ThresholdResult, ...]:
         """Resource limits, and a failed ``workers lost`` check while a lost worker is away."""
-        checked = self.monitor.thresholds() if self.monitor is not None else ()
+        checked = resource_verdicts(self.monitor) if self.monitor is not None else ()
         return checked + self._worker_watch.thresholds()
 
     def _watch_workers(self, runner: LocalRunner | MasterRunner) -> None:

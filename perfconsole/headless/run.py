@@ -26,8 +26,8 @@ from perfconsole.model.run import RunResult, RunState
 from perfconsole.store.redact import redact_url
 
 if TYPE_CHECKING:
-    from perfconsole.store.compare import Comparison
     from perfconsole.store.loaded_run import LoadedRun
+    from perfconsole.verdicts.regression import Comparison
 
 PROGRESS_INTERVAL_S = 2.0
 
@@ -143,12 +143,12 @@ def _load_baseline(options: HeadlessOptions) -> LoadedRun | None:
 
 
 def _compare(baseline: LoadedRun, result: RunResult, options: HeadlessOptions) -> Comparison:
-    from perfconsole.store.compare import RegressionRules, compare
+    from perfconsole.verdicts.regression import compare
 
     return compare(
         baseline,
         result,
-        RegressionRules.from_settings(options.settings),
+        options.settings.regression,
         baseline_label=options.baseline,
         current_label="this run",
     )
@@ -184,8 +184,8 @@ def _report(
         print(f"perfconsole: wrote {path}", file=options.stderr, flush=True)
     locust_json = bool(getattr(locust_options, "json", False))
     if options.json_output:
+        from perfconsole.application.comparison_report import comparison_to_dict
         from perfconsole.headless.summary_json import summary_dict
-        from perfconsole.store.compare import comparison_to_dict
 
         summary = summary_dict(result)
         summary["run_dir"] = str(run_dir) if run_dir is not None else None
@@ -193,7 +193,7 @@ def _report(
         summary["comparison"] = comparison_to_dict(comparison) if comparison is not None else None
         print(json.dumps(summary, indent=2, sort_keys=True), file=options.stdout, flush=True)
     else:
-        from perfconsole.store.compare import render_table
+        from perfconsole.application.comparison_report import render_table
 
         resources = session.monitor.summary_lines() if session.monitor is not None else []
         tables = locust_tables(session.runner.stats) if session.runner is not None else None

@@ -25,7 +25,6 @@ from perfconsole.resources.saturation import SaturationDetector
 from perfconsole.resources.scraper import PrometheusScraper
 from perfconsole.resources.summary import ResourceHistory
 from perfconsole.resources.target import TargetAddress, TargetProcess, find_target_process, target_address
-from perfconsole.resources.thresholds import evaluate_resource_thresholds
 
 
 class StopEvent(Protocol):
@@ -172,15 +171,11 @@ class ResourceMonitor:
             next_tick = max(next_tick + interval, time.monotonic())
             stop_event.wait(max(0.0, next_tick - time.monotonic()))
 
-    def thresholds(self) -> tuple[ThresholdResult, ...]:
-        return evaluate_resource_thresholds(self.history.peaks(), self.options.limits)
-
-    def to_dict(self) -> dict[str, object]:
-        """History as plain JSON types, plus the threshold results (for ``RunResult.resources``)."""
+    def to_dict(self, thresholds: Sequence[ThresholdResult] = ()) -> dict[str, object]:
+        """History as plain JSON types, plus the given threshold results (for ``RunResult.resources``)."""
         data = self.history.to_dict()
         data["thresholds"] = [
-            {"metric": t.metric, "limit": t.limit, "actual": t.actual, "passed": t.passed}
-            for t in self.thresholds()
+            {"metric": t.metric, "limit": t.limit, "actual": t.actual, "passed": t.passed} for t in thresholds
         ]
         return data
 

@@ -23,10 +23,6 @@ DEFAULT_RATE_SERIES: dict[str, str] = {"server_rps": "demo_requests_total"}
 """Scraped counters reported as a per-second rate between scrapes: role -> metric name."""
 
 
-ResourceLimits = ResourceThresholds
-"""Resource thresholds (``[resources.thresholds]`` in config.toml); ``None`` disables one."""
-
-
 @dataclass(frozen=True, slots=True)
 class ResourceOptions:
     """What to sample and scrape, and how often."""
@@ -44,7 +40,8 @@ class ResourceOptions:
     """Process name of the target (exact match); used when no pid is given."""
     auto_target: bool = True
     """Find the target as the process listening on the host's port when the host is loopback."""
-    limits: ResourceLimits = field(default_factory=ResourceLimits)
+    limits: ResourceThresholds = field(default_factory=ResourceThresholds)
+    """Resource thresholds (``[resources.thresholds]`` in config.toml); ``None`` disables one."""
     series: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_SERIES))
     rate_series: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_RATE_SERIES))
     saturation_pct: float = 90.0
@@ -65,8 +62,8 @@ class ResourceOptions:
             if f.name != "limits" and hasattr(section, f.name):
                 values[f.name] = getattr(section, f.name)
         limits_source = getattr(section, "thresholds", None) or getattr(section, "limits", None) or section
-        limits = ResourceLimits()
-        for f in fields(ResourceLimits):
+        limits = ResourceThresholds()
+        for f in fields(ResourceThresholds):
             if hasattr(limits_source, f.name):
                 limits = replace(limits, **{f.name: getattr(limits_source, f.name)})
         return cls(limits=limits, **values)

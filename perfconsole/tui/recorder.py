@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from perfconsole.config import Settings
+from perfconsole.config import Regression, Settings
 from perfconsole.errors import StoreError
 from perfconsole.model.run import RunState
 from perfconsole.store.baselines import (
@@ -21,7 +21,6 @@ from perfconsole.store.baselines import (
     resolve,
     save_baseline,
 )
-from perfconsole.store.compare import RegressionRules
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import validate_name
 from perfconsole.store.runs import RunInfo, list_runs, load_run_dir, read_run_metadata
@@ -54,7 +53,7 @@ class RunRecorder:
     def __init__(self, settings: Settings, saver: Saver | None = None) -> None:
         self.settings = settings
         self.runs_dir = settings.runs_dir.resolve()
-        self.rules = RegressionRules.from_settings(settings)
+        self.rules: Regression = settings.regression
         self._saver = saver or engine_saver(settings)
         self.run_name: str | None = None
         """The name runs of this session are saved with (the start screen's ``run name``)."""

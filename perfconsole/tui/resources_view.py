@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from perfconsole.config import ResourceThresholds
 from perfconsole.model.resources import ProcessSample, ResourceSample
 from perfconsole.model.run import Annotation
-from perfconsole.resources.options import ResourceLimits
 from perfconsole.resources.saturation import saturation_warning
 from perfconsole.resources.summary import ResourcePeaks
 from perfconsole.tui.chart import ChartData, chart_t_end, time_chart
@@ -47,7 +47,7 @@ class ResourceState:
     """Everything the resource panel and banner show, gathered from the session at one instant."""
 
     sample: ResourceSample | None
-    limits: ResourceLimits = field(default_factory=ResourceLimits)
+    limits: ResourceThresholds = field(default_factory=ResourceThresholds)
     peaks: ResourcePeaks | None = None
     samples: tuple[ResourceSample, ...] = ()
     """This run's samples, oldest first (only gathered when charts are drawn)."""

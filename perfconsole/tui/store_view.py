@@ -12,18 +12,12 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import PurePath
 
+from perfconsole.application.comparison_report import format_rel
+from perfconsole.config import Regression
 from perfconsole.model.run import AGGREGATED, EndpointStats, RunSnapshot
-from perfconsole.store.compare import (
-    FEW_SAMPLES,
-    NO_DATA,
-    ComparableSide,
-    Comparison,
-    RegressionRules,
-    compare,
-    format_rel,
-)
 from perfconsole.tui.formatting import MISSING, fmt_duration, fmt_ms, fmt_pct
 from perfconsole.tui.marks import METRIC_TO_COLUMN, REGRESSED_CELL_MARK, REGRESSED_ROW_MARK
+from perfconsole.verdicts.regression import FEW_SAMPLES, NO_DATA, ComparableSide, Comparison, compare
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +45,13 @@ def live_endpoints(snapshot: RunSnapshot, use_current: bool) -> tuple[EndpointSt
     return tuple(replace(e, cumulative=e.current, total_rps=e.current_rps) for e in stats)
 
 
-def live_rules(rules: RegressionRules, use_current: bool) -> RegressionRules:
+def live_rules(rules: Regression, use_current: bool) -> Regression:
     """Rules for a live comparison: the current window has no average, so ``avg`` is not judged there."""
-    return replace(rules, avg=math.inf) if use_current else rules
+    return replace(rules, relative={**rules.relative, "avg": math.inf}) if use_current else rules
 
 
 def live_comparison(
-    baseline: ComparableSide, snapshot: RunSnapshot, use_current: bool, rules: RegressionRules
+    baseline: ComparableSide, snapshot: RunSnapshot, use_current: bool, rules: Regression
 ) -> Comparison:
     """The running test (current window or whole run) against a baseline's whole-run figures."""
     return compare(

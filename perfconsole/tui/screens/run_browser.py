@@ -8,7 +8,6 @@ from textual.containers import Vertical
 from textual.widgets import ContentSwitcher, DataTable, Label
 
 from perfconsole.errors import UserError
-from perfconsole.store.compare import compare
 from perfconsole.store.corrected import corrected_lines
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.tui import render
@@ -32,6 +31,7 @@ from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
 from perfconsole.tui.widgets.percentile_table import PercentileTable
 from perfconsole.tui.widgets.tables import FailuresView, NotesView
+from perfconsole.verdicts.regression import compare
 
 
 class _StoreScreen(KeyedScreen):

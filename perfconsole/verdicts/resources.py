@@ -6,8 +6,9 @@ an unmeasured resource neither passes nor fails a run.
 
 from __future__ import annotations
 
+from perfconsole.config import ResourceThresholds
 from perfconsole.model.run import ThresholdResult
-from perfconsole.resources.options import ResourceLimits
+from perfconsole.resources.monitor import ResourceMonitor
 from perfconsole.resources.summary import ResourcePeaks
 
 RESOURCES_ENDPOINT = "resources"
@@ -15,7 +16,9 @@ RESOURCES_ENDPOINT = "resources"
 _UNITS = {"target_cpu_pct": "%", "memory_pct": "%", "db_pool_pct": "%", "queue_depth": ""}
 
 
-def evaluate_resource_thresholds(peaks: ResourcePeaks, limits: ResourceLimits) -> tuple[ThresholdResult, ...]:
+def evaluate_resource_thresholds(
+    peaks: ResourcePeaks, limits: ResourceThresholds
+) -> tuple[ThresholdResult, ...]:
     """One result per configured and measured limit; every actual must be below its limit.
 
     Target CPU is judged on its sustained peak (mean over a few consecutive samples) so one busy second
@@ -39,6 +42,11 @@ def evaluate_resource_thresholds(peaks: ResourcePeaks, limits: ResourceLimits) -
         for metric, limit, actual in measured
         if limit is not None and actual is not None
     )
+
+
+def resource_verdicts(monitor: ResourceMonitor) -> tuple[ThresholdResult, ...]:
+    """The limits of a monitor's options judged on the peaks it has sampled so far."""
+    return evaluate_resource_thresholds(monitor.history.peaks(), monitor.options.limits)
 
 
 def describe_resource_threshold(result: ThresholdResult) -> str:

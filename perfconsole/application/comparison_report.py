@@ -1,0 +1,151 @@
+"""A regression comparison as text and as JSON (``perfconsole compare``, headless ``--baseline``, the
+console's run browser): rendering only, the judgement is :mod:`perfconsole.verdicts.regression`.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from perfconsole.config import Regression
+from perfconsole.verdicts.regression import METRICS, Comparison, relative_limit
+
+COMPARISON_FORMAT = "perfconsole-comparison"
+
+
+def rules_to_dict(rules: Regression) -> dict[str, Any]:
+    return {
+        "relative": {m.name: relative_limit(rules, m.name) for m in METRICS},
+        "min_abs_ms": rules.min_abs_ms,
+        "min_abs_error_rate_pct": rules.min_abs_error_rate_pct,
+        "min_abs_rps": 0.0,
+        "min_samples": rules.min_samples,
+    }
+
+
+def _fmt_value(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit == "%":
+        return f"{value:.2f}%"
+    return f"{value:,.1f} {unit}"
+
+
+def _fmt_abs(delta: float | None, unit: str) -> str:
+    if delta is None:
+        return "-"
+    if unit == "%":
+        return f"{delta:+.2f} pts"
+    return f"{delta:+,.1f} {unit}"
+
+
+def format_rel(rel: float | None) -> str:
+    if rel is None:
+        return "-"
+    if math.isinf(rel):
+        return "new" if rel > 0 else "-inf"
+    return f"{rel * 100:+.1f}%"
+
+
+def describe_rules(rules: Regression) -> str:
+    worse = ", ".join(
+        f"{m.name} {'+' if m.higher_is_worse else '-'}{relative_limit(rules, m.name) * 100:g}%"
+        for m in METRICS
+    )
+    return (
+        f"Regression: worse by more than {worse}\n"
+        f"  and by at least {rules.min_abs_ms:g} ms / {rules.min_abs_error_rate_pct:g} pct pts, "
+        f"with at least {rules.min_samples} requests on both sides"
+    )
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "~"
+
+
+def render_table(comparison: Comparison) -> str:
+    """Plain-text comparison table, one line per endpoint and metric, with a verdict line at the end."""
+    width = min(40, max([len("Endpoint"), *(len(r.endpoint) for r in comparison.rows)]))
+    lines = [
+        f"Current:  {comparison.current_label}",
+        f"Baseline: {comparison.baseline_label}",
+        describe_rules(comparison.rules),
+        "",
+        f"{'Endpoint':<{width}}  {'Metric':<10} {'Baseline':>12} {'Current':>12} "
+        f"{'Delta':>13} {'Delta%':>8}  Verdict",
+    ]
+    for row in comparison.rows:
+        for index, m in enumerate(row.metrics):
+            endpoint = _clip(row.endpoint, width) if index == 0 else ""
+            lines.append(
+                f"{endpoint:<{width}}  {m.metric:<10} {_fmt_value(m.baseline, m.unit):>12} "
+                f"{_fmt_value(m.current, m.unit):>12} {_fmt_abs(m.abs_delta, m.unit):>13} "
+                f"{format_rel(m.rel_delta):>8}  {m.verdict}"
+            )
+        if not row.enough_samples:
+            lines.append(
+                f"{'':<{width}}  (not judged: {row.baseline_requests} baseline / "
+                f"{row.current_requests} current requests, need {comparison.rules.min_samples})"
+            )
+    if not comparison.rows:
+        lines.append("(no endpoint on both sides)")
+    lines.append("")
+    if comparison.only_in_baseline:
+        lines.append(f"Only in baseline: {', '.join(comparison.only_in_baseline)}")
+    if comparison.only_in_current:
+        lines.append(f"Only in current: {', '.join(comparison.only_in_current)}")
+    regressions = comparison.regressions
+    if regressions:
+        listed = "; ".join(f"{endpoint} {m.metric} {format_rel(m.rel_delta)}" for endpoint, m in regressions)
+        lines.append(f"RESULT: {len(regressions)} regression(s): {listed}")
+    else:
+        lines.append("RESULT: no regressions")
+    return "\n".join(lines) + "\n"
+
+
+def _json_float(value: float | None) -> float | None:
+    return value if value is None or math.isfinite(value) else None
+
+
+def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
+    """Stable JSON form: ``format``, ``schema_version``, ``baseline``, ``current``, ``regressed``,
+    ``rules``, ``rows`` (``endpoint``, ``baseline_requests``, ``current_requests``, ``enough_samples``,
+    ``regressed``, ``metrics``: {name: ``baseline``, ``current``, ``abs_delta``, ``rel_delta``,
+    ``unit``, ``verdict``, ``regressed``}), ``only_in_baseline``, ``only_in_current``, ``regressions``.
+    A relative delta from a zero baseline is null with ``verdict`` still set."""
+    return {
+        "format": COMPARISON_FORMAT,
+        "schema_version": 1,
+        "baseline": comparison.baseline_label,
+        "current": comparison.current_label,
+        "regressed": comparison.regressed,
+        "rules": rules_to_dict(comparison.rules),
+        "rows": [
+            {
+                "endpoint": row.endpoint,
+                "baseline_requests": row.baseline_requests,
+                "current_requests": row.current_requests,
+                "enough_samples": row.enough_samples,
+                "regressed": row.regressed,
+                "metrics": {
+                    m.metric: {
+                        "baseline": _json_float(m.baseline),
+                        "current": _json_float(m.current),
+                        "abs_delta": _json_float(m.abs_delta),
+                        "rel_delta": _json_float(m.rel_delta),
+                        "unit": m.unit,
+                        "verdict": m.verdict,
+                        "regressed": m.regressed,
+                    }
+                    for m in row.metrics
+                },
+            }
+            for row in comparison.rows
+        ],
+        "only_in_baseline": list(comparison.only_in_baseline),
+        "only_in_current": list(comparison.only_in_current),
+        "regressions": [
+            {"endpoint": endpoint, "metric": m.metric, "rel_delta": _json_float(m.rel_delta)}
+            for endpoint, m in comparison.regressions
+        ],
+    }

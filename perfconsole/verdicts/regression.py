@@ -1,0 +1,221 @@
+"""Regression judgement of two runs (or of live figures against a baseline). Pure logic, no I/O.
+
+For each endpoint present on both sides and the aggregated total, every metric gets baseline and
+current values with absolute and relative deltas. A metric regresses when it got worse by more than its
+relative threshold (latencies and error rate: an increase; req/s: a drop), by at least a minimum
+absolute change, with at least ``min_samples`` requests on both sides: noise on idle endpoints does not
+cry wolf. The rules are config.toml's ``[regression]`` (:class:`perfconsole.config.Regression`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from perfconsole.config import Regression
+from perfconsole.model.run import AGGREGATED, EndpointStats, RunResult, RunSnapshot
+from perfconsole.store.loaded_run import LoadedRun
+from perfconsole.store.stage_compare import matching_stages
+
+
+def relative_limit(rules: Regression, metric: str) -> float:
+    """Largest tolerated relative worsening of ``metric`` (a fraction of the baseline)."""
+    return float(rules.relative[metric])
+
+
+def min_abs(rules: Regression, metric: str) -> float:
+    """Smallest absolute change of ``metric`` that can count (ms, percentage points; none for req/s)."""
+    if metric == "error_rate":
+        return rules.min_abs_error_rate_pct
+    if metric == "rps":
+        return 0.0
+    return rules.min_abs_ms
+
+
+@dataclass(frozen=True, slots=True)
+class Metric:
+    name: str
+    unit: str
+    higher_is_worse: bool
+    value: Callable[[EndpointStats], float | None]
+    total_only: bool = False
+    """Judged on the aggregated total only. Per-endpoint req/s follows the task mix of closed-loop users:
+    one slowed endpoint lowers every endpoint's req/s, so only the total's drop is a regression."""
+
+
+def _latency(getter: Callable[[EndpointStats], float | None]) -> Callable[[EndpointStats], float | None]:
+    return lambda e: getter(e) if e.num_requests else None
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("p50", "ms", True, _latency(lambda e: e.cumulative.p50)),
+    Metric("p95", "ms", True, _latency(lambda e: e.cumulative.p95)),
+    Metric("p99", "ms", True, _latency(lambda e: e.cumulative.p99)),
+    Metric("avg", "ms", True, _latency(lambda e: e.avg_ms)),
+    Metric("rps", "req/s", False, lambda e: e.total_rps, total_only=True),
+    Metric("error_rate", "%", True, lambda e: 100.0 * e.fail_ratio),
+)
+"""Compared metrics, in display order. error_rate is in percent (0-100)."""
+
+REGRESSION = "REGRESSION"
+IMPROVED = "improved"
+OK = "ok"
+FEW_SAMPLES = "few samples"
+NO_DATA = "n/a"
+CHANGED = "changed"
+"""A significant change of a metric that is judged on the total only (per-endpoint req/s)."""
+
+
+@dataclass(frozen=True, slots=True)
+class MetricDelta:
+    metric: str
+    unit: str
+    baseline: float | None
+    current: float | None
+    abs_delta: float | None
+    rel_delta: float | None
+    """(current - baseline) / baseline; ``inf`` when the baseline is 0 and current is not; None w/o data."""
+    verdict: str
+    """``REGRESSION``, ``improved``, ``ok``, ``few samples`` or ``n/a``."""
+
+    @property
+    def regressed(self) -> bool:
+        return self.verdict == REGRESSION
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointComparison:
+    endpoint: str
+    """Endpoint key (``GET /api/x``) or ``Aggregated``."""
+    baseline_requests: int
+    current_requests: int
+    enough_samples: bool
+    metrics: tuple[MetricDelta, ...]
+
+    @property
+    def regressed(self) -> bool:
+        return any(m.regressed for m in self.metrics)
+
+    def metric(self, name: str) -> MetricDelta:
+        return next(m for m in self.metrics if m.metric == name)
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    baseline_label: str
+    current_label: str
+    rows: tuple[EndpointComparison, ...]
+    """Endpoints on both sides (sorted), then the aggregated total, then each stage when both runs have
+    the same stages."""
+    only_in_baseline: tuple[str, ...]
+    only_in_current: tuple[str, ...]
+    rules: Regression = field(default_factory=Regression)
+
+    @property
+    def regressions(self) -> tuple[tuple[str, MetricDelta], ...]:
+        return tuple((row.endpoint, m) for row in self.rows for m in row.metrics if m.regressed)
+
+    @property
+    def regressed(self) -> bool:
+        return bool(self.regressions)
+
+
+ComparableSide = LoadedRun | RunResult | RunSnapshot | Sequence[EndpointStats]
+
+
+def _endpoint_map(side: ComparableSide) -> dict[str, EndpointStats]:
+    if isinstance(side, LoadedRun):
+        stats: Sequence[EndpointStats] = side.endpoints
+    elif isinstance(side, RunResult):
+        stats = (*side.final.endpoints, side.final.total)
+    elif isinstance(side, RunSnapshot):
+        stats = (*side.endpoints, side.total)
+    else:
+        stats = side
+    return {e.key: e for e in stats}
+
+
+def _label(side: ComparableSide, default: str) -> str:
+    return side.label if isinstance(side, LoadedRun) else default
+
+
+def compare_metric(
+    metric: Metric, base: EndpointStats, cur: EndpointStats, rules: Regression, *, judge: bool = True
+) -> MetricDelta:
+    """One metric of one endpoint: deltas and verdict (``changed`` instead of a verdict when not judged)."""
+    b, c = metric.value(base), metric.value(cur)
+    if b is None or c is None or not (math.isfinite(b) and math.isfinite(c)):
+        return MetricDelta(metric.name, metric.unit, b, c, None, None, NO_DATA)
+    abs_delta = c - b
+    if b != 0:
+        rel_delta: float = abs_delta / b
+    else:
+        rel_delta = 0.0 if abs_delta == 0 else math.copysign(math.inf, abs_delta)
+    enough = base.num_requests >= rules.min_samples and cur.num_requests >= rules.min_samples
+    worse_rel = rel_delta if metric.higher_is_worse else -rel_delta
+    significant = abs(worse_rel) > relative_limit(rules, metric.name) and abs(abs_delta) >= min_abs(
+        rules, metric.name
+    )
+    if not enough:
+        verdict = FEW_SAMPLES
+    elif significant and worse_rel > 0:
+        verdict = REGRESSION
+    elif significant and worse_rel < 0:
+        verdict = IMPROVED
+    else:
+        verdict = OK
+    if not judge and verdict in (REGRESSION, IMPROVED):
+        verdict = CHANGED
+    return MetricDelta(metric.name, metric.unit, b, c, abs_delta, rel_delta, verdict)
+
+
+def compare(
+    baseline: ComparableSide,
+    current: ComparableSide,
+    rules: Regression | None = None,
+    *,
+    baseline_label: str | None = None,
+    current_label: str | None = None,
+) -> Comparison:
+    """Compare two runs (loaded runs, results, live snapshots or sequences of EndpointStats)."""
+    rules = rules or Regression()
+    base_map, cur_map = _endpoint_map(baseline), _endpoint_map(current)
+    shared = sorted(k for k in base_map.keys() & cur_map.keys() if k != AGGREGATED)
+    if AGGREGATED in base_map and AGGREGATED in cur_map:
+        shared.append(AGGREGATED)
+    rows = []
+    for key in shared:
+        base, cur = base_map[key], cur_map[key]
+        rows.append(
+            EndpointComparison(
+                endpoint=key,
+                baseline_requests=base.num_requests,
+                current_requests=cur.num_requests,
+                enough_samples=base.num_requests >= rules.min_samples
+                and cur.num_requests >= rules.min_samples,
+                metrics=tuple(
+                    compare_metric(m, base, cur, rules, judge=key == AGGREGATED or not m.total_only)
+                    for m in METRICS
+                ),
+            )
+        )
+    for base, cur in matching_stages(baseline, current):  # stage by stage, when both have the same
+        rows.append(
+            EndpointComparison(
+                endpoint=base.key,
+                baseline_requests=base.num_requests,
+                current_requests=cur.num_requests,
+                enough_samples=base.num_requests >= rules.min_samples
+                and cur.num_requests >= rules.min_samples,
+                metrics=tuple(compare_metric(m, base, cur, rules) for m in METRICS),
+            )
+        )
+    return Comparison(
+        baseline_label=baseline_label or _label(baseline, "baseline"),
+        current_label=current_label or _label(current, "current"),
+        rows=tuple(rows),
+        only_in_baseline=tuple(sorted(base_map.keys() - cur_map.keys())),
+        only_in_current=tuple(sorted(cur_map.keys() - base_map.keys())),
+        rules=rules,
+    )
