@@ -57,7 +57,7 @@ def main() -> int:
         "1",
         "--scenario",
         "notifications",
-        "--profile",
+        "--load-profile",
         "light",
         "--refresh",
         args.refresh,

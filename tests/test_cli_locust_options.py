@@ -176,10 +176,18 @@ def test_load_profile_and_target_host_choose_the_run_and_flags_beat_them(
     assert started_users(data) == "started: 3 users at 3/s"  # medium's users, from config.toml
 
     env = {"LOAD_PROFILE": "medium", "TARGET_HOST": dead_url()}
-    done = perfconsole(project, "--headless", "-f", "first.py", "--workers", "0", "-t", "2s",
-                       "--profile", "light", "--host", target.url, "--summary-json", env=env)  # fmt: skip
+    done = perfconsole(project, "--headless", "-f", "first.py", "--workers", "0", "-t", "2s", "-p",
+                       "light", "--host", target.url, "--summary-json", env=env)  # fmt: skip
     data = summary(done)
     assert data["profile"] == "light" and data["host"] == target.url
+
+    # --profile keeps Locust's meaning: a run label (in the HTML report), not a load profile
+    done = perfconsole(project, "--headless", "-f", "first.py", "--workers", "0", "-t", "2s", "--profile",
+                       "nightly", "--host", target.url, "--summary-json", env=env)  # fmt: skip
+    data = summary(done)
+    assert data["profile"] == "medium"  # LOAD_PROFILE still chooses the load profile
+    report = (Path(data["run_dir"]) / "report.html").read_text()
+    assert '"profile": "nightly"' in report
 
 
 def one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None:

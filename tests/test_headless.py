@@ -178,7 +178,7 @@ def test_sigterm_leaves_no_process_and_writes_results(workdir: Path) -> None:
 
 BAD_INPUTS = [
     (["--scenario", "nope"], "unknown scenario 'nope'"),
-    (["--profile", "nope"], "unknown profile 'nope'"),
+    (["--load-profile", "nope"], "unknown profile 'nope'"),
     (["-u", "0"], "-u/--users"),
     (["-u", "-3"], "-u/--users"),
     (["-u", "lots"], "-u/--users"),

@@ -73,7 +73,7 @@ def test_headless_run_with_a_namespace_target_and_a_namespace_worker(tmp_path: P
         url = ns.demo_target()
         assert url.startswith(f"http://{ns.inside}:")
         port = free_port_on(ns.outside)
-        args = "run --headless -f mix.py --profile tenzero --workers 1 --expect-workers 2".split()
+        args = "run --headless -f mix.py --load-profile tenzero --workers 1 --expect-workers 2".split()
         args += ["--master-bind-host", ns.outside, "--master-bind-port", str(port), "--host", url]
         proc = popen_perfconsole([*args, "--expect-workers-max-wait", "90", "--summary-json"], tmp_path)
         seen: list[str] = []

@@ -33,4 +33,4 @@ def test_launch_command_installs_the_console_script() -> None:
     help_text = subprocess.run(
         [sys.executable, "-m", "perfconsole", "--help"], capture_output=True, text=True, timeout=60
     ).stdout
-    assert "--scenario" in help_text and "--profile" in help_text  # the console's own options
+    assert "--scenario" in help_text and "--load-profile" in help_text  # the console's own options

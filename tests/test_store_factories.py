@@ -81,7 +81,7 @@ def make_result(
     errors: tuple[ErrorStats, ...] = (),
     exceptions: tuple[ExceptionStats, ...] = (),
     annotations: tuple[Annotation, ...] | None = None,
-    command_line: tuple[str, ...] = ("perfconsole", "run", "--headless", "--profile", "light"),
+    command_line: tuple[str, ...] = ("perfconsole", "run", "--headless", "--load-profile", "light"),
     settings: dict[str, object] | None = None,
     interrupted: bool = False,
 ) -> RunResult:

@@ -145,7 +145,7 @@ def requests_by_name(summary: dict[str, Any]) -> dict[str, int]:
 def test_ten_to_zero_weights_send_every_request_from_the_first_class_with_workers(
     workdir: Path, demo_target: Any
 ) -> None:
-    summary = run_json(workdir, demo_target, "--profile", "tenzero", "--workers", "2")
+    summary = run_json(workdir, demo_target, "--load-profile", "tenzero", "--workers", "2")
     assert summary["worker_count"] == 2
     counts = requests_by_name(summary)
     assert counts.get("first", 0) > 20 and "second" not in counts, counts
@@ -157,7 +157,7 @@ def test_ten_to_zero_weights_send_every_request_from_the_first_class_with_worker
 @pytest.mark.timeout(120)
 def test_fixed_count_in_process(workdir: Path, demo_target: Any) -> None:
     """One SecondUser by fixed count although its weight is 0; the other users are FirstUsers."""
-    summary = run_json(workdir, demo_target, "--profile", "oneadmin", "--workers", "0")
+    summary = run_json(workdir, demo_target, "--load-profile", "oneadmin", "--workers", "0")
     counts = requests_by_name(summary)
     assert counts.get("second", 0) > 0 and counts.get("first", 0) > counts["second"], counts
     meta = tomllib.loads((Path(summary["run_dir"]) / "run.toml").read_text())
@@ -166,7 +166,7 @@ def test_fixed_count_in_process(workdir: Path, demo_target: Any) -> None:
 
 def test_unknown_class_stops_before_anything_starts(workdir: Path) -> None:
     proc = run_perfconsole(
-        ["run", "--headless", "-f", "mix.py", "--profile", "typo", "--workers", "0"], workdir
+        ["run", "--headless", "-f", "mix.py", "--load-profile", "typo", "--workers", "0"], workdir
     )
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1] == (

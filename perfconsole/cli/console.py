@@ -116,7 +116,7 @@ def make_console(argv: Sequence[str]) -> tuple[Any, Any]:
         settings,
         locustfile=parsed.locustfiles[0] if parsed.locustfiles else None,
         scenario=None,
-        profile=options.profile,
+        profile=options.load_profile,
         host=host,
         workers=workers,
         refresh_s=refresh_s,

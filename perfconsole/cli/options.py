@@ -1,5 +1,5 @@
 """perfconsole's own options, added to Locust's parser (``perfconsole.cli.locust_args``) under names Locust
-does not use; ``--profile`` is Locust's run label, here also the load profile to run (see the README)."""
+does not use (``--load-profile``: ``--profile`` is Locust's run label and keeps that meaning)."""
 
 from __future__ import annotations
 
@@ -9,24 +9,17 @@ DEFAULT_REFRESH_S = 1.0
 """Dashboard refresh period: gentle enough for a slow SSH link."""
 
 
-def _repurpose_profile(parser: Any) -> None:
-    """Locust's ``--profile`` labels a test run; perfconsole's names the load profile (config.toml), whose
-    name is also the label Locust's report shows."""
-    for action in parser._actions:
-        if action.dest == "profile":
-            action.help = (
-                "load profile from config.toml (also Locust's run label); "
-                "env PERFCONSOLE_PROFILE or LOAD_PROFILE"
-            )
-            action.metavar = "NAME"
-            action.env_var = "PERFCONSOLE_PROFILE"
-            parser._option_string_actions["-p"] = action
-            action.option_strings.append("-p")
-
-
 def _add_common(parser: Any) -> Any:
-    _repurpose_profile(parser)
     group = parser.add_argument_group("perfconsole options")
+    group.add_argument(
+        "--load-profile",
+        "-p",
+        dest="load_profile",
+        metavar="NAME",
+        env_var="PERFCONSOLE_PROFILE",
+        help="a load profile from config.toml; env PERFCONSOLE_PROFILE or LOAD_PROFILE (--profile is "
+        "Locust's run label)",
+    )
     group.add_argument(
         "--scenario",
         metavar="NAME",

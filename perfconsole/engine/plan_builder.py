@@ -76,7 +76,7 @@ def resolve_workers(options: argparse.Namespace, settings: Settings) -> int:
 def resolve_profile(options: argparse.Namespace, settings: Settings, users: int | None) -> Profile | None:
     """The named profile (flag, environment, locust.conf), else config.toml's default unless ``-u`` asks for
     flat users."""
-    name = _opt(options, "profile")
+    name = _opt(options, "load_profile")
     if name:
         return settings.profile(name)
     if users is not None:
@@ -150,7 +150,7 @@ def build_plan(
     return RunPlan(
         scenario_path=paths[0],
         locustfiles=paths,
-        use_scenario_shape=shape_name is not None or not _opt(options, "profile"),  # Locust runs a shape
+        use_scenario_shape=shape_name is not None or not _opt(options, "load_profile"),  # Locust runs a shape
         shape_name=shape_name,
         host=validate_target_url(host_opt, "--host") if host_opt else None,
         users=users,

@@ -234,7 +234,7 @@ class LoadSession:
             available_shape_classes={type(s).__name__: s for s in self.scenario.shapes},
             parsed_options=self.plan.parsed_options,
             reset_stats=bool(getattr(self.plan.parsed_options, "reset_stats", False)),
-            profile=self.profile.name if self.profile else None,
+            profile=self._run_label(),
         )
         external = max(0, self.plan.expect_workers - self.worker_count)
         self.endpoint_fold = EndpointFold(self.settings.max_endpoints)
@@ -309,6 +309,11 @@ class LoadSession:
         if workers is not None and workers.processes and len(workers.exited()) == len(workers.processes):
             return f"all {workers.count} worker process(es) exited before connecting: {workers.log_tail()}"
         return None
+
+    def _run_label(self) -> str | None:
+        """Locust's ``--profile`` (a label grouping runs, in its report), else the load profile's name."""
+        label = vars(self.plan.parsed_options).get("profile") if self.plan.parsed_options else None
+        return str(label) if label else (self.profile.name if self.profile else None)
 
     def _status(self, line: str) -> None:
         for listener in list(self.status_listeners):
