@@ -76,10 +76,7 @@ def test_console_runs_a_locustfile_shape_and_plus_asks_then_annotates(
 
     async def drive() -> Any:
         async with app.run_test(size=(100, 30)) as pilot:
-            await pilot.pause(0.5)
-            profiles = app.screen.query_one("#profiles")
-            profiles.focus()
-            await pilot.press("end")  # the locustfile's shape is listed after config.toml's profiles
+            await pilot.pause(0.5)  # no --profile: the locustfile's shape is preselected, as Locust runs it
             info = app.screen.query_one("#profile-info")
             await wait_for(
                 pilot, lambda: "up to 1 users, ends after 60s" in str(info.render()), "the preview"

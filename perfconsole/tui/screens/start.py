@@ -64,6 +64,8 @@ class StartScreen(StoreKeysScreen):
         self.settings = settings
         self.initial_scenario = scenario or settings.default_scenario
         self.initial_profile = profile or settings.default_profile
+        self._shape_first = profile is None
+        """No profile asked for: the first scenario's own shape is preselected (Locust runs it)."""
         self.initial_host = host if host is not None else (settings.host or "")
         self.initial_workers = workers if workers is not None else settings.workers
         self.initial_error = error
@@ -165,6 +167,9 @@ class StartScreen(StoreKeysScreen):
         profiles = self.query_one("#profiles", OptionList)
         names = profile_choices(self.settings.profiles, info)
         current = self._profile_choice()
+        if self._shape_first and info.shape_classes:
+            current = shape_choice(info.shape_classes[0])
+        self._shape_first = False
         if [profiles.get_option_at_index(i).id for i in range(profiles.option_count)] == names:
             return
         profiles.clear_options()
