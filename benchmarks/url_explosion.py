@@ -65,7 +65,8 @@ def main() -> None:
 
     from perfconsole.application.recording import evaluated_result, save_session
     from perfconsole.config import default_settings
-    from perfconsole.engine.session import LoadSession, RunPlan
+    from perfconsole.engine.plan import RunPlan
+    from perfconsole.engine.session import LoadSession
 
     os.environ["EXPLOSION_NAMES"] = str(args.names)
     os.environ["EXPLOSION_WORKERS"] = str(args.workers)

@@ -14,7 +14,8 @@ from locust.event import EventHook
 
 from perfconsole.config import default_settings
 from perfconsole.demo_target.process import DemoTargetProcess
-from perfconsole.engine.session import LoadSession, RunPlan
+from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.session import LoadSession
 
 PROJECTS = Path(__file__).resolve().parent / "locust_projects"
 HOOKS = (PROJECTS / "hooks" / "hooks.py", PROJECTS / "hooks" / "admin.py")

@@ -14,7 +14,8 @@ import pytest
 
 from perfconsole.config import Profile, SpikeDrill, Stage, default_settings
 from perfconsole.demo_target.process import DemoTargetProcess
-from perfconsole.engine.session import LoadSession, RunPlan
+from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.session import LoadSession
 from perfconsole.errors import UserError
 from perfconsole.model.run import RunState
 

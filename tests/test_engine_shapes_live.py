@@ -12,7 +12,8 @@ import pytest
 
 from perfconsole.config import Profile, Stage, default_settings
 from perfconsole.demo_target.process import DemoTargetProcess
-from perfconsole.engine.session import LoadSession, RunPlan
+from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.session import LoadSession
 from perfconsole.engine.shape_preview import compute_preview, preview_shape
 from perfconsole.model.run import RunState
 

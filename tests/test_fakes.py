@@ -10,7 +10,8 @@ import pytest
 from fakes import FakeResourceSession, FakeSession
 from test_tui_data import settings, snapshot
 
-from perfconsole.engine.session import LoadSession, RunPlan
+from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.session import LoadSession
 from perfconsole.tui.session_api import ConsoleSession
 
 

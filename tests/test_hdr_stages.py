@@ -13,7 +13,8 @@ import pytest
 
 from perfconsole.config import Profile, Stage, default_settings
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
-from perfconsole.engine.session import LoadSession, RunPlan
+from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.session import LoadSession
 from perfconsole.model.run import RunState
 from perfconsole.store.stages_codec import stage_to_dict, stages_csv, stages_from_list
 

@@ -12,7 +12,8 @@ import pytest
 
 from perfconsole.config import default_settings
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
-from perfconsole.engine.session import LoadSession, RunPlan
+from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.session import LoadSession
 from perfconsole.model.run import RunSnapshot
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -23,8 +23,8 @@ from perfconsole.config import (
     validate_users,
     validate_workers,
 )
+from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.scenario import default_scenarios_dir, resolve_scenario
-from perfconsole.engine.session import RunPlan
 from perfconsole.errors import ScenarioError, UserError
 from perfconsole.hosts import validate_metrics_url, validate_target_url
 

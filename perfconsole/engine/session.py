@@ -8,14 +8,13 @@ greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and neve
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 import socket
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,7 @@ import gevent
 import locust
 from locust.env import Environment
 from locust.runners import LocalRunner, MasterRunner
-from locust.stats import sort_stats, stats_history
+from locust.stats import stats_history
 
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import stats_view
@@ -31,7 +30,9 @@ from perfconsole.engine.cardinality import MAX_ENDPOINTS_ENV, EndpointFold, inst
 from perfconsole.engine.events import Lifecycle, remove_listeners, warn_common_options
 from perfconsole.engine.hdr.hooks import HdrStats
 from perfconsole.engine.hdr.stages import session_stage_key
+from perfconsole.engine.history import RunHistory
 from perfconsole.engine.locustfiles import class_hosts
+from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.scenario import LoadedScenario, load_scenario
 from perfconsole.engine.worker_loss import WorkerLossWatch
 from perfconsole.engine.worker_output import OperatorLog
@@ -60,58 +61,11 @@ if TYPE_CHECKING:
 
     from perfconsole.demo_target.process import DemoTargetProcess
 
-WORKER_CONNECT_TIMEOUT_S = 60.0
 SAMPLE_INTERVAL_S = 1.0
 WORKER_REPORT_INTERVAL_S = 3.0
 """How often Locust workers send their stats to the master (locust.runners.WORKER_REPORT_INTERVAL)."""
 LOG_KEEP = 200
 WORKER_EXIT_WAIT_S = 5.0
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """What to run. ``None`` fields fall back to the profile, then to the settings."""
-
-    scenario_path: Path
-    locustfiles: tuple[Path, ...] = ()
-    """Every locustfile of the run (Locust's ``parse_locustfile_paths``); empty: just ``scenario_path``."""
-    host: str | None = None
-    """Target base URL; None: the settings' host, else the engine starts the demo target."""
-    users: int | None = None
-    spawn_rate: float | None = None
-    duration_s: float | None = None
-    profile: Profile | None = None
-    workers: int | None = None
-    """None: the settings' value, else one per CPU core; 0: users run in-process (LocalRunner)."""
-    tags: tuple[str, ...] = ()
-    exclude_tags: tuple[str, ...] = ()
-    user_classes: tuple[str, ...] = ()
-    use_scenario_shape: bool = False
-    """Run the locustfile's LoadTestShape (Locust's headless behaviour) when it has one."""
-    shape_name: str | None = None
-    """Which of the locustfiles' shapes to run (None: the first, as Locust does)."""
-    stop_timeout_s: float = 0.0
-    demo_target_options: dict[str, Any] = field(default_factory=dict)
-    """Keyword arguments for the embedded demo target (latency_ms, error_rate ...)."""
-    command_line: tuple[str, ...] = ()
-    target_pid: int | None = None
-    """The target's process to watch (default: the process listening on a loopback host's port)."""
-    target_process: str | None = None
-    metrics_url: str | None = None
-    """Prometheus text endpoint of the target (default: config, or the demo target's /metrics)."""
-    health_path: str | None = None
-    resources: bool = True
-    """Sample resources (console, workers, system, target) about once a second."""
-    expect_workers: int = 0
-    """Workers to wait for in all (Locust's --expect-workers). More than the local ``workers``: the rest are
-    started elsewhere (other hosts) with ``locust -f FILE --worker --master-host ... --master-port ...``."""
-    expect_workers_max_wait_s: float = WORKER_CONNECT_TIMEOUT_S
-    master_bind_host: str = "127.0.0.1"
-    master_bind_port: int = 0
-    """0: a free port (external workers need a known one: Locust's default is 5557)."""
-    parsed_options: argparse.Namespace | None = None
-    """Locust's parsed options (custom arguments included): ``environment.parsed_options`` on the master,
-    sent by Locust to every worker with its spawn messages."""
 
 
 class _LogCollector(logging.Handler):
@@ -155,9 +109,8 @@ class LoadSession:
         self._warnings: list[str] = []
         self._t0 = 0.0
         self._stopped_elapsed: float | None = None
-        self._history: list[HistoryPoint] = []
+        self._history = RunHistory()
         self._annotations: list[Annotation] = []
-        self._csv_history_rows: list[list[Any]] = []
         self._target_users = 0
         self._max_target = 0
         self._spawn_rate = 1.0
@@ -580,7 +533,7 @@ class LoadSession:
 
     @property
     def history(self) -> tuple[HistoryPoint, ...]:
-        return tuple(self._history)
+        return tuple(self._history.points)
 
     @property
     def annotations(self) -> tuple[Annotation, ...]:
@@ -606,7 +559,7 @@ class LoadSession:
                 spawn_rate=0.0,
                 host=self.host,
                 endpoints=(),
-                total=_empty_total(),
+                total=stats_view.empty_total(),
                 timestamp=time.time(),
             )
         if self.hdr is not None:
@@ -680,7 +633,7 @@ class LoadSession:
     @property
     def csv_history_rows(self) -> list[list[Any]]:
         """Rows of Locust's ``_stats_history.csv`` recorded each second of the run."""
-        return list(self._csv_history_rows)
+        return list(self._history.csv_rows)
 
     # ----------------------------------------------------------------------------- internals
     def _require_runner(self) -> LocalRunner | MasterRunner:
@@ -696,7 +649,6 @@ class LoadSession:
     def _reset_run_state(self) -> None:
         self._history.clear()
         self._annotations.clear()
-        self._csv_history_rows.clear()
         self._worker_watch.reset()
         self._warnings.clear()
         self.spike_verdict = None
@@ -835,27 +787,11 @@ class LoadSession:
         return type(shape).__name__
 
     def _record_sample(self) -> None:
-        runner = self.runner
-        if runner is None or not self._t0:
+        runner, env = self.runner, self.env
+        if runner is None or env is None or not self._t0:
             return
-        total = runner.stats.total
-        p50, p95, p99 = self._current_total_percentiles(total)
-        point = HistoryPoint(
-            elapsed_s=round(self.elapsed_s, 2),
-            timestamp=time.time(),
-            user_count=runner.user_count,
-            rps=float(total.current_rps or 0.0),
-            fail_per_sec=float(total.current_fail_per_sec or 0.0),
-            p50_ms=p50,
-            p95_ms=p95,
-            p99_ms=p99,
-            total_requests=total.num_requests,
-            total_failures=total.num_failures,
-        )
-        self._history.append(point)
         full = bool(getattr(self.plan.parsed_options, "stats_history_enabled", False))  # --csv-full-history
-        entries = [*sort_stats(runner.stats.entries), runner.stats.total] if full else [runner.stats.total]
-        self._csv_history_rows += [_csv_history_row(runner, point.timestamp, e) for e in entries]
+        self._history.record(env, self.elapsed_s, self._current_total_percentiles(runner.stats.total), full)
 
     def _current_total_percentiles(self, total: Any) -> tuple[float | None, float | None, float | None]:
         """p50, p95, p99 of the current window: the histograms' (Locust's if there are none)."""
@@ -864,7 +800,7 @@ class LoadSession:
             p50, _p90, p95, p99, *_rest = self.hdr.current("", "Aggregated")
             return p50, p95, p99
         p = total.get_current_response_time_percentile if total.num_requests else None
-        return (_float(p(0.5)), _float(p(0.95)), _float(p(0.99))) if p else (None, None, None)
+        return (float(p(0.5)), float(p(0.95)), float(p(0.99))) if p else (None, None, None)
 
     def _note_fallback(self) -> None:
         note = self.hdr.fallback_note() if self.hdr is not None else None
@@ -898,7 +834,7 @@ class LoadSession:
         self._sample_resources()
         if self._spike is not None and self.spike_verdict is None:
             start, end, observe_until = self._spike
-            verdict = assess_recovery(self._history, start, end, self.elapsed_s, observe_until - end)
+            verdict = assess_recovery(self._history.points, start, end, self.elapsed_s, observe_until - end)
             if verdict is not None:
                 self.spike_verdict = verdict
                 self.annotate(f"drill verdict: {verdict.text}", kind="drill")
@@ -964,56 +900,6 @@ def _shape_title(shape: LoadTestShape) -> str:
     return str(name) if name else type(shape).__name__
 
 
-def _float(value: float | int | None) -> float | None:
-    return float(value) if value is not None else None
-
-
 def _shape_duration(shape: LoadTestShape) -> float | None:
     total = getattr(shape, "duration_s", None)
     return float(total) if isinstance(total, int | float) else None
-
-
-def _csv_history_row(runner: LocalRunner | MasterRunner, now: float, total: Any) -> list[Any]:
-    from locust.stats import PERCENTILES_TO_REPORT
-
-    return [
-        int(now),
-        runner.user_count,
-        total.method or "",
-        total.name,
-        f"{total.current_rps:2f}",
-        f"{total.current_fail_per_sec:2f}",
-        *[
-            (total.get_response_time_percentile(p) if total.num_requests else "N/A")
-            for p in PERCENTILES_TO_REPORT
-        ],
-        total.num_requests,
-        total.num_failures,
-        total.median_response_time,
-        total.avg_response_time,
-        total.min_response_time or 0,
-        total.max_response_time,
-        total.avg_content_length,
-    ]
-
-
-def _empty_total() -> Any:
-    from perfconsole.model.run import EndpointStats, Percentiles
-
-    return EndpointStats(
-        method="",
-        name="Aggregated",
-        num_requests=0,
-        num_failures=0,
-        avg_ms=0.0,
-        min_ms=None,
-        max_ms=0.0,
-        median_ms=0.0,
-        avg_content_length=0.0,
-        total_rps=0.0,
-        current_rps=0.0,
-        current_fail_per_sec=0.0,
-        total_fail_per_sec=0.0,
-        cumulative=Percentiles(),
-        current=Percentiles(),
-    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from perfconsole.model.run import (
+    AGGREGATED,
     EndpointStats,
     ErrorStats,
     ExceptionStats,
@@ -125,4 +126,25 @@ def workers(runner: Runner) -> tuple[WorkerInfo, ...]:
             heartbeat_ok=node.state != "missing" and node.heartbeat > 0,  # as engine.worker_loss flags it
         )
         for node in sorted(clients.values(), key=lambda n: n.id)
+    )
+
+
+def empty_total() -> EndpointStats:
+    """The Aggregated row before any request."""
+    return EndpointStats(
+        method="",
+        name=AGGREGATED,
+        num_requests=0,
+        num_failures=0,
+        avg_ms=0.0,
+        min_ms=None,
+        max_ms=0.0,
+        median_ms=0.0,
+        avg_content_length=0.0,
+        total_rps=0.0,
+        current_rps=0.0,
+        current_fail_per_sec=0.0,
+        total_fail_per_sec=0.0,
+        cumulative=Percentiles(),
+        current=Percentiles(),
     )

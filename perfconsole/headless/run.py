@@ -18,7 +18,8 @@ from perfconsole.application.recording import evaluated_result, save_session
 from perfconsole.application.sweep import sweep_leftovers
 from perfconsole.config import Settings
 from perfconsole.engine.interrupts import Interrupts
-from perfconsole.engine.session import LoadSession, RunPlan
+from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.session import LoadSession
 from perfconsole.errors import ExitCode
 from perfconsole.headless.shutdown import SAVE_WAIT_S, SaveGuard, hurry, save_or_report, started
 from perfconsole.headless.summary import progress_line, summary_text

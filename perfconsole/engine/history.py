@@ -1,0 +1,77 @@
+"""A run's time series, sampled once a second: the points the console charts and the spike verdict read,
+and the rows of Locust's ``_stats_history.csv`` (written by Locust's own row writer, kept in memory)."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any
+
+from locust.stats import PERCENTILES_TO_REPORT, StatsCSV, StatsCSVFileWriter
+
+from perfconsole.model.run import HistoryPoint
+
+if TYPE_CHECKING:
+    from locust.env import Environment
+
+CurrentPercentiles = tuple[float | None, float | None, float | None]
+"""p50, p95, p99 of the current window (None without traffic)."""
+
+
+class _RowCollector:
+    """A csv writer that keeps rows in a list."""
+
+    def __init__(self) -> None:
+        self.rows: list[list[Any]] = []
+
+    def writerow(self, row: Any) -> None:
+        self.rows.append(list(row))
+
+
+class _LocustHistoryRows(StatsCSV):
+    """Locust's stats-history row writer (``--csv`` / ``--csv-full-history``), without its files."""
+
+    _stats_history_data_rows = StatsCSVFileWriter._stats_history_data_rows
+
+    def __init__(self, environment: Environment, full_history: bool) -> None:
+        super().__init__(environment, PERCENTILES_TO_REPORT)
+        self.full_history = full_history
+
+    def rows(self, now: float) -> list[list[Any]]:
+        out = _RowCollector()
+        self._stats_history_data_rows(out, now)  # type: ignore[misc]
+        return out.rows
+
+
+class RunHistory:
+    """One :class:`HistoryPoint` and Locust's stats-history rows per sample, for the current run."""
+
+    def __init__(self) -> None:
+        self.points: list[HistoryPoint] = []
+        self.csv_rows: list[list[Any]] = []
+
+    def clear(self) -> None:
+        self.points.clear()
+        self.csv_rows.clear()
+
+    def record(
+        self, environment: Environment, elapsed_s: float, current: CurrentPercentiles, full_history: bool
+    ) -> HistoryPoint:
+        """Sample the environment's live stats now (reads only: never resets them)."""
+        runner = environment.runner
+        total = environment.stats.total
+        p50, p95, p99 = current
+        point = HistoryPoint(
+            elapsed_s=round(elapsed_s, 2),
+            timestamp=time.time(),
+            user_count=runner.user_count if runner is not None else 0,
+            rps=float(total.current_rps or 0.0),
+            fail_per_sec=float(total.current_fail_per_sec or 0.0),
+            p50_ms=p50,
+            p95_ms=p95,
+            p99_ms=p99,
+            total_requests=total.num_requests,
+            total_failures=total.num_failures,
+        )
+        self.points.append(point)
+        self.csv_rows += _LocustHistoryRows(environment, full_history).rows(point.timestamp)
+        return point
