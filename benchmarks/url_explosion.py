@@ -102,7 +102,7 @@ def main() -> None:
             "other_rows": sum(1 for e in result.final.endpoints if e.name == "(other)"),
             "error_rows": len(result.final.errors),
             "threshold_entries": len(result.thresholds),
-            "warnings": list(result.warnings),
+            "warnings": [w.text for w in result.warnings],
             "master_peak_rss_mb": round(rss_mb, 1),
             "save_s": round(save_s, 3),
             "files_bytes": sizes,

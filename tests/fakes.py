@@ -11,6 +11,7 @@ from test_tui_data import ANNOTATIONS, history, snapshot
 from perfconsole.config import Profile, SpikeDrill
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.saturation import SaturationDetector
@@ -50,7 +51,7 @@ class FakeSession:
         return ANNOTATIONS + tuple(self._notes)
 
     @property
-    def warnings(self) -> tuple[str, ...]:
+    def warnings(self) -> tuple[RunWarning, ...]:
         return ()
 
     def stages(self) -> tuple[StageStats, ...]:
@@ -99,14 +100,14 @@ class FakeMonitor:
     history: ResourceHistory = field(default_factory=ResourceHistory)
     options: ResourceOptions = field(default_factory=ResourceOptions)
     detector: SaturationDetector = field(default_factory=SaturationDetector)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[RunWarning] = field(default_factory=list)
     address: TargetAddress | None = None
 
-    def feed(self, sample: ResourceSample) -> list[str]:
+    def feed(self, sample: ResourceSample) -> list[RunWarning]:
         """Record a sample as ResourceMonitor.poll does (detector first, then history)."""
-        new = self.detector.observe_all(sample.generator_processes)
+        new = self.detector.observe_processes(sample.generator_processes)
         for warning in new:
-            self.history.add_warning(warning)
+            self.history.add_warning(warning.text)
         self.warnings.extend(new)
         self.history.add(sample)
         return new
@@ -126,11 +127,11 @@ class FakeResourceSession(FakeSession):
     def feed(self, sample: ResourceSample) -> None:
         assert self.monitor is not None
         for warning in self.monitor.feed(sample):
-            self._annotations.append(Annotation(sample.elapsed_s, warning, "warning"))
+            self._annotations.append(Annotation(sample.elapsed_s, warning.text, "warning"))
         self.resource_sample = sample
 
     @property
-    def warnings(self) -> tuple[str, ...]:
+    def warnings(self) -> tuple[RunWarning, ...]:
         return tuple(self.monitor.warnings) if self.monitor is not None else ()
 
     @property

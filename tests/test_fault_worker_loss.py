@@ -17,6 +17,7 @@ import pytest
 from test_fault_signals import _popen
 
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
+from perfconsole.model.run_warnings import WarningKind
 from perfconsole.store.runs import list_runs, load_run_dir
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
@@ -67,7 +68,8 @@ def test_killed_worker_is_flagged_and_its_users_respawned(tmp_path: Path, target
     assert any("worker lost mid-run" in w for w in summary["warnings"]), summary["warnings"]
     (info,) = list_runs(tmp_path / "runs")
     loaded = load_run_dir(info.path)
-    assert any("worker lost mid-run" in w for w in loaded.result.warnings)
+    assert any("worker lost mid-run" in w.text for w in loaded.result.warnings)
+    assert WarningKind.WORKER_LOST in {w.kind for w in loaded.result.warnings}
     failed = [t for t in loaded.result.thresholds if not t.passed]
     assert [(t.endpoint, t.metric, t.actual) for t in failed] == [("workers", "lost", 1.0)]
     assert any(a.kind == "worker" and "worker lost" in a.text for a in loaded.result.annotations)

@@ -12,6 +12,7 @@ import pytest
 
 from perfconsole.config import ResourceThresholds
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.resources.monitor import MonitorUpdate, ResourceMonitor
 from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.preflight import preflight
@@ -94,6 +95,7 @@ def test_scrape_failure_warns_once_and_sampling_goes_on(demo: DemoTargetProcess)
         second = monitor.poll()
     finally:
         monitor.close()
-    assert first.warnings == (f"target metrics unavailable: metrics {demo.url}/no-metrics-here answered 404",)
+    failing = f"target metrics unavailable: metrics {demo.url}/no-metrics-here answered 404"
+    assert first.warnings == (RunWarning(WarningKind.METRICS_UNAVAILABLE, failing),)
     assert second.warnings == ()
     assert second.sample.target is not None and second.sample.metrics == {}

@@ -17,6 +17,7 @@ from perfconsole.model.run import (
     ThresholdResult,
     WorkerInfo,
 )
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 
 STARTED_AT = 1_795_452_300.25  # 2026-11-23T16:45:00.25Z
 
@@ -145,7 +146,7 @@ def make_result(
         worker_count=1,
         command_line=command_line,
         resources={"samples": [{"t": 1.0, "cpu_pct": 12.5}], "peak_cpu_pct": 12.5},
-        warnings=("generator CPU above 90 %",),
+        warnings=(RunWarning(WarningKind.SATURATION, "generator CPU above 90 %", "worker 1 CPU 95%"),),
     )
 
 

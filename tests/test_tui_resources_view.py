@@ -17,6 +17,7 @@ from test_tui_resources_data import (
 
 from perfconsole.config import ResourceThresholds
 from perfconsole.model.resources import ResourceSample
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.tui.marks import BREACH_MARK, OK_MARK, PAST_BREACH_MARK
 from perfconsole.tui.resources_view import (
     ResourceState,
@@ -110,7 +111,9 @@ def test_a_target_elsewhere_says_why_it_has_no_process_figures() -> None:
 def test_failing_scrape_is_shown_on_the_metrics_line() -> None:
     state = state_of(
         [resource_sample(5.0, with_metrics=False)],
-        warnings=("target metrics unavailable: connection refused",),
+        warnings=(
+            RunWarning(WarningKind.METRICS_UNAVAILABLE, "target metrics unavailable: connection refused"),
+        ),
     )
     metrics = texts(state, 100, detail=False)[3]
     assert "! target metrics unavailable: connection refused" in metrics

@@ -10,6 +10,7 @@ from test_tui_data import SCENARIOS, settings, snapshot
 
 from perfconsole.engine.hdr.merge import FALLBACK_PREFIX
 from perfconsole.model.run import Percentiles
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.model.stages import StageStats
 from perfconsole.tui.app import make_app
 
@@ -62,10 +63,9 @@ def test_stages_view_lists_each_stage_within_80_columns() -> None:
 
 class PlainWorkerSession(FakeSession):
     @property
-    def warnings(self) -> tuple[str, ...]:
-        return (
-            FALLBACK_PREFIX + "host_ab12 sent no histograms: their requests enter the percentiles at ...",
-        )
+    def warnings(self) -> tuple[RunWarning, ...]:
+        text = FALLBACK_PREFIX + "host_ab12 sent no histograms: their requests enter the percentiles at ..."
+        return (RunWarning(WarningKind.HDR_FALLBACK, text),)
 
 
 def test_the_fallback_to_locusts_approximation_is_said_on_screen() -> None:

@@ -17,6 +17,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from perfconsole.model.run_warnings import RunWarning, WarningKind
+
 OTHER_NAME = "(other)"
 OTHER_ERROR = "(other errors: too many distinct messages)"
 DEFAULT_MAX_ENDPOINTS = 500
@@ -70,10 +72,11 @@ class EndpointFold:
         self.known_errors.clear()
         self.folded = 0
 
-    def warning(self) -> str:
-        return (
+    def warning(self) -> RunWarning:
+        return RunWarning(
+            WarningKind.ENDPOINT_CAP,
             f"more than {self.max_endpoints} distinct endpoint names: new ones are counted in one "
-            f"'{OTHER_NAME}' row per method ([run] max_endpoints; use name= in the locustfile to group URLs)"
+            f"'{OTHER_NAME}' row per method ([run] max_endpoints; use name= in the locustfile to group URLs)",
         )
 
 

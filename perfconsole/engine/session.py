@@ -49,6 +49,7 @@ from perfconsole.model.run import (
     RunState,
     ThresholdResult,
 )
+from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
 from perfconsole.resources.options import ResourceOptions
@@ -106,7 +107,7 @@ class LoadSession:
         self.monitor: ResourceMonitor | None = None
         self.resource_sample: ResourceSample | None = None
         """The latest resource sample (None until the first tick, or when sampling is off)."""
-        self._warnings: list[str] = []
+        self._warnings: list[RunWarning] = []
         self._t0 = 0.0
         self._stopped_elapsed: float | None = None
         self._history = RunHistory()
@@ -806,7 +807,7 @@ class LoadSession:
         note = self.hdr.fallback_note() if self.hdr is not None else None
         if note and note not in self._warnings:
             self._warnings.append(note)
-            self.annotate(note, kind="warning")
+            self.annotate(note.text, kind="warning")
 
     def _sample_loop(self) -> None:
         while True:
@@ -849,12 +850,11 @@ class LoadSession:
         update = self.monitor.poll(elapsed_s=self.elapsed_s, workers=workers)
         self.resource_sample = update.sample
         for warning in update.warnings:
-            if warning not in self._warnings:
-                self._warnings.append(warning)
-            self.annotate(warning, kind="warning")
+            self._add_warning(warning)
+            self.annotate(warning.text, kind="warning")
 
     @property
-    def warnings(self) -> tuple[str, ...]:
+    def warnings(self) -> tuple[RunWarning, ...]:
         """Reasons the figures may be unreliable (generator saturation ...), one line each."""
         return tuple(self._warnings)
 
@@ -875,13 +875,13 @@ class LoadSession:
         fold = self.endpoint_fold
         if fold is not None and fold.folded and fold.warning() not in self._warnings:
             self._add_warning(fold.warning())
-            self._announce(fold.warning(), "warning")
+            self._announce(fold.warning().text, "warning")
 
     def _announce(self, line: str, kind: str) -> None:
         self.annotate(line, kind=kind)
         self._status(line)  # stderr in headless runs, the message line in the console
 
-    def _add_warning(self, warning: str) -> None:
+    def _add_warning(self, warning: RunWarning) -> None:
         if warning not in self._warnings:
             self._warnings.append(warning)
 

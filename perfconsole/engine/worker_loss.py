@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from perfconsole.model.run import ThresholdResult
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 
 LOST_AT_HEARTBEAT = 0
 """Flag a worker whose heartbeat counter is at or below this (three heartbeats missed)."""
@@ -35,7 +36,7 @@ class WorkerLossWatch:
 
     announce: Callable[[str, str], None]
     """``(line, kind)``: annotate the run and tell the operator (stderr / message line)."""
-    warn: Callable[[str], None]
+    warn: Callable[[RunWarning], None]
     """Add a warning to the run's result (summary, run.toml)."""
     respawn: Callable[[], None]
     """Dispatch the target users again (non-blocking: spawns the runner's start in a greenlet)."""
@@ -63,7 +64,8 @@ class WorkerLossWatch:
                     f"{len(survivors)} worker(s) left"
                 )
                 self.announce(line, "worker")
-                self.warn(f"worker lost mid-run: {node.id} on host {host}")
+                lost = f"worker lost mid-run: {node.id} on host {host}"
+                self.warn(RunWarning(WarningKind.WORKER_LOST, lost))
             elif not silent and node.id in self.lost:
                 del self.lost[node.id]
                 self.respawned.discard(node.id)

@@ -114,7 +114,7 @@ def summary_text(
             f"  {t.describe()}" for t in result.thresholds if not t.passed or len(result.thresholds) <= 12
         ]
     for warning in result.warnings:
-        parts.append(f"WARNING: {warning}")
+        parts.append(f"WARNING: {warning.text}")
     if result.interrupted:
         parts.append("Run interrupted: results so far were written.")
     if run_dir:

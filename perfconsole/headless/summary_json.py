@@ -99,7 +99,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         "annotations": [
             {"elapsed_s": a.elapsed_s, "kind": a.kind, "text": a.text} for a in result.annotations
         ],
-        "warnings": list(result.warnings),
+        "warnings": [w.text for w in result.warnings],
         "stages": [stage_summary(s) for s in result.stages],
         "resources": _resource_summary(result.resources),
     }

@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from perfconsole.model.run_warnings import RunWarning
     from perfconsole.model.stages import StageStats
 
 PERCENTILES: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.999)
@@ -256,8 +257,8 @@ class RunResult:
     """Whole-run HdrHistograms (standard base64 encoding) by endpoint key; filled when the run is saved."""
     stages: tuple[StageStats, ...] = ()
     """Figures per stage (profile/shape stages, plateaus, spike phases), from the histograms."""
-    warnings: tuple[str, ...] = ()
-    """Reasons the figures may be unreliable (e.g. generator CPU saturation), one line each."""
+    warnings: tuple[RunWarning, ...] = ()
+    """Reasons the figures may be unreliable (e.g. generator CPU saturation), one line each, typed."""
 
     @property
     def thresholds_passed(self) -> bool:

@@ -19,6 +19,7 @@ import psutil
 
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import ThresholdResult, WorkerInfo
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.sampler import ResourceSampler
 from perfconsole.resources.saturation import SaturationDetector
@@ -40,7 +41,7 @@ class MonitorUpdate:
     """The result of one tick."""
 
     sample: ResourceSample
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[RunWarning, ...] = ()
     """New warnings raised by this tick (saturation, scrape failures), one line each."""
 
 
@@ -119,7 +120,7 @@ class ResourceMonitor:
         """Take one sample (scraping too when due) and record it. Call about once a second."""
         mono = time.monotonic() if now is None else now
         elapsed = mono - self._started if elapsed_s is None else elapsed_s
-        warnings: list[str] = []
+        warnings: list[RunWarning] = []
         if self.scraper is not None:
             scraped = self.scraper.maybe_scrape(mono)
             if scraped is not None:
@@ -128,12 +129,13 @@ class ResourceMonitor:
                     self._scrape_failing = False
                 elif not self._scrape_failing:
                     self._scrape_failing = True
-                    warnings.append(f"target metrics unavailable: {scraped.error}")
+                    text = f"target metrics unavailable: {scraped.error}"
+                    warnings.append(RunWarning(WarningKind.METRICS_UNAVAILABLE, text))
         self._rediscover_target(mono)
         sample = self.sampler.sample(elapsed, workers=workers, metrics=self._metrics)
-        saturation = self.detector.observe_all(sample.generator_processes)
+        saturation = self.detector.observe_processes(sample.generator_processes)
         for warning in saturation:
-            self.history.add_warning(warning)
+            self.history.add_warning(warning.text)
         warnings.extend(saturation)
         self.history.add(sample)
         return MonitorUpdate(sample, tuple(warnings))

@@ -6,13 +6,28 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from perfconsole.model.resources import ProcessSample
+from perfconsole.model.run_warnings import RunWarning, WarningKind
+
+
+def saturation_detail(label: str, cpu_pct: float, limit_pct: float) -> str:
+    """Which process and how busy: ``worker 1 CPU 97% (over 90%)``."""
+    return f"{label} CPU {cpu_pct:.0f}% (over {limit_pct:g}%)"
 
 
 def saturation_warning(label: str, cpu_pct: float, limit_pct: float) -> str:
     """The one-line warning shown to the operator and stored with the run."""
     return (
-        f"load generator saturated: {label} CPU {cpu_pct:.0f}% (over {limit_pct:g}%); response times include "
+        f"load generator saturated: {saturation_detail(label, cpu_pct, limit_pct)}; response times include "
         f"client-side queuing and are unreliable - add workers or reduce users"
+    )
+
+
+def saturation_run_warning(label: str, cpu_pct: float, limit_pct: float) -> RunWarning:
+    """The warning as the run keeps it: kind SATURATION, with the process and its CPU as detail."""
+    return RunWarning(
+        WarningKind.SATURATION,
+        saturation_warning(label, cpu_pct, limit_pct),
+        saturation_detail(label, cpu_pct, limit_pct),
     )
 
 
@@ -40,6 +55,11 @@ class SaturationDetector:
         return frozenset(self._saturated)
 
     def observe(self, label: str, cpu_pct: float | None) -> str | None:
+        """Feed one reading; returns the warning's text if this reading starts an episode."""
+        warning = self.observe_typed(label, cpu_pct)
+        return None if warning is None else warning.text
+
+    def observe_typed(self, label: str, cpu_pct: float | None) -> RunWarning | None:
         """Feed one reading; returns the warning if this reading starts an episode."""
         if cpu_pct is None:
             return None
@@ -50,14 +70,18 @@ class SaturationDetector:
         if cpu_pct >= self.high_pct:
             self._saturated.add(label)
             self.episodes += 1
-            return saturation_warning(label, cpu_pct, self.high_pct)
+            return saturation_run_warning(label, cpu_pct, self.high_pct)
         return None
 
     def observe_all(self, processes: Iterable[ProcessSample]) -> list[str]:
+        """Feed every generator process of one sample; returns the new warnings' texts."""
+        return [warning.text for warning in self.observe_processes(processes)]
+
+    def observe_processes(self, processes: Iterable[ProcessSample]) -> list[RunWarning]:
         """Feed every generator process of one sample; returns the new warnings."""
         warnings = []
         for process in processes:
-            warning = self.observe(process.label, process.cpu_pct)
+            warning = self.observe_typed(process.label, process.cpu_pct)
             if warning is not None:
                 warnings.append(warning)
         return warnings

@@ -22,6 +22,7 @@ from perfconsole.model.run import (
     ThresholdResult,
     WorkerInfo,
 )
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.store.schema import (
     CodecError,
     as_bool,
@@ -155,7 +156,7 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
         "worker_count": result.worker_count,
         "command_line": list(result.command_line),
         "resources": dict(result.resources),
-        "warnings": list(result.warnings),
+        "warnings": [warning_to_dict(w) for w in result.warnings],
         "stages": [stage_to_dict(s) for s in result.stages],
         "histograms": dict(result.histograms),
     }
@@ -306,6 +307,24 @@ def threshold_from_dict(data: object, where: str = "thresholds[]") -> ThresholdR
     )
 
 
+def warning_to_dict(w: RunWarning) -> dict[str, str]:
+    data = {"kind": str(w.kind), "text": w.text}
+    return {**data, "detail": w.detail} if w.detail else data
+
+
+def warning_from_data(data: object, where: str = "warnings[]") -> RunWarning:
+    """A saved warning: ``{kind, text, detail?}``, or a plain line (runs saved before warnings had kinds,
+    loaded as kind ``other``); an unknown kind is ``other`` too."""
+    if isinstance(data, str):
+        return RunWarning(WarningKind.OTHER, data)
+    d = as_map(data, where)
+    return RunWarning(
+        WarningKind.parse(d.get("kind")),
+        as_str(required(d, "text", where), f"{where}.text"),
+        as_str(d.get("detail", ""), f"{where}.detail"),
+    )
+
+
 def _histograms(data: object) -> dict[str, str]:
     """Saved HdrHistograms (tolerant: anything but str -> str entries is left out)."""
     if not isinstance(data, Mapping):
@@ -334,7 +353,7 @@ def result_from_dict(data: object) -> RunResult:
             as_str(a, "command_line[]") for a in as_seq(d.get("command_line", []), "command_line")
         ),
         resources=dict(as_map(d.get("resources", {}), "resources")),
-        warnings=tuple(as_str(w, "warnings[]") for w in as_seq(d.get("warnings", []), "warnings")),
+        warnings=tuple(warning_from_data(w) for w in as_seq(d.get("warnings", []), "warnings")),
         stages=stages_from_list(d.get("stages", [])),
         histograms=_histograms(d.get("histograms")),
     )

@@ -82,7 +82,7 @@ def metadata_dict(
         "worker_count": result.worker_count,
         "hostname": hostname,
         "command_line": list(result.command_line),
-        "warnings": list(result.warnings),
+        "warnings": [w.text for w in result.warnings],
         "versions": dict(versions),
         "settings": dict(result.settings),
         "summary": summary_figures(result.final.total),

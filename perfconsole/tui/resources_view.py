@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from perfconsole.config import ResourceThresholds
 from perfconsole.model.resources import ProcessSample, ResourceSample
 from perfconsole.model.run import Annotation
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.resources.saturation import saturation_warning
 from perfconsole.resources.summary import ResourcePeaks
 from perfconsole.tui.chart import ChartData, chart_t_end, time_chart
@@ -26,9 +27,6 @@ if TYPE_CHECKING:
     from perfconsole.tui.session_api import ConsoleSession
 
 MB = 2**20
-SATURATION_PREFIX = "load generator saturated"
-"""How the engine's saturation warnings (perfconsole.resources.saturation) begin."""
-METRICS_UNAVAILABLE_PREFIX = "target metrics unavailable"
 
 
 DETAIL_MIN_WIDTH = 100
@@ -59,7 +57,7 @@ class ResourceState:
     saturated_labels: frozenset[str] | None = None
     """Generator processes in a saturation episode now (the detector's hysteresis); None: judge by CPU."""
     annotations: tuple[Annotation, ...] = ()
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[RunWarning, ...] = ()
     sampling: bool = True
     """False when the session samples no resources at all."""
     remote_target: str | None = None
@@ -190,8 +188,10 @@ def busy_generators(state: ResourceState) -> list[ProcessSample]:
     return sorted(busy, key=lambda p: -(p.cpu_pct or 0.0))
 
 
-def saturation_annotations(annotations: Sequence[Annotation]) -> list[Annotation]:
-    return [a for a in annotations if a.kind == "warning" and a.text.startswith(SATURATION_PREFIX)]
+def saturation_episodes(state: ResourceState) -> list[tuple[Annotation, RunWarning]]:
+    """Each saturation episode of the run: the warning annotation pinned when it began, and its warning."""
+    raised = {w.text: w for w in state.warnings if w.kind is WarningKind.SATURATION}
+    return [(a, raised[a.text]) for a in state.annotations if a.kind == "warning" and a.text in raised]
 
 
 def saturation_banner(state: ResourceState) -> Banner | None:
@@ -202,10 +202,10 @@ def saturation_banner(state: ResourceState) -> Banner | None:
         more = f" (+{len(busy) - 1} more)" if len(busy) > 1 else ""
         reason = saturation_warning(top.label, top.cpu_pct or 0.0, state.saturation_pct)
         return Banner(f"{WARNING_MARK} {reason}{more}", active=True)
-    past = saturation_annotations(state.annotations)
+    past = saturation_episodes(state)
     if past:
-        last = past[-1]
-        what = last.text.removeprefix(SATURATION_PREFIX).lstrip(": ").split(";")[0]
+        last, warning = past[-1]
+        what = warning.detail or warning.text
         episodes = f"{len(past)} episodes, last" if len(past) > 1 else "once,"
         return Banner(
             f"{WARNING_MARK} generator saturated {episodes} at {fmt_duration(last.elapsed_s)}: {what} - "
@@ -408,10 +408,10 @@ def metrics_line(state: ResourceState, width: int) -> Line:
     sample = state.sample
     metrics = sample.metrics if sample is not None else {}
     if not metrics:
-        failing = [w for w in state.warnings if w.startswith(METRICS_UNAVAILABLE_PREFIX)]
+        failing = [w for w in state.warnings if w.kind is WarningKind.METRICS_UNAVAILABLE]
         if failing:
             return fields_line(
-                "metrics", [(f"{WARNING_MARK} {failing[-1]}"[: width - HEAD_WIDTH], "warn")], width
+                "metrics", [(f"{WARNING_MARK} {failing[-1].text}"[: width - HEAD_WIDTH], "warn")], width
             )
         return fields_line("metrics", [("none scraped (--metrics-url URL)", "dim")], width)
     fields: list[Span] = []

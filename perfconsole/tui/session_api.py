@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
 
@@ -58,7 +59,7 @@ class ConsoleSession(Protocol):
     @property
     def paused(self) -> bool: ...
     @property
-    def warnings(self) -> tuple[str, ...]: ...
+    def warnings(self) -> tuple[RunWarning, ...]: ...
     @property
     def active_shape(self) -> str | None:
         """The shape the run follows now (a locustfile's LoadTestShape or a staged profile), or None."""

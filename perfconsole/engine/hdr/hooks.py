@@ -19,6 +19,7 @@ from perfconsole.engine.hdr.locust_sync import add_ms, correct_entry, replace_en
 from perfconsole.engine.hdr.merge import TOTAL, HdrAggregator, Key
 from perfconsole.engine.hdr.pacing import current_pacing_us
 from perfconsole.engine.hdr.recorder import IntervalRecorder
+from perfconsole.model.run_warnings import RunWarning
 
 if TYPE_CHECKING:
     from locust.env import Environment
@@ -166,5 +167,5 @@ class HdrStats:
                     found[prefix + f"{method} {name}".strip()] = to_hdrh_blob(histogram.pairs())
         return found
 
-    def fallback_note(self) -> str | None:
+    def fallback_note(self) -> RunWarning | None:
         return self.aggregator.fallback_note()

@@ -14,13 +14,14 @@ from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram
 from perfconsole.engine.hdr.layout import index_of
 from perfconsole.engine.hdr.stages import StageTracker
 from perfconsole.engine.hdr.window import WindowRing
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 
 Key = tuple[str, str]
 TOTAL: Key = ("", "Aggregated")
 DEFAULT_MAX_ENDPOINTS = 500
 OTHER_NAME = "(other)"
 FALLBACK_PREFIX = "plain Locust worker(s) "
-"""Start of the warning that some figures are Locust's approximation (the console shows it)."""
+"""Start of the warning that some figures are Locust's approximation (kind HDR_FALLBACK)."""
 
 
 class HdrAggregator:
@@ -140,12 +141,13 @@ class HdrAggregator:
     def current(self, key: Key, now_s: float) -> list[float | None]:
         return self.window.values(key, now_s)
 
-    def fallback_note(self) -> str | None:
+    def fallback_note(self) -> RunWarning | None:
         """One line saying which figures are Locust's approximation, or None when all are exact."""
         if not self.plain_workers:
             return None
         workers = ", ".join(sorted(self.plain_workers))
-        return (
+        return RunWarning(
+            WarningKind.HDR_FALLBACK,
             f"{FALLBACK_PREFIX}{workers} sent no histograms: their requests enter the percentiles "
-            "at Locust's approximation (about 2 significant figures)"
+            "at Locust's approximation (about 2 significant figures)",
         )

@@ -11,9 +11,9 @@ from textual.reactive import reactive
 from textual.widgets import ContentSwitcher
 
 from perfconsole.config import Settings
-from perfconsole.engine.hdr.merge import FALLBACK_PREFIX
 from perfconsole.errors import UserError
 from perfconsole.model.run import EndpointStats, RunSnapshot, RunState
+from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.tui import render, resources_view
 from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
 from perfconsole.tui.controls import double_users, halve_users, step_users
@@ -89,7 +89,7 @@ class DashboardScreen(RunStoreScreen):
         self._breaches: tuple[str | None, render.Breaches] | None = None
         self._last_snapshot: RunSnapshot | None = None
         self._shown_verdict: object = None
-        self._shown_fallbacks: set[str] = set()
+        self._shown_fallbacks: set[RunWarning] = set()
         self._polls = 0
 
     def compose(self) -> ComposeResult:
@@ -201,9 +201,9 @@ class DashboardScreen(RunStoreScreen):
         if view == "resources":
             self.query_one(ResourcesPanel).show(resources, charts=charts)
         for warning in self.session.warnings:  # e.g. a plain `locust --worker`: figures approximated
-            if warning.startswith(FALLBACK_PREFIX) and warning not in self._shown_fallbacks:
+            if warning.kind is WarningKind.HDR_FALLBACK and warning not in self._shown_fallbacks:
                 self._shown_fallbacks.add(warning)
-                self.say(warning, "warning")
+                self.say(warning.text, "warning")
         verdict = self.session.spike_verdict
         if verdict is not None and verdict is not self._shown_verdict:
             self._shown_verdict = verdict
