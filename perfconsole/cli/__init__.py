@@ -34,13 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
         "(`perfconsole console --help` for its options)."
     )
     for name in ("console", *COMMAND_MODULES):
-        try:
-            module = importlib.import_module(f"perfconsole.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"perfconsole.cli.{name}":
-                continue  # command not built yet
-            raise
-        module.register(subparsers)
+        importlib.import_module(f"perfconsole.cli.{name}").register(subparsers)
     return parser
 
 

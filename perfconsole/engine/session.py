@@ -12,7 +12,6 @@ import logging
 import os
 import socket
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -65,7 +64,6 @@ if TYPE_CHECKING:
 SAMPLE_INTERVAL_S = 1.0
 WORKER_REPORT_INTERVAL_S = 3.0
 """How often Locust workers send their stats to the master (locust.runners.WORKER_REPORT_INTERVAL)."""
-LOG_KEEP = 200
 WORKER_EXIT_WAIT_S = 5.0
 
 
@@ -75,13 +73,11 @@ class _LogCollector(logging.Handler):
 
     def __init__(self, output: OperatorLog) -> None:
         super().__init__(logging.WARNING)
-        self.lines: deque[str] = deque(maxlen=LOG_KEEP)
         self.output = output
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
         line = message.splitlines()[0] if message else ""
-        self.lines.append(line)
         self.output.add("locust", f"{record.levelname}: {line}")
 
 
@@ -541,11 +537,6 @@ class LoadSession:
         return tuple(self._annotations)
 
     @property
-    def log_lines(self) -> tuple[str, ...]:
-        """Locust's recent warnings and errors, newest last."""
-        return tuple(self._log.lines)
-
-    @property
     def worker_pids(self) -> list[int]:
         return self.local_workers.pids if self.local_workers else []
 
@@ -588,7 +579,8 @@ class LoadSession:
             window_s=self.settings.window_s,
         )
 
-    def result(self, interrupted: bool = False, thresholds: tuple[Any, ...] = ()) -> RunResult:
+    def result(self, interrupted: bool = False) -> RunResult:
+        """The run so far, without verdicts (perfconsole.application evaluates them)."""
         self._note_fallback()
         plan = self.plan
         settings: dict[str, object] = {
@@ -606,7 +598,7 @@ class LoadSession:
             final=self.snapshot(),
             history=self.history,
             annotations=self.annotations,
-            thresholds=tuple(thresholds),
+            thresholds=(),
             interrupted=interrupted,
             started_at=self.started_at,
             ended_at=self.ended_at or time.time(),
@@ -815,7 +807,7 @@ class LoadSession:
             try:
                 self._tick()
             except Exception as exc:  # never let a sampling hiccup kill the loop
-                self._log.lines.append(f"sampler: {type(exc).__name__}: {exc}")
+                self.output_log.add("sampler", f"{type(exc).__name__}: {exc}")
 
     def _tick(self) -> None:
         runner = self.runner

@@ -14,12 +14,6 @@ if TYPE_CHECKING:
     from perfconsole.model.run_warnings import RunWarning
     from perfconsole.model.stages import StageStats
 
-PERCENTILES: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.999)
-"""Percentiles every snapshot carries, as fractions."""
-
-PERCENTILE_LABELS: dict[float, str] = {0.5: "p50", 0.9: "p90", 0.95: "p95", 0.99: "p99", 0.999: "p99.9"}
-
-
 AGGREGATED = "Aggregated"
 """Locust's name for the total row, kept wherever Locust's own files and scripts expect it."""
 
