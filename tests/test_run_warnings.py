@@ -13,7 +13,7 @@ from test_tui_resources_view import state_of, texts
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.resources.saturation import SaturationDetector
 from perfconsole.store.data_codec import result_from_dict, result_to_dict
-from perfconsole.tui.resources_view import saturation_banner
+from perfconsole.tui.views.saturation_banner import saturation_banner
 
 
 def test_kinds_survive_data_json_and_old_plain_warnings_load_as_other() -> None:

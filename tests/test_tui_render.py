@@ -9,11 +9,19 @@ from test_tui_data import ANNOTATIONS, SCENARIOS, TOTAL, history, settings, snap
 
 from perfconsole.errors import UserError
 from perfconsole.model.run import EndpointStats, ErrorStats, RunState, WorkerInfo
-from perfconsole.tui import chart, render
+from perfconsole.tui import chart
 from perfconsole.tui.controls import double_users, halve_users, parse_spawn_rate, parse_users, step_users
-from perfconsole.tui.formatting import fit_text, fmt_duration, fmt_ms, fmt_rate
+from perfconsole.tui.formatting import fmt_duration, fmt_ms, fmt_rate
 from perfconsole.tui.launch import parse_host, parse_tags, parse_workers
 from perfconsole.tui.marks import BREACH_MARK
+from perfconsole.tui.text_layout import fit_text, pack_fields
+from perfconsole.tui.views.annotations import annotation_lines
+from perfconsole.tui.views.charts import dashboard_charts
+from perfconsole.tui.views.failures import exception_rows, failure_rows
+from perfconsole.tui.views.start import profile_line, profile_preview, scenario_lines
+from perfconsole.tui.views.status import failure_percent, status_fields, worker_summary
+from perfconsole.tui.views.table import TABLE_COLUMNS, TableRow, table_rows
+from perfconsole.tui.views.workers import worker_rows
 from perfconsole.verdicts.thresholds import cell_breaches
 
 
@@ -28,14 +36,14 @@ def test_formatting() -> None:
     ]
 
 
-def cells_by_column(row: render.TableRow) -> dict[str, str]:
-    return {column: cell.text for (column, _), cell in zip(render.TABLE_COLUMNS, row.cells, strict=True)}
+def cells_by_column(row: TableRow) -> dict[str, str]:
+    return {column: cell.text for (column, _), cell in zip(TABLE_COLUMNS, row.cells, strict=True)}
 
 
 def test_table_rows_current_and_whole_run() -> None:
     snap = snapshot()
-    current = render.table_rows(snap, use_current=True)
-    whole = render.table_rows(snap, use_current=False)
+    current = table_rows(snap, use_current=True)
+    whole = table_rows(snap, use_current=False)
     assert [r.key for r in current] == [
         "GET /api/notifications/",
         "POST /api/notifications/",
@@ -43,10 +51,8 @@ def test_table_rows_current_and_whole_run() -> None:
         "Aggregated",
     ]
     assert current[-1].is_total and current[-1].cells[0].text == "Total"
-    detail_current = {
-        c: cell.text for (c, _), cell in zip(render.TABLE_COLUMNS, current[2].cells, strict=True)
-    }
-    detail_whole = {c: cell.text for (c, _), cell in zip(render.TABLE_COLUMNS, whole[2].cells, strict=True)}
+    detail_current = {c: cell.text for (c, _), cell in zip(TABLE_COLUMNS, current[2].cells, strict=True)}
+    detail_whole = {c: cell.text for (c, _), cell in zip(TABLE_COLUMNS, whole[2].cells, strict=True)}
     assert detail_whole["p95"] == "620" and detail_current["p95"] == "558"  # 0.9 x 620 in the window
     assert detail_whole["rps"] == "13.3" and detail_current["rps"] == "14.6"
     assert detail_whole["max"] == "1860"
@@ -59,10 +65,8 @@ def test_breached_cells_carry_a_symbol() -> None:
     def breaches(ep: EndpointStats, use_current: bool) -> set[str]:
         return cell_breaches(ep, limits, use_current)
 
-    rows = {r.key: r for r in render.table_rows(snapshot(), use_current=False, breaches=breaches)}
-    detail = dict(
-        zip((c for c, _ in render.TABLE_COLUMNS), rows["GET /api/notifications/[id]/"].cells, strict=True)
-    )
+    rows = {r.key: r for r in table_rows(snapshot(), use_current=False, breaches=breaches)}
+    detail = dict(zip((c for c, _ in TABLE_COLUMNS), rows["GET /api/notifications/[id]/"].cells, strict=True))
     assert detail["p95"].breached and detail["p95"].text == f"{BREACH_MARK}620"
     assert not detail["p50"].breached
     healthy = rows["GET /api/notifications/"]
@@ -70,23 +74,23 @@ def test_breached_cells_carry_a_symbol() -> None:
 
 
 def test_status_fields_and_packing() -> None:
-    fields = render.status_fields(snapshot(), use_current=True)
+    fields = status_fields(snapshot(), use_current=True)
     assert fields[0] == "RUNNING"
     assert "users 40/40 @5/s" in fields
     assert "workers 2/2 ready" in fields
     assert "left 3:25" in fields and "elapsed 1:35" in fields
     assert "profile medium" in fields
-    lines = render.pack_fields(fields, 80)
+    lines = pack_fields(fields, 80)
     assert all(len(line) <= 80 for line in lines) and len(lines) == 2
-    assert render.pack_fields(["a" * 90, "b"], 80) == ["a" * 90, "b"]
+    assert pack_fields(["a" * 90, "b"], 80) == ["a" * 90, "b"]
 
 
 def test_worker_summary_counts_missing() -> None:
     snap = snapshot(workers=2)
     lost = WorkerInfo("worker-9", "missing", 0, 0.0, 0, False)
     snap = replace(snap, workers=(*snap.workers, lost))
-    assert render.worker_summary(snap) == "workers 2/2 ready 1 missing"
-    assert render.worker_summary(snapshot(workers=0)) == "workers local"
+    assert worker_summary(snap) == "workers 2/2 ready 1 missing"
+    assert worker_summary(snapshot(workers=0)) == "workers local"
 
 
 def test_failures_grouped_and_sorted() -> None:
@@ -95,16 +99,16 @@ def test_failures_grouped_and_sorted() -> None:
         ErrorStats("GET", "/b", "timeout", 7),
         ErrorStats("GET", "/a", "500", 3),
     ]
-    rows = render.failure_rows(errors)
+    rows = failure_rows(errors)
     assert [(r.count, r.name, r.error) for r in rows] == [(7, "/b", "timeout"), (5, "/a", "500")]
-    exc = render.exception_rows(snapshot().exceptions)
+    exc = exception_rows(snapshot().exceptions)
     assert exc[0].where.startswith('File "scenarios/x.py", line 12')
 
 
 def test_worker_rows_and_annotations() -> None:
-    rows = render.worker_rows(snapshot().workers)
+    rows = worker_rows(snapshot().workers)
     assert [(r.id, r.cpu, r.memory, r.health) for r in rows][0] == ("worker-0 (pid 1000)", "35%", "80M", "ok")
-    lines = render.annotation_lines(reversed(ANNOTATIONS))
+    lines = annotation_lines(reversed(ANNOTATIONS))
     assert lines[0].split() == ["0:00", "U", "users", "started:", "40", "users", "at", "5/s"]
     assert lines[-1].split()[:3] == ["1:15", "N", "note"]
 
@@ -137,7 +141,7 @@ def test_axis_marks_and_labels() -> None:
 
 
 def test_dashboard_charts_mark_annotations() -> None:
-    rps, latency, users, errors = render.dashboard_charts(history(), ANNOTATIONS)
+    rps, latency, users, errors = dashboard_charts(history(), ANNOTATIONS)
     assert rps.t_end == 120.0 and rps.marks == ((0.0, "U"), (60.0, "D"), (75.0, "N"))
     assert [s.label for s in latency.series] == ["p50", "p95", "p99"]
     assert latency.y_max == 500 and users.y_max == 100 and errors.y_max == 2
@@ -148,11 +152,11 @@ def test_profile_preview_and_lines() -> None:
     ramp = settings().profiles["ramp"]
     from perfconsole.profiles import users_over_time
 
-    data = render.profile_preview(users_over_time(ramp, 30), 20)
+    data = profile_preview(users_over_time(ramp, 30), 20)
     assert data.y_max == 20 and data.latest == "peak 20"
-    assert render.profile_line(ramp) == "Ramp up and down: 3 stages up to 20 users until stopped"
-    assert render.profile_line(settings().profiles["light"]) == "Smoke load: 4 users @4/s for 1:00"
-    lines = render.scenario_lines(SCENARIOS[0])
+    assert profile_line(ramp) == "Ramp up and down: 3 stages up to 20 users until stopped"
+    assert profile_line(settings().profiles["light"]) == "Smoke load: 4 users @4/s for 1:00"
+    lines = scenario_lines(SCENARIOS[0])
     assert lines[1] == "• NotificationsUser (weight 3)  tags read, write" and lines[-1] == "tags: read, write"
 
 
@@ -176,10 +180,8 @@ def test_controls_and_parsing() -> None:
 
 def test_failure_percent_views() -> None:
     snap = snapshot(state=RunState.RUNNING)
-    assert render.failure_percent(snap, use_current=False) == pytest.approx(100 * 12 / 4800)
-    assert render.failure_percent(snap, use_current=True) == pytest.approx(
-        100 * (12 / 100) / (TOTAL.current_rps)
-    )
+    assert failure_percent(snap, use_current=False) == pytest.approx(100 * 12 / 4800)
+    assert failure_percent(snap, use_current=True) == pytest.approx(100 * (12 / 100) / (TOTAL.current_rps))
 
 
 def test_fit_text_keeps_the_ending_by_cutting_the_longest_word_in_the_middle() -> None:

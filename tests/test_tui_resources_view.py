@@ -19,17 +19,12 @@ from perfconsole.config import ResourceThresholds
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.tui.marks import BREACH_MARK, OK_MARK, PAST_BREACH_MARK
-from perfconsole.tui.resources_view import (
-    ResourceState,
-    current_run,
-    fields_line,
-    limit_marks,
-    line_text,
-    resource_charts,
-    resource_lines,
-    saturation_banner,
-    state_from_session,
-)
+from perfconsole.tui.text_layout import fields_line, line_text
+from perfconsole.tui.views.resource_charts import resource_charts
+from perfconsole.tui.views.resource_limits import limit_marks
+from perfconsole.tui.views.resource_lines import resource_lines
+from perfconsole.tui.views.resource_state import ResourceState, current_run, state_from_session
+from perfconsole.tui.views.saturation_banner import saturation_banner
 
 
 def state_of(samples: list[ResourceSample], **changes: object) -> ResourceState:
@@ -91,7 +86,7 @@ def test_no_target_and_no_metrics_say_how_to_get_them() -> None:
 
 def test_a_target_elsewhere_says_why_it_has_no_process_figures() -> None:
     from perfconsole.resources.target import target_address
-    from perfconsole.tui.resources_view import remote_target_host
+    from perfconsole.tui.views.resource_state import remote_target_host
 
     monitor = FakeMonitor()
     assert remote_target_host(monitor) is None

@@ -14,10 +14,10 @@ import pytest
 
 from perfconsole.config import Limits, Profile, Settings, SpikeDrill, Thresholds
 from perfconsole.model.run import RunState
-from perfconsole.tui import render
 from perfconsole.tui.app import make_app
 from perfconsole.tui.screens.dashboard import DashboardScreen
 from perfconsole.tui.screens.shape_guard import LeaveShapeModal
+from perfconsole.tui.views.status import status_fields
 from perfconsole.tui.widgets.message_line import MessageLine
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(150)]
@@ -112,7 +112,7 @@ def test_console_runs_a_locustfile_shape_and_plus_asks_then_annotates(
             await wait_for(pilot, lambda: session.snapshot().user_count == 3, "the operator's 3 users")
             snap = session.snapshot()
             assert session.active_shape is None and snap.target_user_count == 3
-            assert "manual" in render.status_fields(snap, True)
+            assert "manual" in status_fields(snap, True)
             left = [a.text for a in session.annotations if a.text.startswith("left shape")]
             assert left == ["left shape OneUserAMinute (OneUserAMinute): manual control by users"]
 

@@ -14,7 +14,6 @@ from perfconsole.errors import StoreError
 from perfconsole.model.run import RunSnapshot, RunState
 from perfconsole.store.baselines import load_baseline
 from perfconsole.store.runs import load_run_dir, save_run
-from perfconsole.tui import render
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.store_view import (
     NEW_ENDPOINT,
@@ -32,6 +31,7 @@ from perfconsole.tui.store_view import (
     scenario_name,
     toggle_selection,
 )
+from perfconsole.tui.views.table import TABLE_COLUMNS, table_columns, table_rows
 from perfconsole.verdicts.regression import compare
 
 RULES = Regression(min_samples=50)
@@ -79,14 +79,14 @@ def test_live_comparison_uses_the_current_window_when_asked() -> None:
 def test_table_rows_carry_the_delta_column_and_marks_only_with_a_baseline() -> None:
     current = (make_endpoint("/a", p95=40.0), make_endpoint("/b", p95=40.0), make_endpoint("/new"))
     snapshot = live(current)
-    plain = render.table_rows(snapshot, use_current=False)
-    assert all(len(row.cells) == len(render.TABLE_COLUMNS) for row in plain)
+    plain = table_rows(snapshot, use_current=False)
+    assert all(len(row.cells) == len(TABLE_COLUMNS) for row in plain)
     assert not any(cell.regressed for row in plain for cell in row.cells)
 
     marks = comparison_marks(compare(BASE, snapshot, RULES))
-    rows = {row.key: row for row in render.table_rows(snapshot, False, marks=marks)}
-    columns = [c for c, _ in render.table_columns(True)]
-    assert columns[columns.index("p95") + 1] == "delta" and len(columns) == len(render.TABLE_COLUMNS) + 1
+    rows = {row.key: row for row in table_rows(snapshot, False, marks=marks)}
+    columns = [c for c, _ in table_columns(True)]
+    assert columns[columns.index("p95") + 1] == "delta" and len(columns) == len(TABLE_COLUMNS) + 1
     slowed = dict(zip(columns, rows["GET /a"].cells, strict=True))
     assert slowed["name"].text == "✗ GET /a" and slowed["name"].regressed
     assert slowed["p95"].text == "↑40" and slowed["p95"].regressed

@@ -178,7 +178,7 @@ def test_unknown_class_stops_before_anything_starts(workdir: Path) -> None:
 
 
 def test_start_screen_profile_line_shows_the_mix(workdir: Path) -> None:
-    from perfconsole.tui.render import profile_line
+    from perfconsole.tui.views.start import profile_line
 
     line = profile_line(load_settings(workdir / "config.toml").profile("oneadmin"))
     assert line == "3 users @3/s for 0:04; weights FirstUser=1 SecondUser=0; fixed SecondUser=1"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from textual.binding import Binding
 
-from perfconsole.tui.render import pack_fields
+from perfconsole.tui.text_layout import pack_fields
 
 ALWAYS, OFTEN, RARELY = 0, 1, 2
 """Key bar ranks: when the bar would take more than its line budget, ``RARELY`` keys leave it first, then

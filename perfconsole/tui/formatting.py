@@ -57,23 +57,23 @@ def fmt_bytes(value: int) -> str:
     return f"{value / 1024**3:.1f}G"
 
 
-ELLIPSIS = "…"
-MIN_KEPT = 3
-"""Characters kept on each side of a word cut in the middle."""
+def fmt_cpu(value: float | None) -> str:
+    return MISSING if value is None else f"{value:.0f}%"
 
 
-def fit_text(text: str, width: int) -> str:
-    """``text`` in ``width`` characters, its ending kept: the longest word (a run id, a path) loses its
-    middle first, e.g. ``run 2026…-notifications-light (B makes it a baseline)``; only when that is not
-    enough is the line cut at the end."""
-    if len(text) <= width or width <= 0:
-        return text
-    words = text.split(" ")
-    longest = max(range(len(words)), key=lambda i: len(words[i]))
-    word = words[longest]
-    keep = len(word) - (len(text) - width) - len(ELLIPSIS)
-    if keep >= 2 * MIN_KEPT:
-        head = keep // 3
-        words[longest] = word[:head] + ELLIPSIS + word[len(word) - (keep - head) :]
-        return " ".join(words)
-    return text[: width - len(ELLIPSIS)] + ELLIPSIS
+def fmt_rss(value: float | int | None) -> str:
+    return MISSING if value is None else fmt_bytes(int(value))
+
+
+def fmt_count(value: float | int | None) -> str:
+    return MISSING if value is None else f"{value:g}"
+
+
+def fmt_trend(mb_per_min: float | None) -> str:
+    return MISSING if mb_per_min is None else f"{mb_per_min:+.2f} MB/min"
+
+
+def cpu_bar(pct: float, width: int = 10) -> str:
+    """``████░░░░░░`` for a 0-100 % value (clamped)."""
+    filled = round(max(0.0, min(100.0, pct)) / 100 * width)
+    return "█" * filled + "░" * (width - filled)

@@ -1,5 +1,6 @@
-"""The console's marks: one symbol each, so every mark reads without colour (NO_COLOR), and the one map
-from metric names (thresholds, regression comparison) to the percentile-table column they mark."""
+"""The console's marks: one symbol each, so every mark reads without colour (NO_COLOR), the one map
+from metric names (thresholds, regression comparison) to the percentile-table column they mark, and the
+one-letter marks of annotations on the charts' time axis."""
 
 from __future__ import annotations
 
@@ -29,3 +30,19 @@ METRIC_TO_COLUMN: dict[str, str] = {
 }
 """Threshold and comparison metric names to the percentile-table column they mark (``avg`` has no
 column: it marks the row only)."""
+
+
+ANNOTATION_MARKS: dict[str, str] = {
+    "note": "N",
+    "users": "U",
+    "profile": "P",
+    "drill": "D",
+    "worker": "W",
+    "warning": "!",
+    "snapshot": "S",
+}
+"""One-letter mark of each annotation kind on the charts' time axis."""
+
+
+def annotation_mark(kind: str) -> str:
+    return ANNOTATION_MARKS.get(kind, "*")

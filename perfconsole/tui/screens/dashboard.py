@@ -14,7 +14,6 @@ from perfconsole.config import Settings
 from perfconsole.errors import UserError
 from perfconsole.model.run import EndpointStats, RunSnapshot, RunState
 from perfconsole.model.run_warnings import RunWarning, WarningKind
-from perfconsole.tui import render, resources_view
 from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
 from perfconsole.tui.controls import double_users, halve_users, step_users
 from perfconsole.tui.recorder import RunRecorder
@@ -23,6 +22,14 @@ from perfconsole.tui.screens.shape_guard import guard_shape
 from perfconsole.tui.screens.store_keys import RunStoreScreen
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.shown import shown_snapshot
+from perfconsole.tui.views.annotations import annotation_lines
+from perfconsole.tui.views.charts import dashboard_charts
+from perfconsole.tui.views.failures import exception_rows, failure_rows
+from perfconsole.tui.views.resource_state import state_from_session
+from perfconsole.tui.views.saturation_banner import saturation_banner
+from perfconsole.tui.views.status import view_label, worker_summary
+from perfconsole.tui.views.table import Breaches, table_columns, table_rows
+from perfconsole.tui.views.workers import worker_rows
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -38,7 +45,7 @@ CHART_EVERY = 3
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
 
 
-def threshold_breaches(settings: Settings, profile_name: str | None) -> render.Breaches:
+def threshold_breaches(settings: Settings, profile_name: str | None) -> Breaches:
     """Cell marking for the settings' limits (the profile's thresholds over the global ones)."""
     from perfconsole.verdicts.thresholds import cell_breaches
 
@@ -75,7 +82,7 @@ class DashboardScreen(RunStoreScreen):
         refresh_s: float = 1.0,
         users_step: int = 10,
         prepared: bool = False,
-        breaches_for: Callable[[Settings, str | None], render.Breaches] = threshold_breaches,
+        breaches_for: Callable[[Settings, str | None], Breaches] = threshold_breaches,
         recorder: RunRecorder | None = None,
     ) -> None:
         super().__init__()
@@ -86,7 +93,7 @@ class DashboardScreen(RunStoreScreen):
         self.users_step = users_step
         self.prepared = prepared
         self._breaches_for = breaches_for
-        self._breaches: tuple[str | None, render.Breaches] | None = None
+        self._breaches: tuple[str | None, Breaches] | None = None
         self._last_snapshot: RunSnapshot | None = None
         self._shown_verdict: object = None
         self._shown_fallbacks: set[RunWarning] = set()
@@ -150,7 +157,7 @@ class DashboardScreen(RunStoreScreen):
     def live_snapshot(self) -> RunSnapshot | None:
         return self._last_snapshot
 
-    def _breaches_now(self, profile: str | None) -> render.Breaches:
+    def _breaches_now(self, profile: str | None) -> Breaches:
         if self._breaches is None or self._breaches[0] != profile:
             self._breaches = (profile, self._breaches_for(self.settings, profile))
         return self._breaches[1]
@@ -174,30 +181,28 @@ class DashboardScreen(RunStoreScreen):
         breaches = self._breaches_now(snapshot.profile)
         marks = self.baseline_marks(snapshot, self.use_current)
         self.query_one(PercentileTable).show_rows(
-            render.table_rows(snapshot, self.use_current, breaches, marks),
-            render.table_columns(marks is not None),
+            table_rows(snapshot, self.use_current, breaches, marks),
+            table_columns(marks is not None),
         )
         view = self.query_one(ContentSwitcher).current
         if view == "charts" and charts:
-            charts_data = render.dashboard_charts(self.session.history, self.session.annotations)
+            charts_data = dashboard_charts(self.session.history, self.session.annotations)
             self.query_one(ChartsPanel).show_charts(charts_data)
         elif view == "failures":
             self.query_one(FailuresView).show(
-                render.failure_rows(snapshot.errors), render.exception_rows(snapshot.exceptions)
+                failure_rows(snapshot.errors), exception_rows(snapshot.exceptions)
             )
         elif view == "workers":
-            workers = render.worker_rows(snapshot.workers)
-            self.query_one(WorkersView).show(workers, render.worker_summary(snapshot))
+            workers = worker_rows(snapshot.workers)
+            self.query_one(WorkersView).show(workers, worker_summary(snapshot))
         elif view == "notes":
-            self.query_one(NotesView).show(render.annotation_lines(self.session.annotations))
+            self.query_one(NotesView).show(annotation_lines(self.session.annotations))
         elif view == "stages":
             self.query_one(StagesView).show(self.session.stages())
         elif view == "log":
             self.query_one(LogView).show(self.session.output_tail(LOG_LINES))
-        resources = resources_view.state_from_session(
-            self.session, with_samples=view == "resources" and charts
-        )
-        self.query_one(SaturationBanner).banner = resources_view.saturation_banner(resources)
+        resources = state_from_session(self.session, with_samples=view == "resources" and charts)
+        self.query_one(SaturationBanner).banner = saturation_banner(resources)
         if view == "resources":
             self.query_one(ResourcesPanel).show(resources, charts=charts)
         for warning in self.session.warnings:  # e.g. a plain `locust --worker`: figures approximated
@@ -323,7 +328,7 @@ class DashboardScreen(RunStoreScreen):
     def action_toggle_view(self) -> None:
         self.use_current = not self.use_current
         window_s = self._last_snapshot.window_s if self._last_snapshot is not None else 10
-        self.say(f"table shows the {render.view_label(self.use_current, window_s)}")
+        self.say(f"table shows the {view_label(self.use_current, window_s)}")
 
     def action_resources(self) -> None:
         """Show the resources panel; pressed again while it is shown, cycle its layout."""

@@ -10,7 +10,6 @@ from textual.widgets import ContentSwitcher, DataTable, Label
 from perfconsole.errors import UserError
 from perfconsole.store.corrected import corrected_lines
 from perfconsole.store.loaded_run import LoadedRun
-from perfconsole.tui import render
 from perfconsole.tui.actions import BROWSER_ACTIONS, COMPARE_ACTIONS, DETAIL_ACTIONS, bindings
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.keyed import KeyedScreen
@@ -26,6 +25,10 @@ from perfconsole.tui.store_view import (
     entry_summary,
     toggle_selection,
 )
+from perfconsole.tui.views.annotations import annotation_lines
+from perfconsole.tui.views.charts import dashboard_charts
+from perfconsole.tui.views.failures import exception_rows, failure_rows
+from perfconsole.tui.views.table import table_rows
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -174,11 +177,11 @@ class RunDetailScreen(_StoreScreen):
         lines = detail_lines(self.entry, duration, (t.describe() for t in result.thresholds))
         lines += corrected_lines(result.final)
         self.query_one("#detail-header", Label).update(Text("\n".join(lines)))
-        self.query_one(PercentileTable).show_rows(render.table_rows(result.final, use_current=False))
-        self.query_one(ChartsPanel).show_charts(render.dashboard_charts(result.history, result.annotations))
-        self.query_one(NotesView).show(render.annotation_lines(result.annotations))
+        self.query_one(PercentileTable).show_rows(table_rows(result.final, use_current=False))
+        self.query_one(ChartsPanel).show_charts(dashboard_charts(result.history, result.annotations))
+        self.query_one(NotesView).show(annotation_lines(result.annotations))
         self.query_one(FailuresView).show(
-            render.failure_rows(result.final.errors), render.exception_rows(result.final.exceptions)
+            failure_rows(result.final.errors), exception_rows(result.final.exceptions)
         )
         self.say("read-only: figures over the whole run")
 

@@ -16,7 +16,6 @@ from perfconsole.config import Settings
 from perfconsole.engine.scenario import ScenarioInfo
 from perfconsole.errors import UserError
 from perfconsole.profiles import users_over_time
-from perfconsole.tui import render
 from perfconsole.tui.actions import START_ACTIONS, bindings
 from perfconsole.tui.launch import parse_host, parse_tags, parse_workers, preset_tags, preset_users_note
 from perfconsole.tui.recorder import RunRecorder
@@ -26,6 +25,7 @@ from perfconsole.tui.shape_choices import preview_line, profile_choices, shape_c
 from perfconsole.tui.shown import masked_host, unmasked_host
 from perfconsole.tui.start_fields import field_error, target_field_rows
 from perfconsole.tui.target_fields import parse_metrics_url, parse_run_name, parse_target_process
+from perfconsole.tui.views.start import profile_line, profile_preview, scenario_lines
 from perfconsole.tui.widgets.charts import RunChart
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -156,7 +156,7 @@ class StartScreen(StoreKeysScreen):
                 self._show_profile(event.option.id)
 
     def _show_scenario(self, info: ScenarioInfo) -> None:
-        self.query_one("#scenario-info", Static).update(Text("\n".join(render.scenario_lines(info))))
+        self.query_one("#scenario-info", Static).update(Text("\n".join(scenario_lines(info))))
         classes = self.query_one("#user-classes", SelectionList)
         classes.clear_options()
         classes.add_options([(f"{u.name} (weight {u.weight})", u.name, True) for u in info.user_classes])
@@ -197,15 +197,15 @@ class StartScreen(StoreKeysScreen):
             return  # the operator moved on
         self.query_one("#profile-info", Static).update(Text(preview_line(name, answer)))
         points = [(float(t), int(u)) for t, u in answer.get("points") or []]
-        self.query_one("#profile-preview", RunChart).data = render.profile_preview(
+        self.query_one("#profile-preview", RunChart).data = profile_preview(
             points, max((u for _, u in points), default=0)
         )
 
     def _show_profile(self, name: str) -> None:
         profile = self.settings.profiles[name]
-        line = render.profile_line(profile) + preset_users_note(self.launch_options)
+        line = profile_line(profile) + preset_users_note(self.launch_options)
         self.query_one("#profile-info", Static).update(Text(line))
-        self.query_one("#profile-preview", RunChart).data = render.profile_preview(
+        self.query_one("#profile-preview", RunChart).data = profile_preview(
             users_over_time(profile, points=60), max((s.users for s in profile.stages), default=profile.users)
         )
 

@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from perfconsole.tui.formatting import fit_text
 from perfconsole.tui.shown import shown_text
+from perfconsole.tui.text_layout import fit_text
 
 PREFIX = {"info": "› ", "error": "✗ ", "verdict": "◆ ", "warning": "! "}
 """A symbol per kind so messages read without colour."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import DataTable
 
-from perfconsole.tui.render import TABLE_COLUMNS, Cell, TableRow
+from perfconsole.tui.views.table import TABLE_COLUMNS, Cell, TableRow
 
 
 class PercentileTable(DataTable[Text]):

@@ -9,14 +9,11 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from perfconsole.tui.chart import ChartData
-from perfconsole.tui.resources_view import (
-    Banner,
-    Line,
-    ResourceState,
-    chart_marks,
-    resource_charts,
-    resource_lines,
-)
+from perfconsole.tui.text_layout import Line
+from perfconsole.tui.views.resource_charts import chart_marks, resource_charts
+from perfconsole.tui.views.resource_lines import resource_lines
+from perfconsole.tui.views.resource_state import ResourceState
+from perfconsole.tui.views.saturation_banner import Banner
 from perfconsole.tui.widgets.charts import RunChart
 
 ROLE_STYLES = {"head": "bold", "ok": "green", "bad": "bold red", "warn": "yellow", "dim": "dim", "": ""}

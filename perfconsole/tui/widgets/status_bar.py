@@ -7,7 +7,8 @@ from textual.reactive import reactive
 from textual.widget import Widget
 
 from perfconsole.model.run import RunSnapshot, RunState
-from perfconsole.tui.render import pack_fields, status_fields
+from perfconsole.tui.text_layout import pack_fields
+from perfconsole.tui.views.status import status_fields
 
 STATE_STYLES = {
     RunState.RUNNING: "bold green",

@@ -8,12 +8,9 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Label
 
 from perfconsole.model.stages import StageStats
-from perfconsole.tui.render import (
-    ExceptionRow,
-    FailureRow,
-    WorkerRow,
-)
 from perfconsole.tui.shown import shown_text
+from perfconsole.tui.views.failures import ExceptionRow, FailureRow
+from perfconsole.tui.views.workers import WorkerRow
 
 
 class RowsTable(DataTable[Text]):
