@@ -23,7 +23,7 @@ from perfconsole.engine.session import LoadSession
 from perfconsole.errors import ExitCode
 from perfconsole.headless.shutdown import SAVE_WAIT_S, SaveGuard, hurry, save_or_report, started
 from perfconsole.headless.summary import progress_line, summary_text
-from perfconsole.model.run import RunResult, RunState
+from perfconsole.model.run import RunResult
 from perfconsole.store.redact import redact_url
 
 if TYPE_CHECKING:
@@ -102,7 +102,7 @@ def run_headless(options: HeadlessOptions) -> int:
                 return int(ExitCode.INTERRUPTED)
             if interrupts.interrupted:
                 print(f"perfconsole: {interrupts.name}: stopping, writing results", file=err, flush=True)
-                if session.state in (RunState.SPAWNING, RunState.RUNNING):
+                if session.state.is_live:
                     session.annotate(f"interrupted by {interrupts.name}", kind="warning")
             session.finish()
             if not guard.claim("main"):  # a second signal is saving: it ends the process
@@ -119,7 +119,7 @@ def run_headless(options: HeadlessOptions) -> int:
 
 def _wait_for_end(session: LoadSession, interrupts: Interrupts, options: HeadlessOptions) -> None:
     next_progress = time.monotonic() + options.progress_interval_s
-    while session.state in (RunState.SPAWNING, RunState.RUNNING) and not interrupts.interrupted:
+    while session.state.is_live and not interrupts.interrupted:
         gevent.sleep(0.2)
         if time.monotonic() >= next_progress:
             print(progress_line(session.snapshot()), file=options.stderr, flush=True)

@@ -116,7 +116,7 @@ def session_stage_key(session: object) -> StageKey | None:
 
     s: object = session
     state = getattr(s, "state", None)
-    if state not in (RunState.SPAWNING, RunState.RUNNING):
+    if not isinstance(state, RunState) or not state.is_live:
         return None
     users = int(getattr(s, "_target_users", 0))
     drill = getattr(s, "_spike_greenlet", None)
