@@ -5,6 +5,9 @@
 injected errors, seed 1. Use ``demo_target.url`` as the host. It is shared by the whole session, so do
 not leave it changed: change its behaviour through ``demo_control``, which restores it after the test.
 
+``make_session`` (function): ``make_session(scenario=HEALTH, **plan)`` gives a prepared engine LoadSession,
+closed after the test.
+
 ``demo_control`` (function): ``demo_control(latency_ms=..., error_rate=..., path_latency_ms={...},
 path_error_rates={...})`` POSTs to the target's ``/_control`` and returns the settings now in force.
 """
@@ -12,12 +15,19 @@ path_error_rates={...})`` POSTs to the target's ``/_control`` and returns the se
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import locust  # noqa: F401  - first third-party import: gevent patches before anything else loads
 import pytest
 
+from perfconsole.config import default_settings
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
+from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.session import LoadSession
+
+HEALTH = Path(__file__).resolve().parent.parent / "scenarios" / "health.py"
 
 DemoControl = Callable[..., dict[str, Any]]
 
@@ -36,3 +46,20 @@ def demo_control(demo_target: DemoTargetProcess) -> Iterator[DemoControl]:
     yield control
     if demo_target.running:
         demo_target.control({"reset": True})
+
+
+@pytest.fixture()
+def make_session(tmp_path: Path) -> Iterator[Callable[..., LoadSession]]:
+    """``make_session(scenario=HEALTH, **plan)``: a prepared session, closed after the test."""
+    sessions: list[LoadSession] = []
+    settings = replace(default_settings(), runs_dir=tmp_path / "runs")
+
+    def make(scenario: Path = HEALTH, **plan: object) -> LoadSession:
+        session = LoadSession(RunPlan(scenario_path=scenario, **plan), settings)  # type: ignore[arg-type]
+        sessions.append(session)
+        session.prepare()
+        return session
+
+    yield make
+    for session in sessions:
+        session.close()

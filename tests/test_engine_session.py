@@ -4,48 +4,20 @@ from __future__ import annotations
 
 import os
 import signal
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 import gevent
 import pytest
+from engine_helpers import wait_for
 
-from perfconsole.config import Profile, SpikeDrill, Stage, default_settings
+from perfconsole.config import Profile, SpikeDrill, Stage
 from perfconsole.demo_target.process import DemoTargetProcess
-from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.session import LoadSession
 from perfconsole.errors import UserError
 from perfconsole.model.run import RunState
 
 ROOT = Path(__file__).resolve().parent.parent
-HEALTH = ROOT / "scenarios" / "health.py"
-
-
-def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        gevent.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture()
-def make_session(tmp_path: Path) -> Iterator[Callable[..., LoadSession]]:
-    sessions: list[LoadSession] = []
-    settings = replace(default_settings(), runs_dir=tmp_path / "runs")
-
-    def make(scenario: Path = HEALTH, **plan: object) -> LoadSession:
-        session = LoadSession(RunPlan(scenario_path=scenario, **plan), settings)  # type: ignore[arg-type]
-        sessions.append(session)
-        session.prepare()
-        return session
-
-    yield make
-    for session in sessions:
-        session.close()
 
 
 def test_staged_profile_follows_its_stages_and_ends_by_itself(

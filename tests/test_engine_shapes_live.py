@@ -3,22 +3,20 @@ shape say so (annotation, stage label "manual")."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
 
 import gevent
 import pytest
+from engine_helpers import wait_for
 
-from perfconsole.config import Profile, Stage, default_settings
+from perfconsole.config import Profile, Stage
 from perfconsole.demo_target.process import DemoTargetProcess
-from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.session import LoadSession
 from perfconsole.engine.shape_preview import compute_preview, preview_shape
 from perfconsole.model.run import RunState
 
 ROOT = Path(__file__).resolve().parent.parent
-HEALTH = ROOT / "scenarios" / "health.py"
 SHAPED_LOCUSTFILE = """
 from locust import HttpUser, LoadTestShape, constant, task
 
@@ -40,31 +38,6 @@ class TwoSteps(LoadTestShape):
             return 2, 10
         return None
 """
-
-
-def wait_for(condition: Callable[[], bool], timeout_s: float, what: str) -> None:
-    deadline = gevent.get_hub().loop.now() + timeout_s
-    while gevent.get_hub().loop.now() < deadline:
-        if condition():
-            return
-        gevent.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-@pytest.fixture()
-def make_session(tmp_path: Path) -> Iterator[Callable[..., LoadSession]]:
-    sessions: list[LoadSession] = []
-    settings = replace(default_settings(), runs_dir=tmp_path / "runs")
-
-    def make(scenario: Path = HEALTH, **plan: object) -> LoadSession:
-        session = LoadSession(RunPlan(scenario_path=scenario, **plan), settings)  # type: ignore[arg-type]
-        sessions.append(session)
-        session.prepare()
-        return session
-
-    yield make
-    for session in sessions:
-        session.close()
 
 
 class _Steps:

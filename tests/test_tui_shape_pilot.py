@@ -5,12 +5,12 @@ log."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import locust  # noqa: F401, I001  - first: gevent monkey-patching before any asyncio loop exists
 import pytest
+from test_tui_pilot import wait_for
 
 from perfconsole.config import Limits, Profile, Settings, SpikeDrill, Thresholds
 from perfconsole.model.run import RunState
@@ -40,15 +40,6 @@ class OneUserAMinute(LoadTestShape):
     def tick(self):
         return (1, 10) if self.get_run_time() < 60 else None
 '''
-
-
-async def wait_for(pilot: Any, condition: Callable[[], bool], what: str, timeout_s: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout_s
-    while not condition():
-        if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.2)
 
 
 def test_console_runs_a_locustfile_shape_and_plus_asks_then_annotates(
