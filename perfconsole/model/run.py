@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from perfconsole.model.percentiles import Percentiles
+
 if TYPE_CHECKING:
     from perfconsole.model.run_warnings import RunWarning
     from perfconsole.model.stages import StageStats
@@ -39,22 +41,6 @@ class RunState(StrEnum):
     def is_active(self) -> bool:
         """A run is going (live, or its users are stopping): quitting asks, a save marks it interrupted."""
         return self.is_live or self is RunState.STOPPING
-
-
-@dataclass(frozen=True, slots=True)
-class Percentiles:
-    """Response-time percentiles in milliseconds; ``None`` where there is no data (current window idle)."""
-
-    p50: float | None = None
-    p90: float | None = None
-    p95: float | None = None
-    p99: float | None = None
-    p999: float | None = None
-    max: float | None = None
-
-    def get(self, label: str) -> float | None:
-        """Value by label: ``p50``, ``p90``, ``p95``, ``p99``, ``p99.9`` or ``max``."""
-        return getattr(self, label.replace(".", ""))
 
 
 @dataclass(frozen=True, slots=True)

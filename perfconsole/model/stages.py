@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from perfconsole.model.run import Percentiles
+from perfconsole.model.percentiles import Percentiles
 
 
 @dataclass(frozen=True, slots=True)

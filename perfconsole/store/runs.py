@@ -234,10 +234,9 @@ def find_run_dir(ref: str, runs_dir: Path) -> Path:
     exact = runs_dir / ref
     if ref != BASELINES_DIR and exact.is_dir():
         return exact
-    from perfconsole.store.run_names import newest_named
-
-    if (named := newest_named(runs_dir, ref)) is not None:
-        return named
+    named = [info for info in list_runs(runs_dir) if info.name == ref]  # newest first
+    if named:
+        return named[0].path
     matches = [d for d in _run_dirs(runs_dir) if d.name.startswith(ref)]
     if len(matches) == 1:
         return matches[0]
