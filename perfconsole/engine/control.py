@@ -129,7 +129,7 @@ class RunControl(SessionCore):
             raise UserError("a spike drill is already running")
         drill = drill or self.settings.spike
         self.spike_verdict = None
-        self._spike_greenlet = gevent.spawn(spike_drill.run_spike, self, drill)
+        self._spike_greenlet = gevent.spawn(run_spike, self, drill)
 
     def stop(self) -> None:
         """Stop all users; the workers stay connected so the run can be started again."""
@@ -258,3 +258,27 @@ class RunControl(SessionCore):
             self._greenlets.append(gevent.spawn(runner.start, runner.target_user_count, rate))
         else:
             self._spawn(self._target_users, self._spawn_rate)
+
+
+def run_spike(session: RunControl, drill: SpikeDrill) -> None:
+    """The drill itself (in its own greenlet): annotated at start and end; the verdict window is set last."""
+    before_users, before_rate = session._target_users, session._spawn_rate
+    shape = session.env.shape_class if session.env else None
+    start = session.elapsed_s
+    session.annotate(
+        f"spike drill: {before_users} -> {drill.users} users at {drill.spawn_rate:g}/s for "
+        f"{drill.duration_s:g}s",
+        kind="drill",
+    )
+    session._leave_shape()
+    session._spawn(drill.users, drill.spawn_rate)
+    gevent.sleep(drill.duration_s)
+    if not session.state.is_live:
+        return
+    end = session.elapsed_s
+    if shape is not None:
+        session._start_shape(shape, reset_clock=False)  # the staged profile goes on by its own clock
+    else:
+        session._spawn(before_users, max(before_rate, drill.spawn_rate))
+    session.annotate(f"spike drill over: back to {before_users} users", kind="drill")
+    session._spike = (start, end, end + spike_drill.OBSERVE_AFTER_S)

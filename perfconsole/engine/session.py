@@ -6,9 +6,9 @@ Control methods (``start``, ``set_users``, ``stop`` ...) return at once: the Loc
 greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and never reset Locust's stats.
 
 The session's jobs live in modules of their own: its state and shared reads in ``session_core``, runner
-control and live controls in ``control`` (the spike drill in ``spike_drill``, Locust runner internals in
-``runner_internals``), the preparation steps in ``preparation``, snapshot and result in ``snapshots``. This
-module prepares, samples each second, and ends the session.
+control and live controls (the spike drill too) in ``control``, the drill's verdict in ``spike_drill``, Locust
+runner internals in ``runner_internals``, the preparation steps in ``preparation``, snapshot and result in
+``snapshots``. This module prepares, samples each second, and ends the session.
 """
 
 from __future__ import annotations
@@ -182,7 +182,7 @@ class LoadSession(RunControl):
 
     def result(self, interrupted: bool = False) -> RunResult:
         """The run so far, without verdicts (perfconsole.application evaluates them)."""
-        return snapshots.build_result(self, interrupted)
+        return snapshots.build_result(self, interrupted, self.snapshot(), self.stages())
 
     def encoded_histograms(self) -> dict[str, str]:
         """The whole run's histograms in HdrHistogram's standard encoding (for saving; a few ms each)."""

@@ -10,10 +10,11 @@ from perfconsole.model.run import RunResult, RunSnapshot
 from perfconsole.verdicts.resources import resource_verdicts
 
 if TYPE_CHECKING:
-    from perfconsole.engine.session import LoadSession
+    from perfconsole.engine.session_core import SessionCore
+    from perfconsole.model.stages import StageStats
 
 
-def build_snapshot(session: LoadSession) -> RunSnapshot:
+def build_snapshot(session: SessionCore) -> RunSnapshot:
     """The live state now (cheap; never resets Locust's stats)."""
     runner = session.runner
     if runner is None:
@@ -54,7 +55,9 @@ def build_snapshot(session: LoadSession) -> RunSnapshot:
     )
 
 
-def build_result(session: LoadSession, interrupted: bool) -> RunResult:
+def build_result(
+    session: SessionCore, interrupted: bool, final: RunSnapshot, stages: tuple[StageStats, ...]
+) -> RunResult:
     """The run as it is saved: the final snapshot, its time series, annotations, settings and resources."""
     session._note_fallback()
     plan = session.plan
@@ -71,7 +74,7 @@ def build_result(session: LoadSession, interrupted: bool) -> RunResult:
         **(session.profile.mix.to_dict() if session.profile else {}),
     }
     return RunResult(
-        final=session.snapshot(),
+        final=final,
         history=session.history,
         annotations=session.annotations,
         thresholds=(),
@@ -86,5 +89,5 @@ def build_result(session: LoadSession, interrupted: bool) -> RunResult:
         command_line=plan.command_line,
         resources={} if monitor is None else monitor.to_dict(resource_verdicts(monitor)),
         warnings=session.warnings,
-        stages=session.stages(),
+        stages=stages,
     )
