@@ -195,31 +195,20 @@ def test_measured_and_corrected_side_by_side_fit_80_columns() -> None:
 
 
 def test_stage_keys_follow_plateaus_and_a_spike_drills_phases() -> None:
-    from types import SimpleNamespace
+    from perfconsole.engine.hdr.stages import StageTracker, stage_key
 
-    from perfconsole.engine.hdr.stages import StageTracker, session_stage_key
-    from perfconsole.model.run import RunState
-
-    running = SimpleNamespace(dead=False)
-    session = SimpleNamespace(
-        state=RunState.RUNNING,
-        _target_users=10,
-        _spike_greenlet=None,
-        _spike=None,
-        spike_verdict=None,
-        env=None,
-    )
+    state = {"live": True, "users": 10, "drill_running": False, "after_drill": False, "shape_label": None}
     tracker = StageTracker()
     timeline = [
         (100.0, {}),
-        (110.0, {"_target_users": 50, "_spike_greenlet": running}),  # drill fired
-        (120.0, {"_spike_greenlet": None, "_target_users": 10, "_spike": (10, 20, 80)}),  # drill over
-        (130.0, {"spike_verdict": "recovered"}),  # verdict: back to a plain plateau
-        (140.0, {"state": RunState.STOPPED}),
+        (110.0, {"users": 50, "drill_running": True}),  # drill fired
+        (120.0, {"drill_running": False, "users": 10, "after_drill": True}),  # drill over
+        (130.0, {"after_drill": False}),  # verdict: back to a plain plateau
+        (140.0, {"live": False}),
     ]
     for now, changes in timeline:
-        vars(session).update(changes)
-        tracker.observe(session_stage_key(session), now, now - 100.0)
+        state.update(changes)
+        tracker.observe(stage_key(**state), now, now - 100.0)  # type: ignore[arg-type]
     for second, value_ms in [(105, 10.0), (115, 200.0), (125, 30.0), (135, 12.0)]:
         tracker.add(second, [(index_of(int(value_ms * 1000)), 5)], 0, int(value_ms * 1000))
     stages = tracker.stats(150.0, 50.0)

@@ -12,7 +12,6 @@ from locust.runners import MasterRunner
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import runner_internals, spike_drill
 from perfconsole.engine.events import warn_common_options
-from perfconsole.engine.hdr.stages import session_stage_key
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.session_core import SessionCore, shape_duration, shape_title
 from perfconsole.engine.worker_loss import WorkerLossWatch
@@ -66,9 +65,7 @@ class RunControl(SessionCore):
             self.annotate(f"started: {users} users at {rate:g}/s", kind="users")
         self.state = RunState.SPAWNING
         if self.hdr is not None:
-            self.hdr.aggregator.stages.watch(
-                lambda: session_stage_key(self), lambda: (time.time(), self.elapsed_s)
-            )
+            self.hdr.aggregator.stages.watch(self.stage_key, lambda: (time.time(), self.elapsed_s))
         self._arm_deadline()
 
     def set_users(self, users: int, spawn_rate: float | None = None) -> None:

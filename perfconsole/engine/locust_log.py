@@ -1,10 +1,14 @@
-"""Locust's own log lines (warning and above) sent to the operator's log instead of over the console."""
+"""Locust's own log lines (warning and above) sent to the operator's log instead of over the console, each
+distinct line once (Locust repeats some, e.g. its CPU warning every few seconds)."""
 
 from __future__ import annotations
 
 import logging
 
 from perfconsole.engine.worker_output import OperatorLog
+
+SEEN_KEEP = 1000
+"""Distinct lines remembered for deduplication (beyond it, new lines are shown every time)."""
 
 
 class LocustLog(logging.Handler):
@@ -14,11 +18,16 @@ class LocustLog(logging.Handler):
     def __init__(self, output: OperatorLog) -> None:
         super().__init__(logging.WARNING)
         self.output = output
+        self._seen: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
         message = record.getMessage()
-        line = message.splitlines()[0] if message else ""
-        self.output.add("locust", f"{record.levelname}: {line}")
+        line = f"{record.levelname}: {message.splitlines()[0] if message else ''}"
+        if line in self._seen:
+            return
+        if len(self._seen) < SEEN_KEEP:
+            self._seen.add(line)
+        self.output.add("locust", line)
 
     def install(self) -> None:
         """Take over the ``locust`` logger's output (idempotent)."""

@@ -18,6 +18,7 @@ from perfconsole.engine import preparation
 from perfconsole.engine.cardinality import EndpointFold
 from perfconsole.engine.events import Lifecycle
 from perfconsole.engine.hdr.hooks import HdrStats
+from perfconsole.engine.hdr.stages import StageKey, stage_key
 from perfconsole.engine.history import RunHistory
 from perfconsole.engine.locust_log import LocustLog
 from perfconsole.engine.plan import RunPlan
@@ -173,6 +174,24 @@ class SessionCore:
     def _add_warning(self, warning: RunWarning) -> None:
         if warning not in self._warnings:
             self._warnings.append(warning)
+
+    def stage_key(self) -> StageKey | None:
+        """The stage the run is in now (for the figures per stage)."""
+        shape = self.env.shape_class if self.env else None
+        shape_label: str | None = None
+        if shape is not None:
+            describe = getattr(shape, "current_label", None)  # perfconsole's staged profiles name their stage
+            label = describe() if callable(describe) else None
+            users = self.runner.target_user_count if self.runner is not None else 0
+            shape_label = str(label) if label is not None else f"{type(shape).__name__}: {users} users"
+        drill = self._spike_greenlet
+        return stage_key(
+            live=self.state.is_live,
+            users=self._target_users,
+            drill_running=drill is not None and not drill.dead,
+            after_drill=self._spike is not None and self.spike_verdict is None,
+            shape_label=shape_label,
+        )
 
     def _stage_label(self) -> str | None:
         shape = self.env.shape_class if self.env else None

@@ -110,27 +110,17 @@ class StageTracker:
         self._stages = []
 
 
-def session_stage_key(session: object) -> StageKey | None:
-    """The stage a load session is in: None when no run is live."""
-    from perfconsole.model.run import RunState
-
-    s: object = session
-    state = getattr(s, "state", None)
-    if not isinstance(state, RunState) or not state.is_live:
+def stage_key(
+    *, live: bool, users: int, drill_running: bool, after_drill: bool, shape_label: str | None
+) -> StageKey | None:
+    """The stage a run is in, as (label, kind): None when no run is live; a drill's phases, a shape's (or
+    staged profile's) stage, else a plateau of ``users``."""
+    if not live:
         return None
-    users = int(getattr(s, "_target_users", 0))
-    drill = getattr(s, "_spike_greenlet", None)
-    if drill is not None and not drill.dead:
+    if drill_running:
         return (f"spike: {users} users", "spike")
-    if getattr(s, "_spike", None) is not None and getattr(s, "spike_verdict", None) is None:
+    if after_drill:
         return (f"after spike: {users} users", "spike")
-    env = getattr(s, "env", None)
-    shape = getattr(env, "shape_class", None) if env is not None else None
-    if shape is not None:
-        describe = getattr(shape, "current_label", None)
-        label = describe() if callable(describe) else None
-        if label is None:
-            runner = getattr(s, "runner", None)
-            label = f"{type(shape).__name__}: {getattr(runner, 'target_user_count', 0)} users"
-        return (str(label), "stage")
+    if shape_label is not None:
+        return (shape_label, "stage")
     return (f"{users} users", "plateau")
