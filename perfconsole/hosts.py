@@ -67,11 +67,6 @@ def validate_target_url(value: object, where: str, *, allow_query: bool = False)
     return text if allow_query else text.rstrip("/")
 
 
-def hostname_of(url: str) -> str:
-    """The host part of an already validated URL (brackets removed, lower case)."""
-    return (urlsplit(url).hostname or "").lower()
-
-
 def is_loopback_host(hostname: str) -> bool:
     """True for ``localhost`` (and its subdomains) and loopback IP addresses (127.0.0.0/8, ::1)."""
     name = hostname.strip().strip("[]").lower().rstrip(".")

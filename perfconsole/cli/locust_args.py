@@ -47,24 +47,6 @@ PERFCONSOLE_DESTS: frozenset[str] = frozenset(
 )
 """Options of perfconsole's own: left out of the ``parsed_options`` Locust and its hooks see."""
 
-IGNORED_OPTIONS = (
-    "web_host",
-    "web_port",
-    "web_login",
-    "tls_cert",
-    "tls_key",
-    "class_picker",
-    "web_base_path",
-    "autostart",
-    "autoquit",
-    "headful",
-    "print_stats",
-    "master",
-    "skip_log_setup",
-)
-"""Locust options that concern its web UI or its own process model: accepted (a locust.conf may set them)
-and ignored."""
-
 REFUSED_OPTIONS: tuple[tuple[str, str], ...] = (
     ("worker", "--worker: this process is the master; start workers with `locust -f FILE --worker`"),
     ("config_users", "--config-users is not supported by perfconsole"),

@@ -15,5 +15,6 @@ POINTS = ("staged-complete", "replace-exchanged", "replace-old-moved")
 
 def fault_point(name: str) -> None:
     """Die here (SIGKILL, no cleanup) if the environment asks for this point."""
+    assert name in POINTS, name
     if os.environ.get(FAULT_ENV) == name:
         os.kill(os.getpid(), signal.SIGKILL)

@@ -28,11 +28,6 @@ def _ms_table() -> list[int]:
     return _MS_OF_INDEX
 
 
-def ms_key(index: int) -> int:
-    """Whole milliseconds for a counter: how Locust's files show a response time."""
-    return _ms_table()[min(index, COUNTS_LEN - 1)]
-
-
 def correct_entry(entry: StatsEntry, locust_rounded: Mapping[Any, int], counts: Mapping[int, int]) -> None:
     """Swap one report's rounded times (already added by Locust) for the histogram's."""
     times = entry.response_times
