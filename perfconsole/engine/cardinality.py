@@ -49,13 +49,19 @@ class EndpointFold:
         self.known: set[Key] = set()
         self.known_errors: set[tuple[str, str, str]] = set()
         self.folded = 0
-        """Requests (or reported entries, on a master) counted under ``(other)`` since the last reset."""
+        """Requests (or reported entries, on a master) counted under ``(other)`` since the last reset:
+        counted once, where Locust's stats take the request (:meth:`name_for`)."""
 
     def name_for(self, method: str, name: str) -> str:
+        """The name a request is counted under in Locust's stats (folded ones are counted)."""
         folded_name, folded = fold_name(self.known, method, name, self.max_endpoints)
         if folded:
             self.folded += 1
         return folded_name
+
+    def name_of(self, method: str, name: str) -> str:
+        """The same fold for the request's other records (its error, its histograms): not counted again."""
+        return fold_name(self.known, method, name, self.max_endpoints)[0]
 
     def error_for(self, method: str, name: str, error: str) -> str:
         """The error text to count under: past the cap of distinct texts, one ``(other errors)`` entry."""
@@ -103,7 +109,7 @@ def fold_request_stats(stats: Any, fold: EndpointFold) -> None:
         log_request(method, fold.name_for(method, name), response_time, content_length)
 
     def folded_error(method: str, name: str, error: Any) -> None:
-        folded = fold.name_for(method, name)
+        folded = fold.name_of(method, name)
         text = _error_text(error)
         capped = fold.error_for(method, folded, text)
         log_error(method, folded, error if capped == text else capped)
@@ -125,7 +131,7 @@ def fold_worker_report(data: dict[str, Any], fold: EndpointFold) -> None:
     merged: dict[str, dict[str, Any]] = {}
     for error in errors.values():
         method = str(error.get("method") or "")
-        name = fold.name_for(method, str(error.get("name") or ""))
+        name = fold.name_of(method, str(error.get("name") or ""))
         text = fold.error_for(method, name, str(error.get("error") or ""))
         key = StatsError.create_key(method, name, text)
         if key in merged:
@@ -159,7 +165,7 @@ def install_fold(
     else:
         fold_request_stats(runner.stats, fold)
     for user in name_users:
-        user.name_for = fold.name_for
+        user.name_for = fold.name_of
     events.test_start.add_listener(on_test_start)
 
     def uninstall() -> None:
@@ -174,6 +180,6 @@ def install_in_worker(environment: Any, recorder: Any) -> EndpointFold:
     """In a worker process (``perfconsole worker`` / local workers): fold its stats and its recorder."""
     fold = EndpointFold(cap_from_environment())
     fold_request_stats(environment.runner.stats, fold)
-    recorder.name_for = fold.name_for
+    recorder.name_for = fold.name_of
     environment.events.test_start.add_listener(lambda **_kw: fold.reset())
     return fold
