@@ -145,17 +145,14 @@ class HdrStats:
 
     # --------------------------------------------------------------------------- reading
     def cumulative(self, method: str, name: str) -> list[float | None] | None:
-        return self.aggregator.cumulative(TOTAL if (method, name) == ("", "Aggregated") else (method, name))
+        return self.aggregator.cumulative((method, name))
 
     def corrected(self, method: str, name: str) -> list[float | None] | None:
         """Coordinated-omission corrected figures, where paced users sent requests."""
-        return self.aggregator.corrected_values(
-            TOTAL if (method, name) == ("", "Aggregated") else (method, name)
-        )
+        return self.aggregator.corrected_values((method, name))
 
     def current(self, method: str, name: str, now_s: float | None = None) -> list[float | None]:
-        key = TOTAL if (method, name) == ("", "Aggregated") else (method, name)
-        return self.aggregator.current(key, time.time() if now_s is None else now_s)
+        return self.aggregator.current((method, name), time.time() if now_s is None else now_s)
 
     def encoded(self) -> dict[str, str]:
         """Whole-run histograms in HdrHistogram's standard base64 encoding, by endpoint key (``GET /x``,

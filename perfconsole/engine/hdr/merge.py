@@ -9,17 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from perfconsole.engine.cardinality import DEFAULT_MAX_ENDPOINTS, OTHER_NAME, EndpointFold
 from perfconsole.engine.hdr.codec import WireInterval, decode_counts
 from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram
 from perfconsole.engine.hdr.layout import index_of
 from perfconsole.engine.hdr.stages import StageTracker
 from perfconsole.engine.hdr.window import WindowRing
+from perfconsole.model.run import AGGREGATED
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 
 Key = tuple[str, str]
-TOTAL: Key = ("", "Aggregated")
-DEFAULT_MAX_ENDPOINTS = 500
-OTHER_NAME = "(other)"
+TOTAL: Key = ("", AGGREGATED)
 FALLBACK_PREFIX = "plain Locust worker(s) "
 """Start of the warning that some figures are Locust's approximation (kind HDR_FALLBACK)."""
 
@@ -29,7 +29,6 @@ class HdrAggregator:
 
     def __init__(self, window_s: int = 10, max_endpoints: int = DEFAULT_MAX_ENDPOINTS) -> None:
         self.window = WindowRing(window_s)
-        self.max_endpoints = max_endpoints
         self.run: dict[Key, DenseHistogram] = {TOTAL: DenseHistogram()}
         self.plain_workers: dict[str, int] = {}
         """Plain Locust workers (no histograms) by id: requests counted at Locust's precision."""
@@ -39,17 +38,13 @@ class HdrAggregator:
         self.corrected: dict[Key, DenseHistogram] = {}
         """Coordinated-omission corrected histograms of endpoints paced users sent requests to (and the
         total): every measured request plus the corrections."""
-        self.name_for: Callable[[str, str], str] | None = None
-        """The session's endpoint fold (perfconsole.engine.cardinality); None: the cap above."""
+        self._fold = EndpointFold(max_endpoints)
+        self.name_for: Callable[[str, str], str] = self._fold.name_of
+        """The endpoint fold (perfconsole.engine.cardinality): the session's, once installed."""
 
     # --------------------------------------------------------------------------- merging
     def key_for(self, method: str, name: str) -> Key:
-        if self.name_for is not None:
-            return (method, self.name_for(method, name))
-        key = (method, name)
-        if key in self.run or len(self.run) - 1 < self.max_endpoints:
-            return key
-        return (method, OTHER_NAME)
+        return (method, self.name_for(method, name))
 
     def merge_wire(self, intervals: Iterable[WireInterval]) -> dict[Key, dict[int, int]]:
         """Merge a report's intervals; return this report's counters per endpoint (and total). A malformed
@@ -122,6 +117,7 @@ class HdrAggregator:
         self.plain_workers.clear()
         self.folded = 0
         self.stages.reset()
+        self._fold.reset()
 
     # --------------------------------------------------------------------------- reading
     def cumulative(self, key: Key) -> list[float | None] | None:
