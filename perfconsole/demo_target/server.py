@@ -85,7 +85,8 @@ def serve(
         gevent.signal_handler(signum, stop_requested.set) for signum in (signal.SIGTERM, signal.SIGINT)
     ]
     try:
-        bound_port = int(server.server_port)
+        bound_port = server.server_port
+        assert bound_port is not None  # a TCP listener: its address is (host, port)
         print(f"{READY_PREFIX}{base_url(bind_host, bound_port)}", flush=True)
         if ready_callback is not None:
             ready_callback(bound_port)

@@ -18,8 +18,10 @@ from perfconsole.engine.interrupts import Interrupts, teardown_now
 from perfconsole.errors import ExitCode, StoreError
 
 if TYPE_CHECKING:
-    from perfconsole.engine.model import RunResult
+    import gevent.event
+
     from perfconsole.engine.session import LoadSession
+    from perfconsole.model.run import RunResult
 
 SAVE_WAIT_S = 30.0
 """How long a second signal waits for a save that already began (a save is never cut in half)."""
@@ -31,7 +33,7 @@ class SaveGuard:
     def __init__(self) -> None:
         self.owner = ""
         self.run_dir: Path | None = None
-        self._done: object = None
+        self._done: gevent.event.Event | None = None
 
     def claim(self, owner: str) -> bool:
         """True if ``owner`` now saves the run (greenlets switch only at blocking calls: no race)."""
@@ -47,12 +49,12 @@ class SaveGuard:
         self.run_dir = run_dir
         done = self._done
         if done is not None:
-            done.set()  # type: ignore[attr-defined]
+            done.set()
 
     def wait(self, timeout_s: float) -> None:
         done = self._done
         if done is not None:
-            done.wait(timeout_s)  # type: ignore[attr-defined]
+            done.wait(timeout_s)
 
 
 def started(session: LoadSession | None) -> bool:

@@ -8,6 +8,7 @@ call on the same object; system CPU is computed from our own ``cpu_times`` delta
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -97,7 +98,10 @@ class ProcessProbe:
                     rss += cached.memory_info().rss
                     if self.detail:
                         threads += cached.num_threads()
-                        fds += cached.num_fds() if hasattr(cached, "num_fds") else cached.num_handles()
+                        if sys.platform == "win32":
+                            fds += cached.num_handles()
+                        else:
+                            fds += cached.num_fds()
             except psutil.Error:
                 continue
             alive.append(cached.pid)
