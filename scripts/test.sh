@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (venv, the project with its test extra, tmux) and runs
-# ruff, mypy and pytest. Usage: bash scripts/test.sh [pytest args...]
+# ruff, mypy, import-linter (the layer contracts in pyproject.toml) and pytest. Usage: bash scripts/test.sh [pytest args...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,5 +28,7 @@ echo "== ruff"
 .venv/bin/ruff format --check .
 echo "== mypy"
 .venv/bin/mypy
+echo "== import-linter"
+.venv/bin/lint-imports --no-logo
 echo "== pytest"
 .venv/bin/pytest "$@"
