@@ -27,9 +27,9 @@ import msgpack  # noqa: E402
 from locust.stats import RequestStats, StatsEntry  # noqa: E402
 
 from perfconsole.engine.hdr.codec import parse_payload, wire_payload  # noqa: E402
-from perfconsole.engine.hdr.locust_sync import correct_entry  # noqa: E402
 from perfconsole.engine.hdr.merge import TOTAL, HdrAggregator  # noqa: E402
 from perfconsole.engine.hdr.recorder import IntervalRecorder  # noqa: E402
+from perfconsole.engine.locust.stats import correct_entry  # noqa: E402
 
 REPORT_INTERVAL_S = 3
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from perfconsole.engine.locust_log import LocustLog
-from perfconsole.engine.worker_output import OperatorLog
+from perfconsole.engine.workers.output import OperatorLog
 
 
 def test_locust_warnings_reach_the_log_once_each_and_info_does_not() -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import locust  # noqa: F401  - first: gevent monkey-patching
 import pytest
 
-from perfconsole.engine.worker_wait import (
+from perfconsole.engine.workers.wait import (
     advertised_address,
     joined_hosts,
     wait_for_workers,

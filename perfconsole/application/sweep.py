@@ -1,14 +1,14 @@
 """The sweep at the start of every run (headless and console): crash leftovers recovered or removed.
 
 Stale staging directories in the runs directory (perfconsole.store.sweep) and worker logs in the temp
-directory (perfconsole.engine.worker_logs); what was done is reported in one line each.
+directory (perfconsole.engine.workers.logs); what was done is reported in one line each.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from perfconsole.engine.worker_logs import remove_stale_worker_logs
+from perfconsole.engine.workers.logs import remove_stale_worker_logs
 from perfconsole.store.sweep import sweep_runs_dir
 
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from perfconsole.engine.interrupts import Interrupts, teardown_now
+from perfconsole.application.interrupts import Interrupts, teardown_now
 from perfconsole.errors import ExitCode
 
 

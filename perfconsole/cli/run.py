@@ -73,7 +73,7 @@ def print_task_ratios(options: argparse.Namespace, locustfiles: Sequence[Path]) 
 
 
 def main(argv: Sequence[str]) -> int:
-    from perfconsole.engine.interrupts import Interrupts
+    from perfconsole.application.interrupts import Interrupts
 
     interrupts = Interrupts().install()  # before the slow imports: a signal from now on is seen
     try:

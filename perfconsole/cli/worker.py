@@ -46,7 +46,7 @@ def worker_command(args: argparse.Namespace) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "perfconsole.engine.worker_main",
+        "perfconsole.engine.workers.worker_main",
         "-f",
         str(scenario),
         "--worker",

@@ -17,6 +17,8 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from perfconsole.engine.locust.event_hooks import listen_first, stop_listening
+from perfconsole.engine.locust.stats import wrap_logging
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 
 OTHER_NAME = "(other)"
@@ -114,8 +116,7 @@ def fold_request_stats(stats: Any, fold: EndpointFold) -> None:
         capped = fold.error_for(method, folded, text)
         log_error(method, folded, error if capped == text else capped)
 
-    setattr(stats, "log_request", folded_request)  # noqa: B010 - an instance's method, replaced on purpose
-    setattr(stats, "log_error", folded_error)  # noqa: B010
+    wrap_logging(stats, folded_request, folded_error)
 
 
 def fold_worker_report(data: dict[str, Any], fold: EndpointFold) -> None:
@@ -161,7 +162,7 @@ def install_fold(
         fold.reset()
 
     if isinstance(runner, MasterRunner):
-        events.worker_report._handlers.insert(0, on_worker_report)  # before Locust's own merge
+        listen_first(events.worker_report, on_worker_report)  # before Locust's own merge
     else:
         fold_request_stats(runner.stats, fold)
     for user in name_users:
@@ -169,9 +170,8 @@ def install_fold(
     events.test_start.add_listener(on_test_start)
 
     def uninstall() -> None:
-        for hook, handler in ((events.worker_report, on_worker_report), (events.test_start, on_test_start)):
-            if handler in hook._handlers:
-                hook.remove_listener(handler)
+        stop_listening(events.worker_report, on_worker_report)
+        stop_listening(events.test_start, on_test_start)
 
     return uninstall
 

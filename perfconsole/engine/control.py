@@ -10,11 +10,12 @@ import gevent
 from locust.runners import MasterRunner
 
 from perfconsole.config import Profile, Settings, SpikeDrill
-from perfconsole.engine import runner_internals, spike_drill
+from perfconsole.engine import spike_drill
 from perfconsole.engine.events import warn_common_options
+from perfconsole.engine.locust import runner as locust_runner
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.session_core import SessionCore, shape_duration, shape_title
-from perfconsole.engine.worker_loss import WorkerLossWatch
+from perfconsole.engine.workers.loss import WorkerLossWatch
 from perfconsole.errors import UserError
 from perfconsole.model.run import RunState
 
@@ -204,7 +205,7 @@ class RunControl(SessionCore):
     def _start_shape(self, shape: LoadTestShape, reset_clock: bool = True) -> None:
         runner = self._require_runner()
         assert self.env is not None
-        runner_internals.follow_shape(self.env, runner, shape, reset_clock)
+        locust_runner.follow_shape(self.env, runner, shape, reset_clock)
 
     def _leave_shape(self, control: str | None = None) -> None:
         """Stop following the shape; with ``control`` (the operator's action) the run is manual from now
@@ -216,7 +217,7 @@ class RunControl(SessionCore):
             shape = f"{shape_title(self.env.shape_class)} ({self._stage_label()})"
             self.annotate(f"left shape {shape}: manual control by {control}", kind="profile")
             self._manual = True
-        runner_internals.drop_shape(self.env, runner)
+        locust_runner.drop_shape(self.env, runner)
         self._target_users = runner.target_user_count or self._target_users
 
     def _arm_deadline(self) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from perfconsole.engine.locust.event_hooks import drop_listeners
+
 if TYPE_CHECKING:
     from locust import LoadTestShape
     from locust.env import Environment
@@ -78,15 +80,7 @@ def remove_listeners(events: Any, files: Iterable[Path], owners: Iterable[object
     bound to its runner or environment (Locust's runners register closures). Returns how many went."""
     names = {str(Path(f).resolve()) for f in files}
     bound = [owner for owner in owners if owner is not None]
-    removed = 0
-    for hook in vars(events).values():
-        handlers = getattr(hook, "_handlers", None)
-        if not isinstance(handlers, list):
-            continue
-        kept = [h for h in handlers if not _belongs(h, names, bound)]
-        removed += len(handlers) - len(kept)
-        handlers[:] = kept
-    return removed
+    return drop_listeners(events, lambda _name, handler: _belongs(handler, names, bound))
 
 
 def _belongs(handler: Any, files: set[str], owners: list[object]) -> bool:

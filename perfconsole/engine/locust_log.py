@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from perfconsole.engine.worker_output import OperatorLog
+from perfconsole.engine.workers.output import OperatorLog
 
 SEEN_KEEP = 1000
 """Distinct lines remembered for deduplication (beyond it, new lines are shown every time)."""

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from perfconsole.engine.locust.event_hooks import drop_listeners
 from perfconsole.errors import ScenarioError
 
 if TYPE_CHECKING:
@@ -75,12 +76,10 @@ def discard_preloaded(paths: Sequence[Path]) -> None:
     files = {str(Path(p).resolve()) for p in paths}
     for key in [k for k in _PRELOADED if files & set(k)]:
         del _PRELOADED[key]
-    for name, hook in vars(locust.events).items():
-        handlers = getattr(hook, "_handlers", None)
-        if name == "init_command_line_parser":
-            continue
-        if isinstance(handlers, list):
-            handlers[:] = [h for h in handlers if _defined_in(h) not in files]
+    drop_listeners(
+        locust.events,
+        lambda name, handler: name != "init_command_line_parser" and _defined_in(handler) in files,
+    )
 
 
 def _defined_in(handler: object) -> str | None:

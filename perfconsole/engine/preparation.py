@@ -18,9 +18,9 @@ from perfconsole.config import Profile, Settings
 from perfconsole.engine.locustfiles import class_hosts
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.scenario import LoadedScenario
-from perfconsole.engine.worker_output import OperatorLog
-from perfconsole.engine.worker_wait import advertised_address, wait_for_workers, worker_command
-from perfconsole.engine.workers import LocalWorkers
+from perfconsole.engine.workers.local import LocalWorkers
+from perfconsole.engine.workers.output import OperatorLog
+from perfconsole.engine.workers.wait import advertised_address, wait_for_workers, worker_command
 from perfconsole.errors import UserError
 from perfconsole.hosts import dial_address, validate_target_url
 from perfconsole.resources.monitor import ResourceMonitor

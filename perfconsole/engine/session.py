@@ -1,14 +1,15 @@
 """A load session: one scenario, one Locust Environment, its runner and worker processes.
 
 Blocking methods (``prepare``, ``finish``, ``close``) are gevent-cooperative: call them from a greenlet
-(``perfconsole.engine.greenlets.run_blocking`` from a coroutine), never straight from a coroutine.
+(``perfconsole.tui.greenlets.run_blocking`` from a coroutine), never straight from a coroutine.
 Control methods (``start``, ``set_users``, ``stop`` ...) return at once: the Locust calls they make run in
 greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and never reset Locust's stats.
 
 The session's jobs live in modules of their own: its state and shared reads in ``session_core``, runner
 control and live controls (the spike drill too) in ``control``, the drill's verdict in ``spike_drill``, Locust
-runner internals in ``runner_internals``, the preparation steps in ``preparation``, snapshot and result in
-``snapshots``. This module prepares, samples each second, and ends the session.
+internals in the ``locust`` package, worker processes in ``workers``, the preparation steps in
+``preparation``, snapshot and result in ``snapshots``. This module prepares, samples each second, and ends
+the session.
 """
 
 from __future__ import annotations

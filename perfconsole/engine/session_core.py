@@ -23,8 +23,8 @@ from perfconsole.engine.history import RunHistory
 from perfconsole.engine.locust_log import LocustLog
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.scenario import LoadedScenario
-from perfconsole.engine.worker_output import OperatorLog
-from perfconsole.engine.workers import LocalWorkers
+from perfconsole.engine.workers.local import LocalWorkers
+from perfconsole.engine.workers.output import OperatorLog
 from perfconsole.errors import UserError
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import AGGREGATED, Annotation, HistoryPoint, RunState

@@ -123,7 +123,7 @@ def workers(runner: Runner) -> tuple[WorkerInfo, ...]:
             user_count=node.user_count,
             cpu_percent=float(node.cpu_usage),
             memory_bytes=int(node.memory_usage),
-            heartbeat_ok=node.state != "missing" and node.heartbeat > 0,  # as engine.worker_loss flags it
+            heartbeat_ok=node.state != "missing" and node.heartbeat > 0,  # as engine.workers.loss flags it
         )
         for node in sorted(clients.values(), key=lambda n: n.id)
     )

@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import gevent
 
+from perfconsole.application.interrupts import Interrupts
 from perfconsole.application.recording import evaluated_result, save_session
 from perfconsole.application.sweep import sweep_leftovers
 from perfconsole.config import Settings
-from perfconsole.engine.interrupts import Interrupts
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.session import LoadSession
 from perfconsole.errors import ExitCode

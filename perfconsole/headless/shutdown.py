@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from perfconsole.engine.interrupts import Interrupts, teardown_now
+from perfconsole.application.interrupts import Interrupts, teardown_now
 from perfconsole.errors import ExitCode, StoreError
 
 if TYPE_CHECKING:

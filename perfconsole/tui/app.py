@@ -117,7 +117,7 @@ class PerfConsoleApp(App[int]):
     async def _close_session(self) -> None:
         session, self.session = self.session, None
         if session is not None:
-            from perfconsole.engine.greenlets import run_blocking
+            from perfconsole.tui.greenlets import run_blocking
 
             await run_blocking(session.close)
 

@@ -4,7 +4,7 @@
   workers), record every request and send the intervals with each report (``report_to_master``).
 - ``HdrStats``: beside the console's runner. On a master it merges each ``worker_report``; with
   ``--workers 0`` it records in-process and merges once a second. Either way Locust's own stats entries get
-  the histograms' figures (``locust_sync``).
+  the histograms' figures (``perfconsole.engine.locust.stats``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 import gevent
 
 from perfconsole.engine.hdr.codec import WIRE_KEY, parse_payload, to_hdrh_blob, wire_payload
-from perfconsole.engine.hdr.locust_sync import add_ms, correct_entry, replace_entry
 from perfconsole.engine.hdr.merge import TOTAL, HdrAggregator, Key
 from perfconsole.engine.hdr.pacing import current_pacing_us
 from perfconsole.engine.hdr.recorder import IntervalRecorder
+from perfconsole.engine.locust.stats import add_ms, correct_entry, replace_entry
 from perfconsole.model.run_warnings import RunWarning
 
 if TYPE_CHECKING:

@@ -123,7 +123,7 @@ class DashboardScreen(RunStoreScreen):
             self.run_worker(self._prepare_and_start(), exclusive=True, group="prepare")
 
     async def _prepare_and_start(self) -> None:
-        from perfconsole.engine.greenlets import run_blocking
+        from perfconsole.tui.greenlets import run_blocking
 
         loop = asyncio.get_running_loop()
 

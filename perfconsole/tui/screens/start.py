@@ -189,8 +189,8 @@ class StartScreen(StoreKeysScreen):
         self.run_worker(self._preview_shape(path, name), exclusive=True, group="shape-preview")
 
     async def _preview_shape(self, path: Path, name: str) -> None:
-        from perfconsole.engine.greenlets import run_blocking
         from perfconsole.engine.shape_preview import compute_preview
+        from perfconsole.tui.greenlets import run_blocking
 
         answer = await run_blocking(compute_preview, path, name)
         if self._profile_choice() != shape_choice(name):

@@ -99,7 +99,7 @@ class RunStoreScreen(StoreKeysScreen):
 
     async def _settle_and_save(self, session: ConsoleSession) -> None:
         """Wait (in a greenlet) for the users to stop and the workers' last stats, then save."""
-        from perfconsole.engine.greenlets import run_blocking
+        from perfconsole.tui.greenlets import run_blocking
 
         self.say("run stopped: collecting the last figures before saving ...")
         try:

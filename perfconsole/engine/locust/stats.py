@@ -1,4 +1,7 @@
-"""Locust's own stats carry the histograms' figures: one source for every Locust-derived output.
+"""Locust's stats objects, rewritten: the histograms' figures in its entries, the endpoint fold around its
+logging.
+
+Locust's own stats carry the histograms' figures: one source for every Locust-derived output.
 
 Locust keeps each endpoint's response times as ``StatsEntry.response_times`` ({rounded ms: count}) and
 computes every percentile it writes from it (the CSV files, the HTML report, its end-of-run tables). On the
@@ -9,7 +12,7 @@ Counts are unchanged, so Locust's totals, averages and rates are untouched.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from copy import copy
 from typing import TYPE_CHECKING, Any
 
@@ -70,3 +73,10 @@ def _refresh_cache(entry: StatsEntry) -> None:
     cached = cache[newest]
     if cached.num_requests == entry.num_requests:
         cache[newest] = cached._replace(response_times=copy(entry.response_times))
+
+
+def wrap_logging(stats: Any, log_request: Callable[..., None], log_error: Callable[..., None]) -> None:
+    """Replace a ``RequestStats``'s ``log_request``/``log_error`` (Locust's ``request`` listener calls them)
+    on this instance; the replacements call the originals, taken beforehand, themselves."""
+    setattr(stats, "log_request", log_request)  # noqa: B010 - an instance's method, replaced on purpose
+    setattr(stats, "log_error", log_error)  # noqa: B010

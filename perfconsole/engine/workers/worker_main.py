@@ -1,7 +1,7 @@
 """Entry point of a worker process: Locust's own ``locust --worker``, plus histograms and a parent watchdog.
 
-``python -m perfconsole.engine.worker_main LOCUST-ARGS...`` runs ``locust LOCUST-ARGS...`` unchanged, with
-every request also recorded in HdrHistograms sent with each report (``perfconsole.engine.hdr``). When
+``python -m perfconsole.engine.workers.worker_main LOCUST-ARGS...`` runs ``locust LOCUST-ARGS...`` unchanged,
+with every request also recorded in HdrHistograms sent with each report (``perfconsole.engine.hdr``). When
 ``PERFCONSOLE_PARENT_PID`` is set and that process stops being our parent (the console was killed, even
 with SIGKILL), the worker stops itself at once instead of waiting Locust's 60 s master-heartbeat timeout.
 """

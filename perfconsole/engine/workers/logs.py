@@ -1,6 +1,6 @@
 """Worker log files left in the temp directory by runs that were killed (SIGKILL, OOM, power loss).
 
-perfconsole.engine.workers writes local workers' output to ``perfconsole-workers-*.log`` in the temp
+perfconsole.engine.workers.local writes local workers' output to ``perfconsole-workers-*.log`` in the temp
 directory and deletes it when the workers stop; a killed console never gets there. A log is stale once no
 live process has it open (the workers hold it as their stdout) and it is older than :data:`MIN_AGE_S`.
 """

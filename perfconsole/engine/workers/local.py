@@ -1,9 +1,9 @@
 """Local Locust worker processes: started, watched and always reaped.
 
-Each worker is Locust's ``locust -f FILE --worker`` (through ``perfconsole.engine.worker_main``, which
+Each worker is Locust's ``locust -f FILE --worker`` (through ``perfconsole.engine.workers.worker_main``, which
 adds a parent watchdog) in its own session with stdin closed (so Locust's
 key listener never touches the operator's terminal) and its output in its own file (so it never draws over
-the console), which ``perfconsole.engine.worker_output`` reads back for the operator.
+the console), which ``perfconsole.engine.workers.output`` reads back for the operator.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from perfconsole.engine.worker_main import PARENT_ENV
-from perfconsole.engine.worker_output import OperatorLog, WorkerOutput
+from perfconsole.engine.workers.output import OperatorLog, WorkerOutput
+from perfconsole.engine.workers.worker_main import PARENT_ENV
 
 
 @dataclass
@@ -42,7 +42,7 @@ class LocalWorkers:
         command = [
             sys.executable,
             "-m",
-            "perfconsole.engine.worker_main",
+            "perfconsole.engine.workers.worker_main",
             "-f",
             ",".join(str(f) for f in self.locustfiles),
             "--worker",
