@@ -6,17 +6,47 @@ from enum import IntEnum
 
 
 class ExitCode(IntEnum):
-    """Exit codes of ``perfconsole`` commands (documented in the README).
+    """Exit codes of ``perfconsole`` commands (the README's table and ``perfconsole run --help`` list them).
 
-    When several apply, the lowest non-zero wins in this order: USAGE (2), INTERRUPTED (130),
-    THRESHOLD_FAILED (1), REGRESSION (3).
+    Locust's own codes keep Locust's meaning: 1 (or N with ``--exit-code-on-error N``) when a request failed
+    or a task raised, and whatever a ``quitting`` hook sets in ``environment.process_exit_code`` (only a
+    failed save, 2, beats it). perfconsole's codes start at 10, clear of Locust's and locust-plugins' (3 is
+    its failed check; perfconsole never uses 3). Reserved: 12 invalid measurement (generator saturated,
+    worker lost, dropped iterations), 13 capacity below ``--require-capacity``.
+
+    When several apply, the first in this order wins: USAGE (2), INTERRUPTED (130), THRESHOLD_FAILED (10),
+    invalid measurement (12), Locust's errors rule (1 or N), REGRESSION (11), capacity (13).
     """
 
     OK = 0
-    THRESHOLD_FAILED = 1
+    LOCUST_ERRORS = 1
+    """Locust's default ``--exit-code-on-error``: a request failed or a task raised."""
     USAGE = 2
-    REGRESSION = 3
+    THRESHOLD_FAILED = 10
+    REGRESSION = 11
     INTERRUPTED = 130
+
+
+EXIT_CODES: tuple[tuple[str, str], ...] = (
+    ("0", "ok"),
+    ("1", "Locust's: a request failed or a task raised (N with --exit-code-on-error N)"),
+    ("2", "usage or configuration error, nothing ran; or the results could not be saved"),
+    ("3", "never used by perfconsole (locust-plugins' failed check)"),
+    ("any", "a quitting hook's environment.process_exit_code (only a failed save, 2, beats it)"),
+    ("10", "a perfconsole threshold failed (latency, error rate, throughput, resource limit, workers lost)"),
+    ("11", "a regression against a baseline (--baseline, perfconsole compare)"),
+    ("12", "reserved: invalid measurement (generator saturated, worker lost, dropped iterations)"),
+    ("13", "reserved: capacity below --require-capacity"),
+    ("130", "interrupted (Ctrl-C, SIGTERM, SIGHUP); the results so far are written"),
+)
+"""The exit-code table (the README has the same rows), shown by ``perfconsole run --help``."""
+
+EXIT_PRECEDENCE = "2, 130, 10, 12, Locust's errors rule (1 or N), 11, 13"
+
+
+def exit_codes_help() -> str:
+    rows = "\n".join(f"  {code:>4}  {meaning}" for code, meaning in EXIT_CODES)
+    return f"Exit codes:\n{rows}\nWhen several apply, the first in this order wins: {EXIT_PRECEDENCE}."
 
 
 class UserError(Exception):

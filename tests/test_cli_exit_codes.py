@@ -1,5 +1,6 @@
 """Exit codes as in Locust: a failed request or task exception fails a run (exit 1, or
-``--exit-code-on-error``) unless config.toml's ``fail_on_errors = false``; no global throughput floor."""
+``--exit-code-on-error``) unless config.toml's ``fail_on_errors = false``; no global throughput floor;
+perfconsole's own codes (10 a threshold, 11 a regression) clear of Locust's and locust-plugins' (3)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from test_store_factories import make_result
 
 from perfconsole.config import Limits, Thresholds, parse_settings
 from perfconsole.demo_target.process import DemoTargetProcess
-from perfconsole.headless.run import exit_code
+from perfconsole.errors import ExitCode
+from perfconsole.headless.exit_status import exit_status
 from perfconsole.model.run import ExceptionStats, ThresholdResult
 from perfconsole.verdicts.thresholds import ERRORS_METRIC, errors_verdict
 
@@ -34,19 +36,49 @@ def errors_result(passed: bool) -> ThresholdResult:
     return ThresholdResult("Aggregated", ERRORS_METRIC, 0.0, 0.0 if passed else 3.0, passed, "=")
 
 
+def exit_code(result: object, **kwargs: object) -> int:
+    return exit_status(result, **kwargs).code  # type: ignore[arg-type]
+
+
 def test_exit_code_follows_locust_for_errors_and_keeps_its_order() -> None:
     base = make_result()
     with_errors = replace(base, thresholds=(errors_result(False),))
     assert exit_code(with_errors) == 1
     assert exit_code(with_errors, exit_code_on_error=0) == 0  # as `locust --exit-code-on-error 0`
     assert exit_code(with_errors, exit_code_on_error=7) == 7
-    assert exit_code(with_errors, exit_code_on_error=0, regressed=True) == 3
+    assert exit_code(with_errors, exit_code_on_error=0, regressed=True) == 11
+    assert exit_code(with_errors, exit_code_on_error=5, regressed=True) == 5  # Locust's rule before 11
     limit_failed = ThresholdResult("Aggregated", "p95", 100.0, 250.0, False)
     both = replace(base, thresholds=(errors_result(False), limit_failed))
-    assert exit_code(both, exit_code_on_error=7) == 1  # a failed limit is 1 whatever errors say
+    assert exit_code(both, exit_code_on_error=7) == 10  # a failed limit is 10 whatever errors say
     assert exit_code(both, process_exit_code=5) == 5  # a quitting hook's process_exit_code wins
+    assert exit_code(both, process_exit_code=5, saved=False) == 2  # ... but a failed save beats it
     assert exit_code(replace(with_errors, interrupted=True)) == 130
+    assert exit_code(replace(both, interrupted=True)) == 130  # 130 before 10
     assert exit_code(replace(base, thresholds=(errors_result(True),))) == 0
+
+
+def test_perfconsole_codes_are_clear_of_locust_and_locust_plugins() -> None:
+    assert {int(c) for c in ExitCode} == {0, 1, 2, 10, 11, 130}
+    assert 3 not in {int(c) for c in ExitCode}  # locust-plugins' failed check
+
+
+def test_exit_status_says_who_set_the_code() -> None:
+    base = make_result()
+    with_errors = replace(base, thresholds=(errors_result(False),))
+    hook = exit_status(with_errors, process_exit_code=7)
+    assert hook.line() == "Exit code 7: set by a quitting hook (environment.process_exit_code), as in Locust"
+    zero = exit_status(with_errors, exit_code_on_error=0)
+    assert zero.line() == "Exit code 0: requests failed or tasks raised (--exit-code-on-error 0)"
+    assert "Locust's default --exit-code-on-error" in exit_status(with_errors).reason
+    limit_failed = ThresholdResult("Aggregated", "p95", 100.0, 250.0, False)
+    assert (
+        exit_status(replace(base, thresholds=(limit_failed,))).reason
+        == "a perfconsole threshold failed (p95)"
+    )
+    clean = replace(base, thresholds=())
+    assert exit_status(clean, regressed=True).line() == "Exit code 11: a regression against the baseline"
+    assert exit_status(clean).line() == "Exit code 0: the run completed"
 
 
 def test_errors_verdict_counts_failures_and_task_exceptions() -> None:
@@ -106,3 +138,21 @@ def test_a_failed_request_exits_1_and_exit_code_on_error_0_passes(
     )
     done = failing_run(failing_project, target.url)
     assert done.returncode == 0, done.stderr[-2000:]  # config.toml says failures are fine here
+
+
+def test_one_exit_code_table_in_the_readme_and_in_run_help() -> None:
+    import re
+    import sys
+
+    from perfconsole.errors import EXIT_CODES
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Exit codes", 1)[1].split("\n#", 1)[0]
+    rows = re.findall(r"^\| (\S+) \| ", section, flags=re.M)
+    assert [r for r in rows if r not in ("code", "---")] == [code for code, _ in EXIT_CODES]
+    help_text = subprocess.run(
+        [sys.executable, "-m", "perfconsole", "run", "--help"], capture_output=True, text=True, timeout=60
+    ).stdout
+    listed = help_text.split("Exit codes:", 1)[1]
+    for code, meaning in EXIT_CODES:
+        assert f"{code:>4}  {meaning}" in listed

@@ -110,4 +110,4 @@ def test_store_commands_do_not_import_textual_or_locust(runs: tuple[Path, str, s
         "print(rc, bad, file=sys.stderr)\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.stderr.strip().splitlines()[-1] == "3 []"
+    assert done.stderr.strip().splitlines()[-1] == "11 []"

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -51,20 +52,36 @@ def config_error(tmp_path: Path, text: str) -> str:
 # ---------------------------------------------------------------------------------------------- valid files
 
 
-def test_shipped_file_matches_builtin_defaults() -> None:
+def _without_demo_limits(data: dict[str, Any]) -> dict[str, Any]:
+    """TOML data without the latency/error-rate limits config.toml sets for the demo scenarios."""
+    out = {**data, "thresholds": {"fail_on_errors": data["thresholds"]["fail_on_errors"]}}
+    out["profiles"] = {
+        name: {k: v for k, v in profile.items() if k != "thresholds"}
+        for name, profile in data["profiles"].items()
+    }
+    return out
+
+
+def test_shipped_file_matches_builtin_defaults_but_the_demo_limits() -> None:
     shipped = load_settings(ROOT / "config.toml")
     assert shipped.source == ROOT / "config.toml"
-    assert dataclasses.replace(shipped, source=None) == default_settings()
+    builtin = default_settings()
+    assert dataclasses.replace(shipped, source=None, thresholds=builtin.thresholds) != builtin  # profiles'
+    profiles = {name: dataclasses.replace(p, thresholds=None) for name, p in shipped.profiles.items()}
+    bare = dataclasses.replace(shipped, source=None, thresholds=builtin.thresholds, profiles=profiles)
+    assert bare == builtin
+    assert shipped.thresholds.default.p95_ms == 500 and shipped.profile("spike").thresholds is not None
 
 
-def test_shipped_file_holds_exactly_the_packaged_defaults() -> None:
+def test_shipped_file_holds_exactly_the_packaged_defaults_and_demo_limits() -> None:
     """config.toml documents every key with the built-in value: key for key, value for value, the same TOML
-    as the packaged defaults.toml (the comments are config.toml's own)."""
+    as the packaged defaults.toml (the comments are config.toml's own), plus the demo scenarios' limits."""
     import tomllib
 
     packaged = tomllib.loads(DEFAULT_CONFIG_TOML)
     shipped = tomllib.loads((ROOT / "config.toml").read_text(encoding="utf-8"))
-    assert shipped == packaged
+    assert _without_demo_limits(shipped) == packaged
+    assert _without_demo_limits(packaged) == packaged  # built in: no latency or error-rate limit anywhere
     packaged_file = ROOT / "perfconsole" / "config" / "defaults.toml"
     assert DEFAULT_CONFIG_TOML == packaged_file.read_text(encoding="utf-8")
 
@@ -88,12 +105,10 @@ def test_builtin_defaults_values() -> None:
         "endurance": (50, 1.0, 1800.0),
     }
     assert all(p.description for p in settings.profiles.values())
-    default = settings.thresholds.default
-    assert (default.p50_ms, default.p95_ms, default.p99_ms) == (200, 500, 1000)
-    assert (default.error_rate_pct, default.min_rps) == (1, None)  # no global throughput floor
+    # as plain Locust: no latency, error-rate or throughput limit; a failed request or task exception fails
+    assert settings.thresholds.default == Limits() and settings.thresholds.endpoints == {}
+    assert all(p.thresholds is None for p in settings.profiles.values())
     assert settings.thresholds.fail_on_errors is True and settings.thresholds.errors_fail
-    assert settings.thresholds.endpoints["/api/v1/health*"].p95_ms == 100
-    assert settings.thresholds.endpoints["/api/auth/*"].p95_ms == 500
     assert (settings.spike.users, settings.spike.spawn_rate, settings.spike.duration_s) == (100, 20, 30)
     regression = settings.regression
     assert regression.relative == dict.fromkeys(["p50", "p95", "p99", "avg", "error_rate", "rps"], 0.10)
@@ -164,9 +179,9 @@ p95 = 20
     assert settings.workers == 3
     assert settings.runs_dir == Path("out/runs")
     assert settings.thresholds.default.p95_ms == 300
-    assert settings.thresholds.default.p50_ms == 200
+    assert settings.thresholds.default.p50_ms is None  # not built in
     assert settings.thresholds.default.min_rps is None
-    assert "/api/auth/*" in settings.thresholds.endpoints
+    assert settings.thresholds.errors_fail
     light = settings.profile("light")
     assert (light.users, light.spawn_rate, light.duration_s, light.description) == (5, 0.5, None, "")
     assert settings.profile("soak").duration_s == 7200
@@ -182,6 +197,23 @@ def test_unknown_profile_names_known_ones() -> None:
     assert "hevy" in message and "heavy" in message and "ramp-spike" in message
 
 
+SHIPPED_LIMITS = """
+[thresholds]
+p50_ms = 200
+p95_ms = 500
+p99_ms = 1000
+[thresholds.endpoints."/api/v1/health*"]
+p95_ms = 100
+[thresholds.endpoints."/api/auth/*"]
+p95_ms = 500
+[profiles.spike]
+users = 100
+spawn_rate = 10
+thresholds = { p95_ms = 1000, p99_ms = 2000 }
+"""
+"""The limits config.toml sets for the demo scenarios (not built in)."""
+
+
 def test_thresholds_for_merges_profile_over_global(tmp_path: Path) -> None:
     text = """
 [profiles.quiet]
@@ -189,7 +221,7 @@ users = 2
 spawn_rate = 1
 thresholds = { p99_ms = 3000, min_rps = false, endpoints = { "/api/v1/health*" = { p50_ms = 20 } } }
 """
-    settings = load_settings(write(tmp_path, text))
+    settings = load_settings(write(tmp_path, text + SHIPPED_LIMITS))
     merged = settings.thresholds_for(settings.profile("quiet"))
     assert merged.default.p99_ms == 3000
     assert merged.default.p95_ms == 500

@@ -1,6 +1,6 @@
 """Fault injection, worker loss: SIGKILL one of two workers mid-run. The loss is on stderr within seconds
 naming the worker's host, its users are re-spawned on the survivor (users back to the target), the summary
-and the saved run carry the warning, and the run fails (exit 1) with a ``workers lost`` check."""
+and the saved run carry the warning, and the run fails (exit 10) with a ``workers lost`` check."""
 
 from __future__ import annotations
 
@@ -63,7 +63,7 @@ def test_killed_worker_is_flagged_and_its_users_respawned(tmp_path: Path, target
 
     out, err = proc.communicate(timeout=60)
     lines.append(err)
-    assert proc.returncode == 1, "".join(lines)  # a lost worker fails the run
+    assert proc.returncode == 10, "".join(lines)  # a lost worker fails the run
     summary = json.loads(out)
     assert any("worker lost mid-run" in w for w in summary["warnings"]), summary["warnings"]
     (info,) = list_runs(tmp_path / "runs")

@@ -110,13 +110,13 @@ def test_headless_run_counts_percentiles_and_files(
     assert tomllib.loads((run_dir / "run.toml").read_text())["schema_version"] == 1
 
 
-def test_threshold_failure_exits_1_and_still_writes(workdir: Path, target: DemoTargetProcess) -> None:
+def test_threshold_failure_exits_10_and_still_writes(workdir: Path, target: DemoTargetProcess) -> None:
     (workdir / "config.toml").write_text(STRICT)
     proc = run_perfconsole(
         [*"run --headless --scenario health -u 2 -r 2 -t 3s --workers 0 --host".split(), target.url],
         workdir,
     )
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == 10, proc.stderr
     assert "FAIL Aggregated rps" in proc.stdout
     assert "Results:" in proc.stdout and len(list((workdir / "runs").iterdir())) == 1
 
@@ -329,10 +329,10 @@ def test_missing_external_worker_is_one_line(workdir: Path, target: DemoTargetPr
     assert "only 0 of 1 worker(s) connected within 1s" in proc.stderr and "Traceback" not in proc.stderr
 
 
-def test_resource_threshold_failure_exits_1(workdir: Path) -> None:
+def test_resource_threshold_failure_exits_10(workdir: Path) -> None:
     """Resource limits count like latency limits: this box uses more than 0.1 % of its memory."""
     (workdir / "config.toml").write_text(LENIENT + "[resources.thresholds]\nmemory_pct = 0.1\n")
     proc = run_perfconsole("run --headless --scenario health -u 2 -r 2 -t 3s --workers 0".split(), workdir)
-    assert proc.returncode == 1, proc.stderr
+    assert proc.returncode == 10, proc.stderr
     assert "FAIL resources memory_pct" in proc.stdout
     assert "Resources (peaks)" in proc.stdout

@@ -1,5 +1,5 @@
 """Headless runs compared with a baseline: slowing exactly one endpoint of the real demo target between two
-real runs makes `run --headless --baseline` exit 3 and name exactly that endpoint."""
+real runs makes `run --headless --baseline` exit 11 and name exactly that endpoint."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ min_abs_ms = 25
 """
 
 
-def test_baseline_regression_exit_3_names_the_slowed_endpoint(tmp_path: Path) -> None:
+def test_baseline_regression_exit_11_names_the_slowed_endpoint(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(CONFIG)
     (tmp_path / "steady.py").write_text(LOCUSTFILE)
     with start_demo_target(latency_ms=2, jitter_ms=0.5, seed=1) as demo:
@@ -75,13 +75,13 @@ def test_baseline_regression_exit_3_names_the_slowed_endpoint(tmp_path: Path) ->
 
         demo.control({"path_latency_ms": {"/api/products": 60}})
         slowed = run_perfconsole([*run, "--baseline", "good"], tmp_path)
-    assert slowed.returncode == 3, slowed.stderr
+    assert slowed.returncode == 11, slowed.stderr
     summary = json.loads(slowed.stdout)
     comparison = summary["comparison"]
     regressed = {row["endpoint"] for row in comparison["rows"] if row["regressed"]}
     assert "GET /api/products" in regressed
     assert regressed - {"GET /api/products", "Aggregated"} == set()
-    assert summary["exit_code"] == 3
+    assert summary["exit_code"] == 11
 
 
 def test_missing_baseline_is_a_usage_error_before_running(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """Snapshots of real runs: headless Locust users against the demo target, saved, reloaded, compared.
 
 The second run is made against the same target slowed down through its control endpoint, so the
-comparison must flag a regression (exit 3) while comparing a run with its own baseline must not.
+comparison must flag a regression (exit 11) while comparing a run with its own baseline must not.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def test_real_runs_round_trip_and_regression(
     slow = headless_run(tmp_path, demo_target.url, "slow")
     slow_id = Path(slow["run_dir"]).name
     compared = run_perfconsole(["compare", "base", slow_id, "--json"], tmp_path)
-    assert compared.returncode == 3, compared.stderr
+    assert compared.returncode == 11, compared.stderr
     comparison = json.loads(compared.stdout)
     assert comparison["baseline"] == "baseline base" and comparison["current"] == slow_id
     assert {"endpoint": "Aggregated", "metric": "p50"} in [

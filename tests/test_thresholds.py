@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from perfconsole.config import Limits, Thresholds, default_settings
+from perfconsole.config import Limits, Thresholds, default_settings, load_settings
 from perfconsole.model.run import EndpointStats, Percentiles, RunSnapshot, RunState, ThresholdResult
 from perfconsole.verdicts.thresholds import (
     cell_breaches,
@@ -14,8 +15,10 @@ from perfconsole.verdicts.thresholds import (
     pattern_specificity,
 )
 
-THRESHOLDS = Thresholds(default=Limits(min_rps=100)).merged_over(default_settings().thresholds)
-"""The built-in limits with a throughput floor, as a profile that expects a throughput sets one."""
+SHIPPED = load_settings(Path(__file__).resolve().parents[1] / "config.toml")
+"""The repository's config.toml: the demo scenarios' limits (the built-in defaults hold none)."""
+THRESHOLDS = Thresholds(default=Limits(min_rps=100)).merged_over(SHIPPED.thresholds)
+"""The shipped limits with a throughput floor, as a profile that expects a throughput sets one."""
 
 
 def endpoint(
@@ -161,12 +164,21 @@ def test_endpoints_without_requests_are_skipped_but_total_always_checked() -> No
         snapshot([idle], total(requests=0, p50=None, p95=None, p99=None, total_rps=0.0)), THRESHOLDS
     )
     assert {r.endpoint for r in results} == {"Aggregated"}
-    assert failing(results) == {("Aggregated", m) for m in ("p50", "p95", "p99", "rps")}
-    assert next(r for r in results if r.metric == "p95").actual is None
+    # no samples: latencies are "no data", never failed; 0 req/s is a measurement and fails the floor
+    assert failing(results) == {("Aggregated", "rps")}
+    p95 = next(r for r in results if r.metric == "p95")
+    assert p95.actual is None and p95.passed
+    assert p95.describe() == "no data Aggregated p95 (limit < 500 ms)"
+
+
+def test_builtin_defaults_fail_nothing_but_errors() -> None:
+    """Without perfconsole settings a run passes and fails as plain Locust: slow answers fail nothing."""
+    slow = snapshot([endpoint("/a", p95=90_000.0, p99=99_000.0, failures=999)], total(p95=90_000.0))
+    assert evaluate(slow, default_settings().thresholds) == ()
 
 
 def test_profile_overrides_change_evaluation() -> None:
-    settings = default_settings()
+    settings = SHIPPED
     run = snapshot([endpoint("/api/items", p95=800.0, p99=1500.0)], total(p95=800.0, p99=1500.0))
     assert failing(evaluate(run, settings.thresholds_for(None))) == {
         ("GET /api/items", "p95"),

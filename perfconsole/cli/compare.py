@@ -1,4 +1,4 @@
-"""``perfconsole compare BASELINE_OR_RUN RUN [--json]``: regression table; exit 3 on regression."""
+"""``perfconsole compare BASELINE_OR_RUN RUN [--json]``: regression table; exit 11 on regression."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ def register(subparsers: Any) -> None:
         help="compare a run against a baseline or another run",
         description="Compare RUN against BASELINE_OR_RUN per endpoint (p50, p95, p99, avg, req/s, error "
         "rate). References: a baseline name, a run id (or unique prefix), 'latest', 'baseline:NAME' or "
-        "'run:ID'. Exit codes: 0 no regression, 3 regression, 2 bad input.",
+        "'run:ID'. Exit codes: 0 no regression, 11 regression, 2 bad input.",
     )
     parser.add_argument("baseline", metavar="BASELINE_OR_RUN", help="what to compare against")
     parser.add_argument("current", metavar="RUN", help="the run to judge")

@@ -63,6 +63,9 @@ def argparse_suppress() -> str:
 
 def add_run_options(parser: Any) -> None:
     """``perfconsole run``: the common options plus the summary, naming and note of a headless run."""
+    from perfconsole.errors import exit_codes_help
+
+    parser.epilog = f"{parser.epilog}\n\n{exit_codes_help()}"
     group = _add_common(parser)
     group.add_argument(
         "--summary-json",

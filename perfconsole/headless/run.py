@@ -21,6 +21,7 @@ from perfconsole.config import Settings
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.session import LoadSession
 from perfconsole.errors import ExitCode
+from perfconsole.headless.exit_status import exit_status
 from perfconsole.headless.shutdown import SAVE_WAIT_S, SaveGuard, hurry, save_or_report, started
 from perfconsole.headless.summary import progress_line, summary_text
 from perfconsole.model.run import RunResult
@@ -163,16 +164,14 @@ def _report(
     comparison: Comparison | None,
 ) -> int:
     regressed = comparison is not None and comparison.regressed
-    code = (
-        exit_code(
-            result,
-            regressed=regressed,
-            process_exit_code=session.process_exit_code,
-            exit_code_on_error=options.exit_code_on_error,
-        )
-        if run_dir is not None
-        else int(ExitCode.USAGE)
+    status = exit_status(
+        result,
+        regressed=regressed,
+        process_exit_code=session.process_exit_code,
+        exit_code_on_error=options.exit_code_on_error,
+        saved=run_dir is not None,
     )
+    code = status.code
     from perfconsole.headless.locust_output import (
         locust_tables,
         print_locust_json,
@@ -191,6 +190,7 @@ def _report(
         summary = summary_dict(result)
         summary["run_dir"] = str(run_dir) if run_dir is not None else None
         summary["exit_code"] = code
+        summary["exit_reason"] = status.reason
         summary["comparison"] = comparison_to_dict(comparison) if comparison is not None else None
         print(json.dumps(summary, indent=2, sort_keys=True), file=options.stdout, flush=True)
     else:
@@ -202,6 +202,7 @@ def _report(
         if comparison is not None:
             verdict = "REGRESSION" if regressed else "no regression"
             text += f"\n\nCompared with baseline {options.baseline}: {verdict}\n{render_table(comparison)}"
+        text += f"\n{status.line()}"
         # with Locust's --json, stdout is Locust's JSON document only (as with `locust --headless --json`)
         print(text, file=options.stderr if locust_json else options.stdout, flush=True)
         if locust_json and session.runner is not None:
@@ -210,29 +211,3 @@ def _report(
     if json_file is not None:
         print(f"perfconsole: wrote {json_file}", file=options.stderr, flush=True)
     return code
-
-
-def exit_code(
-    result: RunResult,
-    regressed: bool = False,
-    process_exit_code: int | None = None,
-    exit_code_on_error: int = int(ExitCode.THRESHOLD_FAILED),
-) -> int:
-    """A ``quitting`` hook's ``environment.process_exit_code`` (wins, as in Locust), else 130 interrupted,
-    else 1 for a failed limit, else ``exit_code_on_error`` (Locust's ``--exit-code-on-error``, default 1) when
-    only the errors rule failed (a failed request or task exception, ``fail_on_errors``) and it is not 0,
-    else 3 for a regression, else 0."""
-    from perfconsole.verdicts.thresholds import ERRORS_METRIC
-
-    if process_exit_code is not None:
-        return process_exit_code
-    if result.interrupted:
-        return int(ExitCode.INTERRUPTED)
-    failed = [t for t in result.thresholds if not t.passed]
-    if any(t.metric != ERRORS_METRIC for t in failed):
-        return int(ExitCode.THRESHOLD_FAILED)
-    if failed and exit_code_on_error:
-        return exit_code_on_error
-    if regressed:
-        return int(ExitCode.REGRESSION)
-    return int(ExitCode.OK)

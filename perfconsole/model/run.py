@@ -206,11 +206,12 @@ class ThresholdResult:
             unit = " ms"
         else:
             unit = ""
+        limit = f"(limit {self.comparison} {self.limit:g}{unit})"
+        if self.actual is None and self.passed:  # no samples: nothing to check
+            return f"no data {self.endpoint} {self.metric} {limit}"
         actual = "n/a" if self.actual is None else f"{self.actual:.4g}{unit}"
         verdict = "ok" if self.passed else "FAIL"
-        return (
-            f"{verdict} {self.endpoint} {self.metric} {actual} (limit {self.comparison} {self.limit:g}{unit})"
-        )
+        return f"{verdict} {self.endpoint} {self.metric} {actual} {limit}"
 
 
 @dataclass(frozen=True, slots=True)

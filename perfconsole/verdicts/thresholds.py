@@ -80,8 +80,8 @@ def _check(endpoint: EndpointStats, limits: Limits, use_current: bool) -> list[T
             continue
         actual = _actual(endpoint, metric, use_current)
         floor = metric == "rps"
-        if actual is None:
-            passed = False
+        if actual is None:  # no samples: "no data", never a failed limit (a run without requests passes)
+            passed = True
         else:
             passed = actual >= limit if floor else actual < limit
         results.append(
@@ -100,8 +100,9 @@ def _check(endpoint: EndpointStats, limits: Limits, use_current: bool) -> list[T
 def evaluate(snapshot: RunSnapshot, thresholds: Thresholds) -> tuple[ThresholdResult, ...]:
     """Every configured threshold checked on cumulative figures: endpoints first, then the total.
 
-    Endpoints without requests are skipped; the total is always checked, so a run that made no requests
-    fails its latency and throughput thresholds (no data cannot prove a limit: ``actual`` is None).
+    Endpoints without requests are skipped; the total is always checked: without requests its latencies are
+    "no data" (``actual`` None, not failed, as Locust passes a run without requests) while a throughput
+    floor fails (0 req/s is a measurement).
     """
     results: list[ThresholdResult] = []
     for endpoint in snapshot.endpoints:

@@ -8,7 +8,7 @@ host (Locust's worker ids are ``HOSTNAME_UUID``); once Locust marks it missing, 
 dispatched again over the remaining workers (the same ``start(target, rate)`` Locust's rebalancing calls).
 
 Effect on the result: a warning per lost worker, and while a lost worker has not come back, a failed
-check ``workers lost`` (so a headless run exits 1, as for a failed threshold).
+check ``workers lost`` (so a headless run exits 10, as for a failed threshold).
 """
 
 from __future__ import annotations
