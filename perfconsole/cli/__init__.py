@@ -1,7 +1,9 @@
 """Command-line entry point: ``perfconsole [console options]`` or ``perfconsole COMMAND ...``.
 
 Each sub-command lives in its own module exposing ``register(subparsers)``, which adds a parser whose
-``func(args) -> int`` runs the command. ``UserError`` becomes one line on stderr and exit 2.
+``func(args) -> int`` runs the command. ``UserError`` becomes one line on stderr and exit 2. Whatever a
+command prints passes through perfconsole.headless.redacting_stream (no escape sequence, control character
+or secret reaches the terminal).
 """
 
 from __future__ import annotations
@@ -52,9 +54,15 @@ def _locust_parsed_command(args: list[str]) -> tuple[str, list[str]] | None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from perfconsole.headless.redacting_stream import shown_std_streams
+
+    with shown_std_streams():
+        return _main(list(sys.argv[1:] if argv is None else argv))
+
+
+def _main(args_list: list[str]) -> int:
     import importlib
 
-    args_list = list(sys.argv[1:] if argv is None else argv)
     try:
         if args_list[:1] in (["-h"], ["--help"]):  # the commands, then the console's options
             print(build_parser().format_help())
@@ -71,9 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(ExitCode.USAGE)
         return int(func(args))
     except UserError as exc:
-        from perfconsole.store.redact import redact_text
-
-        print(f"perfconsole: error: {redact_text(str(exc))}", file=sys.stderr)
+        print(f"perfconsole: error: {exc}", file=sys.stderr)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         print("perfconsole: interrupted", file=sys.stderr)

@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path
 
 from textual.app import App, SystemCommand
+from textual.filter import LineFilter
 from textual.screen import Screen
 
 from perfconsole.config import Settings
@@ -29,6 +30,7 @@ from perfconsole.tui.session_api import (
     SessionFactory,
     engine_session_factory,
 )
+from perfconsole.tui.terminal_filter import TerminalTextFilter
 
 
 class PerfConsoleApp(App[int]):
@@ -67,6 +69,11 @@ class PerfConsoleApp(App[int]):
         self.initial_host, self.initial_workers = host, workers
         self.session: ConsoleSession | None = session
         self._preset_session = session is not None
+        self._terminal_filter = TerminalTextFilter()
+
+    def get_line_filters(self) -> list[LineFilter]:
+        """Textual's filters, then the guard that keeps control characters off the terminal."""
+        return [*super().get_line_filters(), self._terminal_filter]
 
     def on_mount(self) -> None:
         self.push_screen(self._start_screen())

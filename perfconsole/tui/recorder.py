@@ -25,6 +25,7 @@ from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import validate_name
 from perfconsole.store.runs import RunInfo, list_runs, load_run_dir, read_run_metadata
 from perfconsole.tui.session_api import ConsoleSession
+from perfconsole.tui.shown import shown_run, shown_strings
 from perfconsole.tui.store_view import BrowserEntry, scenario_name, summary_float
 
 Saver = Callable[[ConsoleSession, bool, str | None, str, str | None], Path]
@@ -137,13 +138,13 @@ class RunRecorder:
 
     def choose_baseline(self, name: str | None) -> LoadedRun | None:
         """Load baseline ``name`` for live comparison (None: compare with nothing)."""
-        self.baseline = None if name is None else load_baseline(self.runs_dir, name)
+        self.baseline = None if name is None else shown_run(load_baseline(self.runs_dir, name))
         return self.baseline
 
     def preselect_baseline(self, ref: str) -> LoadedRun:
         """``--baseline``: load what ``ref`` names (a baseline name, ``baseline:NAME``, a run id or
         ``latest``, as headless runs take it) for live comparison; StoreError if missing or broken."""
-        self.baseline = resolve(self.runs_dir, ref)
+        self.baseline = shown_run(resolve(self.runs_dir, ref))
         return self.baseline
 
     @property
@@ -154,7 +155,8 @@ class RunRecorder:
 
     # ------------------------------------------------------------------ browsing
     def catalog(self) -> list[BrowserEntry]:
-        """Baselines, then runs, each newest first, then the directories that cannot be read."""
+        """Baselines, then runs, each newest first, then the directories that cannot be read; texts as
+        shown (cleaned), keys as on disk."""
         broken: list[str] = []
         entries = [baseline_entry(b) for b in self.baselines(broken)]
         entries += [run_entry(r) for r in list_runs(self.runs_dir, broken=broken)]
@@ -162,15 +164,16 @@ class RunRecorder:
         entries += [
             BrowserEntry(f"broken:{i}", "broken", error.replace(prefix, "")) for i, error in enumerate(broken)
         ]
-        return entries
+        return [shown_strings(entry, keep=("key",)) for entry in entries]
 
     def load(self, entry: BrowserEntry) -> LoadedRun:
-        """The run or baseline behind a browser entry (StoreError if it cannot be read)."""
-        if entry.kind == "baseline":
-            return load_baseline(self.runs_dir, entry.label)
+        """The run or baseline behind a browser entry, as shown (StoreError if it cannot be read)."""
         if entry.broken:
             raise StoreError(entry.label)
-        return load_run_dir(self.runs_dir / entry.label)
+        kind, _, ref = entry.key.partition(":")
+        if kind == "baseline":
+            return shown_run(load_baseline(self.runs_dir, ref))
+        return shown_run(load_run_dir(self.runs_dir / ref))
 
 
 def _scenario(path: Path) -> str:
