@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything the tests need (venv, the project with its test extra, tmux) and runs
-# ruff, mypy, import-linter (the layer contracts in pyproject.toml) and pytest. Usage: bash scripts/test.sh [pytest args...]
+# ruff, mypy, import-linter (the layer contracts in pyproject.toml) and pytest, which reports its slowest 20
+# tests. Usage: bash scripts/test.sh [pytest args...]; `bash scripts/test.sh -m "not slow"` is the fast tier.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,4 +32,4 @@ echo "== mypy"
 echo "== import-linter"
 .venv/bin/lint-imports --no-logo
 echo "== pytest"
-.venv/bin/pytest "$@"
+.venv/bin/pytest --durations=20 "$@"

@@ -27,6 +27,8 @@ from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.session import LoadSession
 
+pytest_plugins = ["slow_guard"]
+
 HEALTH = Path(__file__).resolve().parent.parent / "scenarios" / "health.py"
 
 DemoControl = Callable[..., dict[str, Any]]

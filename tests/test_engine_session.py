@@ -17,6 +17,8 @@ from perfconsole.engine.session import LoadSession
 from perfconsole.errors import UserError
 from perfconsole.model.run import RunState
 
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -124,6 +124,7 @@ def test_baseline_save_force_killed_between_steps(tmp_path: Path, point: str, co
         assert lines[0] == "recovered base (a crash had stopped its save at the last step)"
 
 
+@pytest.mark.slow
 def test_a_killed_run_leaves_a_worker_log_that_a_later_start_removes(tmp_path: Path) -> None:
     """SIGKILL a real headless run with a worker: its log stays in TMPDIR; the next start removes it (once
     no process owns it and it is older than a minute: its age is set back here instead of waiting)."""

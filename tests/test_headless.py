@@ -56,6 +56,7 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [0, 2])
 def test_headless_run_counts_percentiles_and_files(
     workers: int, workdir: Path, target: DemoTargetProcess
@@ -110,6 +111,7 @@ def test_headless_run_counts_percentiles_and_files(
     assert tomllib.loads((run_dir / "run.toml").read_text())["schema_version"] == 1
 
 
+@pytest.mark.slow
 def test_threshold_failure_exits_10_and_still_writes(workdir: Path, target: DemoTargetProcess) -> None:
     (workdir / "config.toml").write_text(STRICT)
     proc = run_perfconsole(
@@ -121,6 +123,7 @@ def test_threshold_failure_exits_10_and_still_writes(workdir: Path, target: Demo
     assert "Results:" in proc.stdout and len(list((workdir / "runs").iterdir())) == 1
 
 
+@pytest.mark.slow
 def test_demo_target_started_and_stopped_when_no_host(workdir: Path) -> None:
     proc = run_perfconsole(
         "run --headless --scenario health -u 2 -r 2 -t 3s --workers 0 --summary-json".split(),
@@ -160,6 +163,7 @@ def start_running(workdir: Path, args: str) -> tuple[subprocess.Popen[str], list
     return proc, _children_named(proc.pid)
 
 
+@pytest.mark.slow
 def test_sigterm_leaves_no_process_and_writes_results(workdir: Path) -> None:
     proc, children = start_running(workdir, "--scenario health -u 3 -r 3 -t 60s --workers 2")
     assert len(children) >= 3  # two workers and the demo target
@@ -240,6 +244,7 @@ def test_unreadable_config_is_one_line(workdir: Path) -> None:
     assert "config.toml" in proc.stderr and "line 1" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_tags_reach_the_workers(workdir: Path, target: DemoTargetProcess) -> None:
     """Locust does not forward tags from master to workers: the engine must pass them itself."""
     proc = run_perfconsole(
@@ -257,6 +262,7 @@ def test_tags_reach_the_workers(workdir: Path, target: DemoTargetProcess) -> Non
     assert methods == {"GET"}  # only the read-tagged tasks ran on the worker
 
 
+@pytest.mark.slow
 def test_sigkill_of_the_console_leaves_no_worker_or_demo_target(workdir: Path) -> None:
     """Even when perfconsole itself cannot clean up (SIGKILL), its children notice and exit."""
     proc, children = start_running(workdir, "--scenario health -u 2 -r 2 -t 60s --workers 1")
@@ -269,6 +275,7 @@ def test_sigkill_of_the_console_leaves_no_worker_or_demo_target(workdir: Path) -
     assert not alive, [p.pid for p in alive]
 
 
+@pytest.mark.slow
 def test_external_worker_joins_the_master(workdir: Path, target: DemoTargetProcess) -> None:
     """Locust's own distributed engine: a worker started elsewhere (here: another process on loopback)
     connects to the master perfconsole hosts; the run waits for it, uses it and releases it."""
@@ -329,6 +336,7 @@ def test_missing_external_worker_is_one_line(workdir: Path, target: DemoTargetPr
     assert "only 0 of 1 worker(s) connected within 1s" in proc.stderr and "Traceback" not in proc.stderr
 
 
+@pytest.mark.slow
 def test_resource_threshold_failure_exits_10(workdir: Path) -> None:
     """Resource limits count like latency limits: this box uses more than 0.1 % of its memory."""
     (workdir / "config.toml").write_text(LENIENT + "[resources.thresholds]\nmemory_pct = 0.1\n")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from cli_helpers import run_perfconsole
 
 from perfconsole.demo_target.process import start_demo_target
@@ -43,6 +44,7 @@ min_abs_ms = 25
 """
 
 
+@pytest.mark.slow
 def test_baseline_regression_exit_11_names_the_slowed_endpoint(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(CONFIG)
     (tmp_path / "steady.py").write_text(LOCUSTFILE)
