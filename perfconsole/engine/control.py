@@ -1,197 +1,187 @@
-"""Runner control: start, live controls (users, profile, pause/resume, spike drill), stop and settle, the
-shapes a run follows and its deadline. Control methods return at once: Locust's calls run in greenlets."""
+"""A session's live controls: starting the plan, the users asked for, a profile switched mid-run, pause and
+resume, the spike drill. Each verb returns at once (Locust's calls run in greenlets) and is annotated.
+
+``RunControl`` owns the collaborators the controls move (``user_target``, ``shapes``, ``drills``,
+``deadline``) and reaches the session only through its public surface. A new control (an arrival-rate dial,
+a capacity search) is a collaborator of its own beside these, not more state on the session.
+"""
 
 from __future__ import annotations
 
 import time
 from typing import TYPE_CHECKING
 
-import gevent
-from locust.runners import MasterRunner
-
-from perfconsole.config import Profile, Settings, SpikeDrill
-from perfconsole.engine import spike_drill
+from perfconsole.engine.clock import RunDeadline
 from perfconsole.engine.events import warn_common_options
-from perfconsole.engine.locust import runner as locust_runner
-from perfconsole.engine.plan import RunPlan
-from perfconsole.engine.session_core import SessionCore, shape_duration, shape_title
-from perfconsole.engine.workers.loss import WorkerLossWatch
+from perfconsole.engine.hdr.stages import StageKey, stage_key
+from perfconsole.engine.shape_follower import ShapeFollower, shape_duration
+from perfconsole.engine.spike_drill import SpikeDrills
+from perfconsole.engine.user_target import UserTarget
 from perfconsole.errors import UserError
 from perfconsole.model.run import RunState
 
 if TYPE_CHECKING:
     from locust import LoadTestShape
 
-WORKER_REPORT_INTERVAL_S = 3.0
-"""How often Locust workers send their stats to the master (locust.runners.WORKER_REPORT_INTERVAL)."""
+    from perfconsole.config import Profile, SpikeDrill
+    from perfconsole.engine.session import LoadSession
 
 
-class RunControl(SessionCore):
-    """The control half of a load session (``LoadSession`` adds preparation, sampling and reads)."""
+class RunControl:
+    """The live controls of one session."""
 
-    def __init__(self, plan: RunPlan, settings: Settings) -> None:
-        super().__init__(plan, settings)
-        self._worker_watch = WorkerLossWatch(self._announce, self._add_warning, self._respawn_after_loss)
+    def __init__(self, session: LoadSession) -> None:
+        self._session = session
+        self.user_target = UserTarget(session.require_runner)
+        self.shapes = ShapeFollower(lambda text, kind: session.annotate(text, kind=kind))
+        self.drills = SpikeDrills(
+            self.user_target, self.shapes, session.notes, session.clock, lambda: session.state.is_live
+        )
+        self.deadline = RunDeadline(session.clock, self._deadline_reached)
 
+    # ----------------------------------------------------------------------------- verbs
     def start(self) -> None:
-        """Start the plan: a staged profile (or the scenario's shape) or users at a spawn rate."""
-        self._require_runner()
-        if self.state in (RunState.STOPPED, RunState.STOPPING):
-            self._reset_run_state()
-        if self.monitor is not None:
-            self.monitor.reset()  # resource history and peaks are per run
-        self.started_at = time.time()
-        self._manual = False
-        self._t0 = time.monotonic()
-        self._stopped_elapsed = None
-        self.ended_at = 0.0
-        plan, profile = self.plan, self.profile
+        session = self._session
+        session.require_runner()
+        if session.state in (RunState.STOPPED, RunState.STOPPING):
+            session.reset_run()
+        if session.monitor is not None:
+            session.monitor.reset()  # resource history and peaks are per run
+        self.shapes.manual = False
+        session.clock.start()
+        plan, profile = session.plan, session.profile
         shape = self._shape_for_start()
         if shape is not None:
-            self._start_shape(shape)
-            if self.profile is None:  # the locustfile's own shape: it ends the run itself
-                self.duration_s = shape_duration(shape)
-                self.annotate(f"started shape: {type(shape).__name__}", kind="profile")
+            self.shapes.follow(shape)
+            if session.profile is None:  # the locustfile's own shape: it ends the run itself
+                duration = shape_duration(shape)
+                session.annotate(f"started shape: {type(shape).__name__}", kind="profile")
             else:
-                self.duration_s = plan.duration_s or shape_duration(shape)
-                self.annotate(f"started {profile.name if profile else 'staged profile'}", kind="profile")
+                duration = plan.duration_s or shape_duration(shape)
+                session.annotate(f"started {profile.name if profile else 'staged profile'}", kind="profile")
         else:
             users = plan.users or (profile.users if profile else 1)
             default_rate = 1.0 if plan.users is not None else float(users)  # -u alone: Locust's 1/s
             rate = plan.spawn_rate or (profile.spawn_rate if profile else default_rate)
-            self.duration_s = (
+            duration = (
                 plan.duration_s if plan.duration_s is not None else (profile.duration_s if profile else None)
             )
-            self._spawn(users, rate)
-            self.annotate(f"started: {users} users at {rate:g}/s", kind="users")
-        self.state = RunState.SPAWNING
-        if self.hdr is not None:
-            self.hdr.aggregator.stages.watch(self.stage_key, lambda: (time.time(), self.elapsed_s))
-        self._arm_deadline()
+            self.user_target.spawn(users, rate)
+            session.annotate(f"started: {users} users at {rate:g}/s", kind="users")
+        session.state = RunState.SPAWNING
+        if session.hdr is not None:
+            session.hdr.aggregator.stages.watch(self.stage_key, lambda: (time.time(), session.elapsed_s))
+        self.deadline.arm(duration)
 
     def set_users(self, users: int, spawn_rate: float | None = None) -> None:
-        """Re-target the running test (keeps stats). Leaves any staged shape: the operator took over."""
-        self._require_running()
-        rate = spawn_rate if spawn_rate is not None else self._spawn_rate
-        before = self._target_users
-        self._leave_shape("users")
-        self._paused_at = None
-        self._spawn(users, rate)
-        self.annotate(f"users {before} -> {users} at {rate:g}/s", kind="users")
+        self._session.require_running()
+        target = self.user_target
+        rate = spawn_rate if spawn_rate is not None else target.spawn_rate
+        before = target.users
+        self.leave_shape("users")
+        target.forget_pause()
+        target.spawn(users, rate)
+        self._session.annotate(f"users {before} -> {users} at {rate:g}/s", kind="users")
 
     def apply_profile(self, profile: Profile) -> None:
-        """Switch profile mid-run: a staged one starts its stages now; a flat one sets users and duration."""
-        self._require_running()
-        if self.profile is not None and profile.mix != self.profile.mix:
-            self.annotate(f"{profile.name}: user-class mix kept as started (set when the run is prepared)")
-        self.profile = profile
-        self._paused_at = None
-        self._manual = False
-        self._leave_shape()
+        session = self._session
+        session.require_running()
+        if session.profile is not None and profile.mix != session.profile.mix:
+            session.annotate(f"{profile.name}: user-class mix kept as started (set when the run is prepared)")
+        session.profile = profile
+        self.user_target.forget_pause()
+        self.shapes.manual = False
+        self.leave_shape()
         if profile.staged:
             from perfconsole.engine.shapes import StagedShape
 
             shape = StagedShape.from_profile(profile)
-            self._start_shape(shape)
+            self.shapes.follow(shape)
             total = shape_duration(shape)
-            self.duration_s = self.elapsed_s + total if total is not None else None
+            duration = session.elapsed_s + total if total is not None else None
         else:
-            self._spawn(profile.users, profile.spawn_rate)
-            self.duration_s = self.elapsed_s + profile.duration_s if profile.duration_s is not None else None
-        self._arm_deadline()
-        self.annotate(f"profile -> {profile.name}", kind="profile")
+            self.user_target.spawn(profile.users, profile.spawn_rate)
+            duration = session.elapsed_s + profile.duration_s if profile.duration_s is not None else None
+        self.deadline.arm(duration)
+        session.annotate(f"profile -> {profile.name}", kind="profile")
 
     def pause(self) -> None:
-        """Drop to 0 users, remembering the level to resume to."""
-        self._require_running()
-        if self._paused_at is not None:
+        self._session.require_running()
+        if self.user_target.paused:
             return
-        self._leave_shape("pause")
-        self._paused_at = (self._target_users, self._spawn_rate)
-        self._spawn(0, max(self._spawn_rate, float(self._target_users) or 1.0))
-        self.annotate("paused (0 users)", kind="users")
+        self.leave_shape("pause")
+        self.user_target.pause()
+        self._session.annotate("paused (0 users)", kind="users")
 
     def resume(self) -> None:
-        self._require_running()
-        if self._paused_at is None:
-            return
-        users, rate = self._paused_at
-        self._paused_at = None
-        self._spawn(users, rate)
-        self.annotate(f"resumed: {users} users at {rate:g}/s", kind="users")
+        self._session.require_running()
+        level = self.user_target.resume()
+        if level is not None:
+            users, rate = level
+            self._session.annotate(f"resumed: {users} users at {rate:g}/s", kind="users")
 
     def fire_spike(self, drill: SpikeDrill | None = None) -> None:
-        """Jump to the drill's users for its duration, then back to the level before; annotated."""
-        self._require_running()
-        if self._spike_greenlet is not None and not self._spike_greenlet.dead:
-            raise UserError("a spike drill is already running")
-        drill = drill or self.settings.spike
-        self.spike_verdict = None
-        self._spike_greenlet = gevent.spawn(run_spike, self, drill)
+        self._session.require_running()
+        self.drills.fire(drill or self._session.settings.spike)
 
-    def stop(self) -> None:
-        """Stop all users; the workers stay connected so the run can be started again."""
-        self._require_runner()
-        if not self.state.is_live:
-            return
-        self._kill_control_greenlets()
-        self._mark_stopped("stopped by operator")
-        self._spawn_stop()
-
-    def settle(self, timeout_s: float = 10.0) -> None:
-        """Blocking: after a stop, wait until users are stopped and the workers' last stats have arrived
-        (they report every 3 s), so a snapshot taken next holds every request of the run."""
-        runner = self._require_runner()
-        deadline = time.monotonic() + timeout_s
-        while runner.user_count and time.monotonic() < deadline:
-            gevent.sleep(0.1)
-        if isinstance(runner, MasterRunner):
-            gevent.sleep(min(WORKER_REPORT_INTERVAL_S + 0.5, max(0.0, deadline - time.monotonic())))
-        self._record_sample()
-
+    # ----------------------------------------------------------------------------- for the session
     def scenario_shape(self) -> LoadTestShape | None:
         """The locustfile's shape this plan runs (``use_scenario_shape``), or None."""
-        if not self.plan.use_scenario_shape or self.scenario is None or not self.scenario.shapes:
+        plan, scenario = self._session.plan, self._session.scenario
+        if not plan.use_scenario_shape or scenario is None or not scenario.shapes:
             return None
-        if self.plan.shape_name is None:
-            return self.scenario.shapes[0]
-        for shape in self.scenario.shapes:
-            if type(shape).__name__ == self.plan.shape_name:
+        if plan.shape_name is None:
+            return scenario.shapes[0]
+        for shape in scenario.shapes:
+            if type(shape).__name__ == plan.shape_name:
                 return shape
-        known = ", ".join(type(s).__name__ for s in self.scenario.shapes)
-        raise UserError(f"unknown shape class {self.plan.shape_name!r} (known: {known})")
+        known = ", ".join(type(s).__name__ for s in scenario.shapes)
+        raise UserError(f"unknown shape class {plan.shape_name!r} (known: {known})")
+
+    def leave_shape(self, control: str | None = None) -> None:
+        """Stop following the shape (its users become the target); with ``control``, the run is manual."""
+        users = self.shapes.leave(control)
+        if users:
+            self.user_target.follow(users)
+
+    def stage_key(self) -> StageKey | None:
+        """The stage the run is in now (for the figures per stage)."""
+        return stage_key(
+            live=self._session.state.is_live,
+            users=self.user_target.users,
+            drill_running=self.drills.running,
+            after_drill=self.drills.awaiting_verdict,
+            shape_label=self.shapes.stage_key_label(),
+        )
+
+    def reset(self) -> None:
+        """A new run: no drill verdict, pause or highest target carried over."""
+        self.drills.reset()
+        self.user_target.reset()
+
+    def kill_greenlets(self) -> None:
+        """The run is over: no deadline, drill or spawn goes on."""
+        self.deadline.cancel()
+        self.drills.kill()
+        self.user_target.kill()
+
+    def respawn_after_loss(self) -> None:
+        """The target users again over the remaining workers (Locust's own rebalancing call)."""
+        runner = self._session.require_runner()
+        target = self.user_target
+        if self.shapes.shape is not None:
+            rate = float(getattr(runner, "spawn_rate", 0) or target.spawn_rate)
+            self._session.spawn_tracked(runner.start, runner.target_user_count, rate)
+        else:
+            target.spawn(target.users, target.spawn_rate)
 
     # ----------------------------------------------------------------------------- internals
-    def _spawn_stop(self) -> None:
-        self._stop_greenlet = gevent.spawn(self._require_runner().stop)
-        self._greenlets.append(self._stop_greenlet)
-
-    def _reset_run_state(self) -> None:
-        self._history.clear()
-        self._annotations.clear()
-        self._worker_watch.reset()
-        self._warnings.clear()
-        self.spike_verdict = None
-        self._spike = None
-        self._paused_at = None
-        self._max_target = 0
-        if self.hdr is not None:
-            self.hdr.reset()
-
-    def _spawn(self, users: int, rate: float) -> None:
-        runner = self._require_runner()
-        if self._start_greenlet is not None and not self._start_greenlet.dead:
-            self._start_greenlet.kill(block=False)
-        self._target_users = users
-        self._spawn_rate = rate
-        self._max_target = max(self._max_target, users)
-        self._start_greenlet = gevent.spawn(runner.start, users, rate)
-
     def _shape_for_start(self) -> LoadTestShape | None:
-        plan, profile = self.plan, self.profile
+        session = self._session
+        plan, profile = session.plan, session.profile
         own = self.scenario_shape()
         if own is not None:  # as in Locust: the locustfile's shape runs, -u/-r/-t get a warning
-            self.profile = None
+            session.profile = None
             warn_common_options(own, users=plan.users, spawn_rate=plan.spawn_rate, run_time=plan.duration_s)
             return own
         if plan.users is not None:
@@ -202,81 +192,6 @@ class RunControl(SessionCore):
             return StagedShape.from_profile(profile)
         return None
 
-    def _start_shape(self, shape: LoadTestShape, reset_clock: bool = True) -> None:
-        runner = self._require_runner()
-        assert self.env is not None
-        locust_runner.follow_shape(self.env, runner, shape, reset_clock)
-
-    def _leave_shape(self, control: str | None = None) -> None:
-        """Stop following the shape; with ``control`` (the operator's action) the run is manual from now
-        on, which the annotations and the stage label ("manual") say."""
-        runner = self.runner
-        if runner is None or self.env is None or self.env.shape_class is None:
-            return
-        if control is not None:
-            shape = f"{shape_title(self.env.shape_class)} ({self._stage_label()})"
-            self.annotate(f"left shape {shape}: manual control by {control}", kind="profile")
-            self._manual = True
-        locust_runner.drop_shape(self.env, runner)
-        self._target_users = runner.target_user_count or self._target_users
-
-    def _arm_deadline(self) -> None:
-        if self._deadline is not None:
-            self._deadline.kill(block=False)
-            self._deadline = None
-        if self.duration_s:
-            self._deadline = gevent.spawn(self._deadline_loop)
-
-    def _deadline_loop(self) -> None:
-        while self.duration_s and self.elapsed_s < self.duration_s:
-            gevent.sleep(min(0.5, max(0.05, self.duration_s - self.elapsed_s)))
-        self._deadline = None
-        if self.state.is_live:
-            self._mark_stopped("duration reached")
-            self._spawn_stop()
-
-    def _kill_control_greenlets(self) -> None:
-        for glet in (self._deadline, self._spike_greenlet, self._start_greenlet):
-            if glet is not None and glet is not gevent.getcurrent():
-                glet.kill(block=False)
-        self._deadline = self._spike_greenlet = self._start_greenlet = None
-
-    def _mark_stopped(self, why: str) -> None:
-        self._record_sample()
-        self.annotate(why, kind="users")
-        self._stopped_elapsed = self.elapsed_s
-        self.ended_at = time.time()
-        self.state = RunState.STOPPED
-
-    def _respawn_after_loss(self) -> None:
-        """The target users again over the remaining workers (Locust's own rebalancing call)."""
-        runner = self._require_runner()
-        if self.env is not None and self.env.shape_class is not None:
-            rate = float(getattr(runner, "spawn_rate", 0) or self._spawn_rate)
-            self._greenlets.append(gevent.spawn(runner.start, runner.target_user_count, rate))
-        else:
-            self._spawn(self._target_users, self._spawn_rate)
-
-
-def run_spike(session: RunControl, drill: SpikeDrill) -> None:
-    """The drill itself (in its own greenlet): annotated at start and end; the verdict window is set last."""
-    before_users, before_rate = session._target_users, session._spawn_rate
-    shape = session.env.shape_class if session.env else None
-    start = session.elapsed_s
-    session.annotate(
-        f"spike drill: {before_users} -> {drill.users} users at {drill.spawn_rate:g}/s for "
-        f"{drill.duration_s:g}s",
-        kind="drill",
-    )
-    session._leave_shape()
-    session._spawn(drill.users, drill.spawn_rate)
-    gevent.sleep(drill.duration_s)
-    if not session.state.is_live:
-        return
-    end = session.elapsed_s
-    if shape is not None:
-        session._start_shape(shape, reset_clock=False)  # the staged profile goes on by its own clock
-    else:
-        session._spawn(before_users, max(before_rate, drill.spawn_rate))
-    session.annotate(f"spike drill over: back to {before_users} users", kind="drill")
-    session._spike = (start, end, end + spike_drill.OBSERVE_AFTER_S)
+    def _deadline_reached(self) -> None:
+        if self._session.state.is_live:
+            self._session.end_run("duration reached")

@@ -1,47 +1,108 @@
 """A load session: one scenario, one Locust Environment, its runner and worker processes.
 
-Blocking methods (``prepare``, ``finish``, ``close``) are gevent-cooperative: call them from a greenlet
-(``perfconsole.tui.greenlets.run_blocking`` from a coroutine), never straight from a coroutine.
+Blocking methods (``prepare``, ``settle``, ``finish``, ``close``) are gevent-cooperative: call them from a
+greenlet (``perfconsole.tui.greenlets.run_blocking`` from a coroutine), never straight from a coroutine.
 Control methods (``start``, ``set_users``, ``stop`` ...) return at once: the Locust calls they make run in
 greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and never reset Locust's stats.
 
-The session's jobs live in modules of their own: its state and shared reads in ``session_core``, runner
-control and live controls (the spike drill too) in ``control``, the drill's verdict in ``spike_drill``, Locust
-internals in the ``locust`` package, worker processes in ``workers``, the preparation steps in
-``preparation``, snapshot and result in ``snapshots``. This module prepares, samples each second, and ends
-the session.
+``LoadSession`` owns the Locust machinery (built by ``preparation``) and composes collaborators, each with its
+own job and public surface: the run's clock (``clock``), annotations and warnings (``notes``), a worker lost
+(``workers.loss``), the per-second time series and checks (``sampler``), and the live controls (``control``,
+which owns the users asked for, the shape followed, the spike drill and the deadline). Locust's internals are
+touched only in the ``locust`` package; ``snapshots`` turns it all into model data. A new control is a new
+collaborator, not more state here.
 """
 
 from __future__ import annotations
 
 import os
-import socket
 import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import gevent
 import locust
+from locust.env import Environment
 from locust.runners import LocalRunner, MasterRunner
 from locust.stats import stats_history
 
-from perfconsole.engine import preparation, snapshots, spike_drill, stats_view
+from perfconsole.config import Profile, Settings, SpikeDrill
+from perfconsole.engine import preparation, snapshots
 from perfconsole.engine.cardinality import MAX_ENDPOINTS_ENV, EndpointFold, install_fold
-from perfconsole.engine.control import WORKER_REPORT_INTERVAL_S, RunControl
+from perfconsole.engine.clock import RunClock
+from perfconsole.engine.control import RunControl
 from perfconsole.engine.events import Lifecycle, remove_listeners
 from perfconsole.engine.hdr.hooks import HdrStats
-from perfconsole.engine.scenario import load_scenario
-from perfconsole.model.run import RunResult, RunSnapshot, RunState, ThresholdResult
+from perfconsole.engine.locust_log import LocustLog
+from perfconsole.engine.notes import RunNotes
+from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.sampler import Sampler
+from perfconsole.engine.scenario import LoadedScenario, load_scenario
+from perfconsole.engine.workers.local import LocalWorkers
+from perfconsole.engine.workers.loss import WorkerLossWatch
+from perfconsole.engine.workers.output import OperatorLog
+from perfconsole.errors import UserError
+from perfconsole.model.resources import ResourceSample
+from perfconsole.model.run import Annotation, HistoryPoint, RunResult, RunSnapshot, RunState, ThresholdResult
+from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
+from perfconsole.resources.monitor import ResourceMonitor
 from perfconsole.user_mix import apply_profile_mix
+from perfconsole.verdicts.drills import RecoveryVerdict
 from perfconsole.verdicts.resources import resource_verdicts
+
+if TYPE_CHECKING:
+    from perfconsole.demo_target.process import DemoTargetProcess
 
 __all__ = ["LoadSession", "SAMPLE_INTERVAL_S", "WORKER_EXIT_WAIT_S", "WORKER_REPORT_INTERVAL_S"]
 
 SAMPLE_INTERVAL_S = 1.0
 WORKER_EXIT_WAIT_S = 5.0
+WORKER_REPORT_INTERVAL_S = 3.0
+"""How often Locust workers send their stats to the master (locust.runners.WORKER_REPORT_INTERVAL)."""
 
 
-class LoadSession(RunControl):
+class LoadSession:
     """Owns the Environment, the runner, local workers and (when no host is given) the demo target."""
+
+    def __init__(self, plan: RunPlan, settings: Settings) -> None:
+        self.plan = plan
+        self.settings = settings
+        self.profile: Profile | None = plan.profile
+        self.state = RunState.PREPARING
+        # the Locust machinery, built by prepare()
+        self.env: Environment | None = None
+        self.runner: LocalRunner | MasterRunner | None = None
+        self.scenario: LoadedScenario | None = None
+        self.demo_target: DemoTargetProcess | None = None
+        self.local_workers: LocalWorkers | None = None
+        self.host = ""
+        self.worker_count = 0
+        self.master_port: int | None = None
+        self.hdr: HdrStats | None = None
+        """Exact percentiles (HdrHistograms merged from every load process)."""
+        self.endpoint_fold: EndpointFold | None = None
+        self.monitor: ResourceMonitor | None = None
+        self.lifecycle: Lifecycle | None = None
+        self.process_exit_code: int | None = None
+        """``environment.process_exit_code`` as the ``quitting`` hooks left it (None: not set)."""
+        self.output_log = OperatorLog()
+        """Workers' output and Locust's warnings for the operator (log view, stderr, workers.log)."""
+        # the collaborators
+        self.clock = RunClock()
+        self.notes = RunNotes(lambda: self.clock.elapsed_s)
+        self.worker_watch = WorkerLossWatch(
+            self.notes.announce, self.notes.warn, lambda: self.control.respawn_after_loss()
+        )
+        self.control = RunControl(self)
+        self.sampler = Sampler(self)
+        # what this session started, to stop in close()
+        self._greenlets: list[gevent.Greenlet] = []
+        self._stop_greenlet: gevent.Greenlet | None = None
+        self._uninstall_fold: Callable[[], None] = lambda: None
+        self._log = LocustLog(self.output_log)
+        self._closed = False
 
     # ----------------------------------------------------------------------------- lifecycle (blocking)
     def prepare(self) -> None:
@@ -73,6 +134,7 @@ class LoadSession(RunControl):
         else:
             self._start_master(external)
         assert self.runner is not None
+        self.control.shapes.attach(self.env, self.runner)
         self.hdr = HdrStats(
             self.env,
             self.runner.stats,
@@ -81,13 +143,13 @@ class LoadSession(RunControl):
         )
         self._uninstall_fold = install_fold(self.env, self.runner, self.endpoint_fold, self.hdr.name_users())
         self.lifecycle = Lifecycle(self.env)
-        self.lifecycle.init(self._require_runner())
+        self.lifecycle.init(self.require_runner())
         if self.plan.resources:
             self.monitor = preparation.resource_monitor(
                 self.plan, self.settings, self.host, self.demo_target, self.worker_pids
             )
         self._greenlets.append(gevent.spawn(stats_history, self.runner))
-        self._greenlets.append(gevent.spawn(self._sample_loop))
+        self._greenlets.append(gevent.spawn(self.sampler.loop, SAMPLE_INTERVAL_S))
         self.state = RunState.READY
 
     def _start_master(self, external: int) -> None:
@@ -103,7 +165,9 @@ class LoadSession(RunControl):
             )
             self.local_workers.start()
         expected = self.worker_count + external
-        preparation.connect_workers(runner, self.plan, expected, external, self.local_workers, self._status)
+        preparation.connect_workers(
+            runner, self.plan, expected, external, self.local_workers, self.notes.status
+        )
         self.worker_count = expected
 
     def finish(self) -> None:
@@ -111,12 +175,12 @@ class LoadSession(RunControl):
         runner = self.runner
         if runner is None:
             return
-        self._kill_control_greenlets()
+        self.control.kill_greenlets()
         if self.state.is_active:
-            self._mark_stopped("run finished")
+            self.mark_stopped("run finished")
         self._join_stop()
         runner.quit()  # on a master, workers send a final report before exiting
-        self._record_sample()
+        self.sampler.record()
         self.state = RunState.QUIT
         if self.lifecycle is not None:
             self.process_exit_code = self.lifecycle.quitting()
@@ -143,7 +207,7 @@ class LoadSession(RunControl):
         self._closed = True
         try:
             if self.runner is not None and self.state != RunState.QUIT:
-                self._kill_control_greenlets()
+                self.control.kill_greenlets()
                 try:
                     with gevent.Timeout(10):
                         self._join_stop()
@@ -177,13 +241,172 @@ class LoadSession(RunControl):
             if self.state != RunState.FAILED:
                 self.state = RunState.QUIT
 
+    # ----------------------------------------------------------------------------- controls (see control.py)
+    def start(self) -> None:
+        """Start the plan: a staged profile (or the scenario's shape) or users at a spawn rate."""
+        self.control.start()
+
+    def set_users(self, users: int, spawn_rate: float | None = None) -> None:
+        """Re-target the running test (keeps stats). Leaves any staged shape: the operator took over."""
+        self.control.set_users(users, spawn_rate)
+
+    def apply_profile(self, profile: Profile) -> None:
+        """Switch profile mid-run: a staged one starts its stages now; a flat one sets users and duration."""
+        self.control.apply_profile(profile)
+
+    def pause(self) -> None:
+        """Drop to 0 users, remembering the level to resume to."""
+        self.control.pause()
+
+    def resume(self) -> None:
+        self.control.resume()
+
+    def fire_spike(self, drill: SpikeDrill | None = None) -> None:
+        """Jump to the drill's users for its duration, then back to the level before; annotated."""
+        self.control.fire_spike(drill)
+
+    def stop(self) -> None:
+        """Stop all users; the workers stay connected so the run can be started again."""
+        self.require_runner()
+        if not self.state.is_live:
+            return
+        self.control.kill_greenlets()
+        self.end_run("stopped by operator")
+
+    def settle(self, timeout_s: float = 10.0) -> None:
+        """Blocking: after a stop, wait until users are stopped and the workers' last stats have arrived
+        (they report every 3 s), so a snapshot taken next holds every request of the run."""
+        runner = self.require_runner()
+        deadline = time.monotonic() + timeout_s
+        while runner.user_count and time.monotonic() < deadline:
+            gevent.sleep(0.1)
+        if isinstance(runner, MasterRunner):
+            gevent.sleep(min(WORKER_REPORT_INTERVAL_S + 0.5, max(0.0, deadline - time.monotonic())))
+        self.sampler.record()
+
+    def annotate(self, text: str, kind: str = "note") -> Annotation:
+        return self.notes.annotate(text, kind=kind)
+
+    def mark_stopped(self, why: str) -> None:
+        """The run is over: a last sample, the reason annotated, the clock stopped."""
+        self.sampler.record()
+        self.annotate(why, kind="users")
+        self.clock.stop()
+        self.state = RunState.STOPPED
+
+    def end_run(self, why: str) -> None:
+        """Mark the run stopped and stop Locust's users (in a greenlet; ``finish`` waits for it)."""
+        self.mark_stopped(why)
+        self._stop_greenlet = self.spawn_tracked(self.require_runner().stop)
+
+    def reset_run(self) -> None:
+        """A new run of the same session: its history, notes and per-run checks start empty."""
+        self.sampler.history.clear()
+        self.notes.clear()
+        self.worker_watch.reset()
+        self.control.reset()
+        if self.hdr is not None:
+            self.hdr.reset()
+
+    def spawn_tracked(self, fn: Callable[..., Any], *args: Any) -> gevent.Greenlet:
+        """A greenlet killed when the session closes."""
+        glet = gevent.spawn(fn, *args)
+        self._greenlets.append(glet)
+        return glet
+
+    def require_runner(self) -> LocalRunner | MasterRunner:
+        if self.runner is None:
+            raise UserError("the session is not prepared")
+        return self.runner
+
+    def require_running(self) -> None:
+        self.require_runner()
+        if not self.state.is_live:
+            raise UserError(f"no run in progress (state: {self.state})")
+
     # ----------------------------------------------------------------------------- reads
+    @property
+    def elapsed_s(self) -> float:
+        return self.clock.elapsed_s
+
+    @property
+    def started_at(self) -> float:
+        return self.clock.started_at
+
+    @property
+    def ended_at(self) -> float:
+        return self.clock.ended_at
+
+    @property
+    def duration_s(self) -> float | None:
+        return self.control.deadline.duration_s
+
+    @property
+    def listeners(self) -> list[Callable[[Annotation], None]]:
+        """Called with every new annotation (from the engine's greenlets)."""
+        return self.notes.listeners
+
+    @property
+    def status_listeners(self) -> list[Callable[[str], None]]:
+        """Called with progress lines while preparing (e.g. how to start external workers)."""
+        return self.notes.status_listeners
+
+    @property
+    def spike_verdict(self) -> RecoveryVerdict | None:
+        return self.control.drills.verdict
+
+    @property
+    def resource_sample(self) -> ResourceSample | None:
+        """The latest resource sample (None until the first tick, or when sampling is off)."""
+        return self.sampler.resource_sample
+
+    @property
+    def locustfiles(self) -> tuple[Path, ...]:
+        return preparation.locustfiles(self.plan)
+
+    @property
+    def history(self) -> tuple[HistoryPoint, ...]:
+        return tuple(self.sampler.history.points)
+
+    @property
+    def annotations(self) -> tuple[Annotation, ...]:
+        return self.notes.annotations
+
+    @property
+    def warnings(self) -> tuple[RunWarning, ...]:
+        """Reasons the figures may be unreliable (generator saturation ...), one line each."""
+        return self.notes.warnings
+
+    @property
+    def csv_history_rows(self) -> list[list[Any]]:
+        """Rows of Locust's ``_stats_history.csv`` recorded each second of the run."""
+        return list(self.sampler.history.csv_rows)
+
+    def output_tail(self, count: int) -> list[str]:
+        """The operator log's last lines: workers' output and Locust's warnings, prefixed by source."""
+        return self.output_log.tail(count)
+
+    @property
+    def worker_pids(self) -> list[int]:
+        return self.local_workers.pids if self.local_workers else []
+
+    @property
+    def active_shape(self) -> str | None:
+        """The shape the run follows now (a locustfile's class name or a staged profile's name), or None."""
+        return self.control.shapes.title
+
+    @property
+    def paused(self) -> bool:
+        return self.control.user_target.paused
+
     def snapshot(self) -> RunSnapshot:
         return snapshots.build_snapshot(self)
 
     def result(self, interrupted: bool = False) -> RunResult:
         """The run so far, without verdicts (perfconsole.application evaluates them)."""
-        return snapshots.build_result(self, interrupted, self.snapshot(), self.stages())
+        final, stages = self.snapshot(), self.stages()
+        self.sampler.note_fallback()
+        return snapshots.build_result(self, interrupted, final, stages)
 
     def encoded_histograms(self) -> dict[str, str]:
         """The whole run's histograms in HdrHistogram's standard encoding (for saving; a few ms each)."""
@@ -198,56 +421,4 @@ class LoadSession(RunControl):
     def resource_thresholds(self) -> tuple[ThresholdResult, ...]:
         """Resource limits, and a failed ``workers lost`` check while a lost worker is away."""
         checked = resource_verdicts(self.monitor) if self.monitor is not None else ()
-        return checked + self._worker_watch.thresholds()
-
-    # ----------------------------------------------------------------------------- sampling (each second)
-    def _sample_loop(self) -> None:
-        while True:
-            gevent.sleep(SAMPLE_INTERVAL_S)
-            try:
-                self._tick()
-            except Exception as exc:  # never let a sampling hiccup kill the loop
-                self.output_log.add("sampler", f"{type(exc).__name__}: {exc}")
-
-    def _tick(self) -> None:
-        runner = self.runner
-        if runner is None:
-            return
-        if self.state.is_live:
-            if runner.state == "running":
-                self.state = RunState.RUNNING
-            elif runner.state == "stopped" and not (self._start_greenlet and not self._start_greenlet.dead):
-                self._mark_stopped("run ended (shape finished)")
-            self._record_sample()
-        self._watch_workers(runner)
-        self._warn_fold()
-        self._note_fallback()
-        if self.local_workers is not None:
-            self.local_workers.poll_output()
-        self._sample_resources()
-        spike_drill.check_verdict(self)
-
-    def _sample_resources(self) -> None:
-        if self.monitor is None:
-            return
-        hostname = socket.gethostname()
-        workers = stats_view.workers(self.runner) if self.runner is not None else ()
-        if self.local_workers is not None:  # measured with psutil already; heartbeats add nothing
-            workers = tuple(w for w in workers if not w.id.startswith(f"{hostname}_"))
-        update = self.monitor.poll(elapsed_s=self.elapsed_s, workers=workers)
-        self.resource_sample = update.sample
-        for warning in update.warnings:
-            self._add_warning(warning)
-            self.annotate(warning.text, kind="warning")
-
-    def _watch_workers(self, runner: LocalRunner | MasterRunner) -> None:
-        clients = getattr(runner, "clients", None)
-        if clients is None:
-            return
-        self._worker_watch.check(clients.values(), running=self.state.is_live)
-
-    def _warn_fold(self) -> None:
-        fold = self.endpoint_fold
-        if fold is not None and fold.folded and fold.warning() not in self._warnings:
-            self._add_warning(fold.warning())
-            self._announce(fold.warning().text, "warning")
+        return checked + self.worker_watch.thresholds()

@@ -10,11 +10,11 @@ from perfconsole.model.run import RunResult, RunSnapshot
 from perfconsole.verdicts.resources import resource_verdicts
 
 if TYPE_CHECKING:
-    from perfconsole.engine.session_core import SessionCore
+    from perfconsole.engine.session import LoadSession
     from perfconsole.model.stages import StageStats
 
 
-def build_snapshot(session: SessionCore) -> RunSnapshot:
+def build_snapshot(session: LoadSession) -> RunSnapshot:
     """The live state now (cheap; never resets Locust's stats)."""
     runner = session.runner
     if runner is None:
@@ -32,14 +32,16 @@ def build_snapshot(session: SessionCore) -> RunSnapshot:
     if session.hdr is not None:
         session.hdr.flush()
     endpoints, total = stats_view.all_endpoints(runner.stats, session.hdr)
-    shaped = session.env is not None and session.env.shape_class is not None
+    control = session.control
+    target = control.user_target
+    shaped = control.shapes.shape is not None
     return RunSnapshot(
         state=session.state,
         elapsed_s=session.elapsed_s,
         user_count=runner.user_count,
         # a shape sets its own targets through the runner
-        target_user_count=runner.target_user_count if shaped else session._target_users,
-        spawn_rate=float(getattr(runner, "spawn_rate", 0) or 0) if shaped else session._spawn_rate,
+        target_user_count=runner.target_user_count if shaped else target.users,
+        spawn_rate=float(getattr(runner, "spawn_rate", 0) or 0) if shaped else target.spawn_rate,
         host=session.host,
         endpoints=endpoints,
         total=total,
@@ -49,21 +51,21 @@ def build_snapshot(session: SessionCore) -> RunSnapshot:
         expected_workers=session.worker_count,
         duration_s=session.duration_s,
         profile=session.profile.name if session.profile else None,
-        stage=session._stage_label(),
+        stage=control.shapes.stage_label(),
         timestamp=time.time(),
         window_s=session.settings.window_s,
     )
 
 
 def build_result(
-    session: SessionCore, interrupted: bool, final: RunSnapshot, stages: tuple[StageStats, ...]
+    session: LoadSession, interrupted: bool, final: RunSnapshot, stages: tuple[StageStats, ...]
 ) -> RunResult:
     """The run as it is saved: the final snapshot, its time series, annotations, settings and resources."""
-    session._note_fallback()
     plan = session.plan
     monitor = session.monitor
+    max_users = session.control.user_target.max_users
     settings: dict[str, object] = {
-        "users": session._max_target or plan.users or (session.profile.users if session.profile else 0),
+        "users": max_users or plan.users or (session.profile.users if session.profile else 0),
         "spawn_rate": plan.spawn_rate or (session.profile.spawn_rate if session.profile else 0.0),
         "duration_s": session.duration_s or 0.0,
         "workers": session.worker_count,

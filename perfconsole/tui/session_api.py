@@ -30,12 +30,18 @@ class ConsoleSession(Protocol):
     """The engine's LoadSession as the console uses it, all of it: blocking calls (``prepare``, ``settle``,
     ``close``) go through ``run_blocking``. The test doubles in tests/fakes.py implement it too."""
 
-    status_listeners: list[Callable[[str], None]]
-    """Called with progress lines while preparing (e.g. how to start external workers)."""
     monitor: ResourceMonitor | None
     """The resource sampler (None when sampling is off)."""
-    resource_sample: ResourceSample | None
-    """The latest resource sample (None until the first tick)."""
+
+    @property
+    def status_listeners(self) -> list[Callable[[str], None]]:
+        """Called with progress lines while preparing (e.g. how to start external workers)."""
+        ...
+
+    @property
+    def resource_sample(self) -> ResourceSample | None:
+        """The latest resource sample (None until the first tick)."""
+        ...
 
     def prepare(self) -> None: ...
     def settle(self, timeout_s: float = 10.0) -> None: ...

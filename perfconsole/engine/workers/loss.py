@@ -36,7 +36,7 @@ class WorkerLossWatch:
 
     announce: Callable[[str, str], None]
     """``(line, kind)``: annotate the run and tell the operator (stderr / message line)."""
-    warn: Callable[[RunWarning], None]
+    warn: Callable[[RunWarning], object]
     """Add a warning to the run's result (summary, run.toml)."""
     respawn: Callable[[], None]
     """Dispatch the target users again (non-blocking: spawns the runner's start in a greenlet)."""

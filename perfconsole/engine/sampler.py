@@ -1,0 +1,104 @@
+"""A session's heartbeat, once a second: the run's time series, its state as Locust's runner reports it, and
+the checks that watch it (workers lost, endpoint cap, histogram fallback, resources, the drill's verdict)."""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING, Any
+
+import gevent
+
+from perfconsole.engine import stats_view
+from perfconsole.engine.history import CurrentPercentiles, RunHistory
+from perfconsole.model.resources import ResourceSample
+from perfconsole.model.run import AGGREGATED, RunState
+
+if TYPE_CHECKING:
+    from perfconsole.engine.session import LoadSession
+
+
+class Sampler:
+    """Samples one session (through its public surface) and keeps the run's history."""
+
+    def __init__(self, session: LoadSession) -> None:
+        self._session = session
+        self.history = RunHistory()
+        self.resource_sample: ResourceSample | None = None
+        """The latest resource sample (None until the first tick, or when sampling is off)."""
+
+    def loop(self, interval_s: float) -> None:
+        """Tick every ``interval_s`` until killed (run in a greenlet of its own)."""
+        while True:
+            gevent.sleep(interval_s)
+            try:
+                self.tick()
+            except Exception as exc:  # never let a sampling hiccup kill the loop
+                self._session.output_log.add("sampler", f"{type(exc).__name__}: {exc}")
+
+    def tick(self) -> None:
+        session = self._session
+        runner = session.runner
+        if runner is None:
+            return
+        if session.state.is_live:
+            if runner.state == "running":
+                session.state = RunState.RUNNING
+            elif runner.state == "stopped" and not session.control.user_target.spawning:
+                session.mark_stopped("run ended (shape finished)")
+            self.record()
+        clients = getattr(runner, "clients", None)  # a master's workers
+        if clients is not None:
+            session.worker_watch.check(clients.values(), running=session.state.is_live)
+        self._warn_fold()
+        self.note_fallback()
+        if session.local_workers is not None:
+            session.local_workers.poll_output()
+        self._sample_resources()
+        session.control.drills.check(self.history.points)
+
+    def record(self) -> None:
+        """One point of the time series now (nothing before the run's start)."""
+        session = self._session
+        runner, env = session.runner, session.env
+        if runner is None or env is None or not session.clock.started:
+            return
+        full = bool(
+            getattr(session.plan.parsed_options, "stats_history_enabled", False)
+        )  # --csv-full-history
+        self.history.record(env, session.elapsed_s, self._current_total_percentiles(runner.stats.total), full)
+
+    def _current_total_percentiles(self, total: Any) -> CurrentPercentiles:
+        """p50, p95, p99 of the current window: the histograms' (Locust's if there are none)."""
+        hdr = self._session.hdr
+        if hdr is not None:
+            hdr.flush()
+            p50, _p90, p95, p99, *_rest = hdr.current("", AGGREGATED)
+            return p50, p95, p99
+        p = total.get_current_response_time_percentile if total.num_requests else None
+        return (float(p(0.5)), float(p(0.95)), float(p(0.99))) if p else (None, None, None)
+
+    def note_fallback(self) -> None:
+        """A warning (once) when the histograms fell back to Locust's figures."""
+        session = self._session
+        note = session.hdr.fallback_note() if session.hdr is not None else None
+        if note and session.notes.warn(note):
+            session.annotate(note.text, kind="warning")
+
+    def _warn_fold(self) -> None:
+        notes, fold = self._session.notes, self._session.endpoint_fold
+        if fold is not None and fold.folded and notes.warn(fold.warning()):
+            notes.announce(fold.warning().text, "warning")
+
+    def _sample_resources(self) -> None:
+        session = self._session
+        if session.monitor is None:
+            return
+        hostname = socket.gethostname()
+        workers = stats_view.workers(session.runner) if session.runner is not None else ()
+        if session.local_workers is not None:  # measured with psutil already; heartbeats add nothing
+            workers = tuple(w for w in workers if not w.id.startswith(f"{hostname}_"))
+        update = session.monitor.poll(elapsed_s=session.elapsed_s, workers=workers)
+        self.resource_sample = update.sample
+        for warning in update.warnings:
+            session.notes.warn(warning)
+            session.annotate(warning.text, kind="warning")
