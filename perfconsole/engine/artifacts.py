@@ -48,7 +48,7 @@ def write_locust_csvs(session: LoadSession, directory: Path, prefix: str = CSV_P
     writer = StatsCSV(env, PERCENTILES_TO_REPORT)
     tables: list[tuple[str, list[str], Callable[[Any], None]]] = [
         ("stats", writer.requests_csv_columns, writer._requests_data_rows),
-        ("stats_history", _history_columns(), lambda out: out.writerows(session.csv_history_rows)),
+        ("stats_history", _history_columns(), lambda out: out.writerows(session.sampler.history.csv_rows)),
         ("failures", writer.failures_columns, writer._failures_data_rows),
         ("exceptions", writer.exceptions_columns, writer._exceptions_data_rows),
     ]

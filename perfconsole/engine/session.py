@@ -5,12 +5,9 @@ greenlet (``perfconsole.tui.greenlets.run_blocking`` from a coroutine), never st
 Control methods (``start``, ``set_users``, ``stop`` ...) return at once: the Locust calls they make run in
 greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and never reset Locust's stats.
 
-``LoadSession`` owns the Locust machinery (built by ``preparation``) and composes collaborators, each with its
-own job and public surface: the run's clock (``clock``), annotations and warnings (``notes``), a worker lost
-(``workers.loss``), the per-second time series and checks (``sampler``), and the live controls (``control``,
-which owns the users asked for, the shape followed, the spike drill and the deadline). Locust's internals are
-touched only in the ``locust`` package; ``snapshots`` turns it all into model data. A new control is a new
-collaborator, not more state here.
+The session owns the Locust machinery (built by ``preparation``) and collaborators with a job and a public
+surface each: ``clock``, ``notes`` (annotations, warnings), ``worker_watch``, ``sampler`` (each second) and
+``control`` (users, shape, spike drill, deadline). A new control is a new collaborator, not more state here.
 """
 
 from __future__ import annotations
@@ -18,7 +15,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import gevent
@@ -71,7 +67,6 @@ class LoadSession:
         self.settings = settings
         self.profile: Profile | None = plan.profile
         self.state = RunState.PREPARING
-        # the Locust machinery, built by prepare()
         self.env: Environment | None = None
         self.runner: LocalRunner | MasterRunner | None = None
         self.scenario: LoadedScenario | None = None
@@ -237,7 +232,7 @@ class LoadSession:
                 self.demo_target.stop()
             self._log.uninstall()
             # the next session imports the locustfiles afresh: their listeners (and the runner's) go now
-            remove_listeners(locust.events, self.locustfiles, (self.runner, self.env))
+            remove_listeners(locust.events, preparation.locustfiles(self.plan), (self.runner, self.env))
             if self.state != RunState.FAILED:
                 self.state = RunState.QUIT
 
@@ -334,19 +329,6 @@ class LoadSession:
         return self.clock.started_at
 
     @property
-    def ended_at(self) -> float:
-        return self.clock.ended_at
-
-    @property
-    def duration_s(self) -> float | None:
-        return self.control.deadline.duration_s
-
-    @property
-    def listeners(self) -> list[Callable[[Annotation], None]]:
-        """Called with every new annotation (from the engine's greenlets)."""
-        return self.notes.listeners
-
-    @property
     def status_listeners(self) -> list[Callable[[str], None]]:
         """Called with progress lines while preparing (e.g. how to start external workers)."""
         return self.notes.status_listeners
@@ -361,10 +343,6 @@ class LoadSession:
         return self.sampler.resource_sample
 
     @property
-    def locustfiles(self) -> tuple[Path, ...]:
-        return preparation.locustfiles(self.plan)
-
-    @property
     def history(self) -> tuple[HistoryPoint, ...]:
         return tuple(self.sampler.history.points)
 
@@ -376,11 +354,6 @@ class LoadSession:
     def warnings(self) -> tuple[RunWarning, ...]:
         """Reasons the figures may be unreliable (generator saturation ...), one line each."""
         return self.notes.warnings
-
-    @property
-    def csv_history_rows(self) -> list[list[Any]]:
-        """Rows of Locust's ``_stats_history.csv`` recorded each second of the run."""
-        return list(self.sampler.history.csv_rows)
 
     def output_tail(self, count: int) -> list[str]:
         """The operator log's last lines: workers' output and Locust's warnings, prefixed by source."""
