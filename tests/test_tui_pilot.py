@@ -19,7 +19,8 @@ from perfconsole.config import Limits, Profile, Settings, SpikeDrill, Thresholds
 from perfconsole.model.run import RunState
 from perfconsole.tui.app import PerfConsoleApp, make_app
 from perfconsole.tui.screens.dashboard import DashboardScreen
-from perfconsole.tui.screens.modals import ConfirmQuitModal, ProfileModal, UsersModal
+from perfconsole.tui.screens.modals import ConfirmQuitModal, ProfileModal, YesNoModal
+from perfconsole.tui.screens.users_dialog import UsersModal
 from perfconsole.tui.widgets.message_line import MessageLine
 from perfconsole.tui.widgets.status_bar import StatusBar
 
@@ -112,7 +113,8 @@ def test_every_control_on_a_real_run(demo_target: Any, tmp_path: Path) -> None:
             await pilot.press("u")
             assert isinstance(app.screen, UsersModal)
             await pilot.press("3", "tab", "3", "enter")
-            assert not isinstance(app.screen, UsersModal)
+            assert isinstance(app.screen, YesNoModal)  # 3 is above the profile's peak of 2: asks first
+            await pilot.press("y")
             snap = session.snapshot()
             assert (snap.target_user_count, snap.spawn_rate) == (3, 3.0)
 

@@ -27,6 +27,8 @@ class UserClassInfo:
     name: str
     weight: int
     tags: tuple[str, ...] = ()
+    fixed_count: int = 0
+    """Locust's ``fixed_count``: that many users of the class whatever the weights (0: by weight)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +122,14 @@ def describe_scenario(path: Path) -> ScenarioInfo:
         if _literal(attrs.get("abstract")) is True:
             continue
         weight = _literal(attrs.get("weight"))
+        fixed = _literal(attrs.get("fixed_count"))
         users.append(
-            UserClassInfo(name, weight if isinstance(weight, int) else 1, tuple(sorted(_tags_in(node))))
+            UserClassInfo(
+                name,
+                weight if isinstance(weight, int) else 1,
+                tuple(sorted(_tags_in(node))),
+                fixed if isinstance(fixed, int) and not isinstance(fixed, bool) and fixed > 0 else 0,
+            )
         )
     title = doc.strip().splitlines()[0].strip() if doc.strip() else path.stem
     return ScenarioInfo(

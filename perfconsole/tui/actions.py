@@ -63,7 +63,7 @@ DASHBOARD_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("minus", "users_down", "users-", "Remove one step of users"),
     ActionSpec("asterisk", "users_double", "x2", "Double the target user count", RARELY),
     ActionSpec("slash", "users_halve", "/2", "Halve the target user count", RARELY),
-    ActionSpec("u", "set_users", "set", "Set an exact user count and spawn rate", OFTEN),
+    ActionSpec("u", "set_users", "set", "Set an exact user count and spawn rate", OFTEN, priority=True),
     ActionSpec("p", "switch_profile", "profile", "Switch to another profile mid-run", OFTEN),
     ActionSpec("space", "pause_resume", "pause", "Pause (0 users) or resume"),
     ActionSpec("x", "spike", "spike", "Fire the spike drill from config.toml", OFTEN),

@@ -18,6 +18,28 @@ def halve_users(target: int) -> int:
     return max(1, target // 2)
 
 
+OVERDRIVE_FACTOR = 4
+"""A typed user count above this many times the current target asks for confirmation."""
+
+
+def overdrive_limit(current: int, peak: int | None) -> int:
+    """The largest user count the users dialog applies without asking: the profile's peak (when the run
+    follows a profile) and ``OVERDRIVE_FACTOR`` times the current target (a paused run counts as 1)."""
+    limit = OVERDRIVE_FACTOR * max(1, current)
+    return limit if peak is None else min(limit, peak)
+
+
+def overdrive_reason(users: int, current: int, peak: int | None) -> str | None:
+    """Why ``users`` needs a confirmation (None: it does not): above the profile's peak, or above
+    ``OVERDRIVE_FACTOR`` times the ``current`` target."""
+    reasons = []
+    if peak is not None and users > peak:
+        reasons.append(f"above the profile's peak of {peak}")
+    if users > OVERDRIVE_FACTOR * max(1, current):
+        reasons.append(f"over {OVERDRIVE_FACTOR}x the current {current}")
+    return " and ".join(reasons) or None
+
+
 def parse_users(text: str) -> int:
     """A user count typed by the operator (config's rule: a whole number from 1 to 100000)."""
     return validate_users(text.strip(), "users")

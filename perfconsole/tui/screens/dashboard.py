@@ -15,11 +15,18 @@ from perfconsole.errors import UserError
 from perfconsole.model.run import EndpointStats, RunSnapshot, RunState
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
-from perfconsole.tui.controls import double_users, halve_users, step_users
+from perfconsole.tui.controls import (
+    double_users,
+    halve_users,
+    overdrive_limit,
+    overdrive_reason,
+    step_users,
+)
 from perfconsole.tui.recorder import RunRecorder
-from perfconsole.tui.screens.modals import NoteModal, ProfileModal, UsersModal
+from perfconsole.tui.screens.modals import NoteModal, ProfileModal, YesNoModal
 from perfconsole.tui.screens.shape_guard import guard_shape
 from perfconsole.tui.screens.store_keys import RunStoreScreen
+from perfconsole.tui.screens.users_dialog import UsersModal
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.shown import shown_snapshot
 from perfconsole.tui.views.annotations import annotation_lines
@@ -259,16 +266,39 @@ class DashboardScreen(RunStoreScreen):
     def action_set_users(self) -> None:
         self._guarded("u", self._ask_users)
 
+    def _profile_peak(self) -> int | None:
+        """The peak users of the profile the run follows (None under a locustfile's shape or none)."""
+        snapshot = self._last_snapshot
+        profile = self.settings.profiles.get(snapshot.profile) if snapshot and snapshot.profile else None
+        return profile.users if profile is not None else None
+
     def _ask_users(self) -> None:
         snapshot = self._last_snapshot
         users = snapshot.target_user_count if snapshot else 0
         rate = snapshot.spawn_rate if snapshot else 1.0
+        peak = self._profile_peak()
+        hint = f"above {overdrive_limit(users, peak)} users asks first"
+
+        def confirmed(values: tuple[int, float | None], yes: bool | None) -> None:
+            if yes:
+                self.set_users(*values)
+            else:
+                self.say(f"not applied: users stay at {self._target()}")
 
         def applied(answer: tuple[int, float | None] | None) -> None:
-            if answer is not None:
+            if answer is None:
+                return
+            reason = overdrive_reason(answer[0], users, peak)
+            if reason is None:
                 self.set_users(*answer)
+                return
+            rate_text = "" if answer[1] is None else f" at {answer[1]:g}/s"
+            self.app.push_screen(
+                YesNoModal(f"{answer[0]} users{rate_text} is {reason}. Apply?"),
+                lambda yes: confirmed(answer, yes),
+            )
 
-        self.app.push_screen(UsersModal(users, rate), applied)
+        self.app.push_screen(UsersModal(users, rate, hint), applied)
 
     def action_switch_profile(self) -> None:
         self._guarded("p", self._ask_profile)

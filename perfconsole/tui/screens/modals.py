@@ -1,4 +1,4 @@
-"""Small modal screens: note, exact users, profile choice, confirm quit, help."""
+"""Small modal screens: note, profile choice, yes/no questions (quit during a run), help."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from perfconsole.config import Profile
-from perfconsole.errors import UserError
 from perfconsole.tui.actions import ActionSpec, help_lines
-from perfconsole.tui.controls import parse_spawn_rate, parse_users
 from perfconsole.tui.formatting import fmt_duration
 
 
@@ -57,37 +55,6 @@ class NoteModal(RunTimeTextModal):
     EMPTY_ERROR = "✗ a note needs some text (Esc cancels)"
 
 
-class UsersModal(ModalScreen[tuple[int, float | None] | None]):
-    """Exact user count and spawn rate, validated in place: a bad value is refused, the dialog stays."""
-
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
-
-    def __init__(self, users: int, spawn_rate: float) -> None:
-        super().__init__()
-        self.users, self.spawn_rate = users, spawn_rate
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label("Set users (Enter applies, Tab next field, Esc cancels)")
-            yield Label("users")
-            yield Input(str(self.users), id="users-input")
-            yield Label("spawn rate (users/s; empty keeps the current rate)")
-            yield Input(f"{self.spawn_rate:g}", id="rate-input")
-            yield Label("", id="dialog-error", classes="dialog-error")
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        try:
-            users = parse_users(self.query_one("#users-input", Input).value)
-            rate = parse_spawn_rate(self.query_one("#rate-input", Input).value)
-        except UserError as exc:
-            self.query_one("#dialog-error", Label).update(f"✗ refused: {exc}")
-            return
-        self.dismiss((users, rate))
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
 class ProfileModal(ModalScreen[str | None]):
     """Pick a profile from config.toml to switch to."""
 
@@ -113,20 +80,31 @@ class ProfileModal(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class ConfirmQuitModal(ModalScreen[bool]):
-    """Quitting during a run asks first."""
+class YesNoModal(ModalScreen[bool]):
+    """One question answered with y (True) or n / Escape (False)."""
 
     BINDINGS = [
         Binding("y", "answer(True)", "yes"),
         Binding("n,escape", "answer(False)", "no"),
     ]
+    QUESTION = ""
+
+    def __init__(self, question: str = "") -> None:
+        super().__init__()
+        self.question = question or self.QUESTION
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("A run is in progress. Stop it and quit?  [y] yes  [n] no", markup=False)
+            yield Label(f"{self.question}  [y] yes  [n] no", markup=False, id="question")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)
+
+
+class ConfirmQuitModal(YesNoModal):
+    """Quitting during a run asks first."""
+
+    QUESTION = "A run is in progress. Stop it and quit?"
 
 
 class HelpScreen(ModalScreen[None]):

@@ -25,7 +25,7 @@ from perfconsole.tui.shape_choices import preview_line, profile_choices, shape_c
 from perfconsole.tui.shown import masked_host, unmasked_host
 from perfconsole.tui.start_fields import field_error, target_field_rows
 from perfconsole.tui.target_fields import parse_metrics_url, parse_run_name, parse_target_process
-from perfconsole.tui.views.start import profile_line, profile_preview, scenario_lines
+from perfconsole.tui.views.start import profile_line, profile_preview, scenario_lines, user_class_label
 from perfconsole.tui.widgets.charts import RunChart
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -159,7 +159,7 @@ class StartScreen(StoreKeysScreen):
         self.query_one("#scenario-info", Static).update(Text("\n".join(scenario_lines(info))))
         classes = self.query_one("#user-classes", SelectionList)
         classes.clear_options()
-        classes.add_options([(f"{u.name} (weight {u.weight})", u.name, True) for u in info.user_classes])
+        classes.add_options([(user_class_label(u), u.name, True) for u in info.user_classes])
         self._list_profiles(info)
 
     def _list_profiles(self, info: ScenarioInfo) -> None:

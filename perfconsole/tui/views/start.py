@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from perfconsole.config import Profile
-from perfconsole.engine.scenario import ScenarioInfo
+from perfconsole.engine.scenario import ScenarioInfo, UserClassInfo
 from perfconsole.tui.chart import ChartData, Series, nice_ceiling
 from perfconsole.tui.formatting import fmt_duration, fmt_spawn_rate
 
@@ -26,12 +27,37 @@ def profile_preview(points: Sequence[tuple[float, int]], peak_users: int) -> Cha
     )
 
 
+RST_INLINE = (
+    (re.compile(r":(?:[\w.+-]+:)+`~?([^`<]*?)\s*(?:<[^`>]*>)?`"), r"\1"),  # :role:`text`, :role:`t <target>`
+    (re.compile(r"`([^`<]*?)\s*<[^`>]*>`__?"), r"\1"),  # `text <url>`_
+    (re.compile(r"``(.+?)``"), r"\1"),  # ``literal``
+    (re.compile(r"`([^`]+)`_{0,2}"), r"\1"),  # `interpreted`, `reference`_
+    (re.compile(r"\*\*(\S(?:.*?\S)?)\*\*"), r"\1"),  # **strong**
+    (re.compile(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])"), r"\1"),  # *emphasis*
+    (re.compile(r"\b(\w+)_\b(?!\w)"), r"\1"),  # word_ reference
+)
+"""reStructuredText inline markup and roles, each replaced by its text."""
+
+
+def plain_docstring(text: str) -> str:
+    """A docstring as plain text: RST inline markup (literals, emphasis, roles, links) stripped."""
+    for pattern, replacement in RST_INLINE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def user_class_label(user: UserClassInfo) -> str:
+    """``AdminUser (fixed 1)`` or ``ReaderUser (weight 3)``: Locust's fixed_count wins over the weight."""
+    return f"{user.name} ({f'fixed {user.fixed_count}' if user.fixed_count else f'weight {user.weight}'})"
+
+
 def scenario_lines(info: ScenarioInfo) -> list[str]:
-    """Docstring, user classes with weights and tags, and the scenario's tags, for the start screen."""
-    lines = [info.docstring.strip() or info.title]
+    """Docstring (plain text), user classes with weights or fixed counts and tags, and the scenario's
+    tags, for the start screen."""
+    lines = [plain_docstring(info.docstring.strip()) or info.title]
     for user in info.user_classes:
         tags = f"  tags {', '.join(user.tags)}" if user.tags else ""
-        lines.append(f"• {user.name} (weight {user.weight}){tags}")
+        lines.append(f"• {user_class_label(user)}{tags}")
     if info.tags:
         lines.append(f"tags: {', '.join(info.tags)}")
     return lines
