@@ -51,3 +51,31 @@ def test_drop_listeners_takes_out_only_the_unwanted_by_hook_name() -> None:
     assert removed == 1
     assert events.a._handlers == [keep]
     assert events.b._handlers == [keep, drop]
+
+
+def test_locust_tables_write_locusts_own_rows_for_logged_requests() -> None:
+    from locust.env import Environment
+
+    from perfconsole.engine.locust.csv_rows import stats_history_rows, tables
+
+    env = Environment()
+    env.stats.log_request("GET", "/items", 12, 100)
+    env.stats.log_request("GET", "/items", 30, 100)
+    env.stats.log_error("GET", "/items", "boom")
+    found = tables(env)
+    assert set(found) == {"stats", "failures", "exceptions"}
+    columns, write = found["stats"]
+    rows: list[list[Any]] = []
+    write(SimpleNamespace(writerow=lambda row: rows.append(list(row))))
+    assert columns[:4] == ["Type", "Name", "Request Count", "Failure Count"]
+    assert [row[:4] for row in rows] == [["GET", "/items", 2, 1], ["", "Aggregated", 2, 1]]
+    _columns, write_failures = found["failures"]
+    failures: list[list[Any]] = []
+    write_failures(SimpleNamespace(writerow=lambda row: failures.append(list(row))))
+    assert [row[:4] for row in failures] == [["GET", "/items", "boom", 1]]
+    history = stats_history_rows(env, full_history=True, now=1_700_000_000.5)
+    assert [row[:4] for row in history] == [
+        [1_700_000_000, 0, "GET", "/items"],
+        [1_700_000_000, 0, "", "Aggregated"],
+    ]
+    assert len(stats_history_rows(env, full_history=False, now=1.0)) == 1  # the total only

@@ -8,12 +8,13 @@ workers printed and logged and Locust's warnings, each line prefixed by its sour
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from locust.html import get_html_report
-from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
+from locust.stats import PERCENTILES_TO_REPORT
+
+from perfconsole.engine.locust import csv_rows
 
 if TYPE_CHECKING:
     from perfconsole.engine.session import LoadSession
@@ -45,12 +46,13 @@ def write_locust_csvs(session: LoadSession, directory: Path, prefix: str = CSV_P
     if env is None or env.runner is None:
         return []
     directory.mkdir(parents=True, exist_ok=True)
-    writer = StatsCSV(env, PERCENTILES_TO_REPORT)
-    tables: list[tuple[str, list[str], Callable[[Any], None]]] = [
-        ("stats", writer.requests_csv_columns, writer._requests_data_rows),
-        ("stats_history", _history_columns(), lambda out: out.writerows(session.sampler.history.csv_rows)),
-        ("failures", writer.failures_columns, writer._failures_data_rows),
-        ("exceptions", writer.exceptions_columns, writer._exceptions_data_rows),
+    locust_tables = csv_rows.tables(env)
+    history_rows = session.sampler.history.csv_rows
+    tables: list[tuple[str, list[str], csv_rows.RowWriter]] = [
+        ("stats", *locust_tables["stats"]),
+        ("stats_history", _history_columns(), lambda out: out.writerows(history_rows)),
+        ("failures", *locust_tables["failures"]),
+        ("exceptions", *locust_tables["exceptions"]),
     ]
     paths = []
     for suffix, columns, write_rows in tables:

@@ -6,8 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
-from locust.stats import PERCENTILES_TO_REPORT, StatsCSV, StatsCSVFileWriter
-
+from perfconsole.engine.locust.csv_rows import stats_history_rows
 from perfconsole.model.run import HistoryPoint
 
 if TYPE_CHECKING:
@@ -15,31 +14,6 @@ if TYPE_CHECKING:
 
 CurrentPercentiles = tuple[float | None, float | None, float | None]
 """p50, p95, p99 of the current window (None without traffic)."""
-
-
-class _RowCollector:
-    """A csv writer that keeps rows in a list."""
-
-    def __init__(self) -> None:
-        self.rows: list[list[Any]] = []
-
-    def writerow(self, row: Any) -> None:
-        self.rows.append(list(row))
-
-
-class _LocustHistoryRows(StatsCSV):
-    """Locust's stats-history row writer (``--csv`` / ``--csv-full-history``), without its files."""
-
-    _stats_history_data_rows = StatsCSVFileWriter._stats_history_data_rows
-
-    def __init__(self, environment: Environment, full_history: bool) -> None:
-        super().__init__(environment, PERCENTILES_TO_REPORT)
-        self.full_history = full_history
-
-    def rows(self, now: float) -> list[list[Any]]:
-        out = _RowCollector()
-        self._stats_history_data_rows(out, now)  # type: ignore[misc]
-        return out.rows
 
 
 class RunHistory:
@@ -73,5 +47,5 @@ class RunHistory:
             total_failures=total.num_failures,
         )
         self.points.append(point)
-        self.csv_rows += _LocustHistoryRows(environment, full_history).rows(point.timestamp)
+        self.csv_rows += stats_history_rows(environment, full_history, point.timestamp)
         return point

@@ -10,6 +10,8 @@ does. Check these modules when upgrading Locust (the version pinned in pyproject
 - ``stats``: a ``StatsEntry``'s ``response_times`` and the newest ``response_times_cache`` copy rewritten
   to the histograms' figures, and ``RequestStats.log_request``/``log_error`` wrapped for the endpoint fold,
   so that every Locust-derived output (CSV, HTML report, its tables) agrees with perfconsole's.
+- ``csv_rows``: Locust's private CSV row writers (``StatsCSV._requests_data_rows`` and its siblings), so that
+  a saved run's CSVs are Locust's own rows while Locust writes its files only on its own clock.
 
 This package has Locust's name but imports only ``locust`` itself (absolute imports): ``import locust``
 elsewhere still means Locust.
