@@ -288,3 +288,41 @@ def test_the_verdict_is_given_once_from_the_history() -> None:
     drills.check(history)
     assert verdict_notes == [a.text for a in notes.annotations if a.text.startswith("drill verdict")]
     assert len(verdict_notes) == 1
+
+
+# ------------------------------------------------------------------------------------------- worker loss
+def node(node_id: str, state: str = "running", heartbeat: int = 3, users: int = 2) -> SimpleNamespace:
+    return SimpleNamespace(id=node_id, state=state, heartbeat=heartbeat, user_count=users)
+
+
+def test_a_silent_worker_is_flagged_once_and_its_users_respawned_once_missing() -> None:
+    from perfconsole.engine.workers.loss import WorkerLossWatch
+
+    said: list[tuple[str, str]] = []
+    warned: list[RunWarning] = []
+    respawns: list[int] = []
+    watch = WorkerLossWatch(
+        lambda line, kind: said.append((line, kind)), warned.append, lambda: respawns.append(1)
+    )
+    a, b = "box-a_" + "a" * 32, "box-b_" + "b" * 32
+    watch.check([node(a), node(b, heartbeat=0)], running=True)
+    watch.check([node(a), node(b, heartbeat=-1)], running=True)  # still silent: not flagged again
+    assert [kind for _line, kind in said] == ["worker"] and "on host box-b" in said[0][0]
+    assert "1 worker(s) left" in said[0][0] and len(warned) == 1 and respawns == []
+    assert watch.thresholds()[0].passed is False and watch.lost_total == 1
+    watch.check([node(a), node(b, state="missing", heartbeat=-1)], running=True)
+    watch.check([node(a), node(b, state="missing", heartbeat=-1)], running=True)
+    assert respawns == [1] and said[-1] == ("users of 1 lost worker(s) re-spawned on 1 survivor(s)", "users")
+    watch.check([node(a), node(b)], running=True)
+    assert said[-1] == (f"worker back: {b} on host box-b", "worker") and watch.thresholds() == ()
+    watch.reset()
+    assert watch.lost_total == 0
+
+
+def test_no_respawn_when_the_run_is_not_live() -> None:
+    from perfconsole.engine.workers.loss import WorkerLossWatch
+
+    respawns: list[int] = []
+    watch = WorkerLossWatch(lambda line, kind: None, lambda warning: None, lambda: respawns.append(1))
+    watch.check([node("a_" + "a" * 32), node("b_" + "b" * 32, state="missing", heartbeat=-1)], running=False)
+    assert respawns == [] and watch.lost == {"b_" + "b" * 32: "b"}
