@@ -4,9 +4,11 @@ and the baseline stay complete, and a later start sweeps (recovers or removes) w
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -18,9 +20,11 @@ from cli_helpers import ROOT
 from test_store_factories import make_endpoint, make_result
 
 from perfconsole.application.sweep import sweep_leftovers
+from perfconsole.errors import StoreError
 from perfconsole.store.baselines import load_baseline, save_baseline
 from perfconsole.store.faults import FAULT_ENV
 from perfconsole.store.runs import list_runs, load_run_dir, save_run
+from perfconsole.store.sweep import INCOMPLETE_PREFIX
 
 pytestmark = pytest.mark.timeout(180)
 
@@ -31,23 +35,64 @@ def _hidden(runs: Path) -> list[Path]:
     return sorted(p for p in runs.rglob(".*"))
 
 
-def _saver_child(runs: Path, seed: int) -> int:
-    """Fork a child that saves a small synthetic run (with artifact files) over and over."""
+def _stray(runs: Path) -> list[Path]:
+    """Hidden entries other than incomplete saves kept aside by a sweep."""
+    return [p for p in _hidden(runs) if not p.name.startswith(INCOMPLETE_PREFIX)]
+
+
+def _assert_owner_only(run_dir: Path) -> None:
+    for path in [run_dir, *run_dir.rglob("*")]:
+        mode = stat.S_IMODE(path.lstat().st_mode)
+        assert mode == (0o700 if path.is_dir() else 0o600), f"{path}: {oct(mode)}"
+
+
+def _assert_complete(run_dir: Path) -> None:
+    """Complete, as listings see it, and every file the version writes for this saver is there."""
+    loaded = load_run_dir(run_dir)
+    assert set(loaded.metadata["files"]) == {"run.toml", "data.json", *ARTIFACTS}, run_dir
+    _assert_owner_only(run_dir)
+
+
+ARTIFACTS = ("locust_stats.csv", "report.html", "stages.csv")
+
+
+def _saver_child(runs: Path, seed: int, *, once: bool = False, artifact_bytes: int = 4000) -> int:
+    """Fork a child that saves a small synthetic run (with artifact files written at the default umask, as
+    Locust's writers do) over and over, or ``once``."""
     pid = os.fork()
     if pid:
         return pid
     try:  # the child: never returns to pytest
+        os.umask(0o022)
         endpoints = tuple(make_endpoint(f"/api/item/{i}") for i in range(40))
         result = make_result(endpoints, started_at=1_795_452_300.0 + seed)
 
         def artifacts(staging: Path) -> None:
-            for name in ("locust_stats.csv", "report.html"):
-                (staging / name).write_text("x," * 2000)
+            for name in ARTIFACTS:
+                (staging / name).write_text("x," * (artifact_bytes // 2))
 
         while True:
             save_run(runs, result, name=f"k{seed}", write_artifacts=artifacts)
+            if once:
+                os._exit(0)
     finally:
         os._exit(1)
+
+
+def _check_after_sweep(runs: Path, lines: list[str]) -> tuple[int, int]:
+    """Every listed run complete and owner-only, every kept-aside save incomplete; (recovered, kept)."""
+    assert _stray(runs) == [], lines
+    broken: list[str] = []
+    for info in list_runs(runs, broken=broken):
+        _assert_complete(info.path)
+    assert broken == []
+    kept = [p for p in _hidden(runs) if p.name.startswith(INCOMPLETE_PREFIX)]
+    for aside in kept:
+        with pytest.raises(StoreError):
+            load_run_dir(aside)
+        _assert_owner_only(aside)
+    recovered = sum(1 for line in lines if line.startswith("recovered"))
+    return recovered, len(kept)
 
 
 def test_sigkill_at_random_moments_of_saves_then_a_sweep(tmp_path: Path) -> None:
@@ -63,21 +108,80 @@ def test_sigkill_at_random_moments_of_saves_then_a_sweep(tmp_path: Path) -> None
     listed = list_runs(runs, broken=broken)
     assert broken == []
     for info in listed:
-        load_run_dir(info.path)  # every listed run is complete
+        _assert_complete(info.path)  # every listed run is complete
     leftovers = _hidden(runs)
     print(f"{KILLS} kills: {len(listed)} complete runs, {len(leftovers)} leftovers")
 
     lines = sweep_leftovers(runs, temp_dir=tmp_path)
     print("\n".join(lines))
-    assert _hidden(runs) == []
-    after = list_runs(runs, broken=broken)
-    assert broken == [] and len(after) >= len(listed)
-    recovered = len(after) - len(listed)
-    assert sum(1 for line in lines if line.startswith("recovered")) == recovered
-    for info in after:
-        load_run_dir(info.path)
-    if leftovers and recovered < len(leftovers):
+    recovered, kept = _check_after_sweep(runs, lines)
+    assert len(list_runs(runs)) == len(listed) + recovered
+    if leftovers and recovered + kept < len(leftovers):
         assert any(line.startswith("removed") for line in lines)
+
+
+LATE_KILLS = 40
+ARTIFACT_BYTES = 300_000
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def test_late_sigkills_of_saves_recover_complete_owner_only_runs_or_keep_them_aside(tmp_path: Path) -> None:
+    """The issue's case: SIGKILL late in a save (while the artifacts are written, run.toml is written, modes
+    are set and files fsynced). Each kill is timed at a random point between 80 % and 110 % of a save, as long
+    as one takes here; the next start recovers only complete runs, with owner-only modes, and keeps the
+    incomplete ones aside. Bounded: LATE_KILLS single saves."""
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    started = time.monotonic()
+    _reap(_saver_child(tmp_path / "timing", 0, once=True, artifact_bytes=ARTIFACT_BYTES))
+    save_s = time.monotonic() - started
+    rng = random.Random(21)
+    for seed in range(LATE_KILLS):
+        pid = _saver_child(runs, seed, once=True, artifact_bytes=ARTIFACT_BYTES)
+        time.sleep(rng.uniform(0.8, 1.1) * save_s)
+        with contextlib.suppress(ProcessLookupError):  # the save may have finished
+            os.kill(pid, signal.SIGKILL)
+        _reap(pid)
+    saved = len(list_runs(runs))
+    leftovers = len(_hidden(runs))
+    lines = sweep_leftovers(runs, temp_dir=tmp_path)
+    recovered, kept = _check_after_sweep(runs, lines)
+    removed = leftovers - recovered - kept
+    print(
+        f"late kills: {LATE_KILLS} (one save {save_s:.2f} s here): {saved} saves had finished, "
+        f"{recovered} recovered (complete, 0600), {kept} kept aside (incomplete), {removed} removed"
+    )
+    assert saved + recovered + kept + removed == LATE_KILLS
+    assert len(list_runs(runs)) == saved + recovered
+
+
+@pytest.mark.parametrize(
+    ("point", "expect"), [("artifacts-written", "kept aside"), ("staged-written", "recovered")]
+)
+def test_a_save_killed_before_or_after_its_run_toml(tmp_path: Path, point: str, expect: str) -> None:
+    """Killed with the artifacts written but no run.toml yet: kept aside, never listed. Killed with run.toml
+    written but the modes not yet set (Locust's files are 0644 then): recovered, complete and 0600."""
+    runs = tmp_path / "runs"
+    os.environ[FAULT_ENV] = point
+    try:
+        pid = _saver_child(runs, 0, once=True)
+    finally:
+        del os.environ[FAULT_ENV]
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    (staged,) = _hidden(runs)
+    assert list_runs(runs) == []  # a staging directory is never listed
+    if point == "staged-written":
+        assert stat.S_IMODE((staged / "report.html").stat().st_mode) == 0o644
+    lines = sweep_leftovers(runs, temp_dir=tmp_path)
+    assert len(lines) == 1 and lines[0].startswith(expect), lines
+    recovered, kept = _check_after_sweep(runs, lines)
+    assert (recovered, kept) == ((1, 0) if expect == "recovered" else (0, 1))
+    assert sweep_leftovers(runs, temp_dir=tmp_path) == []  # what was kept aside stays, quietly
 
 
 def _cli_child(args: list[str], env: dict[str, str], code: str = "") -> subprocess.CompletedProcess[str]:
@@ -122,6 +226,33 @@ def test_baseline_save_force_killed_between_steps(tmp_path: Path, point: str, co
     assert len(list_runs(runs)) == 2
     if point == "replace-old-moved":
         assert lines[0] == "recovered base (a crash had stopped its save at the last step)"
+
+
+@pytest.mark.parametrize("next_command", [["save", "NEW", "third"], ["delete", "other"]])
+def test_a_killed_baseline_save_is_swept_by_the_next_baseline_command(
+    tmp_path: Path, next_command: list[str]
+) -> None:
+    """The issue's case: `baseline save --force` killed once its copy is complete leaves a hidden staging
+    directory; the next command that writes the store (here another baseline save or a delete, no run)
+    removes it and says so in one line."""
+    runs = tmp_path / "runs"
+    old_run = save_run(runs, make_result(started_at=1_795_452_300.0), name="old").name
+    new_run = save_run(runs, make_result(started_at=1_795_452_900.0), name="new").name
+    save_baseline(runs, old_run, "base")
+    save_baseline(runs, old_run, "other")
+    killed = _cli_child(
+        ["baseline", "save", new_run, "base", "--force", "--runs-dir", str(runs)],
+        {FAULT_ENV: "staged-complete"},
+    )
+    assert killed.returncode == -signal.SIGKILL
+    (leftover,) = _hidden(runs / "baselines")
+    assert leftover.name.startswith(".tmp-base-")
+    args = [arg.replace("NEW", new_run) for arg in next_command]
+    done = _cli_child(["baseline", *args, "--runs-dir", str(runs)], {})
+    assert done.returncode == 0, done.stderr
+    assert "removed 1 stale staging entry" in done.stderr, done.stderr
+    assert _hidden(runs) == []
+    assert load_baseline(runs, "base").run_id == old_run
 
 
 @pytest.mark.slow
@@ -171,7 +302,8 @@ def test_a_killed_run_leaves_a_worker_log_that_a_later_start_removes(tmp_path: P
             env=env,
         )
         assert "removed 1 worker log(s)" in later.stderr, later.stderr
-        assert "removed 1 stale staging entry" in later.stderr and not staging.exists()
+        kept = staging.with_name(staging.name.replace(".tmp-", INCOMPLETE_PREFIX))
+        assert f"kept aside {kept.resolve()}" in later.stderr and not staging.exists() and kept.is_dir()
         assert [p.name for p in temp.glob("perfconsole-workers-*.log")] == ["perfconsole-workers-live.log"]
     finally:
         held.kill()

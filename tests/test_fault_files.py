@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import random
 import re
+import stat
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_helpers import run_perfconsole
 from test_store_factories import make_result
 
 from perfconsole.cli import main
@@ -86,14 +89,18 @@ def _digest(root: Path) -> dict[str, str]:
     return {
         str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(root.rglob("*"))
-        if p.is_file()
+        if p.is_file() and not p.is_symlink()
     }
+
+
+def _csv(staging: Path) -> None:
+    (staging / "locust_stats.csv").write_text("Type,Name\n")
 
 
 def _store(tmp_path: Path) -> tuple[Path, str, str]:
     runs = tmp_path / "runs"
-    good = save_run(runs, make_result(started_at=1_795_452_300.0), name="good").name
-    victim = save_run(runs, make_result(started_at=1_795_452_900.0), name="victim").name
+    good = save_run(runs, make_result(started_at=1_795_452_300.0), name="good", write_artifacts=_csv).name
+    victim = save_run(runs, make_result(started_at=1_795_452_900.0), name="victim", write_artifacts=_csv).name
     save_baseline(runs, good, "base")
     save_baseline(runs, victim, "hit")
     return runs, good, victim
@@ -169,3 +176,75 @@ def test_nan_summary_in_run_toml_is_listed_not_fatal(
     listed = json.loads(capsys.readouterr().out)  # valid JSON: no NaN
     (odd,) = [r for r in listed["runs"] if r["id"] == victim]
     assert odd["summary"]["requests"] is None
+
+
+def _special(path: Path, kind: str) -> None:
+    """Replace ``path`` by a FIFO, or by a character device with /dev/null's numbers (root only)."""
+    path.unlink(missing_ok=True)
+    if kind == "fifo":
+        os.mkfifo(path, 0o600)
+        return
+    try:
+        os.mknod(path, 0o600 | stat.S_IFCHR, os.stat("/dev/null").st_rdev)
+    except PermissionError:
+        pytest.skip("mknod needs root")
+
+
+SPECIAL_COMMANDS = [
+    *COMMANDS,
+    ["baseline", "show", "base"],
+    ["compare", "victim", "good"],
+    ["baseline", "save", "victim", "copy"],
+    ["baseline", "save", "good", "base", "--force"],
+]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "chardev"])
+@pytest.mark.parametrize("filename", ["run.toml", "data.json", "locust_stats.csv"])
+def test_special_files_in_run_and_baseline_directories_never_hang(
+    tmp_path: Path, kind: str, filename: str
+) -> None:
+    """A FIFO (which blocks an open for reading) or a device file in place of a run's or a baseline's file,
+    and a lone run directory whose run.toml is one: every command answers (a subprocess timeout, not a
+    timing assert), in one-line errors; listings still list the good run and say what they skipped."""
+    runs, _good, victim = _store(tmp_path)
+    for directory in (runs / victim, runs / "baselines" / "hit"):
+        _special(directory / filename, kind)
+    lone = runs / "20260101T000000Z-x"
+    lone.mkdir()
+    _special(lone / "run.toml", kind)
+    for command in SPECIAL_COMMANDS:
+        done = run_perfconsole([*command, "--runs-dir", str(runs)], tmp_path, timeout=5)
+        assert done.returncode in (0, 2, 3, 11), (command, done.returncode, done.stderr)
+        assert "Traceback" not in done.stdout + done.stderr, command
+        for line in done.stderr.splitlines():
+            assert line.startswith("perfconsole: "), (command, line)
+        if command[0] == "runs" or command[:2] == ["baseline", "list"]:
+            assert done.returncode == 0 and "good" in done.stdout and "base" in done.stdout, command
+            assert "not a regular file" in done.stderr + done.stdout, command
+    if kind == "fifo":
+        assert stat.S_ISFIFO((lone / "run.toml").lstat().st_mode)  # nothing replaced or removed it
+
+
+BINARY = bytes(range(256)) * 4  # not UTF-8 from its 129th byte
+
+
+@pytest.mark.parametrize("front", [["run", "--headless", "-t", "1s"], []], ids=["headless", "console"])
+@pytest.mark.parametrize("source", ["--config", "locust.conf", "--settings", "fifo --config"])
+def test_unreadable_config_files_are_one_line_and_exit_2(
+    tmp_path: Path, front: list[str], source: str
+) -> None:
+    """A binary (or FIFO) config file: one line naming it, exit 2, before anything starts (headless and
+    console alike; Locust's parser would print a traceback, or wait on the FIFO forever)."""
+    path = tmp_path / ("locust.conf" if source == "locust.conf" else "odd.conf")
+    if source.startswith("fifo"):
+        os.mkfifo(path)
+    else:
+        path.write_bytes(BINARY)
+    option = [] if source == "locust.conf" else [source.split()[-1], path.name]
+    done = run_perfconsole([*front, *option], tmp_path, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    (line,) = done.stderr.splitlines()
+    assert line.startswith(f"perfconsole: error: {path.name}: "), line
+    assert ("not a regular file" if source.startswith("fifo") else "not UTF-8") in line

@@ -1,4 +1,5 @@
-"""The sweep at the start of every run (headless and console): crash leftovers recovered or removed.
+"""The sweep before every command that writes the store (runs, the console, baseline save and delete):
+crash leftovers recovered, kept aside or removed.
 
 Stale staging directories in the runs directory (perfconsole.store.sweep) and worker logs in the temp
 directory (perfconsole.engine.workers.logs); what was done is reported in one line each.
@@ -17,6 +18,13 @@ def sweep_leftovers(runs_dir: Path, temp_dir: Path | None = None) -> list[str]:
     report = sweep_runs_dir(runs_dir)
     logs = remove_stale_worker_logs(temp_dir)
     lines = [f"recovered {name} (a crash had stopped its save at the last step)" for name in report.recovered]
+    if report.set_aside:
+        aside, why = report.set_aside[0]
+        more = f" and {len(report.set_aside) - 1} more like it" if len(report.set_aside) > 1 else ""
+        lines.append(
+            f"kept aside {aside}{more} (a save killed before it was complete: {why}); "
+            "not listed, remove when done"
+        )
     if report.removed:
         megabytes = report.removed_bytes / (1024 * 1024)
         lines.append(

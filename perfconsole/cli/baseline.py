@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from perfconsole.cli.runs import add_store_options, format_runs_table, runs_dir_from, warn_broken
@@ -44,10 +45,21 @@ def register(subparsers: Any) -> None:
     delete.set_defaults(func=run_delete)
 
 
+def sweep_first(args: argparse.Namespace) -> Path:
+    """The runs directory, swept (as before every command that writes the store): leftovers of killed
+    saves recovered, kept aside or removed, each reported in one line."""
+    from perfconsole.application.sweep import sweep_leftovers
+
+    runs_dir = runs_dir_from(args)
+    for line in sweep_leftovers(runs_dir.resolve()):
+        print(f"perfconsole: {line}", file=sys.stderr, flush=True)
+    return runs_dir
+
+
 def run_save(args: argparse.Namespace) -> int:
     from perfconsole.store.baselines import save_baseline
 
-    info = save_baseline(runs_dir_from(args), args.run, args.name, note=args.note, force=args.force)
+    info = save_baseline(sweep_first(args), args.run, args.name, note=args.note, force=args.force)
     print(f"baseline {info.name!r} saved from run {info.source_run}")
     return int(ExitCode.OK)
 
@@ -104,6 +116,6 @@ def run_show(args: argparse.Namespace) -> int:
 def run_delete(args: argparse.Namespace) -> int:
     from perfconsole.store.baselines import delete_baseline
 
-    info = delete_baseline(runs_dir_from(args), args.name)
+    info = delete_baseline(sweep_first(args), args.name)
     print(f"baseline {info.name!r} deleted (run {info.source_run} is kept)")
     return int(ExitCode.OK)

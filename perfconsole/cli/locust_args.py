@@ -20,6 +20,9 @@ from typing import Any, NoReturn
 
 from perfconsole.errors import UserError
 
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+"""A Locust config file is a few KB; anything past this is not one."""
+
 ENV_ALIASES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("LOCUST_HOST", ("PERFCONSOLE_HOST", "TARGET_HOST")),
     ("PERFCONSOLE_PROFILE", ("LOAD_PROFILE",)),
@@ -141,6 +144,28 @@ def _given_on_command_line(argv: Sequence[str], *flags: str) -> bool:
     return False
 
 
+def check_config_files(argv: Sequence[str]) -> None:
+    """Locust's config files (``~/.locust.conf``, ``./locust.conf``, ``./pyproject.toml``, ``--config FILE``)
+    that exist are regular UTF-8 files, or one line (exit 2): Locust's parser would print a traceback for
+    bytes that are not UTF-8, and block forever on a FIFO."""
+    from locust.argument_parser import DEFAULT_CONFIG_FILES
+
+    from perfconsole.store.safe_read import read_bytes
+
+    given = [arg.split("=", 1)[1] for arg in argv if arg.startswith("--config=")]
+    given += [value for flag, value in zip(argv, argv[1:], strict=False) if flag == "--config"]
+    for path in [*(Path(name).expanduser() for name in DEFAULT_CONFIG_FILES), *map(Path, given)]:
+        if not os.path.lexists(path):
+            continue  # a missing --config FILE is Locust's own one-line error
+        data = read_bytes(path, MAX_CONFIG_BYTES)
+        if len(data) > MAX_CONFIG_BYTES:
+            raise UserError(f"{path}: cannot read config: over {MAX_CONFIG_BYTES // (1024 * 1024)} MB")
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise UserError(f"{path}: cannot read config: not UTF-8 text (byte {exc.start})") from None
+
+
 def locustfile_sources(argv: Sequence[str], environ: Mapping[str, str], prog: str) -> argparse.Namespace:
     """First pass, as Locust's ``parse_locustfile_option``: ``-f``, ``--config``, ``--scenario`` and
     ``--settings`` from every source, everything else left for the full parse."""
@@ -197,6 +222,7 @@ def parse(
     from perfconsole.engine.locustfiles import expand_locustfiles, preload_locustfiles
 
     env = effective_environ(environ)
+    check_config_files(argv)
     first = locustfile_sources(argv, env, prog)
     if first.locustfile:
         paths = expand_locustfiles(first.locustfile)

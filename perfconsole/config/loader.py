@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import tomllib
 from collections.abc import Mapping
 from importlib import resources
@@ -17,6 +19,8 @@ from perfconsole.config.settings import Settings
 from perfconsole.errors import ConfigError
 
 CONFIG_FILENAME = "config.toml"
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+"""A settings file is a few KB; anything past this is not one."""
 
 DEFAULT_CONFIG_TOML = (resources.files("perfconsole.config") / "defaults.toml").read_text(encoding="utf-8")
 """The built-in settings, the same values as the shipped config.toml (a test keeps them in step)."""
@@ -63,13 +67,21 @@ def load_settings(path: Path | None = None) -> Settings:
             return default_settings()
         path = candidate
     try:
-        raw = path.read_bytes()
+        if path.is_dir():
+            raise IsADirectoryError
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read forever
+            raise ConfigError(f"{path}: cannot read config: not a regular file")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise ConfigError(f"{path}: config file not found") from None
     except IsADirectoryError:
         raise ConfigError(f"{path}: cannot read config: it is a directory") from None
     except OSError as error:
         raise ConfigError(f"{path}: cannot read config: {error.strerror or error}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{path}: cannot read config: over {MAX_CONFIG_BYTES // (1024 * 1024)} MB")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -125,22 +125,37 @@ def staged_directory(final_path: Path, *, replace: bool = False) -> Iterator[Pat
     temp.mkdir(mode=DIR_MODE)
     try:
         yield temp
-        restrict_tree(temp)
-        fsync_tree(temp)
-        fault_point("staged-complete")
+        fault_point("staged-written")
         if replace:
+            seal(temp)
+            fault_point("staged-complete")
             replace_directory(temp, final_path)
             return
-        if final_path.exists():
-            raise FileExistsError(f"{final_path} already exists")
-        try:
-            os.rename(temp, final_path)
-        except OSError as exc:
-            if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):  # created meanwhile by someone else
-                raise FileExistsError(f"{final_path} already exists") from None
-            raise
+        promote(temp, final_path)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
+        raise
+
+
+def seal(directory: Path) -> None:
+    """Owner-only modes and every byte on disk, for a directory about to be put in place."""
+    restrict_tree(directory)
+    fsync_tree(directory)
+
+
+def promote(staged: Path, final_path: Path) -> None:
+    """Put the complete directory ``staged`` at ``final_path``, sealed first (:func:`seal`): the one way a
+    save, or the recovery of a save a crash stopped (perfconsole.store.sweep), puts a directory in place.
+    ``FileExistsError`` if ``final_path`` exists."""
+    seal(staged)
+    fault_point("staged-complete")
+    if final_path.exists():
+        raise FileExistsError(f"{final_path} already exists")
+    try:
+        os.rename(staged, final_path)
+    except OSError as exc:
+        if exc.errno in (errno.EEXIST, errno.ENOTEMPTY):  # created meanwhile by someone else
+            raise FileExistsError(f"{final_path} already exists") from None
         raise
     fsync_dir(final_path.parent)
 

@@ -8,6 +8,7 @@ of the old one.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ from perfconsole.store.runs import (
     read_toml_file,
     run_info_from_metadata,
 )
+from perfconsole.store.safe_read import open_regular
 from perfconsole.store.schema import SCHEMA_VERSION, CodecError, check_header
 
 BASELINE_FILE = "baseline.toml"
@@ -154,13 +156,7 @@ def save_baseline(
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with staged_directory(target, replace=force) as staging:
-            for item in sorted(run.path.iterdir()):
-                if item.name == BASELINE_FILE or is_temp_name(item.name):
-                    continue
-                if item.is_dir():
-                    shutil.copytree(item, staging / item.name)
-                else:
-                    shutil.copy2(item, staging / item.name)
+            _copy_run_files(run.path, staging)
             meta_toml = toml_safe(meta)
             assert isinstance(meta_toml, dict)
             (staging / BASELINE_FILE).write_bytes(tomli_w.dumps(meta_toml).encode("utf-8"))
@@ -169,6 +165,23 @@ def save_baseline(
     except OSError as exc:
         raise StoreError(f"cannot save baseline {name!r} in {target.parent}: {exc.strerror or exc}") from None
     return get_baseline_info(runs_dir, name)
+
+
+def _copy_run_files(source: Path, staging: Path) -> None:
+    """Copy a run's files and sub-directories; a FIFO, device or socket among them refuses the copy (copying
+    one could block forever or never end)."""
+    for item in sorted(source.iterdir()):
+        if item.name == BASELINE_FILE or is_temp_name(item.name):
+            continue
+        target = staging / item.name
+        if item.is_dir() and not item.is_symlink():
+            target.mkdir(mode=0o700)
+            _copy_run_files(item, target)
+            continue
+        fd = open_regular(item)
+        with os.fdopen(fd, "rb") as source_file, open(target, "xb") as target_file:
+            shutil.copyfileobj(source_file, target_file)
+        shutil.copystat(item, target)
 
 
 def delete_baseline(runs_dir: Path, name: str) -> BaselineInfo:

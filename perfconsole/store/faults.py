@@ -10,7 +10,7 @@ import os
 import signal
 
 FAULT_ENV = "PERFCONSOLE_FAULT"
-POINTS = ("staged-complete", "replace-exchanged", "replace-old-moved")
+POINTS = ("artifacts-written", "staged-written", "staged-complete", "replace-exchanged", "replace-old-moved")
 
 
 def fault_point(name: str) -> None:

@@ -5,12 +5,19 @@ Layout of ``<runs_dir>/<run_id>/``: ``run.toml`` (human-readable metadata, see
 failures, exceptions, resources) and any Locust CSV/HTML files the engine writes through the
 ``write_artifacts`` callback. A directory is built hidden and renamed into place when complete; secrets
 are redacted from every file before that.
+
+A run is complete when every file its ``run.toml`` lists under ``files`` is there, a regular file
+(:func:`check_complete`); run.toml is written last, once the others are on disk, so a save cut short has no
+run.toml and is never taken for a run. Runs saved before run.toml listed its files need run.toml and
+data.json (the only files that version always wrote). Listing, loading, comparing and the crash recovery
+(perfconsole.store.sweep) all read a run through :func:`read_run_metadata`, which checks this.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import socket
 from collections.abc import Callable, Mapping
@@ -27,15 +34,20 @@ from perfconsole.errors import StoreError
 from perfconsole.model.run import RunResult
 from perfconsole.store.atomic import is_temp_name, staged_directory
 from perfconsole.store.data_codec import result_from_dict, result_to_dict
+from perfconsole.store.faults import fault_point
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import RUN_ID_MAX_LENGTH, run_id_base, validate_name
 from perfconsole.store.redact import redact_argv, redact_file_in_place, redact_obj, redact_text
 from perfconsole.store.run_toml import metadata_dict, toml_safe
-from perfconsole.store.safe_read import finite, read_json, read_toml
+from perfconsole.store.safe_read import finite, read_json, read_toml, special_kind
 from perfconsole.store.schema import DATA_FORMAT, RUN_FORMAT, SCHEMA_VERSION, CodecError, check_header
 
 RUN_FILE = "run.toml"
 DATA_FILE = "data.json"
+FILES_KEY = "files"
+"""run.toml's list of every file of the run directory (relative paths, run.toml included)."""
+LEGACY_FILES = (RUN_FILE, DATA_FILE)
+"""What a run saved before run.toml listed its files must hold (the rest was optional then)."""
 BASELINES_DIR = "baselines"
 """Sub-directory of the runs directory holding baselines (never a run id: ids start with a date)."""
 RUN_KINDS = ("final", "manual")
@@ -116,9 +128,41 @@ def read_run_metadata(run_dir: Path) -> dict[str, Any]:
             raise CodecError("field id must be a string")
         _check_entries(meta, "annotations", ("elapsed_s", "text", "kind"))
         _check_entries(meta, "thresholds", ("endpoint", "metric", "limit", "passed", "comparison"))
+        files = run_files(meta)
     except CodecError as exc:
         raise StoreError(f"{path}: {exc}") from None
+    check_complete(run_dir, files)
     return meta
+
+
+def run_files(meta: Mapping[str, Any]) -> tuple[str, ...]:
+    """The files a run directory must hold, from its run.toml (:data:`LEGACY_FILES` when it lists none)."""
+    listed = meta.get(FILES_KEY)
+    if listed is None:
+        return LEGACY_FILES
+    if not isinstance(listed, list) or not all(_relative_name(name) for name in listed):
+        raise CodecError(f"field {FILES_KEY} must list the run's files by relative path")
+    return tuple(listed)
+
+
+def _relative_name(name: object) -> bool:
+    if not isinstance(name, str) or not name or name.startswith("/"):
+        return False
+    return all(part not in ("", ".", "..") for part in name.split("/"))
+
+
+def check_complete(run_dir: Path, files: tuple[str, ...]) -> None:
+    """StoreError unless each of ``files`` is a regular file in ``run_dir`` (nothing is opened)."""
+    for name in files:
+        path = run_dir / name
+        try:
+            kind = special_kind(os.lstat(path).st_mode)
+        except FileNotFoundError:
+            raise StoreError(f"{path}: file is missing (incomplete run)") from None
+        except OSError as exc:
+            raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+        if kind is not None:
+            raise StoreError(f"{path}: is {kind}, not a regular file: not read")
 
 
 def _check_entries(meta: Mapping[str, Any], key: str, fields: tuple[str, ...]) -> None:
@@ -281,9 +325,16 @@ def _unique_run_dir(runs_dir: Path, base: str) -> Path:
 
 
 def encode_run_files(
-    result: RunResult, *, run_id: str, name: str | None, note: str | None, kind: str
+    result: RunResult,
+    *,
+    run_id: str,
+    name: str | None,
+    note: str | None,
+    kind: str,
+    files: tuple[str, ...] = LEGACY_FILES,
 ) -> dict[str, bytes]:
-    """The bytes of ``run.toml`` and ``data.json`` for a run, secrets already redacted."""
+    """The bytes of ``run.toml`` and ``data.json`` for a run, secrets already redacted; run.toml lists
+    ``files`` (every file of the run directory)."""
     clean = replace(result, command_line=redact_argv(result.command_line))
     meta = metadata_dict(
         clean,
@@ -297,6 +348,7 @@ def encode_run_files(
     )
     meta_toml = toml_safe(redact_obj(meta))
     assert isinstance(meta_toml, dict)
+    meta_toml[FILES_KEY] = sorted({*files, RUN_FILE, DATA_FILE})
     data = {
         "format": DATA_FORMAT,
         "schema_version": SCHEMA_VERSION,
@@ -313,6 +365,10 @@ def _redact_artifacts(staging: Path, own_files: set[str]) -> None:
     for path in sorted(staging.rglob("*")):
         if path.is_file() and path.relative_to(staging).as_posix() not in own_files:
             redact_file_in_place(path)
+
+
+def _files_in(staging: Path) -> tuple[str, ...]:
+    return tuple(sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()))
 
 
 def check_runs_dir(runs_dir: Path) -> None:
@@ -351,14 +407,19 @@ def save_run(
     for _attempt in range(SAVE_ATTEMPTS):
         final_dir = _unique_run_dir(runs_dir, base_id)
         run_id = final_dir.name
-        files = encode_run_files(result, run_id=run_id, name=name, note=note, kind=kind)
         try:
             with staged_directory(final_dir) as staging:
-                for filename, content in files.items():
-                    (staging / filename).write_bytes(content)
+                (staging / DATA_FILE).write_bytes(
+                    encode_run_files(result, run_id=run_id, name=name, note=note, kind=kind)[DATA_FILE]
+                )
                 if write_artifacts is not None:
                     write_artifacts(staging)
-                    _redact_artifacts(staging, set(files))
+                    _redact_artifacts(staging, {DATA_FILE})
+                fault_point("artifacts-written")
+                files = encode_run_files(
+                    result, run_id=run_id, name=name, note=note, kind=kind, files=_files_in(staging)
+                )
+                (staging / RUN_FILE).write_bytes(files[RUN_FILE])  # last: it makes the directory a run
         except FileExistsError as exc:
             if final_dir.exists():
                 continue  # another process took this id between the check and the rename

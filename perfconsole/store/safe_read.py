@@ -2,13 +2,16 @@
 
 A run directory may be truncated by a crash, edited by hand or hostile; nothing read from it may raise
 anything but :class:`StoreError` (RecursionError, MemoryError, OverflowError included), and nothing is
-ever written back.
+ever written back. Only regular files are opened: a FIFO would block the open (or the read) forever and a
+device file may never end or act on the device, so anything else is refused before it is opened.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import os
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -23,17 +26,55 @@ MAX_DEPTH = 64
 """Deepest nesting of lists/tables any of our files has is under 10."""
 
 
-def read_text(path: Path, max_bytes: int) -> str:
-    """A saved file's text; missing, unreadable, too large or non-UTF-8 is a one-line StoreError."""
+SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISLNK, "a symbolic link"),
+)
+
+
+def special_kind(mode: int) -> str | None:
+    """What a non-regular file is (``a FIFO`` ...), or None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    return next((kind for test, kind in SPECIAL_KINDS if test(mode)), "not a regular file")
+
+
+def open_regular(path: Path) -> int:
+    """A read-only descriptor of ``path``, which must be a regular file (StoreError otherwise): its kind is
+    checked before the open, which never waits (O_NONBLOCK), and again on the descriptor (a swap between
+    the two is seen)."""
     try:
-        with open(path, "rb") as handle:
-            data = handle.read(max_bytes + 1)
+        kind = special_kind(os.stat(path).st_mode)
+        if kind is None:
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOCTTY)
+            kind = special_kind(os.fstat(fd).st_mode)
+            if kind is None:
+                return fd
+            os.close(fd)
     except FileNotFoundError:
         raise StoreError(f"{path}: file is missing") from None
-    except IsADirectoryError:
-        raise StoreError(f"{path}: is a directory, not a file") from None
     except OSError as exc:
         raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+    raise StoreError(f"{path}: is {kind}, not a regular file: not read")
+
+
+def read_bytes(path: Path, max_bytes: int) -> bytes:
+    """Up to ``max_bytes + 1`` bytes of the regular file ``path`` (StoreError for anything else)."""
+    fd = open_regular(path)
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            return handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read ({exc.strerror or exc})") from None
+
+
+def read_text(path: Path, max_bytes: int) -> str:
+    """A saved file's text; missing, special, unreadable, too large or non-UTF-8 is a one-line StoreError."""
+    data = read_bytes(path, max_bytes)
     if len(data) > max_bytes:
         raise StoreError(f"{path}: too large (over {max_bytes // (1024 * 1024)} MB): not read")
     try:

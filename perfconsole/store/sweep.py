@@ -3,8 +3,12 @@
 Hidden entries are named by perfconsole.store.atomic: ``.tmp-NAME-PID-XXXXXXXX`` is a directory or file
 being built (new content), ``.old-NAME-PID-XXXXXXXX`` old content on its way out (a replaced or deleted
 baseline). An entry whose process is gone is stale (one without a pid only after a day). A stale ``.tmp-``
-run or baseline directory that is complete while NAME does not exist is put in place (recovered: the crash
-came between the last fsync and the rename); every other stale entry is removed.
+run or baseline directory that is complete (perfconsole.store.runs.read_run_metadata: every file its
+run.toml lists, the same check listings and loads make) while NAME does not exist is put in place with
+owner-only modes (recovered: the crash came after its last file was written). A stale, incomplete run
+directory is never promoted: it is kept aside as ``.incomplete-NAME-...`` (its data exists nowhere else; a
+listing ignores it), reported in one line. Every other stale entry is removed (an incomplete baseline's
+source run is still there). Every command that writes the store sweeps first (perfconsole.application.sweep).
 """
 
 from __future__ import annotations
@@ -18,8 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfconsole.errors import StoreError
+from perfconsole.store.atomic import promote, restrict_tree
 
 ENTRY = re.compile(r"^\.(?P<kind>tmp|old)-(?P<name>.+?)(?:-(?P<pid>\d+))?(?:-(?P<token>[0-9a-f]{8}))?$")
+INCOMPLETE_PREFIX = ".incomplete-"
+"""Name prefix of an incomplete run directory kept aside by the sweep (hidden: never listed, never swept)."""
 NO_PID_STALE_S = 24 * 3600.0
 """Entries without an owner pid (older versions) are stale after a day: longer than any save takes."""
 
@@ -30,6 +37,8 @@ class SweepReport:
     """Names put back in place (complete runs or baselines whose rename a crash prevented)."""
     removed: list[Path] = field(default_factory=list)
     removed_bytes: int = 0
+    set_aside: list[tuple[Path, str]] = field(default_factory=list)
+    """Incomplete run directories kept aside, with why each is incomplete."""
 
 
 def pid_alive(pid: int) -> bool:
@@ -80,8 +89,25 @@ def _remove(entry: Path, report: SweepReport) -> None:
         report.removed_bytes += size
 
 
-def sweep_directory(directory: Path, is_complete: Callable[[Path], bool], report: SweepReport) -> None:
-    """Sweep one directory (the runs directory or its baselines directory)."""
+def _set_aside(entry: Path, why: str, report: SweepReport) -> None:
+    aside = entry.with_name(INCOMPLETE_PREFIX + entry.name.removeprefix(".tmp-"))
+    try:
+        os.rename(entry, aside)
+        restrict_tree(aside)
+    except OSError:
+        return
+    report.set_aside.append((aside, why))
+
+
+def _has_files(path: Path) -> bool:
+    return any(files for _dirpath, _dirs, files in os.walk(path))
+
+
+def sweep_directory(
+    directory: Path, check_complete: Callable[[Path], None], report: SweepReport, *, keep_incomplete: bool
+) -> None:
+    """Sweep one directory (the runs directory or its baselines directory); ``check_complete`` raises
+    StoreError (why) for an incomplete one, kept aside if ``keep_incomplete`` and it holds any file."""
     if not directory.is_dir():
         return
     now = time.time()
@@ -91,15 +117,22 @@ def sweep_directory(directory: Path, is_complete: Callable[[Path], bool], report
         if match is None or not _stale(entry, match["pid"], now):
             continue
         name = match["name"]
-        final = directory / name
-        if match["kind"] == "tmp" and entry.is_dir() and not final.exists() and is_complete(entry):
-            candidates.setdefault(name, []).append(entry)
-            continue
+        if match["kind"] == "tmp" and entry.is_dir() and not entry.is_symlink():
+            try:
+                check_complete(entry)
+            except StoreError as exc:
+                if keep_incomplete and _has_files(entry):
+                    _set_aside(entry, str(exc).replace(f"{entry}/", ""), report)
+                    continue
+            else:
+                if not (directory / name).exists():
+                    candidates.setdefault(name, []).append(entry)
+                    continue
         _remove(entry, report)
     for name, entries in candidates.items():
         newest = max(entries, key=lambda p: p.stat().st_mtime)
         try:
-            os.rename(newest, directory / name)
+            promote(newest, directory / name)
             report.recovered.append(name)
         except OSError:
             _remove(newest, report)
@@ -114,28 +147,23 @@ def sweep_runs_dir(runs_dir: Path) -> SweepReport:
 
     report = SweepReport()
     try:
-        sweep_directory(runs_dir, _run_complete, report)
-        sweep_directory(baselines_dir(runs_dir), _baseline_complete, report)
+        sweep_directory(runs_dir, _check_run, report, keep_incomplete=True)
+        sweep_directory(baselines_dir(runs_dir), _check_baseline, report, keep_incomplete=False)
     except OSError:
         pass
     return report
 
 
-def _run_complete(path: Path) -> bool:
-    from perfconsole.store.runs import load_run_dir
+def _check_run(path: Path) -> None:
+    """A staged run is recovered only with the list of its files (older versions wrote run.toml first)."""
+    from perfconsole.store.runs import FILES_KEY, load_run_dir
 
-    try:
-        load_run_dir(path)
-    except StoreError:
-        return False
-    return True
+    if FILES_KEY not in load_run_dir(path).metadata:
+        raise StoreError(f"{path}: run.toml does not list the run's files (saved by an older version)")
 
 
-def _baseline_complete(path: Path) -> bool:
+def _check_baseline(path: Path) -> None:
     from perfconsole.store.baselines import _read_baseline_meta
 
-    try:
-        _read_baseline_meta(path)
-    except StoreError:
-        return False
-    return _run_complete(path)
+    _read_baseline_meta(path)
+    _check_run(path)
