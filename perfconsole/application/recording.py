@@ -14,6 +14,7 @@ from perfconsole.engine.artifacts import write_locust_artifacts
 from perfconsole.engine.session import LoadSession
 from perfconsole.model.run import RunResult
 from perfconsole.verdicts import thresholds as threshold_rules
+from perfconsole.verdicts.arrival import arrival_verdicts
 from perfconsole.verdicts.per_rule import per_rule
 
 
@@ -24,6 +25,7 @@ def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool
     checked = (
         per_rule(threshold_rules.evaluate(result.final, rules))
         + threshold_rules.errors_verdict(result.final, rules)
+        + arrival_verdicts(result.arrival, rules.default)
         + session.resource_thresholds()
     )
     return replace(result, thresholds=checked)

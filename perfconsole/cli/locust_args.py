@@ -46,6 +46,9 @@ PERFCONSOLE_DESTS: frozenset[str] = frozenset(
         "target_process",
         "refresh",
         "user_class",
+        "arrival_rate",
+        "max_users",
+        "arrival_poisson",
     }
 )
 """Options of perfconsole's own: left out of the ``parsed_options`` Locust and its hooks see."""

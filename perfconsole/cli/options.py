@@ -51,6 +51,25 @@ def _add_common(parser: Any) -> Any:
     group.add_argument("--metrics-url", metavar="URL", help="Prometheus endpoint of the target to scrape")
     group.add_argument("--target-pid", metavar="PID", help="the target's process to watch (CPU, RSS ...)")
     group.add_argument("--target-process", metavar="NAME", help="the target's process, by name")
+    group.add_argument(
+        "--arrival-rate",
+        metavar="N",
+        env_var="PERFCONSOLE_ARRIVAL_RATE",
+        help="open model: start N task iterations per second (one @task call each) on idle users; the users' "
+        "wait_time is not used; -u is the initial pool",
+    )
+    group.add_argument(
+        "--max-users",
+        metavar="N",
+        help="arrival-rate mode: the pool's ceiling (default 10 x the initial pool); beyond it iterations "
+        "are dropped and counted",
+    )
+    group.add_argument(
+        "--arrival-poisson",
+        action="store_true",
+        default=None,
+        help="arrival-rate mode: Poisson arrivals instead of constant spacing",
+    )
     group.add_argument("--user-class", nargs="*", default=[], metavar="CLASS", help=argparse_suppress())
     return group
 

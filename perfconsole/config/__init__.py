@@ -19,8 +19,10 @@ from perfconsole.config.reader import MAX_ENDPOINTS, MAX_WINDOW_S
 from perfconsole.config.settings import (
     LIMIT_FIELDS,
     REGRESSION_METRICS,
+    Arrival,
     Limits,
     Profile,
+    RateStage,
     Regression,
     Resources,
     ResourceThresholds,
@@ -30,11 +32,13 @@ from perfconsole.config.settings import (
     Thresholds,
 )
 from perfconsole.config.validators import (
+    MAX_ARRIVAL_RATE,
     MAX_DURATION_S,
     MAX_SPAWN_RATE,
     MAX_USERS,
     MAX_WORKERS,
     parse_duration,
+    validate_arrival_rate,
     validate_duration,
     validate_spawn_rate,
     validate_users,
@@ -42,6 +46,10 @@ from perfconsole.config.validators import (
 )
 
 __all__ = [
+    "MAX_ARRIVAL_RATE",
+    "Arrival",
+    "RateStage",
+    "validate_arrival_rate",
     "CONFIG_FILENAME",
     "DEFAULT_CONFIG_TOML",
     "LIMIT_FIELDS",

@@ -13,8 +13,11 @@ from typing import Any
 from perfconsole.config.settings import (
     LIMIT_FIELDS,
     REGRESSION_METRICS,
+    RUN_ONLY_FIELDS,
+    Arrival,
     Limits,
     Profile,
+    RateStage,
     Regression,
     Resources,
     ResourceThresholds,
@@ -26,6 +29,7 @@ from perfconsole.config.settings import (
 from perfconsole.config.validators import (
     MAX_USERS,
     number_or_none,
+    validate_arrival_rate,
     validate_duration,
     validate_spawn_rate,
     validate_users,
@@ -36,6 +40,10 @@ from perfconsole.hosts import validate_metrics_url, validate_target_url
 from perfconsole.user_mix import UserMix, parse_fixed_count, parse_weights
 
 MAX_WINDOW_S = 600
+RATE_KEYS = ("arrival_rate", "max_users", "arrivals")
+"""Keys of an arrival-rate profile only (with rate stages: ``{ until, rate, ramp }``)."""
+DEFAULT_RATE_POOL = 10
+"""An arrival-rate profile's initial pool when it gives no ``users``."""
 MAX_ENDPOINTS = 100_000
 
 
@@ -104,12 +112,12 @@ class Reader:
         off: set[str] = set()
         for name, raw in table.items():
             key_path = join_path(path, name)
-            if endpoint and name == "min_rps":
-                raise self.fail(key_path, "min_rps applies to the aggregated total only ([thresholds])")
+            if endpoint and name in RUN_ONLY_FIELDS:
+                raise self.fail(key_path, f"{name} applies to the aggregated total only ([thresholds])")
             if raw is False:
                 off.add(name)
                 continue
-            if name == "error_rate_pct":
+            if name in ("error_rate_pct", "dropped_pct"):
                 values[name] = self.fraction_pct(raw, key_path)
             else:
                 values[name] = self.positive(raw, key_path)
@@ -167,7 +175,7 @@ class Reader:
 
     def profile(self, name: str, value: object) -> Profile:
         path = f"profiles.{name}"
-        allowed = ("description", "users", "spawn_rate", "duration", "stages", "thresholds")
+        allowed = ("description", "users", "spawn_rate", "duration", "stages", "thresholds", *RATE_KEYS)
         table = self.table(value, path, (*allowed, "weights", "fixed_count"))
         description = self.text(table.get("description", ""), f"{path}.description")
         mix = UserMix(
@@ -179,6 +187,15 @@ class Reader:
         thresholds = (
             self.thresholds(table["thresholds"], f"{path}.thresholds") if "thresholds" in table else None
         )
+        if "arrival_rate" in table or any(
+            isinstance(s, dict) and "rate" in s for s in table.get("stages") or ()
+        ):
+            return self.rate_profile(name, table, description, thresholds, mix)
+        for key in RATE_KEYS:
+            if key in table:
+                raise self.fail(
+                    f"{path}.{key}", "belongs to an arrival-rate profile (arrival_rate or rate stages)"
+                )
         if "stages" in table:
             extra = [key for key in ("users", "spawn_rate", "duration") if key in table]
             if extra:
@@ -211,6 +228,81 @@ class Reader:
             thresholds=thresholds,
             mix=mix,
         )
+
+    def rate_profile(
+        self, name: str, table: dict[str, Any], description: str, thresholds: Thresholds | None, mix: UserMix
+    ) -> Profile:
+        """An arrival-rate profile: ``arrival_rate`` or rate ``stages``; ``users`` the initial pool."""
+        path = f"profiles.{name}"
+        if "arrival_rate" in table and "stages" in table:
+            raise self.fail(f"{path}.arrival_rate", "give arrival_rate or rate stages, not both")
+        stages = self.rate_stages(table["stages"], f"{path}.stages") if "stages" in table else ()
+        rate = (
+            self.check(validate_arrival_rate, table["arrival_rate"], f"{path}.arrival_rate")
+            if "arrival_rate" in table
+            else None
+        )
+        if stages and "duration" in table:
+            raise self.fail(f"{path}.duration", "a rate-staged profile ends with its last stage")
+        arrivals = table.get("arrivals", "constant")
+        if arrivals not in ("constant", "poisson"):
+            raise self.fail(f"{path}.arrivals", f'expected "constant" or "poisson", got {describe(arrivals)}')
+        users = self.check(validate_users, table.get("users", DEFAULT_RATE_POOL), f"{path}.users")
+        max_users = (
+            self.check(validate_users, table["max_users"], f"{path}.max_users")
+            if "max_users" in table
+            else None
+        )
+        if max_users is not None and max_users < users:
+            raise self.fail(f"{path}.max_users", f"the ceiling {max_users} is below the initial pool {users}")
+        duration = table.get("duration")
+        duration_s = (
+            stages[-1].until_s
+            if stages
+            else (None if duration is None else self.check(validate_duration, duration, f"{path}.duration"))
+        )
+        spawn_rate = (
+            self.check(validate_spawn_rate, table["spawn_rate"], f"{path}.spawn_rate")
+            if "spawn_rate" in table
+            else float(users)
+        )
+        return Profile(
+            name=name,
+            users=users,
+            spawn_rate=spawn_rate,
+            duration_s=duration_s,
+            description=description,
+            thresholds=thresholds,
+            arrival=Arrival(rate=rate, stages=stages, max_users=max_users, poisson=arrivals == "poisson"),
+            mix=mix,
+        )
+
+    def rate_stages(self, value: object, path: str) -> tuple[RateStage, ...]:
+        if not isinstance(value, list) or not value:
+            raise self.fail(path, f"expected a non-empty list of stages, got {describe(value)}")
+        stages: list[RateStage] = []
+        for index, raw in enumerate(value):
+            stage_path = f"{path}[{index}]"
+            table = self.table(raw, stage_path, ("until", "rate", "ramp"))
+            for key in ("until", "rate"):
+                if key not in table:
+                    raise self.fail(stage_path, f"missing key {key!r} (a rate stage has until, rate, ramp)")
+            until = self.check(validate_duration, table["until"], f"{stage_path}.until")
+            if stages and until <= stages[-1].until_s:
+                raise self.fail(
+                    f"{stage_path}.until",
+                    f"stages must end in order: {until:g} s is not after {stages[-1].until_s:g} s",
+                )
+            rate = self.check(
+                lambda v, w: validate_arrival_rate(v, w, allow_zero=True), table["rate"], f"{stage_path}.rate"
+            )
+            ramp = table.get("ramp", "step")
+            if ramp not in ("step", "linear"):
+                raise self.fail(f"{stage_path}.ramp", f'expected "step" or "linear", got {describe(ramp)}')
+            stages.append(RateStage(until_s=until, rate=rate, linear=ramp == "linear"))
+        if not any(stage.rate for stage in stages):
+            raise self.fail(path, "at least one stage needs a rate above 0")
+        return tuple(stages)
 
     def regression(self, value: object) -> Regression:
         allowed = ("relative_pct", "min_abs_ms", "min_abs_error_rate_pct", "min_samples")

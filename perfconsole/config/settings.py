@@ -11,8 +11,18 @@ from pathlib import Path
 from perfconsole.errors import UserError
 from perfconsole.user_mix import UserMix
 
-LIMIT_FIELDS: tuple[str, ...] = ("p50_ms", "p95_ms", "p99_ms", "error_rate_pct", "min_rps")
+LIMIT_FIELDS: tuple[str, ...] = (
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "error_rate_pct",
+    "min_rps",
+    "dropped_pct",
+    "start_lag_p95_ms",
+)
 """Names of the checkable fields of :class:`Limits` (also their TOML keys)."""
+RUN_ONLY_FIELDS: tuple[str, ...] = ("min_rps", "dropped_pct", "start_lag_p95_ms")
+"""Limits on the whole run: in ``[thresholds]`` (or a profile's), never per endpoint."""
 
 REGRESSION_METRICS: tuple[str, ...] = ("p50", "p95", "p99", "avg", "error_rate", "rps")
 """Metrics compared with a baseline; ``rps`` regresses when it drops, the others when they rise."""
@@ -28,6 +38,28 @@ class Stage:
 
 
 @dataclass(frozen=True, slots=True)
+class RateStage:
+    """One step of an arrival-rate profile: ``rate`` iterations/s until ``until_s`` (seconds from the start),
+    at once, or with ``linear`` reached linearly from the rate before across the stage."""
+
+    until_s: float
+    rate: float
+    linear: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Arrival:
+    """A profile's arrival-rate mode: a constant ``rate`` or rate ``stages`` (iterations/s)."""
+
+    rate: float | None = None
+    stages: tuple[RateStage, ...] = ()
+    max_users: int | None = None
+    """The pool's ceiling; None: ten times the initial pool (the profile's ``users``)."""
+    poisson: bool = False
+    """Poisson arrivals instead of constant spacing."""
+
+
+@dataclass(frozen=True, slots=True)
 class Limits:
     """Latency/error/throughput limits; None = not checked.
 
@@ -40,6 +72,10 @@ class Limits:
     p99_ms: float | None = None
     error_rate_pct: float | None = None
     min_rps: float | None = None
+    dropped_pct: float | None = None
+    """Arrival-rate mode: dropped iterations in percent of those scheduled must stay below this."""
+    start_lag_p95_ms: float | None = None
+    """Arrival-rate mode: the p95 of the start lag (scheduled to actual start) must stay below this."""
     off: frozenset[str] = frozenset()
     """Fields switched off explicitly (``false`` in TOML): they stay unchecked when merged over others."""
 
@@ -97,6 +133,8 @@ class Profile:
     description: str = ""
     thresholds: Thresholds | None = None
     """Overrides of the global thresholds for this profile (merged over them)."""
+    arrival: Arrival | None = None
+    """Arrival-rate mode (``arrival_rate`` or rate ``stages``); ``users`` is then the initial pool."""
     mix: UserMix = field(default_factory=UserMix)
     """User-class weights and fixed counts (``[profiles.NAME.weights]``, ``[profiles.NAME.fixed_count]``)."""
 

@@ -14,6 +14,8 @@ MAX_USERS = 100_000
 MAX_SPAWN_RATE = 10_000.0
 MAX_DURATION_S = 7 * 24 * 3600.0
 MAX_WORKERS = 512
+MAX_ARRIVAL_RATE = 1_000_000.0
+"""Iterations per second, the arrival-rate mode's largest target."""
 
 _TIMESPAN = re.compile(
     r"(?:(?P<d>\d+(?:\.\d+)?)d)?(?:(?P<h>\d+(?:\.\d+)?)h)?(?:(?P<m>\d+(?:\.\d+)?)m)?(?:(?P<s>\d+(?:\.\d+)?)s)?"
@@ -92,3 +94,16 @@ def validate_workers(value: object, where: str) -> int:
             f"{where}: expected a whole number of workers from 0 (in-process) to {MAX_WORKERS}, got {value!r}"
         )
     return int(number)
+
+
+def validate_arrival_rate(value: object, where: str, allow_zero: bool = False) -> float:
+    """An arrival rate in iterations per second (above 0, or 0 too with ``allow_zero``)."""
+    number = number_or_none(value)
+    low_ok = number is not None and (number >= 0 if allow_zero else number > 0)
+    if number is None or not low_ok or number > MAX_ARRIVAL_RATE:
+        low = "from 0" if allow_zero else "above 0"
+        raise UserError(
+            f"{where}: expected an arrival rate {low} and at most {MAX_ARRIVAL_RATE:g} iterations/s, "
+            f"got {value!r}"
+        )
+    return number

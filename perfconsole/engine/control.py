@@ -2,8 +2,8 @@
 resume, the spike drill. Each verb returns at once (Locust's calls run in greenlets) and is annotated.
 
 ``RunControl`` owns the collaborators the controls move (``user_target``, ``shapes``, ``drills``,
-``deadline``) and reaches the session only through its public surface. A new control (an arrival-rate dial,
-a capacity search) is a collaborator of its own beside these, not more state on the session.
+``deadline``, ``rate``: the arrival-rate dial) and reaches the session only through its public surface. A new
+control (a capacity search) is a collaborator of its own beside these, not more state on the session.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from perfconsole.engine.arrival.dial import ArrivalDial
 from perfconsole.engine.clock import RunDeadline
 from perfconsole.engine.events import warn_common_options
 from perfconsole.engine.hdr.stages import StageKey, stage_key
@@ -38,6 +39,7 @@ class RunControl:
             self.user_target, self.shapes, session.notes, session.clock, lambda: session.state.is_live
         )
         self.deadline = RunDeadline(session.clock, self._deadline_reached)
+        self.rate = ArrivalDial(session, self.user_target)
 
     # ----------------------------------------------------------------------------- verbs
     def start(self) -> None:
@@ -50,8 +52,10 @@ class RunControl:
         self.shapes.manual = False
         session.clock.start()
         plan, profile = session.plan, session.profile
-        shape = self._shape_for_start()
-        if shape is not None:
+        shape = self._shape_for_start() if plan.arrival is None else None
+        if plan.arrival is not None:
+            duration = self.rate.start_run(plan.arrival)
+        elif shape is not None:
             self.shapes.follow(shape)
             if session.profile is None:  # the locustfile's own shape: it ends the run itself
                 duration = shape_duration(shape)
@@ -105,6 +109,18 @@ class RunControl:
         self.deadline.arm(duration)
         session.annotate(f"profile -> {profile.name}", kind="profile")
 
+    def set_arrival_rate(self, rate: float) -> None:
+        """The arrival-rate dial: ``rate`` iterations/s from now (a closed-model run switches to it)."""
+        self._session.require_running()
+        if not self.rate.active:
+            self.leave_shape("rate")
+        self.rate.set_rate(rate)
+
+    def leave_arrival_rate(self) -> None:
+        """Back to the closed model: the users' own ``wait_time`` paces them again."""
+        self._session.require_running()
+        self.rate.leave()
+
     def pause(self) -> None:
         self._session.require_running()
         if self.user_target.paused:
@@ -152,12 +168,14 @@ class RunControl:
             drill_running=self.drills.running,
             after_drill=self.drills.awaiting_verdict,
             shape_label=self.shapes.stage_key_label(),
+            rate_label=self.rate.stage_label(),
         )
 
     def reset(self) -> None:
         """A new run: no drill verdict, pause or highest target carried over."""
         self.drills.reset()
         self.user_target.reset()
+        self.rate.reset()
 
     def kill_greenlets(self) -> None:
         """The run is over: no deadline, drill or spawn goes on."""

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from perfconsole.config import Profile
+from perfconsole.engine.arrival.plan import ArrivalPlan
 
 WORKER_CONNECT_TIMEOUT_S = 60.0
 
@@ -53,6 +54,9 @@ class RunPlan:
     master_bind_host: str = "127.0.0.1"
     master_bind_port: int = 0
     """0: a free port (external workers need a known one: Locust's default is 5557)."""
+    arrival: ArrivalPlan | None = None
+    """Arrival-rate mode (``--arrival-rate``, or a profile's ``arrival_rate`` / rate stages); None: Locust's
+    closed model."""
     parsed_options: argparse.Namespace | None = None
     """Locust's parsed options (custom arguments included): ``environment.parsed_options`` on the master,
     sent by Locust to every worker with its spawn messages."""

@@ -19,10 +19,12 @@ from perfconsole.config import (
     Profile,
     Settings,
     load_settings,
+    validate_arrival_rate,
     validate_spawn_rate,
     validate_users,
     validate_workers,
 )
+from perfconsole.engine.arrival.plan import ArrivalPlan
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.scenario import default_scenarios_dir, resolve_scenario
 from perfconsole.errors import ScenarioError, UserError
@@ -122,6 +124,33 @@ def _target_pid(value: object) -> int | None:
     return int(text)
 
 
+def arrival_plan(
+    options: argparse.Namespace, profile: Profile | None, users: int | None
+) -> ArrivalPlan | None:
+    """``--arrival-rate`` (a constant target), else the profile's ``arrival_rate`` or rate stages; with
+    ``--max-users`` (the pool's ceiling, not below the initial pool) and ``--arrival-poisson``."""
+    rate_opt = _opt(options, "arrival_rate")
+    max_opt = _opt(options, "max_users")
+    poisson = bool(_opt(options, "arrival_poisson"))
+    own = profile.arrival if profile is not None else None
+    if rate_opt is None and own is None:
+        if max_opt is not None or poisson:
+            flag = "--max-users" if max_opt is not None else "--arrival-poisson"
+            raise UserError(f"{flag} belongs to arrival-rate mode: add --arrival-rate N (or a rate profile)")
+        return None
+    max_users = (
+        validate_users(max_opt, "--max-users") if max_opt is not None else (own.max_users if own else None)
+    )
+    pool = users if users is not None else (profile.users if profile is not None else None)
+    if max_users is not None and pool is not None and max_users < pool:
+        raise UserError(f"--max-users: the ceiling {max_users} is below the initial pool of {pool} users")
+    if rate_opt is not None:
+        rate = validate_arrival_rate(rate_opt, "--arrival-rate")
+        return ArrivalPlan(rate=rate, max_users=max_users, poisson=poisson or bool(own and own.poisson))
+    assert own is not None
+    return ArrivalPlan(rate=own.rate, stages=own.stages, max_users=max_users, poisson=poisson or own.poisson)
+
+
 def build_plan(
     options: argparse.Namespace,
     settings: Settings,
@@ -168,5 +197,6 @@ def build_plan(
         metrics_url=validate_metrics_url(metrics_url, "--metrics-url") if metrics_url else None,
         health_path=_opt(options, "health_path"),
         parsed_options=parsed_options,
+        arrival=arrival_plan(options, profile, users),
         **distributed_fields(options),
     )

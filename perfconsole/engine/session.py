@@ -136,6 +136,7 @@ class LoadSession:
             local=isinstance(self.runner, LocalRunner),
             window_s=self.settings.window_s,
         )
+        self.control.rate.attach(self.runner, isinstance(self.runner, LocalRunner), self.hdr)
         self._uninstall_fold = install_fold(self.env, self.runner, self.endpoint_fold, self.hdr.name_users())
         self.lifecycle = Lifecycle(self.env)
         self.lifecycle.init(self.require_runner())
@@ -223,6 +224,7 @@ class LoadSession:
                 glet.kill(block=False)
             if self.hdr is not None:
                 self.hdr.close()
+            self.control.rate.close()
             self._uninstall_fold()
             if self.monitor is not None:
                 self.monitor.close()
@@ -284,6 +286,7 @@ class LoadSession:
 
     def mark_stopped(self, why: str) -> None:
         """The run is over: a last sample, the reason annotated, the clock stopped."""
+        self.control.rate.end()
         self.sampler.record()
         self.annotate(why, kind="users")
         self.clock.stop()
@@ -389,7 +392,9 @@ class LoadSession:
         """Figures per stage of the run so far (see perfconsole.engine.hdr.stages)."""
         if self.hdr is None:
             return ()
-        return self.hdr.aggregator.stages.stats(time.time(), self.elapsed_s)
+        return self.control.rate.with_stage_figures(
+            self.hdr.aggregator.stages.stats(time.time(), self.elapsed_s)
+        )
 
     def resource_thresholds(self) -> tuple[ThresholdResult, ...]:
         """Resource limits, and a failed ``workers lost`` check while a lost worker is away."""

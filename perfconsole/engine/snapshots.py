@@ -92,4 +92,5 @@ def build_result(
         resources={} if monitor is None else monitor.to_dict(resource_verdicts(monitor)),
         warnings=session.warnings,
         stages=stages,
+        arrival=session.control.rate.run_figures(),
     )

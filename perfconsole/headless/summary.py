@@ -4,6 +4,7 @@ tables). Pure functions."""
 from __future__ import annotations
 
 from perfconsole.model.run import EndpointStats, RunResult, RunSnapshot
+from perfconsole.store.arrival_text import arrival_lines
 from perfconsole.store.corrected import corrected_lines
 from perfconsole.store.stages_codec import stages_table
 
@@ -105,6 +106,9 @@ def summary_text(
         parts += [*corrected, ""]
     if len(result.stages) > 1:
         parts += [*stages_table(result.stages), ""]
+    arrival = arrival_lines(result)
+    if arrival:
+        parts += [*arrival, ""]
     if resource_lines:
         parts += ["Resources (peaks)", *[f"  {line}" for line in resource_lines], ""]
     if result.thresholds:

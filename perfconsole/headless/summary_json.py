@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from perfconsole.model.run import EndpointStats, RunResult
+from perfconsole.store.arrival_codec import run_to_dict
 from perfconsole.store.data_codec import percentiles_to_dict, threshold_to_dict
 from perfconsole.store.redact import redact_obj
 from perfconsole.store.run_toml import error_rate_pct, utc_datetime
@@ -72,7 +73,11 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     ``metric``, ``limit``, ``actual``, ``passed``, ``comparison``), ``errors`` (``method``, ``name``,
     ``error``, ``occurrences``), ``annotations`` (``elapsed_s``, ``kind``, ``text``), ``warnings``,
     ``stages`` (``index``, ``label``, ``kind``, ``start_s``, ``end_s``, ``requests``, ``failures``,
-    ``rps``, ``error_rate_pct``, ``p50_ms`` .. ``p99.9_ms``, ``max_ms``),
+    ``rps``, ``error_rate_pct``, ``p50_ms`` .. ``p99.9_ms``, ``max_ms``; ``arrival`` for a level of the
+    arrival rate: ``target``, ``started``, ``dropped`` iterations, ``target_rate``, ``achieved_rate``,
+    ``dropped_rate``, ``dropped_pct``, ``start_lag_p95_ms``, ``duration_s``),
+    ``arrival`` (arrival-rate mode, else null: the same figures for the whole run, ``max_users``,
+    ``peak_pool``, ``arrivals``, ``seconds``: ``[start_s, target, started, dropped]`` one a second),
     ``resources`` (``peaks``: generator/target CPU and RSS, system, scraped series; ``target``: its label
     and RSS trend; ``warnings``; ``thresholds``; null when resources were not sampled).
     """
@@ -102,6 +107,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         "warnings": [w.text for w in result.warnings],
         "stages": [stage_summary(s) for s in result.stages],
         "resources": _resource_summary(result.resources),
+        "arrival": run_to_dict(result.arrival) if result.arrival is not None else None,
     }
     redacted = redact_obj(summary)
     assert isinstance(redacted, dict)

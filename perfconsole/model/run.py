@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from perfconsole.model.percentiles import Percentiles
 
 if TYPE_CHECKING:
+    from perfconsole.model.arrival import ArrivalRun
     from perfconsole.model.run_warnings import RunWarning
     from perfconsole.model.stages import StageStats
 
@@ -240,6 +241,8 @@ class RunResult:
     """Figures per stage (profile/shape stages, plateaus, spike phases), from the histograms."""
     warnings: tuple[RunWarning, ...] = ()
     """Reasons the figures may be unreliable (e.g. generator CPU saturation), one line each, typed."""
+    arrival: ArrivalRun | None = None
+    """Arrival-rate mode's whole-run figures (None: a closed-model run)."""
 
     @property
     def thresholds_passed(self) -> bool:

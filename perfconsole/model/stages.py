@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from perfconsole.model.arrival import ArrivalFigures
 from perfconsole.model.percentiles import Percentiles
 
 
@@ -17,13 +18,15 @@ class StageStats:
     label: str
     kind: str
     """``stage`` (profile or shape), ``plateau`` (between live user changes), ``spike`` (a drill's
-    during / after)."""
+    during / after), ``rate`` (a level of the arrival rate)."""
     start_s: float
     """Seconds since the run started."""
     end_s: float
     requests: int
     failures: int
     percentiles: Percentiles
+    arrival: ArrivalFigures | None = None
+    """Arrival-rate mode: the stage's target, started and dropped iterations and start lag."""
 
     @property
     def duration_s(self) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from perfconsole.model.run import EndpointStats, RunSnapshot
 
-TITLE = "Coordinated omission (paced users): measured / corrected, ms"
+TITLE = "Coordinated omission (paced users, arrival rate): measured / corrected, ms"
 NAME_WIDTH = 24
 
 
@@ -25,6 +25,7 @@ def _line(e: EndpointStats) -> str:
 
 
 def corrected_lines(snapshot: RunSnapshot) -> list[str]:
-    """The title and one line an endpoint with corrected figures (total last); none without paced users."""
+    """The title and one line an endpoint with corrected figures (total last): paced users' expected-interval
+    correction, or in arrival-rate mode the time from the scheduled start; none without either."""
     rows = [e for e in (*snapshot.endpoints, snapshot.total) if e.corrected is not None]
     return [TITLE, *(_line(e) for e in rows)] if rows else []

@@ -23,6 +23,7 @@ from perfconsole.model.run import (
     WorkerInfo,
 )
 from perfconsole.model.run_warnings import RunWarning, WarningKind
+from perfconsole.store.arrival_codec import run_from_dict, run_to_dict
 from perfconsole.store.schema import (
     CodecError,
     as_bool,
@@ -158,6 +159,7 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
         "resources": dict(result.resources),
         "warnings": [warning_to_dict(w) for w in result.warnings],
         "stages": [stage_to_dict(s) for s in result.stages],
+        "arrival": run_to_dict(result.arrival) if result.arrival is not None else None,
         "histograms": dict(result.histograms),
     }
 
@@ -355,5 +357,6 @@ def result_from_dict(data: object) -> RunResult:
         resources=dict(as_map(d.get("resources", {}), "resources")),
         warnings=tuple(warning_from_data(w) for w in as_seq(d.get("warnings", []), "warnings")),
         stages=stages_from_list(d.get("stages", [])),
+        arrival=run_from_dict(d.get("arrival")),
         histograms=_histograms(d.get("histograms")),
     )

@@ -14,6 +14,7 @@ from typing import Any
 
 from perfconsole.model.run import Percentiles
 from perfconsole.model.stages import StageStats
+from perfconsole.store.arrival_codec import figures_from_dict, figures_to_dict
 
 STAGES_CSV = "stages.csv"
 LABELS = ("p50", "p90", "p95", "p99", "p99.9", "max")
@@ -54,12 +55,15 @@ def stage_to_dict(stage: StageStats) -> dict[str, Any]:
         "failures": stage.failures,
         "rps": _finite(stage.rps),
         "percentiles": _percentiles(stage.percentiles),
+        **({"arrival": figures_to_dict(stage.arrival)} if stage.arrival is not None else {}),
     }
 
 
 def stage_summary(stage: StageStats) -> dict[str, Any]:
     """The summary's flat form: ``p50_ms`` .. ``max_ms`` like its endpoints."""
-    flat = {k: v for k, v in stage_to_dict(stage).items() if k != "percentiles"}
+    flat = {k: v for k, v in stage_to_dict(stage).items() if k not in ("percentiles", "arrival")}
+    if stage.arrival is not None:
+        flat["arrival"] = figures_to_dict(stage.arrival)
     flat["error_rate_pct"] = 100.0 * stage.fail_ratio
     for label in LABELS:
         flat[f"{label}_ms"] = _finite(stage.percentiles.get(label))
@@ -101,6 +105,7 @@ def stage_from_dict(data: object) -> StageStats | None:
             p999=values["p99.9"],
             max=values["max"],
         ),
+        arrival=figures_from_dict(data.get("arrival")),
     )
 
 

@@ -80,7 +80,17 @@ def from_hdrh_blob(blob: str) -> dict[int, int]:
 class WireInterval:
     """One endpoint's interval histogram of one second, as received."""
 
-    __slots__ = ("second", "method", "name", "failures", "max_us", "flat", "extra_flat")
+    __slots__ = (
+        "second",
+        "method",
+        "name",
+        "failures",
+        "max_us",
+        "flat",
+        "extra_flat",
+        "twin_flat",
+        "twin_max_us",
+    )
 
     def __init__(
         self,
@@ -91,6 +101,8 @@ class WireInterval:
         max_us: int,
         flat: list[int],
         extra_flat: list[int] | None = None,
+        twin_flat: list[int] | None = None,
+        twin_max_us: int = 0,
     ):
         self.second = second
         self.method = method
@@ -100,6 +112,10 @@ class WireInterval:
         self.flat = flat
         self.extra_flat = extra_flat
         """Coordinated-omission corrections (paced users), None when no paced user sent these."""
+        self.twin_flat = twin_flat
+        """Arrival-rate mode: the corrected twin's counters of this interval (scheduled requests from their
+        scheduled start), replacing ``flat`` + ``extra_flat`` there; None: no scheduled request."""
+        self.twin_max_us = twin_max_us
 
 
 def wire_payload(drained: Mapping[int, Mapping[tuple[str, str], object]]) -> dict[str, object]:
@@ -110,8 +126,11 @@ def wire_payload(drained: Mapping[int, Mapping[tuple[str, str], object]]) -> dic
             counts = interval.counts  # type: ignore[attr-defined]
             extra = interval.extra  # type: ignore[attr-defined]
             row = [second, method, name, interval.failures, interval.max_us, encode_counts(counts)]  # type: ignore[attr-defined]
-            if extra is not None:
-                row.append(encode_counts(extra))
+            twin = interval.twin  # type: ignore[attr-defined]
+            if extra is not None or twin is not None:
+                row.append(encode_counts(extra) if extra is not None else None)
+            if twin is not None:
+                row += [encode_counts(twin), interval.twin_max_us]  # type: ignore[attr-defined]
             intervals.append(row)
     return {"v": WIRE_VERSION, "layout": list(LAYOUT), "intervals": intervals}
 
@@ -126,7 +145,19 @@ def parse_payload(payload: object) -> list[WireInterval]:
     for row in payload.get("intervals") or ():
         second, method, name, failures, max_us, flat = row[:6]
         extra = list(row[6]) if len(row) > 6 and row[6] is not None else None
+        twin = list(row[7]) if len(row) > 7 and row[7] is not None else None
+        twin_max = int(row[8]) if len(row) > 8 else 0
         parsed.append(
-            WireInterval(int(second), str(method), str(name), int(failures), int(max_us), list(flat), extra)
+            WireInterval(
+                int(second),
+                str(method),
+                str(name),
+                int(failures),
+                int(max_us),
+                list(flat),
+                extra,
+                twin,
+                twin_max,
+            )
         )
     return parsed

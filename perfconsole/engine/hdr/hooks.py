@@ -72,6 +72,11 @@ class HdrStats:
         else:
             events.worker_report.add_listener(self._on_worker_report)
 
+    def set_start_lag(self, start_lag: Any) -> None:
+        """In-process runs in arrival-rate mode: the start lag of the iteration sending each request."""
+        if self._recorder is not None:
+            self._recorder.start_lag = start_lag
+
     def name_users(self) -> list[Any]:
         """The parts that key by endpoint name (for the endpoint fold: ``name_for``)."""
         return [self.aggregator] + ([self._recorder] if self._recorder is not None else [])

@@ -55,12 +55,15 @@ class HdrAggregator:
                 interval,
                 list(decode_counts(interval.flat)),
                 None if interval.extra_flat is None else list(decode_counts(interval.extra_flat)),
+                None if interval.twin_flat is None else list(decode_counts(interval.twin_flat)),
             )
             for interval in intervals
         ]
-        for interval, pairs, extra in decoded:
+        for interval, pairs, extra, twin in decoded:
             key = self.key_for(interval.method, interval.name)
-            if extra is not None or self.corrected:
+            if twin is not None:
+                self._add_corrected(key, twin, None, interval.twin_max_us, start=True)
+            elif extra is not None or self.corrected:
                 self._add_corrected(key, pairs, extra, interval.max_us)
             self._add(key, interval.second, pairs, interval.failures, interval.max_us)
             for target in (key, TOTAL):
@@ -96,13 +99,19 @@ class HdrAggregator:
         self.stages.add(second, pairs, failures, max_us)
 
     def _add_corrected(
-        self, key: Key, pairs: list[tuple[int, int]], extra: list[tuple[int, int]] | None, max_us: int
+        self,
+        key: Key,
+        pairs: list[tuple[int, int]],
+        extra: list[tuple[int, int]] | None,
+        max_us: int,
+        start: bool = False,
     ) -> None:
-        """Before ``_add``: the corrected twin starts as a copy of the measured histogram so far."""
+        """Before ``_add``: the corrected twin starts as a copy of the measured histogram so far (when this
+        interval has corrections, or ``start``: its counters are an arrival-rate twin)."""
         for target in (key, TOTAL):
             corrected = self.corrected.get(target)
             if corrected is None:
-                if extra is None:
+                if extra is None and not start:
                     continue
                 measured = self.run.get(target)
                 corrected = self.corrected[target] = measured.copy() if measured else DenseHistogram()

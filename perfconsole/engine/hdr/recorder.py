@@ -20,7 +20,7 @@ Key = tuple[str, str]
 class Interval:
     """One endpoint's requests of one second."""
 
-    __slots__ = ("counts", "failures", "max_us", "extra")
+    __slots__ = ("counts", "failures", "max_us", "extra", "twin", "twin_max_us")
 
     def __init__(self) -> None:
         self.counts: dict[int, int] = {}
@@ -28,6 +28,11 @@ class Interval:
         self.max_us = 0
         self.extra: dict[int, int] | None = None
         """Coordinated-omission corrections of paced users' requests (None: no paced user here)."""
+        self.twin: dict[int, int] | None = None
+        """Arrival-rate mode: the corrected twin's counters of this second, once a request in it came from a
+        scheduled iteration: those count their time from the scheduled start (response time plus the
+        iteration's start lag), the others as measured (with their corrections). None: counts + extra."""
+        self.twin_max_us = 0
 
 
 class IntervalRecorder:
@@ -40,6 +45,8 @@ class IntervalRecorder:
         """Optional fold of endpoint names (the cardinality cap)."""
         self.pacing: Callable[[], int] | None = None
         """Pacing interval (µs) of the user sending the request, when any user class is paced."""
+        self.start_lag: Callable[[], int | None] | None = None
+        """Arrival-rate mode: the start lag (µs) of the iteration sending the request (None: not paced)."""
 
     def record(self, method: str, name: str, response_time_ms: float | None, failed: bool = False) -> None:
         if response_time_ms is None:
@@ -54,6 +61,10 @@ class IntervalRecorder:
         if interval is None:
             interval = endpoints[(method, name)] = Interval()
         value_us = us_from_ms(response_time_ms)
+        lag_us = self.start_lag() if self.start_lag is not None else None
+        if lag_us is not None and interval.twin is None:
+            interval.twin = _merged(interval.counts, interval.extra)  # this second's requests so far
+            interval.twin_max_us = interval.max_us
         index = index_of(value_us)
         counts = interval.counts
         counts[index] = counts.get(index, 0) + 1
@@ -61,6 +72,14 @@ class IntervalRecorder:
             interval.failures += 1
         if value_us > interval.max_us:
             interval.max_us = value_us
+        twin = interval.twin
+        if lag_us is not None and twin is not None:
+            _count(twin, value_us + lag_us)
+            interval.twin_max_us = max(interval.twin_max_us, value_us + lag_us)
+            return
+        if twin is not None:
+            _count(twin, value_us)
+            interval.twin_max_us = max(interval.twin_max_us, value_us)
         if self.pacing is not None:
             interval_us = self.pacing()
             if interval_us:
@@ -69,8 +88,9 @@ class IntervalRecorder:
                     extra = interval.extra = {}
                 while value_us > interval_us:
                     value_us -= interval_us
-                    index = index_of(value_us)
-                    extra[index] = extra.get(index, 0) + 1
+                    _count(extra, value_us)
+                    if twin is not None:
+                        _count(twin, value_us)
 
     def on_request(
         self,
@@ -91,3 +111,15 @@ class IntervalRecorder:
 
     def reset(self) -> None:
         self._seconds = {}
+
+
+def _count(counts: dict[int, int], value_us: int) -> None:
+    index = index_of(value_us)
+    counts[index] = counts.get(index, 0) + 1
+
+
+def _merged(counts: dict[int, int], extra: dict[int, int] | None) -> dict[int, int]:
+    merged = dict(counts)
+    for index, count in (extra or {}).items():
+        merged[index] = merged.get(index, 0) + count
+    return merged

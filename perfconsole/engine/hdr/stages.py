@@ -111,12 +111,20 @@ class StageTracker:
 
 
 def stage_key(
-    *, live: bool, users: int, drill_running: bool, after_drill: bool, shape_label: str | None
+    *,
+    live: bool,
+    users: int,
+    drill_running: bool,
+    after_drill: bool,
+    shape_label: str | None,
+    rate_label: str | None = None,
 ) -> StageKey | None:
-    """The stage a run is in, as (label, kind): None when no run is live; a drill's phases, a shape's (or
-    staged profile's) stage, else a plateau of ``users``."""
+    """The stage a run is in, as (label, kind): None when no run is live; a level of the arrival rate; a
+    drill's phases, a shape's (or staged profile's) stage, else a plateau of ``users``."""
     if not live:
         return None
+    if rate_label is not None:
+        return (rate_label, "rate")
     if drill_running:
         return (f"spike: {users} users", "spike")
     if after_drill:

@@ -10,6 +10,9 @@ does. Check these modules when upgrading Locust (the version pinned in pyproject
 - ``stats``: a ``StatsEntry``'s ``response_times`` and the newest ``response_times_cache`` copy rewritten
   to the histograms' figures, and ``RequestStats.log_request``/``log_error`` wrapped for the endpoint fold,
   so that every Locust-derived output (CSV, HTML report, its tables) agrees with perfconsole's.
+- ``task_gate``: ``TaskSet.execute_next_task`` and ``wait`` patched while arrival-rate mode is on, and a
+  user's ``_state`` set while it waits for its turn: Locust has no hook between a user's tasks, and an idle
+  user must be stoppable as during its ``wait_time``.
 - ``csv_rows``: Locust's private CSV row writers (``StatsCSV._requests_data_rows`` and its siblings), so that
   a saved run's CSVs are Locust's own rows while Locust writes its files only on its own clock.
 

@@ -35,6 +35,10 @@ def _record_histograms(environment: Any, runner: Any = None, **_kwargs: Any) -> 
         from perfconsole.engine.cardinality import install_in_worker
 
         install_in_worker(environment, recorder)  # the endpoint cap, as on the master
+        from perfconsole.engine.arrival.pacer import ArrivalPacer
+
+        worker = runner if runner is not None else environment.runner
+        recorder.start_lag = ArrivalPacer(worker).lag_us  # arrival-rate mode, when the master asks
 
 
 def main() -> None:

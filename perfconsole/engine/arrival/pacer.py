@@ -1,0 +1,222 @@
+"""Where users run (a worker, or the console with ``--workers 0``): start iterations when the schedule says.
+
+The pacer receives this process's share of the target rate from the master (``messages.SHARE``), runs the
+schedule in one greenlet and hands each scheduled start to an idle user (``gate``). When no user is idle,
+the iteration waits for a user to finish or for one the master is asked to add (``messages.GROW``, up to
+this process's share of ``--max-users``); one that no user could start within ``MAX_START_WAIT_S`` is
+dropped and counted. Each start's lag (scheduled time to actual start) is measured; the requests of that
+iteration are recorded from the scheduled start as well (``lag_us``, read by the histogram recorder).
+Counts go to the master each second (``messages.REPORT``).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import gevent
+from gevent.event import AsyncResult
+
+from perfconsole.engine.arrival.messages import GROW, REPORT, REPORT_INTERVAL_S, SHARE
+from perfconsole.engine.arrival.schedule import Arrivals, RateCurve
+from perfconsole.engine.hdr.codec import encode_counts
+from perfconsole.engine.hdr.layout import index_of
+from perfconsole.engine.locust import task_gate as gate
+
+GROW_RETRY_S = 0.5
+"""A growth request not answered within this time is asked again."""
+MAX_START_WAIT_S = 1.0
+"""An iteration no user could start within this time of its scheduled start is dropped (also when the
+schedule loop itself was late: the process was stalled)."""
+
+
+class _Second:
+    __slots__ = ("started", "dropped", "lag", "lag_max_us")
+
+    def __init__(self) -> None:
+        self.started = 0
+        self.dropped = 0
+        self.lag: dict[int, int] = {}
+        self.lag_max_us = 0
+
+
+class ArrivalPacer:
+    """One process's pacing of its users (inactive until the master sends a share)."""
+
+    def __init__(self, runner: Any, clock: Callable[[], float] = time.monotonic) -> None:
+        self.runner = runner
+        self._clock = clock
+        self._origin = 0.0
+        self._arrivals: Arrivals | None = None
+        self._loop: gevent.Greenlet | None = None
+        self._reporter: gevent.Greenlet | None = None
+        self._idle: deque[tuple[Any, AsyncResult]] = deque()
+        self._backlog: deque[float] = deque()
+        self._busy: weakref.WeakSet[Any] = weakref.WeakSet()
+        self._lag_us: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        self._seconds: dict[int, _Second] = {}
+        self._grow_asked_at = -GROW_RETRY_S
+        self.ceiling = 0
+        self.active = False
+        runner.register_message(SHARE, self._on_share)
+        runner.environment.events.test_stop.add_listener(self._on_test_stop)
+
+    def _on_test_stop(self, **_kwargs: Any) -> None:
+        self.deactivate()  # the run is over: a next run starts in Locust's own loop unless given a share
+
+    # --------------------------------------------------------------------------- the share
+    def _on_share(self, environment: Any = None, msg: Any = None, **_kwargs: Any) -> None:
+        data = msg.data if msg is not None else {}
+        rows = data.get("curve")
+        if rows is None:
+            self.deactivate()
+            return
+        self.ceiling = int(data.get("ceiling") or 0)
+        self._origin = self._clock() - float(data.get("now_s") or 0.0)
+        now_s = self._run_time()
+        curve = RateCurve.from_wire(rows)
+        self._arrivals = Arrivals(curve, now_s, poisson=bool(data.get("poisson")), rng=random.Random())
+        if not self.active:
+            self.active = True
+            gate.open_gate(self)
+            self._reporter = gevent.spawn(self._report_loop)
+        if self._loop is not None:
+            self._loop.kill(block=False)
+        self._loop = gevent.spawn(self._schedule_loop, self._arrivals)
+
+    def deactivate(self) -> None:
+        """Leave the mode: idle users go back to Locust's own loop at once."""
+        if not self.active:
+            return
+        self.active = False
+        gate.close_gate()
+        for glet in (self._loop, self._reporter):
+            if glet is not None:
+                glet.kill(block=False)
+        self._loop = self._reporter = None
+        self._backlog.clear()
+        while self._idle:
+            _user, turn = self._idle.popleft()
+            turn.set(None)
+        self._send_report()
+
+    def _run_time(self) -> float:
+        return self._clock() - self._origin
+
+    # --------------------------------------------------------------------------- the schedule
+    def _schedule_loop(self, arrivals: Arrivals) -> None:
+        while True:
+            due = arrivals.next()
+            if due is None:
+                return
+            wait = due - self._run_time()
+            if wait > 0:
+                gevent.sleep(wait)
+            elif wait < -MAX_START_WAIT_S:
+                self._count(self._clock_second()).dropped += 1
+                continue
+            self._dispatch(due)
+
+    def _dispatch(self, due: float) -> None:
+        while self._idle:
+            user, turn = self._idle.popleft()
+            if not turn.ready():
+                turn.set(due)
+                return
+        self._expire(self._run_time())
+        if len(self._backlog) >= max(1, self.ceiling):
+            self._count(self._clock_second()).dropped += 1
+            return
+        self._backlog.append(due)  # waits for a user to finish, or for one the master adds
+        if self.runner.user_count < self.ceiling:
+            self._ask_to_grow()
+
+    def _expire(self, now_s: float) -> None:
+        """Drop the waiting iterations older than ``MAX_START_WAIT_S``."""
+        backlog = self._backlog
+        while backlog and now_s - backlog[0] > MAX_START_WAIT_S:
+            backlog.popleft()
+            self._count(self._clock_second()).dropped += 1
+
+    def _ask_to_grow(self) -> None:
+        now = self._clock()
+        if now - self._grow_asked_at < GROW_RETRY_S:
+            return
+        self._grow_asked_at = now
+        need = min(len(self._backlog), self.ceiling - self.runner.user_count)
+        if need:
+            self.runner.send_message(GROW, {"need": need})
+
+    # --------------------------------------------------------------------------- the users' side
+    def await_turn(self, user: Any) -> None:
+        """Called by the gate before each of ``user``'s iterations: returns when it is its turn."""
+        self._busy.discard(user)
+        self._lag_us.pop(user, None)
+        self._expire(self._run_time())
+        if self._backlog:
+            due: float | None = self._backlog.popleft()
+        else:
+            turn: AsyncResult = AsyncResult()
+            self._idle.append((user, turn))
+            gate.mark_waiting(user)
+            try:
+                due = turn.get()
+            finally:
+                if not turn.ready():
+                    turn.set(None)
+            gate.mark_running(user)
+        if due is None or not self.active:
+            return
+        lag_us = max(0, int((self._run_time() - due) * 1e6))
+        second = self._count(self._clock_second())
+        second.started += 1
+        index = index_of(lag_us)
+        second.lag[index] = second.lag.get(index, 0) + 1
+        if lag_us > second.lag_max_us:
+            second.lag_max_us = lag_us
+        self._lag_us[user] = lag_us
+        self._busy.add(user)
+
+    def lag_us(self) -> int | None:
+        """The start lag (µs) of the iteration the current greenlet's user is in (None: not paced)."""
+        if not self.active:
+            return None
+        args: Any = getattr(gevent.getcurrent(), "args", None)  # Locust spawns run_user(user)
+        if not args:
+            return None
+        return self._lag_us.get(args[0])
+
+    # --------------------------------------------------------------------------- counts
+    def _clock_second(self) -> int:
+        return int(time.time())
+
+    def _count(self, second: int) -> _Second:
+        found = self._seconds.get(second)
+        if found is None:
+            found = self._seconds[second] = _Second()
+        return found
+
+    def _report_loop(self) -> None:
+        while True:
+            gevent.sleep(REPORT_INTERVAL_S)
+            self._send_report()
+
+    def _send_report(self) -> None:
+        seconds, self._seconds = self._seconds, {}
+        rows = [
+            [s, c.started, c.dropped, encode_counts(c.lag), c.lag_max_us] for s, c in sorted(seconds.items())
+        ]
+        data = {
+            "seconds": rows,
+            "pool": self.runner.user_count,
+            "busy": len(self._busy),
+            "backlog": len(self._backlog),
+        }
+        try:
+            self.runner.send_message(REPORT, data)
+        except Exception:  # the master is gone: Locust's worker is stopping
+            pass
