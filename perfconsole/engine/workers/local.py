@@ -1,9 +1,14 @@
 """Local Locust worker processes: started, watched and always reaped.
 
 Each worker is Locust's ``locust -f FILE --worker`` (through ``perfconsole.engine.workers.worker_main``, which
-adds a parent watchdog) in its own session with stdin closed (so Locust's
-key listener never touches the operator's terminal) and its output in its own file (so it never draws over
-the console), which ``perfconsole.engine.workers.output`` reads back for the operator.
+adds a parent watchdog) in its own process group with stdin closed (so the terminal's Ctrl-C and Locust's key
+listener never reach it; ``stop`` signals the whole group) and its output in its own file (so it never draws
+over the console), which ``perfconsole.engine.workers.output`` reads back for the operator.
+
+The group stays in the console's session, as ``locust --processes`` workers do: a new session would also be
+a new scheduler autogroup on Linux, and on a busy machine a worker in a group of its own waits longer for a
+server on the same machine to answer (measured with nginx on loopback: about 0.4 of plain Locust's
+throughput instead of 0.9; ``benchmarks/throughput.py``).
 """
 
 from __future__ import annotations
@@ -67,7 +72,7 @@ class LocalWorkers:
                         stdin=subprocess.DEVNULL,
                         stdout=log,
                         stderr=subprocess.STDOUT,
-                        start_new_session=True,
+                        process_group=0,
                         env={**os.environ, "PYTHONUNBUFFERED": "1", PARENT_ENV: str(os.getpid())},
                     )
                 )
