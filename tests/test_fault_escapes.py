@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ import pytest
 from cli_helpers import run_perfconsole
 from test_store_factories import make_endpoint, make_result
 from test_tui_data import SCENARIOS, settings
+from textual.widgets import DataTable
 
 from perfconsole.cli import main
 from perfconsole.demo_target.process import start_demo_target
@@ -128,6 +130,11 @@ def test_console_run_browser_shows_no_escape(tmp_path: Path) -> None:
     broken = runs / f"20990101T000000Z-{CLEAR}x"  # a directory whose very name is hostile
     broken.mkdir()
     (broken / "run.toml").write_text("garbage")
+    fifo = runs / "20260101T000000Z-fifo"  # opening it for reading would block the console for good
+    fifo.mkdir()
+    os.mkfifo(fifo / "run.toml")
+    (runs / older / "data.json").unlink()
+    os.mkfifo(runs / older / "data.json")  # listed from run.toml, incomplete all the same
 
     async def drive() -> None:
         app = make_app(settings_in(runs), scenarios=SCENARIOS)
@@ -139,6 +146,15 @@ def test_console_run_browser_shows_no_escape(tmp_path: Path) -> None:
             _assert_clean(listing, "the run browser")
             assert "BROKEN" in listing and SHOWN_NOTE[:10] in listing
             browser = app.screen
+            broken_errors = [e.label for e in browser.entries if e.broken]
+            assert len(broken_errors) == 3, broken_errors
+            assert sum("is a FIFO, not a regular file" in error for error in broken_errors) == 2
+            assert older not in [e.key.partition(":")[2] for e in browser.entries if not e.broken]
+            fifo_row = next(i for i, e in enumerate(browser.entries) if "fifo/run.toml" in e.label)
+            await pilot.press(*(["down"] * fifo_row), "enter")
+            await pilot.pause()
+            assert app.screen is browser and "FIFO" in _screen(app)  # refused in one line, not opened
+            await pilot.press(*(["up"] * fifo_row))
             index = next(i for i, e in enumerate(browser.entries) if e.key == f"run:{newer}")
             await pilot.press(*(["down"] * index), "enter")
             await pilot.pause()
@@ -158,8 +174,12 @@ def test_console_run_browser_shows_no_escape(tmp_path: Path) -> None:
             assert SHOWN_NOTE in notes
             await pilot.press("escape")
             await pilot.pause()
-            base = next(i for i, e in enumerate(browser.entries) if e.key == "baseline:base")
-            await pilot.press("home", *(["down"] * base), "space", "home", *(["down"] * index), "space", "c")
+            base = next(i for i, e in enumerate(browser.entries) if e.key == "baseline:base")  # older's copy
+            table = browser.query_one("#browser-table", DataTable)
+            for row in (base, index):
+                table.move_cursor(row=row)
+                await pilot.press("space")
+            await pilot.press("c")
             await pilot.pause()
             assert isinstance(app.screen, CompareScreen)
             compared = _screen(app)
