@@ -269,3 +269,35 @@ def test_unreadable_config_files_are_one_line_and_exit_2(
     (line,) = done.stderr.splitlines()
     assert line.startswith(f"perfconsole: error: {path.name}: "), line
     assert ("not a regular file" if source.startswith("fifo") else "not UTF-8") in line
+
+
+@pytest.mark.parametrize("duration", ["-1e308", "1e308", "-5.0", "nan"])
+def test_absurd_durations_are_shown_as_unknown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], duration: str
+) -> None:
+    """The issue's case: ``duration_s = -1e308`` was listed as a 309-digit duration."""
+    runs, _good, victim = _store(tmp_path)
+    for path in (runs / victim / "run.toml", runs / "baselines" / "hit" / "run.toml"):
+        path.write_text(re.sub(r"(?m)^duration_s = .*$", f"duration_s = {duration}", path.read_text()))
+    for command in (["runs"], ["baseline", "list"]):
+        assert main([*command, "--runs-dir", str(runs)]) == 0
+        out = capsys.readouterr().out
+        rows = [line for line in out.splitlines() if line.startswith(("hit ", victim))]
+        assert rows and all(row.split()[3] == "-" for row in rows), rows  # the DUR column
+        assert not re.search(r"\d{12}", out), out
+    assert [r["duration_s"] for r in json_runs(runs, capsys) if r["id"] == victim] == [None]
+
+
+def json_runs(runs: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, object]]:
+    main(["runs", "--json", "--runs-dir", str(runs)])
+    return list(json.loads(capsys.readouterr().out)["runs"])
+
+
+@pytest.mark.parametrize("scenario", ["../../../etc/passwd", "/etc/passwd", "scenarios/../../x.py"])
+def test_a_scenario_outside_the_scenarios_directory_is_refused(tmp_path: Path, scenario: str) -> None:
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    for front in (["run", "--headless", "-t", "1s"], []):
+        done = run_perfconsole([*front, "--scenario", scenario], tmp_path, timeout=60)
+        assert done.returncode == 2, done.stderr
+        (line,) = done.stderr.splitlines()
+        assert f"scenario {scenario!r} is outside" in line and "-f FILE" in line, line

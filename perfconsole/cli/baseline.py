@@ -95,7 +95,7 @@ def run_show(args: argparse.Namespace) -> int:
         f"  created:   {created}",
         f"  note:      {info.note or '-'}",
         f"  profile:   {loaded.result.profile or '-'}   host: {summary['host']}",
-        f"  duration:  {summary['duration_s']:.0f}s   status: {summary['status']}",
+        f"  duration:  {_duration(summary['duration_s'])}   status: {summary['status']}",
         "",
         f"  {'ENDPOINT':<40} {'REQS':>8} {'FAIL%':>6} {'RPS':>8} {'P50':>6} {'P95':>6} {'P99':>6}",
     ]
@@ -111,6 +111,13 @@ def run_show(args: argparse.Namespace) -> int:
         )
     print("\n".join(lines))
     return int(ExitCode.OK)
+
+
+def _duration(value: object) -> str:
+    from perfconsole.store.safe_read import plausible_duration
+
+    seconds = plausible_duration(value)
+    return "-" if seconds is None else f"{seconds:.0f}s"
 
 
 def run_delete(args: argparse.Namespace) -> int:

@@ -159,12 +159,19 @@ def discover_scenarios(directory: Path) -> list[ScenarioInfo]:
 
 
 def resolve_scenario(name_or_path: str, directory: Path) -> Path:
-    """A scenario name (file stem in ``directory``) or a path to a locustfile."""
+    """A scenario name (file stem in ``directory``) or a path to a locustfile in ``directory``; a path that
+    leads out of it is refused (a locustfile elsewhere is ``-f FILE``, as in Locust)."""
     candidate = Path(name_or_path)
     if candidate.suffix == ".py" or "/" in name_or_path:
-        if not candidate.is_file():
+        resolved = candidate.resolve()
+        if not resolved.is_relative_to(Path(directory).resolve()):
+            raise ScenarioError(
+                f"scenario {name_or_path!r} is outside {directory}: --scenario names a scenario there "
+                "(a locustfile elsewhere is -f FILE)"
+            )
+        if not resolved.is_file():
             raise ScenarioError(f"{candidate}: no such locustfile")
-        return candidate.resolve()
+        return resolved
     path = Path(directory) / f"{name_or_path}.py"
     if path.is_file():
         return path.resolve()

@@ -39,7 +39,7 @@ from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import RUN_ID_MAX_LENGTH, run_id_base, validate_name
 from perfconsole.store.redact import redact_argv, redact_file_in_place, redact_obj, redact_text
 from perfconsole.store.run_toml import metadata_dict, toml_safe
-from perfconsole.store.safe_read import finite, read_json, read_toml, special_kind
+from perfconsole.store.safe_read import finite, plausible_duration, read_json, read_toml, special_kind
 from perfconsole.store.schema import DATA_FORMAT, RUN_FORMAT, SCHEMA_VERSION, CodecError, check_header
 
 RUN_FILE = "run.toml"
@@ -199,7 +199,7 @@ def run_info_from_metadata(run_dir: Path, meta: Mapping[str, Any]) -> RunInfo:
         note=_opt_str(meta, "note"),
         kind=_opt_str(meta, "kind") or "final",
         started_at=started if isinstance(started, datetime) else None,
-        duration_s=finite(duration),
+        duration_s=plausible_duration(duration),
         profile=_opt_str(meta, "profile"),
         host=_opt_str(meta, "host") or "",
         interrupted=meta.get("interrupted") is True,

@@ -140,3 +140,13 @@ def finite(value: object) -> float | None:
     except OverflowError:
         return None
     return number if math.isfinite(number) else None
+
+
+MAX_DURATION_S = 10 * 366 * 24 * 3600.0
+"""Longer than any run: a duration past it (or negative) was edited or corrupted, and is shown as unknown."""
+
+
+def plausible_duration(value: object) -> float | None:
+    """``value`` as a duration in seconds, or None when no run can have it (``-1e308``, NaN, ...)."""
+    seconds = finite(value)
+    return seconds if seconds is not None and 0.0 <= seconds <= MAX_DURATION_S else None

@@ -37,10 +37,14 @@ def fmt_pct(value: float) -> str:
 
 
 def fmt_duration(seconds: float | None) -> str:
-    """Run-relative time: ``0:05``, ``12:34``, ``1:02:03``; ``-`` for None."""
-    if seconds is None:
+    """Run-relative time: ``0:05``, ``12:34``, ``1:02:03``; ``-`` for None, NaN or absurdly long (a
+    corrupt file's)."""
+    from perfconsole.store.safe_read import MAX_DURATION_S, finite
+
+    value = finite(seconds)
+    if value is None or value > MAX_DURATION_S:
         return MISSING
-    total = max(0, int(seconds))
+    total = max(0, int(value))
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
