@@ -65,7 +65,7 @@ def test_clock_counts_from_start_and_freezes_at_stop() -> None:
     assert not clock.started and clock.elapsed_s == 0.0 and clock.started_at == 0.0
     clock.start()
     gevent.sleep(0.05)
-    assert clock.started and clock.elapsed_s >= 0.05 and clock.started_at > 0 and clock.ended_at == 0.0
+    assert clock.started and clock.elapsed_s > 0 and clock.started_at > 0 and clock.ended_at == 0.0
     clock.stop()
     frozen = clock.elapsed_s
     gevent.sleep(0.05)
@@ -80,7 +80,7 @@ def test_deadline_fires_once_when_the_clock_gets_there_and_cancel_stops_it() -> 
     clock.start()
     deadline.arm(0.2)
     assert deadline.duration_s == 0.2
-    wait_for(lambda: bool(reached), 3, "the deadline")
+    wait_for(lambda: bool(reached), 10, "the deadline")
     assert reached[0] >= 0.2
     deadline.arm(60)
     deadline.cancel()
@@ -171,7 +171,7 @@ def test_a_newer_target_kills_the_older_spawn() -> None:
     target.spawn(10, 1.0)
     settle()
     target.spawn(2, 1.0)
-    wait_for(lambda: slow == [2], 3, "the newer start")
+    wait_for(lambda: slow == [2], 10, "the newer start")
     gevent.sleep(0.1)
     assert slow == [2]
 
@@ -248,7 +248,7 @@ def test_a_drill_jumps_and_comes_back_then_awaits_its_verdict() -> None:
     drills.fire(SpikeDrill(users=9, spawn_rate=30.0, duration_s=0.1))
     with pytest.raises(UserError, match="already running"):
         drills.fire(SpikeDrill(users=9, spawn_rate=30.0, duration_s=0.1))
-    wait_for(lambda: not drills.running, 3, "the drill's end")
+    wait_for(lambda: not drills.running, 10, "the drill's end")
     settle()
     assert runner.starts == [(2, 1.0), (9, 30.0), (2, 30.0)]
     assert [a.text for a in notes.annotations] == [
@@ -266,7 +266,7 @@ def test_a_drill_ended_by_the_run_sets_no_window() -> None:
     target = UserTarget(lambda: runner)
     drills = SpikeDrills(target, ShapeFollower(lambda t, k: None), notes, clock, lambda: False)
     drills.fire(SpikeDrill(users=3, spawn_rate=3.0, duration_s=0.05))
-    wait_for(lambda: not drills.running, 3, "the drill's end")
+    wait_for(lambda: not drills.running, 10, "the drill's end")
     assert not drills.awaiting_verdict and len(notes.annotations) == 1
 
 
@@ -280,7 +280,7 @@ def test_the_verdict_is_given_once_from_the_history() -> None:
     assert drills.verdict is None and notes.annotations == ()
     clock.start()
     drills.fire(SpikeDrill(users=3, spawn_rate=3.0, duration_s=0.05))
-    wait_for(lambda: drills.awaiting_verdict, 3, "the drill's end")
+    wait_for(lambda: drills.awaiting_verdict, 10, "the drill's end")
     history = [point(t / 10, 20.0) for t in range(0, 2000)]  # steady before and long after
     drills.check(history)
     assert drills.verdict is not None and not drills.awaiting_verdict
