@@ -13,8 +13,10 @@ import pytest
 from cli_helpers import ROOT, run_perfconsole
 from test_store_factories import make_result
 
+from perfconsole.model.run_warnings import WarningKind
 from perfconsole.store.baselines import save_baseline
 from perfconsole.store.runs import save_run
+from perfconsole.store.space import SpaceWatch, free_bytes, save_bytes_needed
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -85,3 +87,51 @@ def test_saved_runs_and_baselines_are_owner_only(tmp_path: Path) -> None:
     save_baseline(runs, run.name, "base")
     save_baseline(runs, run.name, "base", force=True)
     assert _modes(runs) == {("d", 0o700), ("f", 0o600)}
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB tmpfs (needs root and mount: skipped elsewhere)."""
+    mount = tmp_path / "small4m"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, timeout=10
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs: {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=10)
+
+
+def test_the_space_watch_warns_once_when_free_space_falls_below_a_saves_need(small_disk: Path) -> None:
+    runs = small_disk / "runs"
+    watch = SpaceWatch(runs)  # the runs directory does not exist yet: its file system is asked
+    needed = save_bytes_needed(60.0, 3, 1)
+    assert 2 * 1024 * 1024 < needed < 3 * 1024 * 1024  # 1 MB of HTML page, a minute, three endpoints, x2
+    assert watch.check(60.0, 3, 1) is None  # 4 MB free
+    (small_disk / "filler").write_bytes(b"\0" * (4 * 1024 * 1024 - needed + 64 * 1024))
+    free = free_bytes(runs)
+    assert free is not None and free < needed
+    warning = watch.check(60.0, 3, 1)
+    assert warning is not None and warning.kind is WarningKind.DISK_SPACE
+    assert f"in {runs}" in warning.text and "needs about" in warning.text
+    assert watch.check(60.0, 3, 1) is None  # once per run
+
+
+@pytest.mark.slow
+def test_a_run_warns_when_its_runs_directory_fills_up(tmp_path: Path, small_disk: Path) -> None:
+    """A real run whose runs directory has room for the pre-check's probe (1 MB) but maybe not for its save:
+    the sampler warns while it runs (on stderr, and in the run if it fits), not only once a save fails."""
+    runs = small_disk / "runs"
+    workdir = _workdir(tmp_path, runs)
+    (small_disk / "filler").write_bytes(b"\0" * int(2.4 * 1024 * 1024))  # about 1.6 MB left
+    done = run_perfconsole([*HEADLESS[:-4], "-t", "4s", "--workers", "0"], workdir)
+    lines = [line for line in done.stderr.splitlines() if "low disk space" in line]
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("perfconsole: ") and f"free in {runs}" in lines[0]
+    stderr = done.stderr.splitlines()
+    started = next(i for i, line in enumerate(stderr) if line.startswith("perfconsole: target "))
+    ended = next(i for i, line in enumerate(stderr) if "stopped |" in line)
+    assert started < stderr.index(lines[0]) < ended  # said while it ran

@@ -12,6 +12,7 @@ from perfconsole.engine import stats_view
 from perfconsole.engine.history import CurrentPercentiles, RunHistory
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import AGGREGATED, RunState
+from perfconsole.store.space import SpaceWatch
 
 if TYPE_CHECKING:
     from perfconsole.engine.session import LoadSession
@@ -25,6 +26,8 @@ class Sampler:
         self.history = RunHistory()
         self.resource_sample: ResourceSample | None = None
         """The latest resource sample (None until the first tick, or when sampling is off)."""
+        self.space_watch = SpaceWatch(session.settings.runs_dir.resolve())
+        """Free space in the runs directory against what saving this run will need."""
 
     def loop(self, interval_s: float) -> None:
         """Tick every ``interval_s`` until killed (run in a greenlet of its own)."""
@@ -54,6 +57,8 @@ class Sampler:
         if session.local_workers is not None:
             session.local_workers.poll_output()
         self._sample_resources()
+        if session.state.is_live:
+            self._watch_space()
         session.control.drills.check(self.history.points)
 
     def record(self) -> None:
@@ -88,6 +93,20 @@ class Sampler:
         notes, fold = self._session.notes, self._session.endpoint_fold
         if fold is not None and fold.folded and notes.warn(fold.warning()):
             notes.announce(fold.warning().text, "warning")
+
+    def _watch_space(self) -> None:
+        """Warn (once) when the runs directory has less free space than this run's save will need, sized
+        for the run's planned end (or now, for a run until stopped)."""
+        session = self._session
+        runner = session.runner
+        if runner is None:
+            return
+        seconds = max(session.elapsed_s, session.control.deadline.duration_s or 0.0)
+        endpoints = len(runner.stats.entries)
+        failures = len(runner.stats.errors)
+        warning = self.space_watch.check(seconds, endpoints, failures)
+        if warning is not None and session.notes.warn(warning):
+            session.notes.announce(warning.text, "warning")
 
     def _sample_resources(self) -> None:
         session = self._session

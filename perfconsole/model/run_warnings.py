@@ -22,6 +22,8 @@ class WarningKind(StrEnum):
     """More distinct endpoint names than ``[run] max_endpoints``: later ones are folded into ``(other)``."""
     HDR_FALLBACK = "hdr_fallback"
     """Workers sent no histograms: their requests count at Locust's approximation."""
+    DISK_SPACE = "disk_space"
+    """The runs directory's free space fell below what saving the run will need."""
     OTHER = "other"
     """Anything else, and every warning of a run saved before warnings had kinds."""
 
