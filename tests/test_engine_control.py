@@ -208,3 +208,16 @@ def test_a_sampling_error_is_logged_and_the_loop_goes_on() -> None:
         "sampler" in session.output_log.tail(1)[0]
         and "ValueError: bad sample" in session.output_log.tail(1)[0]
     )
+
+
+def test_settle_waits_for_the_users_to_stop_then_records() -> None:
+    session = started(RunPlan(scenario_path=Path("s.py"), users=2))
+    session.runner.user_count = 2
+
+    def users_leave() -> None:
+        gevent.sleep(0.3)
+        session.runner.user_count = 0
+
+    gevent.spawn(users_leave)
+    session.sampler.settle(session.runner, timeout_s=30)
+    assert session.runner.user_count == 0 and len(session.sampler.history.points) == 1

@@ -4,9 +4,11 @@ the checks that watch it (workers lost, endpoint cap, histogram fallback, resour
 from __future__ import annotations
 
 import socket
+import time
 from typing import TYPE_CHECKING, Any
 
 import gevent
+from locust.runners import LocalRunner, MasterRunner
 
 from perfconsole.engine import stats_view
 from perfconsole.engine.history import CurrentPercentiles, RunHistory
@@ -16,6 +18,9 @@ from perfconsole.store.space import SpaceWatch
 
 if TYPE_CHECKING:
     from perfconsole.engine.session import LoadSession
+
+WORKER_REPORT_INTERVAL_S = 3.0
+"""How often Locust workers send their stats to the master (locust.runners.WORKER_REPORT_INTERVAL)."""
 
 
 class Sampler:
@@ -60,6 +65,16 @@ class Sampler:
         if session.state.is_live:
             self._watch_space()
         session.control.drills.check(self.history.points)
+
+    def settle(self, runner: LocalRunner | MasterRunner, timeout_s: float) -> None:
+        """Blocking: wait until users are stopped and, on a master, for the workers' last reports, then
+        record a point (see ``LoadSession.settle``)."""
+        deadline = time.monotonic() + timeout_s
+        while runner.user_count and time.monotonic() < deadline:
+            gevent.sleep(0.1)
+        if isinstance(runner, MasterRunner):
+            gevent.sleep(min(WORKER_REPORT_INTERVAL_S + 0.5, max(0.0, deadline - time.monotonic())))
+        self.record()
 
     def record(self) -> None:
         """One point of the time series now (nothing before the run's start)."""

@@ -51,12 +51,10 @@ from perfconsole.verdicts.resources import resource_verdicts
 if TYPE_CHECKING:
     from perfconsole.demo_target.process import DemoTargetProcess
 
-__all__ = ["LoadSession", "SAMPLE_INTERVAL_S", "WORKER_EXIT_WAIT_S", "WORKER_REPORT_INTERVAL_S"]
+__all__ = ["LoadSession", "SAMPLE_INTERVAL_S", "WORKER_EXIT_WAIT_S"]
 
 SAMPLE_INTERVAL_S = 1.0
 WORKER_EXIT_WAIT_S = 5.0
-WORKER_REPORT_INTERVAL_S = 3.0
-"""How often Locust workers send their stats to the master (locust.runners.WORKER_REPORT_INTERVAL)."""
 
 
 class LoadSession:
@@ -273,13 +271,7 @@ class LoadSession:
     def settle(self, timeout_s: float = 10.0) -> None:
         """Blocking: after a stop, wait until users are stopped and the workers' last stats have arrived
         (they report every 3 s), so a snapshot taken next holds every request of the run."""
-        runner = self.require_runner()
-        deadline = time.monotonic() + timeout_s
-        while runner.user_count and time.monotonic() < deadline:
-            gevent.sleep(0.1)
-        if isinstance(runner, MasterRunner):
-            gevent.sleep(min(WORKER_REPORT_INTERVAL_S + 0.5, max(0.0, deadline - time.monotonic())))
-        self.sampler.record()
+        self.sampler.settle(self.require_runner(), timeout_s)
 
     def annotate(self, text: str, kind: str = "note") -> Annotation:
         return self.notes.annotate(text, kind=kind)
@@ -333,7 +325,6 @@ class LoadSession:
 
     @property
     def status_listeners(self) -> list[Callable[[str], None]]:
-        """Called with progress lines while preparing (e.g. how to start external workers)."""
         return self.notes.status_listeners
 
     @property
@@ -342,7 +333,6 @@ class LoadSession:
 
     @property
     def resource_sample(self) -> ResourceSample | None:
-        """The latest resource sample (None until the first tick, or when sampling is off)."""
         return self.sampler.resource_sample
 
     @property
