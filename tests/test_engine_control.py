@@ -3,6 +3,7 @@ recording runner stands in for Locust's). The real session's runs are in test_en
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -29,7 +30,8 @@ class StandIn:
     """What RunControl and the Sampler use of a LoadSession, and a record of what they asked of it."""
 
     def __init__(self, plan: RunPlan, profile: Profile | None = None) -> None:
-        self.plan, self.profile, self.settings = plan, profile, SimpleNamespace(spike=None)
+        self.plan, self.profile = plan, profile
+        self.settings = SimpleNamespace(spike=None, runs_dir=Path(tempfile.gettempdir()))
         self.state = RunState.READY
         self.env = Environment()
         self.runner: Any = RecordingRunner()
