@@ -106,7 +106,7 @@ def test_every_control_on_a_real_run(demo_target: Any, tmp_path: Path) -> None:
             assert session.snapshot().target_user_count == 2
             await pilot.press("asterisk")
             assert session.snapshot().target_user_count == 4
-            await pilot.press("slash")
+            await pilot.press("h")
             assert session.snapshot().target_user_count == 2
 
             # exact users and spawn rate

@@ -45,14 +45,14 @@ def test_table_rows_current_and_whole_run() -> None:
     current = table_rows(snap, use_current=True)
     whole = table_rows(snap, use_current=False)
     assert [r.key for r in current] == [
+        "Aggregated",  # pinned on top
         "GET /api/notifications/",
         "POST /api/notifications/",
         "GET /api/notifications/[id]/",
-        "Aggregated",
     ]
-    assert current[-1].is_total and current[-1].cells[0].text == "Total"
-    detail_current = {c: cell.text for (c, _), cell in zip(TABLE_COLUMNS, current[2].cells, strict=True)}
-    detail_whole = {c: cell.text for (c, _), cell in zip(TABLE_COLUMNS, whole[2].cells, strict=True)}
+    assert current[0].is_total and current[0].cells[0].text == "Total"
+    detail_current = {c: cell.text for (c, _), cell in zip(TABLE_COLUMNS, current[3].cells, strict=True)}
+    detail_whole = {c: cell.text for (c, _), cell in zip(TABLE_COLUMNS, whole[3].cells, strict=True)}
     assert detail_whole["p95"] == "620" and detail_current["p95"] == "558"  # 0.9 x 620 in the window
     assert detail_whole["rps"] == "13.3" and detail_current["rps"] == "14.6"
     assert detail_whole["max"] == "1860"

@@ -51,3 +51,9 @@ def test_dashboard_whole_run_with_failures_view_80x24(snap_compare: Any) -> None
 
 def test_help_screen(snap_compare: Any) -> None:
     assert snap_compare(dashboard_app(), terminal_size=(80, 24), press=["question_mark"])
+
+
+def test_worst_first_then_endpoint_detail_80x24(snap_compare: Any) -> None:
+    """``W`` sorts by p95, worst first (``p95 ▼`` in the header); Enter on the first endpoint row opens it:
+    its ladder (window, measured, corrected), charts, failures and stages."""
+    assert snap_compare(dashboard_app(), terminal_size=(80, 24), press=["W", "down", "enter"])

@@ -52,25 +52,31 @@ KEY_DISPLAY = {
     "ctrl+p": "^p",
 }
 
-HELP = ActionSpec("question_mark", "help", "help", "List every key")
-PALETTE = ActionSpec("ctrl+p", "command_palette", "palette", "Open the command palette")
+HELP = ActionSpec("question_mark", "help", "keys", "List every key")
+PALETTE = ActionSpec("ctrl+p", "command_palette", "cmds", "Open the command palette")
 """Textual's own key; listed on the bar and in help, not bound again."""
 QUIT_ACTION = "app.quit_console"
 """Left out of the palette: Textual's own ``Quit`` command runs it."""
 
 DASHBOARD_ACTIONS: tuple[ActionSpec, ...] = (
-    ActionSpec("plus,equals_sign", "users_up", "users+", "Add one step of users"),
-    ActionSpec("minus", "users_down", "users-", "Remove one step of users"),
+    ActionSpec("plus,equals_sign", "users_up", "users", "Add one step of users"),
+    ActionSpec("minus", "users_down", "users", "Remove one step of users"),
     ActionSpec("asterisk", "users_double", "x2", "Double the target user count", RARELY),
-    ActionSpec("slash", "users_halve", "/2", "Halve the target user count", RARELY),
+    ActionSpec("h", "users_halve", "/2", "Halve the target user count", RARELY),
     ActionSpec("u", "set_users", "set", "Set an exact user count and spawn rate", OFTEN, priority=True),
-    ActionSpec("p", "switch_profile", "profile", "Switch to another profile mid-run", OFTEN),
+    ActionSpec("p", "switch_profile", "profile", "Switch to another profile mid-run", RARELY),
     ActionSpec("space", "pause_resume", "pause", "Pause (0 users) or resume"),
-    ActionSpec("x", "spike", "spike", "Fire the spike drill from config.toml", OFTEN),
-    ActionSpec("n", "note", "note", "Write a note pinned to the run time", OFTEN),
+    ActionSpec("x", "spike", "spike", "Fire the spike drill from config.toml", RARELY),
+    ActionSpec("n", "note", "note", "Write a note pinned to the run time", RARELY),
     ActionSpec("s", "stop", "stop", "Stop the run"),
     ActionSpec("g", "start_again", "start", "Start the run again after a stop", RARELY),
     ActionSpec("v", "toggle_view", "view", "Table: current window / whole run", OFTEN),
+    ActionSpec("enter", "open_endpoint", "open", "Open the endpoint under the cursor (↑↓ move)", OFTEN),
+    ActionSpec("slash", "filter", "filter", "Filter endpoints by name: text or glob (Esc clears)", OFTEN),
+    ActionSpec("o", "sort_next", "sort", "Sort the table by the next column", OFTEN),
+    ActionSpec("O", "sort_flip", "order", "Flip the sort order", RARELY),
+    ActionSpec("W", "worst_first", "worst", "Worst first: highest p95; again: most failures", OFTEN),
+    ActionSpec("escape", "clear_filter", "clear", "Clear the endpoint filter", RARELY),
     ActionSpec("c", "show('charts')", "charts", "Show the charts", OFTEN),
     ActionSpec("f", "show('failures')", "fails", "Show failures and exceptions", OFTEN),
     ActionSpec("w", "show('workers')", "workers", "Show the workers", RARELY),
@@ -80,7 +86,7 @@ DASHBOARD_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("m", "resources", "res", "Resources: show the panel; again cycles figures / charts", OFTEN),
     ActionSpec("S", "snapshot", "snap", "Save a snapshot of the run now, with a note", RARELY),
     ActionSpec("B", "promote_baseline", "→base", "Promote the last saved run to a named baseline", RARELY),
-    ActionSpec("b", "choose_baseline", "base", "Compare live with a baseline (or none)", OFTEN),
+    ActionSpec("b", "choose_baseline", "base", "Compare live with a baseline (or none)", RARELY),
     ActionSpec("r", "browse_runs", "runs", "Browse saved runs and baselines", OFTEN),
     HELP,
     ActionSpec("q", QUIT_ACTION, "quit", "Quit (asks first during a run)"),
@@ -109,6 +115,11 @@ DETAIL_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("f", "show('failures')", "fails", "Show the run's failures and exceptions"),
     HELP,
     ActionSpec("escape,q", "close", "back", "Back to the run browser"),
+)
+
+ENDPOINT_ACTIONS: tuple[ActionSpec, ...] = (
+    HELP,
+    ActionSpec("escape,q", "close", "back", "Back to the dashboard"),
 )
 
 COMPARE_ACTIONS: tuple[ActionSpec, ...] = (

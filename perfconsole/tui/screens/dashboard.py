@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable
 from textual.app import ComposeResult
 from textual.message import Message
 from textual.reactive import reactive
-from textual.widgets import ContentSwitcher
+from textual.widgets import ContentSwitcher, Input
 
 from perfconsole.config import Settings
 from perfconsole.errors import UserError
@@ -25,7 +25,7 @@ from perfconsole.tui.controls import (
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.modals import NoteModal, ProfileModal, YesNoModal
 from perfconsole.tui.screens.shape_guard import guard_shape
-from perfconsole.tui.screens.store_keys import RunStoreScreen
+from perfconsole.tui.screens.table_keys import EndpointTableScreen
 from perfconsole.tui.screens.users_dialog import UsersModal
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.shown import shown_snapshot
@@ -35,7 +35,7 @@ from perfconsole.tui.views.failures import exception_rows, failure_rows
 from perfconsole.tui.views.resource_state import state_from_session
 from perfconsole.tui.views.saturation_banner import saturation_banner
 from perfconsole.tui.views.status import view_label, worker_summary
-from perfconsole.tui.views.table import Breaches, table_columns, table_rows
+from perfconsole.tui.views.table import Breaches, table_columns, table_headers, table_rows
 from perfconsole.tui.views.workers import worker_rows
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
@@ -66,7 +66,7 @@ def threshold_breaches(settings: Settings, profile_name: str | None) -> Breaches
     return breaches
 
 
-class DashboardScreen(RunStoreScreen):
+class DashboardScreen(EndpointTableScreen):
     """Status bar, message line, percentile table and a switchable lower view (charts, failures ...)."""
 
     ACTIONS = DASHBOARD_ACTIONS
@@ -110,7 +110,12 @@ class DashboardScreen(RunStoreScreen):
         yield StatusBar(id="status")
         yield MessageLine(id="message")
         yield SaturationBanner(id="banner")
-        yield PercentileTable(id="table")
+        yield PercentileTable(id="table", cursor=True)
+        yield Input(
+            placeholder="/ filter endpoints: text or glob (Enter keeps, Esc clears)",
+            id="filter",
+            compact=True,
+        )
         with ContentSwitcher(initial="charts", id="views"):
             yield ChartsPanel(id="charts")
             yield FailuresView(id="failures")
@@ -123,6 +128,8 @@ class DashboardScreen(RunStoreScreen):
 
     def on_mount(self) -> None:
         self.set_interval(self.refresh_s, self.poll)
+        self.query_one("#filter", Input).display = False
+        self.query_one(PercentileTable).focus()
         if self.prepared:
             self.refresh_view()
         else:
@@ -185,12 +192,8 @@ class DashboardScreen(RunStoreScreen):
         status.use_current = self.use_current
         status.paused = self.session.paused
         self.autosave(snapshot)
-        breaches = self._breaches_now(snapshot.profile)
-        marks = self.baseline_marks(snapshot, self.use_current)
-        self.query_one(PercentileTable).show_rows(
-            table_rows(snapshot, self.use_current, breaches, marks),
-            table_columns(marks is not None),
-        )
+        self.endpoint_history.record(snapshot)
+        self.show_table()
         view = self.query_one(ContentSwitcher).current
         if view == "charts" and charts:
             charts_data = dashboard_charts(self.session.history, self.session.annotations)
@@ -220,6 +223,19 @@ class DashboardScreen(RunStoreScreen):
         if verdict is not None and verdict is not self._shown_verdict:
             self._shown_verdict = verdict
             self.say(f"spike verdict: {verdict.text}", "verdict")
+
+    def show_table(self) -> None:
+        """The endpoint table from the last snapshot, as the table choice arranges it."""
+        snapshot = self._last_snapshot
+        if snapshot is None:
+            return
+        breaches = self._breaches_now(snapshot.profile)
+        marks = self.baseline_marks(snapshot, self.use_current)
+        rows = table_rows(snapshot, self.use_current, breaches, marks, self.table_choice)
+        columns = table_headers(
+            table_columns(marks is not None), self.table_choice, len(rows) - 1, len(snapshot.endpoints)
+        )
+        self.query_one(PercentileTable).show_rows(rows, columns)
 
     def watch_use_current(self) -> None:
         self.refresh_view()
@@ -261,7 +277,7 @@ class DashboardScreen(RunStoreScreen):
         self._guarded("*", lambda: self.set_users(double_users(self._target())))
 
     def action_users_halve(self) -> None:
-        self._guarded("/", lambda: self.set_users(halve_users(self._target())))
+        self._guarded("h", lambda: self.set_users(halve_users(self._target())))
 
     def action_set_users(self) -> None:
         self._guarded("u", self._ask_users)

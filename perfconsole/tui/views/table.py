@@ -9,6 +9,7 @@ from perfconsole.model.run import AGGREGATED, EndpointStats, RunSnapshot
 from perfconsole.tui.formatting import fmt_ms, fmt_rate
 from perfconsole.tui.marks import BREACH_MARK, METRIC_TO_COLUMN, REGRESSED_CELL_MARK, REGRESSED_ROW_MARK
 from perfconsole.tui.store_view import NEW_ENDPOINT, RowMark
+from perfconsole.tui.views.endpoint_table import TableChoice, arranged, filter_caption, header_text
 
 TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("name", "Endpoint"),
@@ -102,21 +103,41 @@ def endpoint_row(
     return TableRow(endpoint.key or AGGREGATED, tuple(cells), is_total)
 
 
+NAME_ORDER = TableChoice()
+"""Every endpoint, by name."""
+
+
 def table_rows(
     snapshot: RunSnapshot,
     use_current: bool,
     breaches: Breaches = no_breaches,
     marks: Mapping[str, RowMark] | None = None,
+    choice: TableChoice = NAME_ORDER,
 ) -> list[TableRow]:
-    """Endpoints sorted by name, then the total; ``marks`` (baseline comparison, keyed by endpoint key)
-    adds the :data:`DELTA_COLUMN` (endpoints the baseline lacks are ``new``)."""
+    """The total first (the widget pins it), then the endpoints ``choice`` keeps in its order; ``marks``
+    (baseline comparison, keyed by endpoint key) adds the :data:`DELTA_COLUMN` (endpoints the baseline
+    lacks are ``new``)."""
 
     def mark(endpoint: EndpointStats) -> RowMark | None:
         return None if marks is None else marks.get(endpoint.key or AGGREGATED, NEW_ENDPOINT)
 
-    rows = [
-        endpoint_row(endpoint, use_current, breaches, mark=mark(endpoint))
-        for endpoint in sorted(snapshot.endpoints, key=lambda e: (e.name, e.method))
+    total = endpoint_row(snapshot.total, use_current, breaches, is_total=True, mark=mark(snapshot.total))
+    return [
+        total,
+        *(
+            endpoint_row(endpoint, use_current, breaches, mark=mark(endpoint))
+            for endpoint in arranged(snapshot.endpoints, choice, use_current)
+        ),
     ]
-    rows.append(endpoint_row(snapshot.total, use_current, breaches, is_total=True, mark=mark(snapshot.total)))
-    return rows
+
+
+def table_headers(
+    columns: tuple[tuple[str, str], ...], choice: TableChoice, shown: int, total: int
+) -> tuple[tuple[str, str], ...]:
+    """``columns`` with the sort mark on the sorted one and the filter beside the name header."""
+    caption = filter_caption(choice, shown, total)
+    headers = []
+    for column, header in columns:
+        text = header_text(column, header, choice)
+        headers.append((column, f"{text}  {caption}" if column == "name" and caption else text))
+    return tuple(headers)

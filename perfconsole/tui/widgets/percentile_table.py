@@ -1,4 +1,5 @@
-"""The percentile table: one row per endpoint plus the total; threshold breaches and regressions marked."""
+"""The percentile table: the total pinned on top, then one row per endpoint; threshold breaches and
+regressions marked; a row cursor that stays on its endpoint when the rows move."""
 
 from __future__ import annotations
 
@@ -13,16 +14,26 @@ class PercentileTable(DataTable[Text]):
     PercentileTable { height: auto; max-height: 50%; }
     """
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="none", zebra_stripes=False, show_cursor=False)
+    def __init__(self, *, id: str | None = None, cursor: bool = False) -> None:
+        super().__init__(
+            id=id, cursor_type="row" if cursor else "none", zebra_stripes=False, show_cursor=cursor
+        )
         self._shown: list[TableRow] = []
         self._columns: tuple[tuple[str, str], ...] = ()
 
     def on_mount(self) -> None:
         self._set_columns(TABLE_COLUMNS)
 
+    @property
+    def cursor_key(self) -> str | None:
+        """The key of the row under the cursor (None: no rows, or no cursor)."""
+        if not self.show_cursor or not self._shown:
+            return None
+        return self._shown[min(max(0, self.cursor_row), len(self._shown) - 1)].key
+
     def _set_columns(self, columns: tuple[tuple[str, str], ...]) -> None:
         if self._columns:
+            self.fixed_rows = 0  # Textual cannot draw a fixed row that is not there
             self.clear(columns=True)
             self._shown = []
         self._columns = columns
@@ -30,8 +41,10 @@ class PercentileTable(DataTable[Text]):
             self.add_column(Text(header, justify="left" if column == "name" else "right"), key=column)
 
     def show_rows(self, rows: list[TableRow], columns: tuple[tuple[str, str], ...] = TABLE_COLUMNS) -> None:
-        """Show ``rows`` under ``columns``: changed cells are updated in place (a repaint of only what
-        changed, for slow links); the rows are rebuilt when the endpoints or the columns change."""
+        """Show ``rows`` under ``columns`` (id, header): changed cells are updated in place (a repaint of
+        only what changed, for slow links); the rows are rebuilt when their order or the columns change,
+        and the cursor follows its row's key."""
+        cursor = self.cursor_key
         if columns != self._columns:
             self._set_columns(columns)
         if rows == self._shown:
@@ -43,11 +56,16 @@ class PercentileTable(DataTable[Text]):
                     if old_cell != cell:
                         self.update_cell(new.key, column, self._cell(column, cell, new.is_total))
             return
+        self.fixed_rows = 0
         self.clear()
         for row in rows:
             names = (column for column, _header in columns)
             cells = [self._cell(c, cell, row.is_total) for c, cell in zip(names, row.cells, strict=True)]
             self.add_row(*cells, key=row.key)
+        self.fixed_rows = 1 if rows else 0  # the total, first, stays on screen when the endpoints scroll
+        keys = [row.key for row in rows]
+        if self.show_cursor and cursor in keys:
+            self.move_cursor(row=keys.index(cursor), animate=False)
 
     @staticmethod
     def _cell(column: str, cell: Cell, is_total: bool) -> Text:

@@ -1,0 +1,112 @@
+"""The endpoint table's keys on the dashboard: sort (``o``, ``O``), worst first (``W``), filter (``/``,
+Esc clears), the row cursor and Enter, which opens the endpoint in focus."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from textual.widgets import Input
+
+from perfconsole.model.run import Annotation, RunSnapshot
+from perfconsole.model.stages import StageStats
+from perfconsole.tui.screens.endpoint import EndpointScreen
+from perfconsole.tui.screens.store_keys import RunStoreScreen
+from perfconsole.tui.session_api import ConsoleSession
+from perfconsole.tui.views.endpoint_history import EndpointHistory
+from perfconsole.tui.views.endpoint_table import TableChoice, flipped, next_sort, worst_first
+from perfconsole.tui.widgets.percentile_table import PercentileTable
+
+
+class EndpointTableScreen(RunStoreScreen):
+    """A screen with the endpoint table (``#table``) and its filter field (``#filter``); the subclass
+    polls the session and draws the table in :meth:`show_table` with :attr:`table_choice`."""
+
+    session: ConsoleSession
+    prepared: bool
+    refresh_s: float
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table_choice = TableChoice()
+        """Sort and filter of the endpoint table: kept across the window / whole-run switch."""
+        self.endpoint_history = EndpointHistory()
+        """Each endpoint's own series, for its detail screen (the subclass records every poll)."""
+
+    def show_table(self) -> None:
+        raise NotImplementedError
+
+    def _choose(self, choice: TableChoice, said: str) -> None:
+        self.table_choice = choice
+        self.show_table()
+        self.say(said)
+
+    def action_sort_next(self) -> None:
+        choice = next_sort(self.table_choice)
+        self._choose(choice, f"table sorted by {choice.label} (o next column, O flips)")
+
+    def action_sort_flip(self) -> None:
+        choice = flipped(self.table_choice)
+        self._choose(choice, f"table sorted by {choice.label}")
+
+    def action_worst_first(self) -> None:
+        choice = worst_first(self.table_choice)
+        again = "p95" if choice.sort == "fail" else "fail"
+        self._choose(choice, f"worst first: {choice.label} (W again: {again})")
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = self.table_choice.filter
+        field.display = True
+        field.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id == "filter":
+            self.table_choice = replace(self.table_choice, filter=event.value)
+            self.show_table()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id == "filter":
+            event.input.display = False
+            self.query_one(PercentileTable).focus()
+            shown = f"/{self.table_choice.filter}" if self.table_choice.filter else "none"
+            self.say(f"filter: {shown} (/ edits, Esc clears)")
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        had = bool(self.table_choice.filter) or field.display
+        field.display = False
+        self.query_one(PercentileTable).focus()
+        if had:
+            self._choose(replace(self.table_choice, filter=""), "filter cleared")
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """While the filter is typed into, keys bound with priority are text (``u`` is part of a name)."""
+        if action == "set_users" and isinstance(self.focused, Input):
+            return False
+        return True
+
+    def on_data_table_row_selected(self, event: PercentileTable.RowSelected) -> None:
+        if isinstance(event.data_table, PercentileTable) and event.row_key.value is not None:
+            self.open_endpoint(event.row_key.value)
+
+    def action_open_endpoint(self) -> None:
+        key = self.query_one(PercentileTable).cursor_key
+        if key is not None:
+            self.open_endpoint(key)
+
+    def open_endpoint(self, key: str) -> None:
+        if self.live_snapshot() is None:
+            self.say("still starting: no endpoints yet", "error")
+            return
+        self.app.push_screen(EndpointScreen(self, key))
+
+    # what the endpoint screen reads (perfconsole.tui.screens.endpoint.EndpointSource)
+    def run_annotations(self) -> tuple[Annotation, ...]:
+        return self.session.annotations if self.prepared else ()
+
+    def run_stages(self) -> tuple[StageStats, ...]:
+        return self.session.stages() if self.prepared else ()
+
+    def baseline_snapshot(self) -> RunSnapshot | None:
+        baseline = self.recorder.baseline if self.recorder is not None else None
+        return baseline.result.final if baseline is not None else None
