@@ -20,6 +20,7 @@ from perfconsole.engine.cardinality import (
     fold_request_stats,
     fold_worker_report,
 )
+from perfconsole.engine.hdr.recorder import IntervalRecorder
 from perfconsole.model.run import ThresholdResult
 from perfconsole.verdicts.per_rule import per_rule
 
@@ -51,6 +52,25 @@ def test_fold_on_locust_stats_bounds_entries_and_errors() -> None:
     assert any(e.error == OTHER_ERROR for e in stats.errors.values())
     assert sum(e.occurrences for e in stats.errors.values()) == 1000
     assert fold.folded >= 990
+
+
+def test_a_worker_records_each_request_once_under_its_folded_name_with_its_failure() -> None:
+    """In a worker the histogram recorder takes requests from the fold's stats wrapper (no second listener):
+    the same names, counts and failures as Locust's entries."""
+    stats = RequestStats()
+    fold = EndpointFold(max_endpoints=2)
+    recorder = IntervalRecorder(clock=lambda: 1000.5)
+    fold_request_stats(stats, fold, recorder)
+    for i in range(6):
+        stats.log_request("GET", f"/items/{i % 3}", 5 + i, 10)
+        if i % 2:
+            stats.log_error("GET", f"/items/{i % 3}", Exception("500"))
+    stats.log_request("GET", "/items/0", None, 0)  # no response time: Locust counts it, no histogram value
+    recorded = {key: (sum(i.counts.values()), i.failures) for key, i in recorder.drain()[1000].items()}
+    assert recorded == {("GET", "/items/0"): (2, 1), ("GET", "/items/1"): (2, 1), ("GET", OTHER_NAME): (2, 1)}
+    for (method, name), (count, failures) in recorded.items():
+        entry = stats.entries[(name, method)]
+        assert (entry.num_requests - entry.num_none_requests, entry.num_failures) == (count, failures)
 
 
 def test_fold_of_a_worker_report_renames_entries_and_merges_errors() -> None:

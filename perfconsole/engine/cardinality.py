@@ -102,16 +102,27 @@ def _error_text(error: Any) -> str:
     return str(StatsError.parse_error(error))
 
 
-def fold_request_stats(stats: Any, fold: EndpointFold) -> None:
-    """Fold names (and error texts) on their way into a ``RequestStats`` where users run."""
+def fold_request_stats(stats: Any, fold: EndpointFold, recorder: Any = None) -> None:
+    """Fold names (and error texts) on their way into a ``RequestStats`` where users run. With a
+    ``recorder`` (an ``IntervalRecorder``, in a worker), each request is recorded here too, under its folded
+    name, and its failure with the error: one call per request instead of a second ``request`` listener."""
     log_request: Callable[..., None] = stats.log_request
     log_error: Callable[..., None] = stats.log_error
+    known = fold.known  # cleared in place on reset: a kept name skips the fold (this runs per request)
+    record = recorder.record_request if recorder is not None else None
+    record_failure = recorder.record_failure if recorder is not None else None
 
     def folded_request(method: str, name: str, response_time: Any, content_length: Any) -> None:
-        log_request(method, fold.name_for(method, name), response_time, content_length)
+        if (method, name) not in known:
+            name = fold.name_for(method, name)
+        if record is not None:
+            record(method, name, response_time)
+        log_request(method, name, response_time, content_length)
 
     def folded_error(method: str, name: str, error: Any) -> None:
         folded = fold.name_of(method, name)
+        if record_failure is not None:
+            record_failure()
         text = _error_text(error)
         capped = fold.error_for(method, folded, text)
         log_error(method, folded, error if capped == text else capped)
@@ -177,9 +188,9 @@ def install_fold(
 
 
 def install_in_worker(environment: Any, recorder: Any) -> EndpointFold:
-    """In a worker process (``perfconsole worker`` / local workers): fold its stats and its recorder."""
+    """In a worker process (``perfconsole worker`` / local workers): fold its stats, and record each request
+    in ``recorder`` on its way into them."""
     fold = EndpointFold(cap_from_environment())
-    fold_request_stats(environment.runner.stats, fold)
-    recorder.name_for = fold.name_of
+    fold_request_stats(environment.runner.stats, fold, recorder)
     environment.events.test_start.add_listener(lambda **_kw: fold.reset())
     return fold

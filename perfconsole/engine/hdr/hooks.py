@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import gevent
 
+from perfconsole.engine.cardinality import install_in_worker
 from perfconsole.engine.hdr.codec import WIRE_KEY, parse_payload, to_hdrh_blob, wire_payload
 from perfconsole.engine.hdr.merge import TOTAL, HdrAggregator, Key
 from perfconsole.engine.hdr.pacing import current_pacing_us
@@ -29,7 +30,8 @@ LOCAL_MERGE_INTERVAL_S = 1.0
 
 
 def install_worker_recorder(environment: Environment) -> IntervalRecorder:
-    """Record this worker's requests and add them to every report it sends to the master."""
+    """Record this worker's requests (on their way into Locust's stats, folded by the endpoint cap:
+    ``cardinality.install_in_worker``) and add them to every report it sends to the master."""
     recorder = IntervalRecorder()
     recorder.pacing = current_pacing_us(environment.user_classes)
     events = environment.events
@@ -40,7 +42,7 @@ def install_worker_recorder(environment: Environment) -> IntervalRecorder:
     def on_test_start(**_kwargs: Any) -> None:
         recorder.reset()  # a new run: Locust cleared its stats too
 
-    events.request.add_listener(recorder.on_request)
+    install_in_worker(environment, recorder)
     events.report_to_master.add_listener(on_report_to_master)
     events.test_start.add_listener(on_test_start)
     return recorder

@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from perfconsole.engine.hdr.layout import index_of, us_from_ms
+from perfconsole.engine.hdr.layout import index_of
 
 Key = tuple[str, str]
 """(method, name) as Locust's request event gives them."""
@@ -41,6 +41,11 @@ class IntervalRecorder:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
         self._seconds: dict[int, dict[Key, Interval]] = {}
+        self._second: int | None = None
+        self._by_name: dict[Key, Interval] = {}
+        """The current second's intervals by the name as requested: the fold runs once per name a second."""
+        self._last: Interval | None = None
+        """The interval of the request :meth:`record_request` took last (its failure may follow)."""
         self.name_for: Callable[[str, str], str] | None = None
         """Optional fold of endpoint names (the cardinality cap)."""
         self.pacing: Callable[[], int] | None = None
@@ -52,15 +57,13 @@ class IntervalRecorder:
         if response_time_ms is None:
             return
         second = int(self._clock())
-        endpoints = self._seconds.get(second)
-        if endpoints is None:
-            endpoints = self._seconds[second] = {}
-        if self.name_for is not None:
-            name = self.name_for(method, name)
-        interval = endpoints.get((method, name))
+        if second != self._second:
+            self._second = second
+            self._by_name = {}
+        interval = self._by_name.get((method, name))
         if interval is None:
-            interval = endpoints[(method, name)] = Interval()
-        value_us = us_from_ms(response_time_ms)
+            interval = self._by_name[(method, name)] = self._interval(second, method, name)
+        value_us = int(response_time_ms * 1000.0 + 0.5)  # us_from_ms, inlined: this runs per request
         lag_us = self.start_lag() if self.start_lag is not None else None
         if lag_us is not None and interval.twin is None:
             interval.twin = _merged(interval.counts, interval.extra)  # this second's requests so far
@@ -92,6 +95,31 @@ class IntervalRecorder:
                     if twin is not None:
                         _count(twin, value_us)
 
+    def _interval(self, second: int, method: str, name: str) -> Interval:
+        endpoints = self._seconds.get(second)
+        if endpoints is None:
+            endpoints = self._seconds[second] = {}
+        if self.name_for is not None:
+            name = self.name_for(method, name)
+        interval = endpoints.get((method, name))
+        if interval is None:
+            interval = endpoints[(method, name)] = Interval()
+        return interval
+
+    def record_request(self, method: str, name: str, response_time_ms: float | None) -> None:
+        """A request on its way into Locust's stats (the worker's stats wrapper, ``fold_request_stats``);
+        its failure, if any, follows at once as :meth:`record_failure`."""
+        self._last = None
+        if response_time_ms is not None:
+            self.record(method, name, response_time_ms)
+            self._last = self._by_name.get((method, name))
+
+    def record_failure(self) -> None:
+        """The request just given to :meth:`record_request` failed (Locust logs its error right after it)."""
+        if self._last is not None:
+            self._last.failures += 1
+            self._last = None
+
     def on_request(
         self,
         request_type: str,
@@ -107,10 +135,14 @@ class IntervalRecorder:
     def drain(self) -> dict[int, dict[Key, Interval]]:
         """Everything recorded since the last drain, by second; the recorder starts empty."""
         drained, self._seconds = self._seconds, {}
+        self._second = None
+        self._last = None
         return drained
 
     def reset(self) -> None:
         self._seconds = {}
+        self._second = None
+        self._last = None
 
 
 def _count(counts: dict[int, int], value_us: int) -> None:

@@ -31,10 +31,7 @@ def _record_histograms(environment: Any, runner: Any = None, **_kwargs: Any) -> 
     from perfconsole.engine.hdr.hooks import install_worker_recorder
 
     if isinstance(runner if runner is not None else environment.runner, WorkerRunner):
-        recorder = install_worker_recorder(environment)
-        from perfconsole.engine.cardinality import install_in_worker
-
-        install_in_worker(environment, recorder)  # the endpoint cap, as on the master
+        recorder = install_worker_recorder(environment)  # with the endpoint cap, as on the master
         from perfconsole.engine.arrival.pacer import ArrivalPacer
 
         worker = runner if runner is not None else environment.runner
