@@ -7,15 +7,18 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import shutil
 import signal
 import stat
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import psutil
 import pytest
+import tomli_w
 from cli_helpers import ROOT
 from test_store_factories import make_endpoint, make_result
 
@@ -308,3 +311,40 @@ def test_a_killed_run_leaves_a_worker_log_that_a_later_start_removes(tmp_path: P
     finally:
         held.kill()
         held.wait()
+
+
+def _as_saved_by_the_previous_version(run_dir: Path) -> None:
+    """run.toml without its list of files (the previous version wrote none); modes as that version left."""
+    meta = tomllib.loads((run_dir / "run.toml").read_text())
+    del meta["files"]
+    (run_dir / "run.toml").write_text(tomli_w.dumps(meta))
+
+
+def test_runs_saved_by_the_previous_version_still_list_and_compare(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run whose run.toml lists no files is complete with run.toml and data.json (what that version always
+    wrote; its CSVs and report were optional); a staged one is never recovered (that version wrote run.toml
+    first, so it cannot tell a finished save), it is kept aside."""
+    from perfconsole.cli import main
+
+    runs = tmp_path / "runs"
+    old = save_run(runs, make_result(started_at=1_795_452_300.0), name="old")
+    new = save_run(runs, make_result(started_at=1_795_452_900.0), name="new")
+    _as_saved_by_the_previous_version(old)
+    assert [info.run_id for info in list_runs(runs)] == [new.name, old.name]
+    assert main(["compare", old.name, new.name, "--runs-dir", str(runs)]) == 0
+    assert "no regressions" in capsys.readouterr().out
+    (old / "data.json").unlink()
+    broken: list[str] = []
+    assert [info.run_id for info in list_runs(runs, broken=broken)] == [new.name]
+    assert broken == [f"{old / 'data.json'}: file is missing (incomplete run)"]
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    staged = runs / f".tmp-{new.name}-x-{dead.pid}-0123abcd"
+    shutil.copytree(new, staged)
+    _as_saved_by_the_previous_version(staged)
+    lines = sweep_leftovers(runs, temp_dir=tmp_path)
+    assert len(lines) == 1 and lines[0].startswith("kept aside") and "older version" in lines[0], lines
+    assert not (runs / f"{new.name}-x").exists()

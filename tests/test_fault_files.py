@@ -301,3 +301,16 @@ def test_a_scenario_outside_the_scenarios_directory_is_refused(tmp_path: Path, s
         assert done.returncode == 2, done.stderr
         (line,) = done.stderr.splitlines()
         assert f"scenario {scenario!r} is outside" in line and "-f FILE" in line, line
+
+
+def test_baseline_save_refuses_to_copy_a_special_file_the_run_does_not_list(tmp_path: Path) -> None:
+    """A FIFO dropped into a complete run's directory: the run lists and compares, but copying it into a
+    baseline would block, so `baseline save` refuses in one line and leaves nothing behind."""
+    runs, good, _victim = _store(tmp_path)
+    os.mkfifo(runs / good / "extra.pipe")
+    done = run_perfconsole(["baseline", "save", good, "third", "--runs-dir", str(runs)], tmp_path, timeout=5)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines() == [
+        f"perfconsole: error: {runs / good / 'extra.pipe'}: is a FIFO, not a regular file: not read"
+    ]
+    assert sorted(p.name for p in (runs / "baselines").iterdir()) == ["base", "hit"]
