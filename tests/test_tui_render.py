@@ -192,3 +192,17 @@ def test_fit_text_keeps_the_ending_by_cutting_the_longest_word_in_the_middle() -
     assert "…" in fitted.split(" ")[4]
     short = fit_text("a b c d e f g h i j k l m n", 10)
     assert len(short) == 10 and short.endswith("…")
+
+
+def test_a_spike_verdict_fits_the_message_line_at_80_columns() -> None:
+    from perfconsole.tui.widgets.message_line import two_lines
+
+    verdict = (
+        "◆ spike verdict: recovered 12s after the spike: p95 45 ms (before 20 ms, peak 300 ms), "
+        "errors 0.0% (before 0.0%, peak 1.2%)"
+    )
+    lines = two_lines(verdict, 78)
+    assert len(lines) == 2 and all(len(line) <= 78 for line in lines)
+    assert " ".join(lines) == verdict  # nothing lost
+    assert two_lines("run started", 78) == ["run started"]
+    assert len(two_lines("x " * 200, 78)) == 2 and two_lines("x " * 200, 78)[1].endswith("…")

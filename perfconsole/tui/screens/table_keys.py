@@ -68,8 +68,8 @@ class EndpointTableScreen(RunStoreScreen):
         if event.input.id == "filter":
             event.input.display = False
             self.query_one(PercentileTable).focus()
-            shown = f"/{self.table_choice.filter}" if self.table_choice.filter else "none"
-            self.say(f"filter: {shown} (/ edits, Esc clears)")
+            shown = f'"{self.table_choice.filter}"' if self.table_choice.filter else "none"
+            self.say(f"filter {shown} (/ edits, Esc clears)")
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)

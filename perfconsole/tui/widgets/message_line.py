@@ -1,4 +1,5 @@
-"""One line answering the operator's last action (or the spike verdict), fitted to the width."""
+"""The line answering the operator's last action (or the spike verdict): one line, two when the message
+needs them (a spike verdict at 80 columns), cut with an ellipsis beyond that."""
 
 from __future__ import annotations
 
@@ -16,17 +17,33 @@ STYLE = {"info": "", "error": "bold red", "verdict": "bold", "warning": "bold ye
 
 class MessageLine(Widget):
     DEFAULT_CSS = """
-    MessageLine { height: 1; padding: 0 1; }
+    MessageLine { height: auto; max-height: 2; padding: 0 1; }
     """
 
-    message: reactive[str] = reactive("")
+    message: reactive[str] = reactive("", layout=True)
     kind: reactive[str] = reactive("info")
 
     def show(self, message: str, kind: str = "info") -> None:
         self.message, self.kind = shown_text(message), kind
 
-    def render(self) -> Text:
+    def lines(self, width: int) -> list[str]:
         if not self.message:
-            return Text("")
-        line = fit_text(PREFIX.get(self.kind, "") + self.message, self.content_size.width)
-        return Text(line, style=STYLE.get(self.kind, ""))
+            return []
+        return two_lines(PREFIX.get(self.kind, "") + self.message, width)
+
+    def render(self) -> Text:
+        return Text(
+            "\n".join(self.lines(self.content_size.width)), style=STYLE.get(self.kind, ""), no_wrap=True
+        )
+
+    def get_content_height(self, container: object, viewport: object, width: int) -> int:
+        return max(1, len(self.lines(width)))
+
+
+def two_lines(text: str, width: int) -> list[str]:
+    """``text`` in one line of ``width``, else two: wrapped at a space, the rest fitted to the second."""
+    if len(text) <= width or width <= 0:
+        return [text]
+    cut = text.rfind(" ", 0, width + 1)
+    cut = cut if cut > 0 else width
+    return [text[:cut], fit_text(text[cut:].lstrip(), width)]
