@@ -161,7 +161,8 @@ def test_coordinated_omission_correction_matches_hdrhistogram() -> None:
 def test_unpaced_users_have_no_corrected_figures() -> None:
     from locust import User, constant, constant_throughput
 
-    from perfconsole.engine.hdr.pacing import current_pacing_us, pacing_interval_s
+    from perfconsole.engine.hdr.pacing import current_pacing_us
+    from perfconsole.engine.locust.users import pacing_interval_s
 
     class Paced(User):
         wait_time = constant_throughput(4)

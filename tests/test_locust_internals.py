@@ -79,3 +79,19 @@ def test_locust_tables_write_locusts_own_rows_for_logged_requests() -> None:
         [1_700_000_000, 0, "", "Aggregated"],
     ]
     assert len(stats_history_rows(env, full_history=False, now=1.0)) == 1  # the total only
+
+
+def test_the_running_user_is_the_greenlets_first_argument_as_locust_spawns_it() -> None:
+    import gevent
+    from locust import User, constant_pacing
+
+    from perfconsole.engine.locust.users import pacing_interval_s, running_user_class
+
+    class Paced(User):
+        wait_time = constant_pacing(2)
+
+    seen: list[type | None] = []
+    user = object.__new__(Paced)
+    gevent.spawn(lambda _user: seen.append(running_user_class()), user).join()
+    assert seen == [Paced] and running_user_class() is None  # the test's own greenlet runs no user
+    assert pacing_interval_s(Paced) == 2.0

@@ -4,29 +4,15 @@ interval, for HdrHistogram's expected-interval correction.
 A paced user means to start a task every ``interval`` seconds. When a response takes longer, the requests
 it would have sent meanwhile are never sent, so the measured histogram hides the wait they would have seen.
 The correction (HdrHistogram's ``record_corrected_value``) adds, for a response time ``v`` above the
-interval, the values ``v - interval``, ``v - 2 * interval`` ... down to the first at or below it.
+interval, the values ``v - interval``, ``v - 2 * interval`` ... down to the first at or below it. Which
+users are paced, and which user runs now, comes from Locust's internals (``perfconsole.engine.locust.users``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
 
-import gevent
-
-PACING_FUNCTION = "constant_pacing.<locals>.wait_time_func"
-"""Locust's constant_throughput(r) is constant_pacing(1 / r): both return this closure."""
-
-
-def pacing_interval_s(user_class: type) -> float | None:
-    """The pacing interval of a user class in seconds, or None if it is not paced."""
-    function = getattr(user_class, "wait_time", None)
-    if getattr(function, "__qualname__", "") != PACING_FUNCTION:
-        return None
-    closure = getattr(function, "__closure__", None) or ()
-    names = getattr(getattr(function, "__code__", None), "co_freevars", ())
-    value = dict(zip(names, (cell.cell_contents for cell in closure), strict=False)).get("wait_time")
-    return float(value) if isinstance(value, int | float) and value > 0 else None
+from perfconsole.engine.locust.users import pacing_interval_s, running_user_class
 
 
 def current_pacing_us(user_classes: Iterable[type]) -> Callable[[], int] | None:
@@ -38,10 +24,9 @@ def current_pacing_us(user_classes: Iterable[type]) -> Callable[[], int] | None:
     cache: dict[type, int] = {cls: int((s or 0.0) * 1e6) for cls, s in intervals.items()}
 
     def interval_us() -> int:
-        args: Any = getattr(gevent.getcurrent(), "args", None)  # Locust spawns run_user(user)
-        if not args:
+        user_class = running_user_class()
+        if user_class is None:
             return 0
-        user_class = type(args[0])
         found = cache.get(user_class)
         if found is None:
             seconds = pacing_interval_s(user_class)

@@ -15,6 +15,8 @@ does. Check these modules when upgrading Locust (the version pinned in pyproject
   user must be stoppable as during its ``wait_time``.
 - ``csv_rows``: Locust's private CSV row writers (``StatsCSV._requests_data_rows`` and its siblings), so that
   a saved run's CSVs are Locust's own rows while Locust writes its files only on its own clock.
+- ``users``: a user class's pacing interval, read from the closure ``constant_pacing`` returns, and the user
+  a greenlet runs (its first argument), for the histograms' coordinated-omission correction.
 
 This package has Locust's name but imports only ``locust`` itself (absolute imports): ``import locust``
 elsewhere still means Locust.
