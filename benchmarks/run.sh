@@ -10,4 +10,5 @@ echo "== throughput and accuracy vs locust"; $PY benchmarks/throughput.py "$@"
 echo "== exact percentiles: recording and merge cost"; $PY benchmarks/hdr_cost.py
 echo "== resource sampler cost"; $PY benchmarks/sampler_cost.py
 echo "== console output rate at 80x24"; $PY benchmarks/terminal_bytes.py
+echo "== print-heavy locustfile: wall time vs locust"; $PY benchmarks/print_heavy.py
 echo "== URL explosion: 50,000 unique names under the endpoint cap"; $PY benchmarks/url_explosion.py

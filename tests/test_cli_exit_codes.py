@@ -156,3 +156,13 @@ def test_one_exit_code_table_in_the_readme_and_in_run_help() -> None:
     listed = help_text.split("Exit codes:", 1)[1]
     for code, meaning in EXIT_CODES:
         assert f"{code:>4}  {meaning}" in listed
+
+
+def test_progress_line_counts_task_exceptions_as_errors() -> None:
+    from perfconsole.headless.summary import progress_line
+
+    final = make_result().final
+    clean = replace(final, total=replace(final.total, num_failures=0), exceptions=())
+    assert "| errors 0 (0.0%) |" in progress_line(clean)
+    crashed = replace(clean, exceptions=(ExceptionStats(4, "boom", "tb"), ExceptionStats(1, "bang", "tb")))
+    assert "| errors 5 (0.0%, 5 in tasks) |" in progress_line(crashed)

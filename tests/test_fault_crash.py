@@ -286,7 +286,7 @@ def test_a_killed_run_leaves_a_worker_log_that_a_later_start_removes(tmp_path: P
     _gone, alive = psutil.wait_procs(workers, timeout=30)  # the worker's watchdog stops it
     assert not alive
     logs = list(temp.glob("perfconsole-workers-*.log"))
-    assert len(logs) == 1
+    assert len(logs) == 2  # the worker's stdout and stderr
     held = subprocess.Popen(["sleep", "60"], stdout=open(temp / "perfconsole-workers-live.log", "ab"))  # noqa: SIM115
     try:
         for path in temp.glob("perfconsole-workers-*.log"):
@@ -304,7 +304,7 @@ def test_a_killed_run_leaves_a_worker_log_that_a_later_start_removes(tmp_path: P
             timeout=60,
             env=env,
         )
-        assert "removed 1 worker log(s)" in later.stderr, later.stderr
+        assert "removed 2 worker log(s)" in later.stderr, later.stderr
         kept = staging.with_name(staging.name.replace(".tmp-", INCOMPLETE_PREFIX))
         assert f"kept aside {kept.resolve()}" in later.stderr and not staging.exists() and kept.is_dir()
         assert [p.name for p in temp.glob("perfconsole-workers-*.log")] == ["perfconsole-workers-live.log"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -60,9 +61,15 @@ def target() -> Iterator[DemoTargetProcess]:
 
 
 def _start(
-    tool: str, args: list[str], work: Path, host: str, worker: list[str] | None = None
+    tool: str,
+    args: list[str],
+    work: Path,
+    host: str,
+    worker: list[str] | None = None,
+    settings: str | None = SETTINGS,
 ) -> list[subprocess.Popen[str]]:
-    """The command (and, with ``worker``, one external ``locust --worker WORKER...`` for its master)."""
+    """The command (and, with ``worker``, one external ``locust --worker WORKER...`` for its master).
+    ``settings``: perfconsole's config.toml (None: none, the built-in defaults)."""
     work.mkdir()
     env = {
         **os.environ,
@@ -74,7 +81,8 @@ def _start(
         command = [sys.executable, "-m", "locust", "--headless", "--only-summary"]
         command += ["--csv", str(work / "locust")]
     else:
-        (work / "config.toml").write_text(SETTINGS)
+        if settings is not None:
+            (work / "config.toml").write_text(settings)
         command = [sys.executable, "-m", "perfconsole", "run", "--headless", "--runs-dir", str(work / "runs")]
     commands = [[*command, *args]]
     if worker is not None:
@@ -149,6 +157,7 @@ def _run_both(
     locust_mode: list[str],
     perfconsole_mode: list[str],
     worker: list[str] | None = None,
+    settings: str | None = SETTINGS,
 ) -> tuple[Outcome, Outcome]:
     """Plain Locust and perfconsole on the same locustfiles at the same time. ``{port}`` in a mode (and in
     ``worker``, the arguments of an external ``locust --worker``) is a free port, one per side."""
@@ -157,7 +166,7 @@ def _run_both(
         port = str(free_port())  # never Locust's default 5557, which other tests' masters may hold
         side_worker = [a.replace("{port}", port) for a in worker] if worker is not None else None
         mode = [a.replace("{port}", port) for a in mode]
-        started[tool] = _start(tool, [*args, *mode], tmp_path / tool, host, side_worker)
+        started[tool] = _start(tool, [*args, *mode], tmp_path / tool, host, side_worker, settings)
     return _outcome(started["locust"], tmp_path / "locust"), _outcome(
         started["perfconsole"], tmp_path / "perfconsole"
     )
@@ -211,8 +220,9 @@ def test_hooks_exit_code_fixed_count_tags_and_class_host(
     assert '"locustfile": "hooks.py"' in (ours.run_dir / "report.html").read_text()
     if (
         "worker" in roles and worker is None
-    ):  # what a local worker printed reaches stderr and workers.log, prefixed
-        assert "[worker 1] hooks.py: init in pid" in ours.stderr
+    ):  # what a worker printed reaches stdout as in Locust, and workers.log, prefixed
+        init_lines = [out.stdout.count("hooks.py: init in pid") for out in (plain, ours)]
+        assert init_lines == [2, 2], init_lines  # the master's and the worker's
         assert "[worker 1] hooks.py: init in pid" in (ours.run_dir / "workers.log").read_text()
 
 
@@ -246,3 +256,72 @@ def test_stop_timeout_lets_tasks_finish_quietly(
         assert outcome.tasks["task started"] == 2, outcome.tasks  # one each, 2.5 s long: in flight at 2 s
         assert outcome.tasks["task finished"] == outcome.tasks["task started"], outcome.tasks
         assert "Traceback" not in outcome.stderr and "unexpected state" not in outcome.stderr, outcome.stderr
+
+
+EXITS = str(PROJECTS / "exits" / "exits.py")
+"""Failing requests, a user that makes none, a quitting hook setting ``--hook-exit-code``, INFO lines."""
+LOCUST_TWO_WORKERS = ["--processes", "2", "--master-bind-port", "{port}", "--master-port", "{port}"]
+LOG_LINE = re.compile(
+    r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}\] \S+/(?P<level>[A-Z]+)/(?P<logger>[\w.]+): (?P<msg>.*)$"
+)
+"""Locust's log format (``locust.log.setup_logging``)."""
+NO_DATA_SETTINGS = "[thresholds]\np95_ms = 1000\n"
+"""A latency limit: a run without requests has no data for it, which fails nothing."""
+MODES = [([], ["--workers", "0"]), (LOCUST_TWO_WORKERS, ["--workers", "2"])]
+SPAWNED = ("All users spawned", "Spawning is complete")
+"""Locust's INFO line at the end of spawning (the second when workers' reports come late on a busy box)."""
+
+
+def _log_lines(stderr: str) -> list[tuple[str, str, str]]:
+    return [
+        (m["level"], m["logger"], m["msg"]) for line in stderr.splitlines() if (m := LOG_LINE.match(line))
+    ]
+
+
+@pytest.mark.parametrize(("locust_mode", "perfconsole_mode"), MODES, ids=["in-process", "two-workers"])
+@pytest.mark.parametrize(
+    ("case", "args", "settings", "code", "reason"),
+    [
+        ("errors-5", ["Failing", "--exit-code-on-error", "5"], None, 5, "requests failed or tasks raised"),
+        ("errors-0", ["Failing", "--exit-code-on-error", "0"], None, 0, "requests failed or tasks raised"),
+        ("no-requests", ["Idle"], NO_DATA_SETTINGS, 0, "the run completed and every threshold was met"),
+        ("hook", ["Failing", "--hook-exit-code", "7"], None, 7, "set by a quitting hook"),
+    ],
+)
+def test_exit_codes_and_log_lines_by_locusts_rules(
+    case: str,
+    args: list[str],
+    settings: str | None,
+    code: int,
+    reason: str,
+    locust_mode: list[str],
+    perfconsole_mode: list[str],
+    tmp_path: Path,
+    target: DemoTargetProcess,
+) -> None:
+    """Without perfconsole settings (or with a latency limit and no requests) a run exits as plain Locust:
+    ``--exit-code-on-error`` decides a run with failed requests, a quitting hook's code wins, no requests is
+    0; the summary says who set the code; Locust's INFO lines appear, in Locust's format, in both."""
+    common = ["-f", EXITS, "-H", target.url, "-u", "2", "-r", "10", "-t", "3s", *args]
+    plain, ours = _run_both(tmp_path, target.url, common, locust_mode, perfconsole_mode, settings=settings)
+    # (Locust's CSV is its last 1 s snapshot, which on a busy box may miss the run's end: not compared here)
+    context = f"locust:\n{plain.stderr[-3000:]}\nperfconsole:\n{ours.stderr[-3000:]}"
+    assert (plain.code, ours.code) == (code, code), context
+    assert "Traceback" not in ours.stderr, context
+    assert f"Exit code {code}: {reason}" in ours.stdout, ours.stdout[-1500:]
+    if case == "no-requests":
+        assert "no data Aggregated p95 (limit < 1000 ms)" in ours.stdout
+    # Locust's log lines: its format, its INFO lines, the same lines from the locustfile in each process
+    logs = {"plain": _log_lines(plain.stderr), "ours": _log_lines(ours.stderr)}
+    for lines in logs.values():
+        assert ("INFO", "locust.main", "Starting Locust 2.47.0") in lines, context
+        assert ("INFO", "locust.main", f"Shutting down (exit code {code})") in lines, context
+        spawned = [msg for _, logger, msg in lines if logger == "locust.runners" and msg.startswith(SPAWNED)]
+        assert spawned, context
+    children = "Bad response code from worker children"  # --processes' parent only: perfconsole has none
+    own = {
+        tool: sorted(msg for _, logger, msg in lines if logger == "root" and not msg.startswith(children))
+        for tool, lines in logs.items()
+    }
+    assert own["ours"] == own["plain"] != [], context
+    assert not re.search(r"^(INFO|WARNING|ERROR):root:", ours.stderr, flags=re.M), context

@@ -129,3 +129,33 @@ def test_redact_html_leaves_head_code_alone(tmp_path: Path) -> None:
     text = path.read_text()
     assert text.startswith(head)
     assert "pw9" not in text and "t9" not in text
+
+
+def test_long_text_redacted_line_by_line_as_the_patterns_would_whole() -> None:
+    """A long batch (a worker's output) is redacted only where a trigger is: the same result as the
+    patterns run over the whole text, multi-line header forms and blank lines included."""
+    import random
+
+    from perfconsole.store.redact import _redact, redact_text
+
+    pieces = [
+        "plain words here " + "x" * 60,
+        "GET /api?token=abc123&x=1",
+        "Authorization: Bearer abc.def",
+        "http://u:pw@h/x",
+        "token\n\n: value",
+        "x-api-key:  k1",
+        "",
+        "   ",
+        "password=hunter2",
+        "user@host",
+        "code=5 sig=9",
+        "İstanbul key=1",
+        "\r",
+    ]
+    rng = random.Random(7)
+    for _ in range(200):
+        text = "\n".join(rng.choice(pieces) for _ in range(rng.randint(1, 400)))
+        assert redact_text(text) == _redact(text)
+    quiet = ("user 42 line 7 " + "x" * 60 + "\n") * 1000
+    assert redact_text(quiet) is quiet  # nothing to redact: the text itself

@@ -69,8 +69,8 @@ LOCUST_DEFAULTS_KEPT_UNSET = {
     "master_bind_port": 5557,
 }
 """Locust defaults parsed as None so that "not given" shows (perfconsole's defaults differ: no external
-workers, a loopback bind on a free port, Locust's log lines only when asked for); ``parsed_options`` gets
-Locust's values back."""
+workers, a loopback bind on a free port; the console shows Locust's warnings only, in its log view);
+``parsed_options`` gets Locust's values back."""
 
 
 @dataclass(frozen=True)

@@ -112,10 +112,11 @@ def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
         return print_task_ratios(options, parsed.locustfiles)
     if not options.headless:
         raise UserError("run needs --headless (the interactive console is plain `perfconsole`)")
-    if (options.loglevel or options.logfile) and not options.skip_log_setup:
-        from locust.log import setup_logging  # Locust's log lines, where and at the level Locust puts them
+    if not options.skip_log_setup:
+        from locust.log import setup_logging  # Locust's log lines: its format, level (INFO) and place
 
         setup_logging(options.loglevel or "INFO", options.logfile)
+        quiet_library_logs()
     settings = settings_for(options)
     plan = build_plan(
         options,
@@ -137,6 +138,19 @@ def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
             progress_interval_s=float("inf") if options.only_summary else PROGRESS_INTERVAL_S,
         )
     )
+
+
+QUIET_LOGGERS = ("httpx", "httpcore")
+"""Libraries perfconsole itself uses (the preflight's HTTP client) whose INFO lines Locust never shows."""
+
+
+def quiet_library_logs() -> None:
+    import logging
+
+    for name in QUIET_LOGGERS:
+        logger = logging.getLogger(name)
+        if logger.getEffectiveLevel() > logging.DEBUG:
+            logger.setLevel(logging.WARNING)
 
 
 if __name__ == "__main__":

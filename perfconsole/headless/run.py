@@ -1,14 +1,17 @@
 """``perfconsole run --headless``: one bounded run, progress on stderr, results on disk, an exit code.
 
-Stdout carries data only: the summary table, or with ``--summary-json`` the JSON summary and nothing else.
+Stdout carries the summary table and what workers print (as Locust's); with ``--summary-json`` (or Locust's
+``--json``) the JSON document and nothing else. ``perfconsole.headless.output`` writes all of it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import sys
 import time
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
@@ -22,6 +25,7 @@ from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.session import LoadSession
 from perfconsole.errors import ExitCode
 from perfconsole.headless.exit_status import exit_status
+from perfconsole.headless.output import HeadlessOutput
 from perfconsole.headless.shutdown import SAVE_WAIT_S, SaveGuard, hurry, save_or_report, started
 from perfconsole.headless.summary import progress_line, summary_text
 from perfconsole.model.run import RunResult
@@ -32,6 +36,9 @@ if TYPE_CHECKING:
     from perfconsole.verdicts.regression import Comparison
 
 PROGRESS_INTERVAL_S = 2.0
+LOCUST_MAIN_LOG = logging.getLogger("locust.main")
+"""Locust's start and stop lines ("Starting Locust 2.x", "Shutting down (exit code N)"), as ``locust`` logs
+them."""
 
 
 @dataclass
@@ -50,23 +57,29 @@ class HeadlessOptions:
     exit_code_on_error: int = 1
     """Locust's ``--exit-code-on-error``: the exit code when failed requests or task exceptions are all that
     failed the run."""
+    out: HeadlessOutput = field(init=False)
+    """The terminal: everything this run writes to stdout and stderr goes through it."""
+
+    def __post_init__(self) -> None:
+        locust_json = bool(getattr(self.plan.parsed_options, "json", False))
+        self.out = HeadlessOutput(self.stdout, self.stderr, data_only=self.json_output or locust_json)
 
 
 def run_headless(options: HeadlessOptions) -> int:
     """Run the plan to its end (or an interrupt); write results; return the exit code."""
-    err = options.stderr
+    out = options.out
     interrupts = options.interrupts or Interrupts()
     with interrupts:
         if interrupts.interrupted:
-            print(f"perfconsole: {interrupts.name} before the run: nothing ran", file=err, flush=True)
+            out.status(f"{interrupts.name} before the run: nothing ran")
             return int(ExitCode.INTERRUPTED)
         _check_storage(options)  # where results go is checked before anything runs
         for line in sweep_leftovers(options.settings.runs_dir.resolve()):
-            print(f"perfconsole: {line}", file=err, flush=True)
+            out.status(line)
         baseline = _load_baseline(options)  # a missing or broken baseline is a usage error: nothing runs
         session = LoadSession(options.plan, options.settings)
-        session.status_listeners.append(lambda line: print(f"perfconsole: {line}", file=err, flush=True))
-        session.output_log.listeners.append(lambda line: print(line, file=err, flush=True))
+        session.status_listeners.append(out.status)
+        session.output_log.listeners.append(out.relay)
         guard = SaveGuard()
 
         def save(warning: str | None) -> tuple[RunResult, Path | None]:
@@ -79,30 +92,31 @@ def run_headless(options: HeadlessOptions) -> int:
                 lambda: save_session(
                     session, options.settings, result, name=options.save_name, note=options.note
                 ),
-                err,
+                out,
             )
             guard.finished(run_dir)
             if warning:  # the hurried path prints what it saved; the main path compares first
                 _report(session, result, run_dir, options, None)
             return result, run_dir
 
-        interrupts.on_second = lambda: hurry(session, interrupts, guard, save, err)
+        interrupts.on_second = lambda: hurry(session, interrupts, guard, save, out)
         interrupts.on_first = lambda: None if started(session) else interrupts.hurry()
         try:
-            print(f"perfconsole: preparing {options.plan.scenario_path.name}...", file=err, flush=True)
+            out.status(f"preparing {options.plan.scenario_path.name}...")
+            LOCUST_MAIN_LOG.info(f"Starting Locust {version('locust')}")
             session.prepare()
             where = "in-process" if session.worker_count == 0 else f"{session.worker_count} worker(s)"
             demo = " (embedded demo target)" if session.demo_target else ""
             target = redact_url(session.host)
-            print(f"perfconsole: target {target}{demo}, {where}", file=err, flush=True)
+            out.status(f"target {target}{demo}, {where}")
             if not interrupts.interrupted:
                 session.start()
                 _wait_for_end(session, interrupts, options)
             if interrupts.interrupted and not started(session):
-                print(f"perfconsole: {interrupts.name} while preparing: nothing ran", file=err, flush=True)
+                out.status(f"{interrupts.name} while preparing: nothing ran")
                 return int(ExitCode.INTERRUPTED)
             if interrupts.interrupted:
-                print(f"perfconsole: {interrupts.name}: stopping, writing results", file=err, flush=True)
+                out.status(f"{interrupts.name}: stopping, writing results")
                 if session.state.is_live:
                     session.annotate(f"interrupted by {interrupts.name}", kind="warning")
             session.finish()
@@ -112,6 +126,7 @@ def run_headless(options: HeadlessOptions) -> int:
             result, run_dir = save(None)
             comparison = _compare(baseline, result, options) if baseline is not None else None
             code = _report(session, result, run_dir, options, comparison)
+            LOCUST_MAIN_LOG.info(f"Shutting down (exit code {code})")
             session.fire_quit(code)
             return code
         finally:
@@ -123,7 +138,7 @@ def _wait_for_end(session: LoadSession, interrupts: Interrupts, options: Headles
     while session.state.is_live and not interrupts.interrupted:
         gevent.sleep(0.2)
         if time.monotonic() >= next_progress:
-            print(progress_line(session.snapshot()), file=options.stderr, flush=True)
+            options.out.line(progress_line(session.snapshot()))
             next_progress += options.progress_interval_s
 
 
@@ -181,7 +196,7 @@ def _report(
 
     locust_options = options.plan.parsed_options
     for path in write_requested_files(session, locust_options):  # --csv, --html
-        print(f"perfconsole: wrote {path}", file=options.stderr, flush=True)
+        options.out.status(f"wrote {path}")
     locust_json = bool(getattr(locust_options, "json", False))
     if options.json_output:
         from perfconsole.application.comparison_report import comparison_to_dict
@@ -192,7 +207,7 @@ def _report(
         summary["exit_code"] = code
         summary["exit_reason"] = status.reason
         summary["comparison"] = comparison_to_dict(comparison) if comparison is not None else None
-        print(json.dumps(summary, indent=2, sort_keys=True), file=options.stdout, flush=True)
+        options.out.data(json.dumps(summary, indent=2, sort_keys=True))
     else:
         from perfconsole.application.comparison_report import render_table
 
@@ -204,10 +219,13 @@ def _report(
             text += f"\n\nCompared with baseline {options.baseline}: {verdict}\n{render_table(comparison)}"
         text += f"\n{status.line()}"
         # with Locust's --json, stdout is Locust's JSON document only (as with `locust --headless --json`)
-        print(text, file=options.stderr if locust_json else options.stdout, flush=True)
+        if locust_json:
+            options.out.line(text)
+        else:
+            options.out.data(text)
         if locust_json and session.runner is not None:
             print_locust_json(session.runner.stats, options.stdout)
     json_file = write_json_file(session, locust_options)  # last: Locust's serializing resets the stats
     if json_file is not None:
-        print(f"perfconsole: wrote {json_file}", file=options.stderr, flush=True)
+        options.out.status(f"wrote {json_file}")
     return code

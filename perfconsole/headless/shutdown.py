@@ -9,10 +9,9 @@ processes at once, and exits 130 within about a second. A run that never started
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from perfconsole.application.interrupts import Interrupts, teardown_now
 from perfconsole.errors import ExitCode, StoreError
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     import gevent.event
 
     from perfconsole.engine.session import LoadSession
+    from perfconsole.headless.output import HeadlessOutput
     from perfconsole.model.run import RunResult
 
 SAVE_WAIT_S = 30.0
@@ -67,7 +67,7 @@ def hurry(
     interrupts: Interrupts,
     guard: SaveGuard,
     save: Callable[[str], tuple[RunResult, Path | None]],
-    err: TextIO,
+    out: HeadlessOutput,
 ) -> None:
     """A signal while preparing or a second one while stopping: save (or let the save finish), exit 130.
 
@@ -77,24 +77,23 @@ def hurry(
     code = int(ExitCode.INTERRUPTED)
     try:
         if not started(session):
-            print(f"perfconsole: {interrupts.name} while preparing: nothing ran, no run saved", file=err)
+            out.status(f"{interrupts.name} while preparing: nothing ran, no run saved")
         else:
-            print("perfconsole: second interrupt: stopping now", file=err, flush=True)
+            out.status("second interrupt: stopping now")
             if guard.claim("hurry"):
                 save("second interrupt: stopped at once (workers' last reports may be missing)")
             else:
                 guard.wait(SAVE_WAIT_S)
         teardown_now(session)
     finally:
-        err.flush()
-        sys.stdout.flush()
+        out.flush()
         os._exit(code)
 
 
-def save_or_report(save: Callable[[], Path | None], err: TextIO) -> Path | None:
+def save_or_report(save: Callable[[], Path | None], out: HeadlessOutput) -> Path | None:
     """Run ``save``; a StoreError (disk full ...) becomes one line and ``None``."""
     try:
         return save()
     except StoreError as exc:
-        print(f"perfconsole: error: results not saved: {exc}", file=err, flush=True)
+        out.status(f"error: results not saved: {exc}")
         return None

@@ -25,15 +25,18 @@ def _clock(seconds: float | None) -> str:
 
 
 def progress_line(snap: RunSnapshot) -> str:
-    """One line for stderr: state, users, req/s, p95, errors, time left."""
+    """One line for stderr: state, users, req/s, p95, errors (failed requests and task exceptions, as
+    Locust's errors rule counts them), time left."""
     total = snap.total
+    in_tasks = sum(e.count for e in snap.exceptions)
+    errors = f"errors {total.num_failures + in_tasks} ({total.fail_ratio:.1%}"
+    errors += f", {in_tasks} in tasks)" if in_tasks else ")"
     p95 = total.current.p95 if total.current.p95 is not None else total.cumulative.p95
     left = _clock(snap.remaining_s) if snap.duration_s else "until stopped"
     stage = f" | {snap.stage}" if snap.stage else ""
     return (
         f"[{_clock(snap.elapsed_s)}] {snap.state.value} | users {snap.user_count}/{snap.target_user_count} | "
-        f"{total.current_rps:.1f} req/s | p95 {_ms(p95)} ms | errors {total.num_failures} "
-        f"({total.fail_ratio:.1%}) | left {left}{stage}"
+        f"{total.current_rps:.1f} req/s | p95 {_ms(p95)} ms | {errors} | left {left}{stage}"
     )
 
 

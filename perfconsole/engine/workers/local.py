@@ -41,6 +41,9 @@ class LocalWorkers:
     """Where the master listens, as seen from this machine (loopback for a wildcard bind)."""
     log: OperatorLog = field(default_factory=OperatorLog)
     output: WorkerOutput | None = None
+    loglevel: str = "WARNING"
+    """Locust's --loglevel on the workers (a headless run passes its own, as Locust's --processes do)."""
+    logfile: str | None = None
 
     def start(self) -> None:
         self.output = output = WorkerOutput(self.count, self.log)
@@ -56,24 +59,28 @@ class LocalWorkers:
             "--master-port",
             str(self.master_port),
             "--loglevel",
-            "WARNING",
+            self.loglevel,
         ]
+        if self.logfile:
+            command += ["--logfile", self.logfile]
         if self.tags:
             command += ["--tags", *self.tags]
         if self.exclude_tags:
             command += ["--exclude-tags", *self.exclude_tags]
         if self.reset_stats:
             command.append("--reset-stats")
-        for path in output.paths:
-            with open(path, "ab") as log:
+        env = {**os.environ, PARENT_ENV: str(os.getpid())}  # prints buffered; worker_main flushes them
+        for index in range(self.count):
+            out_path, err_path = output.files(index)
+            with open(out_path, "ab") as out, open(err_path, "ab") as err:
                 self.processes.append(
                     subprocess.Popen(
                         command,
                         stdin=subprocess.DEVNULL,
-                        stdout=log,
-                        stderr=subprocess.STDOUT,
+                        stdout=out,
+                        stderr=err,
                         process_group=0,
-                        env={**os.environ, "PYTHONUNBUFFERED": "1", PARENT_ENV: str(os.getpid())},
+                        env=env,
                     )
                 )
 

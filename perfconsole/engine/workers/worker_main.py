@@ -1,7 +1,8 @@
 """Entry point of a worker process: Locust's own ``locust --worker``, plus histograms and a parent watchdog.
 
 ``python -m perfconsole.engine.workers.worker_main LOCUST-ARGS...`` runs ``locust LOCUST-ARGS...`` unchanged,
-with every request also recorded in HdrHistograms sent with each report (``perfconsole.engine.hdr``). When
+with every request also recorded in HdrHistograms sent with each report (``perfconsole.engine.hdr``) and
+its buffered output flushed every :data:`FLUSH_S` (a local worker's output is a file). When
 ``PERFCONSOLE_PARENT_PID`` is set and that process stops being our parent (the console was killed, even
 with SIGKILL), the worker stops itself at once instead of waiting Locust's 60 s master-heartbeat timeout.
 """
@@ -17,6 +18,19 @@ import gevent
 
 PARENT_CHECK_S = 1.0
 PARENT_ENV = "PERFCONSOLE_PARENT_PID"
+FLUSH_S = 0.2
+"""Prints are block-buffered (a write per 8 KB, as Locust's workers writing to a pipe); flushed this often,
+so that the operator sees them within a fraction of a second."""
+
+
+def _flush_output() -> None:
+    while True:
+        gevent.sleep(FLUSH_S)
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
 
 
 def _watch_parent(parent_pid: int) -> None:
@@ -43,6 +57,7 @@ def main() -> None:
     parent = os.environ.get(PARENT_ENV, "")
     if parent.isdigit():
         gevent.spawn(_watch_parent, int(parent))
+        gevent.spawn(_flush_output)
     from locust.main import main as locust_main
 
     sys.argv = ["locust", *sys.argv[1:]]

@@ -1,0 +1,84 @@
+"""Workers' output relayed in batches: complete, in order per worker, where Locust puts it (prints on stdout,
+logs on stderr; stderr for both when stdout is a JSON document), one write per batch."""
+
+from __future__ import annotations
+
+import io
+
+from perfconsole.engine.workers.output import Batch, OperatorLog, WorkerOutput
+from perfconsole.headless.output import HeadlessOutput
+
+
+class CountingStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+def test_batches_are_complete_and_ordered_per_worker_and_stream() -> None:
+    log = OperatorLog()
+    output = WorkerOutput(2, log)
+    out, err = CountingStream(), CountingStream()
+    relay = HeadlessOutput(out, err)
+    log.listeners.append(relay.relay)
+    try:
+        handles = [tuple(open(path, "ab") for path in output.files(i)) for i in range(2)]
+        sent = 0
+        for round_ in range(5):
+            for index, (stdout, stderr) in enumerate(handles):
+                for n in range(1000):
+                    stdout.write(f"w{index} print {round_}-{n:04d}\n".encode())
+                stderr.write(f"w{index} log {round_}\n".encode())
+                stdout.write(b"w%d partial-" % index)  # a line cut by the buffer: waits for its end
+                stdout.flush()
+                stderr.flush()
+                stdout.write(b"end\n")
+                stdout.flush()
+                sent += 1002
+            writes_before = out.writes + err.writes
+            assert output.poll() == 2 * 1002
+            assert out.writes + err.writes - writes_before == 4  # one write per worker and stream
+        for index, (stdout, stderr) in enumerate(handles):
+            stdout.write(b"w%d no newline at exit" % index)
+            stdout.close()
+            stderr.close()
+        assert output.poll() == 0  # an unfinished line waits ...
+        assert output.poll(final=True) == 2  # ... until the worker is done
+    finally:
+        output.remove()
+    shown = out.getvalue().splitlines()
+    for index in range(2):
+        mine = [line for line in shown if line.startswith(f"w{index} ")]
+        expected = []
+        for round_ in range(5):
+            expected += [f"w{index} print {round_}-{n:04d}" for n in range(1000)] + [f"w{index} partial-end"]
+        assert mine[:-1] == expected, mine[-3:]  # complete and in order, unprefixed as Locust's workers print
+        assert mine[-1] == f"w{index} no newline at exit"
+    logs = err.getvalue().splitlines()
+    assert logs == [f"w{i} log {r}" for r in range(5) for i in range(2)]
+    assert len(log.lines) == sent + 2
+    assert log.lines[0] == "[worker 1] w0 print 0-0000"  # workers.log keeps the source
+
+
+def test_json_stdout_keeps_workers_output_off_it() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    relay = HeadlessOutput(out, err, data_only=True)
+    relay.relay(Batch("worker 1", ("a print",), "stdout"))
+    relay.relay(Batch("worker 2", ("a log line",), "stderr"))
+    relay.relay(Batch("locust", ("WARNING: shown by Locust's own handler",)))
+    relay.relay(Batch("sampler", ("OSError: boom",)))
+    assert out.getvalue() == ""
+    assert err.getvalue() == "a print\na log line\n[sampler] OSError: boom\n"
+
+
+def test_operator_log_bounded_without_slowing() -> None:
+    log = OperatorLog(max_lines=100)
+    for n in range(50):
+        log.add_batch(Batch("worker 1", tuple(f"line {n}-{i}" for i in range(10))))
+    assert len(log.lines) == 100 and log.dropped == 400
+    assert log.tail(2) == ["[worker 1] line 49-8", "[worker 1] line 49-9"]
+    assert log.text().startswith("[perfconsole] 400 older line(s) dropped\n[worker 1] line 40-0\n")
