@@ -10,6 +10,7 @@ import html
 import json
 import os
 import tomllib
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -190,8 +191,6 @@ def test_console_run_browser_shows_no_escape(tmp_path: Path) -> None:
 
 
 def settings_in(runs: Path) -> Any:
-    from dataclasses import replace
-
     return replace(settings(), runs_dir=runs)
 
 
@@ -228,3 +227,63 @@ def test_headless_run_prints_no_escape(tmp_path: Path) -> None:
     (run_dir,) = (tmp_path / "runs").iterdir()
     saved = json.loads((run_dir / "data.json").read_text())["result"]["final"]
     assert NAME in [e["name"] for e in saved["endpoints"]]  # the file keeps what the locustfile named
+
+
+def test_console_live_screens_show_no_escape() -> None:
+    """A live run (a stand-in session: these are pure widget tests) whose endpoint names, failures,
+    exceptions, notes and worker output carry escape sequences: dashboard, failures, notes and log views."""
+    from fakes import FakeSession
+    from test_tui_data import endpoint, snapshot
+
+    from perfconsole.model.run import ExceptionStats
+    from perfconsole.tui.screens.dashboard import DashboardScreen
+
+    snap = snapshot()
+    snap = replace(
+        snap,
+        endpoints=(*snap.endpoints, endpoint("GET", NAME, 500, 5, 30.0)),
+        errors=(ErrorStats("GET", NAME, ERROR, 5),),
+        exceptions=(ExceptionStats(1, ERROR, f"Traceback: {ERROR}"),),
+    )
+    session = FakeSession(snap)
+    session.annotate(NOTE, kind="note")
+    session.output_lines.append(f"[worker 1] {ERROR}")
+
+    async def drive() -> None:
+        app = make_app(settings(), scenarios=SCENARIOS, session=session)  # type: ignore[arg-type]
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.pause()
+            assert isinstance(app.screen, DashboardScreen)
+            app.screen.say(f"saved {NOTE}")
+            await pilot.pause()
+            views = {"dashboard": (_screen(app), SHOWN_NAME)}
+            for key, view, expected in (("f", "failures", SHOWN_ERROR), ("a", "notes", SHOWN_NOTE)):
+                await pilot.press(key)
+                await pilot.pause()
+                views[view] = (_screen(app), expected)
+            await pilot.press("l")
+            await pilot.pause()
+            views["log"] = (_screen(app), f"[worker 1] {SHOWN_ERROR}")
+            for view, (text, expected) in views.items():
+                _assert_clean(text, f"the {view} view")
+                assert expected in text, view
+
+    asyncio.run(drive())
+
+
+def test_the_console_line_filter_keeps_control_characters_off_the_screen() -> None:
+    """The last guard: a text that reaches a widget uncleaned (here set on the message line directly, past
+    perfconsole.tui.shown) loses its control characters in what is drawn; the rest of it is shown."""
+    from perfconsole.tui.widgets.message_line import MessageLine
+
+    async def drive() -> None:
+        app = make_app(settings(), scenarios=SCENARIOS)
+        async with app.run_test(size=(120, 30)) as pilot:
+            line = app.screen.query_one(MessageLine)
+            line.message = f"raw{CLEAR}text\x07\x9b31m"
+            await pilot.pause()
+            screen = _screen(app)
+            assert "\x1b" not in screen and "\x07" not in screen and "\x9b" not in screen
+            assert "raw[2J[Htext31m" in screen
+
+    asyncio.run(drive())
