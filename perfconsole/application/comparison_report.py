@@ -8,7 +8,8 @@ import math
 from typing import Any
 
 from perfconsole.config import Regression
-from perfconsole.verdicts.regression import METRICS, Comparison, relative_limit
+from perfconsole.verdicts.noise import Interval
+from perfconsole.verdicts.regression import METRICS, Comparison, MetricDelta, relative_limit
 
 COMPARISON_FORMAT = "perfconsole-comparison"
 
@@ -47,6 +48,21 @@ def format_rel(rel: float | None) -> str:
     return f"{rel * 100:+.1f}%"
 
 
+def format_interval(interval: Interval | None, unit: str) -> str:
+    """``95% CI +12.0 .. +25.0%`` (error rate: ``pts``); ``-`` without one."""
+    if interval is None:
+        return "-"
+    if unit == "%":
+        return f"95% CI {interval.low:+.2f} .. {interval.high:+.2f} pts"
+    return f"95% CI {format_rel(interval.low)} .. {format_rel(interval.high)}"
+
+
+def describe_change(m: MetricDelta) -> str:
+    """``p95 +18.0% (95% CI +12.0 .. +25.0%)``: a metric's change with its interval when there is one."""
+    change = _fmt_abs(m.abs_delta, m.unit) if m.unit == "%" else format_rel(m.rel_delta)
+    return f"{m.metric} {change}" + (f" ({format_interval(m.interval, m.unit)})" if m.interval else "")
+
+
 def describe_rules(rules: Regression) -> str:
     worse = ", ".join(
         f"{m.name} {'+' if m.higher_is_worse else '-'}{relative_limit(rules, m.name) * 100:g}%"
@@ -72,7 +88,7 @@ def render_table(comparison: Comparison) -> str:
         describe_rules(comparison.rules),
         "",
         f"{'Endpoint':<{width}}  {'Metric':<10} {'Baseline':>12} {'Current':>12} "
-        f"{'Delta':>13} {'Delta%':>8}  Verdict",
+        f"{'Delta':>13} {'Delta%':>8}  {'95% CI':<21} Verdict",
     ]
     for row in comparison.rows:
         for index, m in enumerate(row.metrics):
@@ -80,7 +96,7 @@ def render_table(comparison: Comparison) -> str:
             lines.append(
                 f"{endpoint:<{width}}  {m.metric:<10} {_fmt_value(m.baseline, m.unit):>12} "
                 f"{_fmt_value(m.current, m.unit):>12} {_fmt_abs(m.abs_delta, m.unit):>13} "
-                f"{format_rel(m.rel_delta):>8}  {m.verdict}"
+                f"{format_rel(m.rel_delta):>8}  {format_ci(m):<21} {m.verdict}"
             )
         if not row.enough_samples:
             lines.append(
@@ -96,11 +112,20 @@ def render_table(comparison: Comparison) -> str:
         lines.append(f"Only in current: {', '.join(comparison.only_in_current)}")
     regressions = comparison.regressions
     if regressions:
-        listed = "; ".join(f"{endpoint} {m.metric} {format_rel(m.rel_delta)}" for endpoint, m in regressions)
+        listed = "; ".join(f"{endpoint} {describe_change(m)}" for endpoint, m in regressions)
         lines.append(f"RESULT: {len(regressions)} regression(s): {listed}")
     else:
         lines.append("RESULT: no regressions")
     return "\n".join(lines) + "\n"
+
+
+def format_ci(m: MetricDelta) -> str:
+    """The interval alone: ``+12.0% .. +25.0%`` (error rate: ``pts``), ``-`` without one."""
+    if m.interval is None:
+        return "-"
+    if m.unit == "%":
+        return f"{m.interval.low:+.2f} .. {m.interval.high:+.2f} pts"
+    return f"{format_rel(m.interval.low)} .. {format_rel(m.interval.high)}"
 
 
 def _json_float(value: float | None) -> float | None:
@@ -111,8 +136,10 @@ def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
     """Stable JSON form: ``format``, ``schema_version``, ``baseline``, ``current``, ``regressed``,
     ``rules``, ``rows`` (``endpoint``, ``baseline_requests``, ``current_requests``, ``enough_samples``,
     ``regressed``, ``metrics``: {name: ``baseline``, ``current``, ``abs_delta``, ``rel_delta``,
-    ``unit``, ``verdict``, ``regressed``}), ``only_in_baseline``, ``only_in_current``, ``regressions``.
-    A relative delta from a zero baseline is null with ``verdict`` still set."""
+    ``unit``, ``ci95_low``, ``ci95_high``, ``verdict``, ``regressed``}), ``only_in_baseline``,
+    ``only_in_current``, ``regressions``. A relative delta from a zero baseline is null with ``verdict``
+    still set. The interval is relative like ``rel_delta`` (error rate: percentage points like
+    ``abs_delta``), null where there is none."""
     return {
         "format": COMPARISON_FORMAT,
         "schema_version": 1,
@@ -134,6 +161,8 @@ def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
                         "abs_delta": _json_float(m.abs_delta),
                         "rel_delta": _json_float(m.rel_delta),
                         "unit": m.unit,
+                        "ci95_low": _json_float(m.interval.low) if m.interval else None,
+                        "ci95_high": _json_float(m.interval.high) if m.interval else None,
                         "verdict": m.verdict,
                         "regressed": m.regressed,
                     }
@@ -145,7 +174,15 @@ def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
         "only_in_baseline": list(comparison.only_in_baseline),
         "only_in_current": list(comparison.only_in_current),
         "regressions": [
-            {"endpoint": endpoint, "metric": m.metric, "rel_delta": _json_float(m.rel_delta)}
+            {
+                "endpoint": endpoint,
+                "metric": m.metric,
+                "rel_delta": _json_float(m.rel_delta),
+                "abs_delta": _json_float(m.abs_delta),
+                "ci95_low": _json_float(m.interval.low) if m.interval else None,
+                "ci95_high": _json_float(m.interval.high) if m.interval else None,
+                "text": describe_change(m),
+            }
             for endpoint, m in comparison.regressions
         ],
     }

@@ -19,7 +19,8 @@ from perfconsole.verdicts.per_rule import per_rule
 
 
 def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool = False) -> RunResult:
-    """The session's result with latency and resource thresholds checked."""
+    """The session's result with latency and resource thresholds checked, and its histograms (what a
+    comparison's confidence intervals read)."""
     result = session.result(interrupted=interrupted)
     rules = settings.thresholds_for(session.profile)
     checked = (
@@ -28,7 +29,7 @@ def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool
         + arrival_verdicts(result.arrival, rules.default)
         + session.resource_thresholds()
     )
-    return replace(result, thresholds=checked)
+    return replace(result, thresholds=checked, histograms=session.encoded_histograms())
 
 
 def save_session(

@@ -93,4 +93,5 @@ def build_result(
         warnings=session.warnings,
         stages=stages,
         arrival=session.control.rate.run_figures(),
+        blocks=session.hdr.aggregator.blocks.blocks() if session.hdr is not None else (),
     )

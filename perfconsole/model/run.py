@@ -14,6 +14,7 @@ from perfconsole.model.percentiles import Percentiles
 
 if TYPE_CHECKING:
     from perfconsole.model.arrival import ArrivalRun
+    from perfconsole.model.blocks import TimeBlock
     from perfconsole.model.run_warnings import RunWarning
     from perfconsole.model.stages import StageStats
 
@@ -236,13 +237,16 @@ class RunResult:
     resources: dict[str, object] = field(default_factory=dict)
     """Resource samples and peaks (see perfconsole.resources), plain JSON types; empty if not sampled."""
     histograms: dict[str, str] = field(default_factory=dict)
-    """Whole-run HdrHistograms (standard base64 encoding) by endpoint key; filled when the run is saved."""
+    """Whole-run HdrHistograms (standard base64 encoding) by endpoint key, and each stage's by its
+    comparison key (``stage 1: LABEL``); filled when the run is saved."""
     stages: tuple[StageStats, ...] = ()
     """Figures per stage (profile/shape stages, plateaus, spike phases), from the histograms."""
     warnings: tuple[RunWarning, ...] = ()
     """Reasons the figures may be unreliable (e.g. generator CPU saturation), one line each, typed."""
     arrival: ArrivalRun | None = None
     """Arrival-rate mode's whole-run figures (None: a closed-model run)."""
+    blocks: tuple[TimeBlock, ...] = ()
+    """The total in consecutive time blocks (perfconsole.engine.hdr.blocks): the run's own noise."""
 
     @property
     def thresholds_passed(self) -> bool:

@@ -8,6 +8,13 @@ from dataclasses import dataclass
 from perfconsole.model.arrival import ArrivalFigures
 from perfconsole.model.percentiles import Percentiles
 
+STAGE_PREFIX = "stage "
+
+
+def stage_row_key(index: int, label: str) -> str:
+    """How comparisons and saved histograms name a stage: ``stage 2: ramp to 100``."""
+    return f"{STAGE_PREFIX}{index}: {label}"
+
 
 @dataclass(frozen=True, slots=True)
 class StageStats:

@@ -24,6 +24,7 @@ from perfconsole.model.run import (
 )
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.store.arrival_codec import run_from_dict, run_to_dict
+from perfconsole.store.blocks_codec import blocks_from_list, blocks_to_list
 from perfconsole.store.schema import (
     CodecError,
     as_bool,
@@ -161,6 +162,7 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
         "stages": [stage_to_dict(s) for s in result.stages],
         "arrival": run_to_dict(result.arrival) if result.arrival is not None else None,
         "histograms": dict(result.histograms),
+        "blocks": blocks_to_list(result.blocks),
     }
 
 
@@ -359,4 +361,5 @@ def result_from_dict(data: object) -> RunResult:
         stages=stages_from_list(d.get("stages", [])),
         arrival=run_from_dict(d.get("arrival")),
         histograms=_histograms(d.get("histograms")),
+        blocks=blocks_from_list(d.get("blocks")),
     )

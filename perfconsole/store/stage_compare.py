@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 
 from perfconsole.model.run import EndpointStats, RunResult
-from perfconsole.model.stages import StageStats
-
-STAGE_PREFIX = "stage "
+from perfconsole.model.stages import StageStats, stage_row_key
 
 
 def stages_of(side: object) -> tuple[StageStats, ...]:
@@ -20,7 +18,7 @@ def as_endpoint(stage: StageStats) -> EndpointStats:
     """A stage as an endpoint-like row, so the comparison's metrics apply (no average: not compared)."""
     return EndpointStats(
         method="",
-        name=f"{STAGE_PREFIX}{stage.index}: {stage.label}",
+        name=stage_row_key(stage.index, stage.label),
         num_requests=stage.requests,
         num_failures=stage.failures,
         avg_ms=math.nan,

@@ -12,12 +12,19 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import PurePath
 
-from perfconsole.application.comparison_report import format_rel
+from perfconsole.application.comparison_report import describe_change, format_ci, format_rel
 from perfconsole.config import Regression
 from perfconsole.model.run import AGGREGATED, EndpointStats, RunSnapshot
 from perfconsole.tui.formatting import MISSING, fmt_duration, fmt_ms, fmt_pct
 from perfconsole.tui.marks import METRIC_TO_COLUMN, REGRESSED_CELL_MARK, REGRESSED_ROW_MARK
-from perfconsole.verdicts.regression import FEW_SAMPLES, NO_DATA, ComparableSide, Comparison, compare
+from perfconsole.verdicts.regression import (
+    FEW_SAMPLES,
+    NO_DATA,
+    WITHIN_NOISE,
+    ComparableSide,
+    Comparison,
+    compare,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +70,8 @@ def live_comparison(
 
 
 def p95_delta_text(comparison_row_verdict: str, rel_delta: float | None, regressed: bool) -> str:
-    """``↑+35.0%`` for a regression, ``+3.1%?`` when there are too few samples to judge, ``-`` w/o data."""
+    """``↑+35.0%`` for a regression, ``+3.1%?`` when there are too few samples to judge, ``+14.0%~`` for
+    a change within noise, ``-`` w/o data."""
     if comparison_row_verdict == NO_DATA or rel_delta is None:
         return MISSING
     text = format_rel(rel_delta)
@@ -71,6 +79,8 @@ def p95_delta_text(comparison_row_verdict: str, rel_delta: float | None, regress
         return f"{REGRESSED_CELL_MARK}{text}"
     if comparison_row_verdict == FEW_SAMPLES:
         return f"{text}?"
+    if comparison_row_verdict == WITHIN_NOISE:
+        return f"{text}~"
     return text
 
 
@@ -251,6 +261,7 @@ COMPARISON_COLUMNS: tuple[str, ...] = (
     "Baseline",
     "Current",
     "Change",
+    "95% CI",
     "Verdict",
 )
 
@@ -284,6 +295,7 @@ def comparison_lines(comparison: Comparison) -> list[ComparisonLine]:
                         _fmt_value(m.baseline, m.unit),
                         _fmt_value(m.current, m.unit),
                         format_rel(m.rel_delta),
+                        format_ci(m),
                         verdict,
                     ),
                     m.regressed,
@@ -297,7 +309,7 @@ def comparison_verdict(comparison: Comparison) -> str:
     regressions = comparison.regressions
     if not regressions:
         return "no regressions"
-    listed = "; ".join(f"{endpoint} {m.metric} {format_rel(m.rel_delta)}" for endpoint, m in regressions)
+    listed = "; ".join(f"{endpoint} {describe_change(m)}" for endpoint, m in regressions)
     return f"{len(regressions)} regression(s): {listed}"
 
 

@@ -1,10 +1,12 @@
 """Regression judgement of two runs (or of live figures against a baseline). Pure logic, no I/O.
 
 For each endpoint present on both sides and the aggregated total, every metric gets baseline and
-current values with absolute and relative deltas. A metric regresses when it got worse by more than its
-relative threshold (latencies and error rate: an increase; req/s: a drop), by at least a minimum
-absolute change, with at least ``min_samples`` requests on both sides: noise on idle endpoints does not
-cry wolf. The rules are config.toml's ``[regression]`` (:class:`perfconsole.config.Regression`).
+current values with absolute and relative deltas and, where the runs' histograms and time blocks allow,
+a 95 % confidence interval of the change (perfconsole.verdicts.noise). A metric regresses when it got
+worse by more than its relative threshold (latencies and error rate: an increase; req/s: a drop), by at
+least a minimum absolute change, with at least ``min_samples`` requests on both sides, *and* its interval
+does not span zero: otherwise the change is ``within noise``. The rules are config.toml's
+``[regression]`` (:class:`perfconsole.config.Regression`).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from perfconsole.config import Regression
 from perfconsole.model.run import AGGREGATED, EndpointStats, RunResult, RunSnapshot
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.stage_compare import matching_stages
+from perfconsole.verdicts.noise import Interval, proportion_interval, ratio_interval
+from perfconsole.verdicts.run_noise import RunNoise
 
 
 def relative_limit(rules: Regression, metric: str) -> float:
@@ -31,6 +35,15 @@ def min_abs(rules: Regression, metric: str) -> float:
     if metric == "rps":
         return 0.0
     return rules.min_abs_ms
+
+
+MIN_REQUESTS = {"p99": 1000}
+"""Requests a side needs for a tail percentile to be judged (10 beyond it): with fewer, a burst of slow
+requests moves it more than any interval can tell."""
+
+
+def tail_samples(metric: str) -> int:
+    return MIN_REQUESTS.get(metric, 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +77,10 @@ OK = "ok"
 FEW_SAMPLES = "few samples"
 NO_DATA = "n/a"
 CHANGED = "changed"
-"""A significant change of a metric that is judged on the total only (per-endpoint req/s)."""
+"""A change past the limits that is not judged: per-endpoint req/s (judged on the total only), and req/s
+of single saved runs (it follows the machine's load; a baseline of several runs judges it)."""
+WITHIN_NOISE = "within noise"
+"""Beyond the limits, but the confidence interval of the change spans zero."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +93,10 @@ class MetricDelta:
     rel_delta: float | None
     """(current - baseline) / baseline; ``inf`` when the baseline is 0 and current is not; None w/o data."""
     verdict: str
-    """``REGRESSION``, ``improved``, ``ok``, ``few samples`` or ``n/a``."""
+    """``REGRESSION``, ``improved``, ``within noise``, ``ok``, ``few samples``, ``changed`` or ``n/a``."""
+    interval: Interval | None = None
+    """95 % confidence interval of the change: relative like ``rel_delta`` (error rate: percentage points,
+    like ``abs_delta``); None when neither side has histograms (a run saved without them)."""
 
     @property
     def regressed(self) -> bool:
@@ -140,10 +159,83 @@ def _label(side: ComparableSide, default: str) -> str:
     return side.label if isinstance(side, LoadedRun) else default
 
 
+_NOISE_CACHE: list[tuple[RunResult, RunNoise]] = []
+"""The last few runs' noise estimates (a live comparison re-reads its baseline every refresh)."""
+_NOISE_CACHE_SIZE = 4
+
+
+def noise_of(side: ComparableSide) -> RunNoise | None:
+    """The noise estimate of a saved run or a result with histograms (None for live figures)."""
+    result = side.result if isinstance(side, LoadedRun) else side
+    if not isinstance(result, RunResult) or not result.histograms:
+        return None
+    for cached, noise in _NOISE_CACHE:
+        if cached is result:
+            return noise
+    noise = RunNoise(result.histograms, result.blocks)
+    _NOISE_CACHE.insert(0, (result, noise))
+    del _NOISE_CACHE[_NOISE_CACHE_SIZE:]
+    return noise
+
+
+@dataclass(frozen=True, slots=True)
+class NoisePair:
+    """Both sides' noise for one row (endpoint or stage key)."""
+
+    key: str
+    baseline: RunNoise | None
+    current: RunNoise | None
+
+    @property
+    def measured(self) -> bool:
+        """Either side brings its own noise (saved histograms)."""
+        return self.baseline is not None or self.current is not None
+
+    def _log_ses(
+        self, base: float | None, cur: float | None, base_n: int, cur_n: int
+    ) -> tuple[float, float] | None:
+        """Both standard errors; a side without its own takes the other's, scaled by the sample sizes."""
+        if base is None and cur is None:
+            return None
+        if base is None:
+            assert cur is not None
+            base = cur * math.sqrt(cur_n / base_n)
+        if cur is None:
+            cur = base * math.sqrt(base_n / cur_n)
+        return base, cur
+
+    def interval(
+        self, metric: str, base: EndpointStats, cur: EndpointStats, b: float, c: float
+    ) -> Interval | None:
+        if metric == "error_rate":
+            return proportion_interval(
+                base.num_failures, base.num_requests, cur.num_failures, cur.num_requests
+            )
+        if b <= 0 or c <= 0 or not base.num_requests or not cur.num_requests:
+            return None
+        if metric == "rps":
+            return None  # a run's req/s follows the machine's load: only a spread of several runs judges it
+        else:
+            ses = self._log_ses(
+                self.baseline.log_se(self.key, metric) if self.baseline else None,
+                self.current.log_se(self.key, metric) if self.current else None,
+                base.num_requests,
+                cur.num_requests,
+            )
+        return None if ses is None else ratio_interval(math.log(b), math.log(c), *ses)
+
+
 def compare_metric(
-    metric: Metric, base: EndpointStats, cur: EndpointStats, rules: Regression, *, judge: bool = True
+    metric: Metric,
+    base: EndpointStats,
+    cur: EndpointStats,
+    rules: Regression,
+    *,
+    judge: bool = True,
+    noise: NoisePair | None = None,
 ) -> MetricDelta:
-    """One metric of one endpoint: deltas and verdict (``changed`` instead of a verdict when not judged)."""
+    """One metric of one endpoint: deltas, interval and verdict (``changed`` instead of a verdict when not
+    judged)."""
     b, c = metric.value(base), metric.value(cur)
     if b is None or c is None or not (math.isfinite(b) and math.isfinite(c)):
         return MetricDelta(metric.name, metric.unit, b, c, None, None, NO_DATA)
@@ -152,13 +244,20 @@ def compare_metric(
         rel_delta: float = abs_delta / b
     else:
         rel_delta = 0.0 if abs_delta == 0 else math.copysign(math.inf, abs_delta)
-    enough = base.num_requests >= rules.min_samples and cur.num_requests >= rules.min_samples
+    needed = max(rules.min_samples, tail_samples(metric.name))
+    enough = base.num_requests >= needed and cur.num_requests >= needed
     worse_rel = rel_delta if metric.higher_is_worse else -rel_delta
     significant = abs(worse_rel) > relative_limit(rules, metric.name) and abs(abs_delta) >= min_abs(
         rules, metric.name
     )
+    # only a change past the limits needs its interval: the others are ok whatever it says (bounded cost)
+    interval = noise.interval(metric.name, base, cur, b, c) if noise and enough and significant else None
     if not enough:
         verdict = FEW_SAMPLES
+    elif significant and interval is not None and interval.spans_zero:
+        verdict = WITHIN_NOISE
+    elif significant and interval is None and metric.name == "rps" and noise and noise.measured:
+        verdict = CHANGED
     elif significant and worse_rel > 0:
         verdict = REGRESSION
     elif significant and worse_rel < 0:
@@ -167,7 +266,7 @@ def compare_metric(
         verdict = OK
     if not judge and verdict in (REGRESSION, IMPROVED):
         verdict = CHANGED
-    return MetricDelta(metric.name, metric.unit, b, c, abs_delta, rel_delta, verdict)
+    return MetricDelta(metric.name, metric.unit, b, c, abs_delta, rel_delta, verdict, interval)
 
 
 def compare(
@@ -177,9 +276,13 @@ def compare(
     *,
     baseline_label: str | None = None,
     current_label: str | None = None,
+    current_noise: RunNoise | None = None,
 ) -> Comparison:
-    """Compare two runs (loaded runs, results, live snapshots or sequences of EndpointStats)."""
+    """Compare two runs (loaded runs, results, live snapshots or sequences of EndpointStats);
+    ``current_noise`` for live figures (a saved side brings its own)."""
     rules = rules or Regression()
+    base_noise = noise_of(baseline)
+    cur_noise = current_noise if current_noise is not None else noise_of(current)
     base_map, cur_map = _endpoint_map(baseline), _endpoint_map(current)
     shared = sorted(k for k in base_map.keys() & cur_map.keys() if k != AGGREGATED)
     if AGGREGATED in base_map and AGGREGATED in cur_map:
@@ -195,7 +298,14 @@ def compare(
                 enough_samples=base.num_requests >= rules.min_samples
                 and cur.num_requests >= rules.min_samples,
                 metrics=tuple(
-                    compare_metric(m, base, cur, rules, judge=key == AGGREGATED or not m.total_only)
+                    compare_metric(
+                        m,
+                        base,
+                        cur,
+                        rules,
+                        judge=key == AGGREGATED or not m.total_only,
+                        noise=NoisePair(key, base_noise, cur_noise),
+                    )
                     for m in METRICS
                 ),
             )
@@ -208,7 +318,10 @@ def compare(
                 current_requests=cur.num_requests,
                 enough_samples=base.num_requests >= rules.min_samples
                 and cur.num_requests >= rules.min_samples,
-                metrics=tuple(compare_metric(m, base, cur, rules) for m in METRICS),
+                metrics=tuple(
+                    compare_metric(m, base, cur, rules, noise=NoisePair(base.key, base_noise, cur_noise))
+                    for m in METRICS
+                ),
             )
         )
     return Comparison(

@@ -163,12 +163,15 @@ class HdrStats:
 
     def encoded(self) -> dict[str, str]:
         """Whole-run histograms in HdrHistogram's standard base64 encoding, by endpoint key (``GET /x``,
-        ``Aggregated``); ``corrected:`` keys for coordinated-omission twins."""
+        ``Aggregated``); ``corrected:`` keys for coordinated-omission twins; each stage's by its comparison
+        key (``stage 1: LABEL``)."""
         found: dict[str, str] = {}
         for prefix, histograms in (("", self.aggregator.run), ("corrected:", self.aggregator.corrected)):
             for (method, name), histogram in histograms.items():
                 if histogram.total:
                     found[prefix + f"{method} {name}".strip()] = to_hdrh_blob(histogram.pairs())
+        for key, histogram in self.aggregator.stages.histograms():
+            found[key] = to_hdrh_blob(histogram.pairs())
         return found
 
     def fallback_note(self) -> RunWarning | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from perfconsole.engine.cardinality import DEFAULT_MAX_ENDPOINTS, OTHER_NAME, EndpointFold
+from perfconsole.engine.hdr.blocks import TimeBlocks
 from perfconsole.engine.hdr.codec import WireInterval, decode_counts
 from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram
 from perfconsole.engine.hdr.layout import index_of
@@ -35,6 +36,8 @@ class HdrAggregator:
         self.folded = 0
         """Requests whose endpoint was folded into ``(other)`` by the cap."""
         self.stages = StageTracker()
+        self.blocks = TimeBlocks()
+        """The total in time blocks: the run's own noise, for comparisons."""
         self.corrected: dict[Key, DenseHistogram] = {}
         """Coordinated-omission corrected histograms of endpoints paced users sent requests to (and the
         total): every measured request plus the corrections."""
@@ -97,6 +100,7 @@ class HdrAggregator:
         self.window.add(second, key, pairs, failures, max_us)
         self.window.add(second, TOTAL, pairs, failures, max_us)
         self.stages.add(second, pairs, failures, max_us)
+        self.blocks.add(second, pairs, failures)
 
     def _add_corrected(
         self,
@@ -126,6 +130,7 @@ class HdrAggregator:
         self.plain_workers.clear()
         self.folded = 0
         self.stages.reset()
+        self.blocks.reset()
         self._fold.reset()
 
     # --------------------------------------------------------------------------- reading

@@ -14,7 +14,7 @@ import gevent
 
 from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram
 from perfconsole.model.run import Percentiles
-from perfconsole.model.stages import StageStats
+from perfconsole.model.stages import StageStats, stage_row_key
 
 MAX_STAGES = 200
 POLL_S = 0.1
@@ -105,6 +105,14 @@ class StageTracker:
                 )
             )
         return tuple(found)
+
+    def histograms(self) -> list[tuple[str, DenseHistogram]]:
+        """Each stage's histogram by the key comparisons give its row (``stage 1: LABEL``)."""
+        return [
+            (stage_row_key(position, stage.label), stage.histogram)
+            for position, stage in enumerate(self._stages, start=1)
+            if stage.histogram.total
+        ]
 
     def reset(self) -> None:
         self._stages = []

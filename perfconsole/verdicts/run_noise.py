@@ -1,0 +1,71 @@
+"""One side of a comparison as the noise estimate sees it: its histograms (decoded on demand) and its
+time blocks, giving the standard error of each metric's logarithm (see perfconsole.verdicts.noise)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+from perfconsole.model.blocks import TimeBlock
+from perfconsole.model.run import AGGREGATED
+from perfconsole.verdicts.noise import Sample, level_variance
+
+_RUN = 128
+"""Counters checked at once for being all zero (most of a histogram's 23,552 are)."""
+
+
+def sample_from_blob(blob: str) -> Sample | None:
+    """The counters of a standard base64 HdrHistogram (microseconds) as a Sample in ms; None if unreadable.
+    Runs of empty counters are skipped by comparing their raw bytes at once, not counter by counter."""
+    from hdrh.histogram import HdrHistogram
+
+    try:
+        histogram = HdrHistogram.decode(blob.encode("ascii"))
+    except Exception:  # a damaged histogram costs its interval, never the comparison
+        return None
+    counts = histogram.counts
+    raw = bytes(counts)
+    word = len(raw) // len(counts)
+    highest = histogram.get_highest_equivalent_value
+    at = histogram.get_value_from_index
+    pairs = []
+    for first in range(0, len(counts), _RUN):
+        chunk = raw[first * word : (first + _RUN) * word]
+        if chunk.count(0) == len(chunk):
+            continue
+        for index in range(first, min(first + _RUN, len(counts))):
+            if counts[index]:
+                pairs.append((highest(at(index)) / 1000.0, counts[index]))
+    return Sample.of(pairs)
+
+
+class RunNoise:
+    """Standard errors of one run's log metrics: its requests' own spread plus the machine's part."""
+
+    def __init__(self, histograms: Mapping[str, str], blocks: Sequence[TimeBlock]) -> None:
+        self._histograms = histograms
+        self.blocks = tuple(blocks)
+        self._samples: dict[str, Sample | None] = {}
+        self._effects: dict[str, float] = {}
+
+    def sample(self, key: str) -> Sample | None:
+        if key not in self._samples:
+            blob = self._histograms.get(key)
+            self._samples[key] = sample_from_blob(blob) if blob else None
+        return self._samples[key]
+
+    def machine_variance(self, metric: str) -> float:
+        """The machine's part of the variance of the run's log ``metric`` (from the total's blocks)."""
+        if metric not in self._effects:
+            total = self.sample(AGGREGATED)
+            iid = total.log_se(metric) if total is not None else None
+            requests = total.total if total is not None else 0
+            self._effects[metric] = level_variance(self.blocks, metric, iid, requests)
+        return self._effects[metric]
+
+    def log_se(self, key: str, metric: str) -> float | None:
+        """Standard error of the log of ``metric`` (p50, p95, p99, avg) of endpoint/stage ``key``:
+        its requests' own spread and the machine's part."""
+        sample = self.sample(key)
+        iid = sample.log_se(metric) if sample is not None else None
+        return None if iid is None else math.sqrt(iid * iid + self.machine_variance(metric))
