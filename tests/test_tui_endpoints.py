@@ -162,18 +162,19 @@ SLOWED = "GET /api/notifications/17/"
 
 @pytest.mark.slow
 @pytest.mark.timeout(150)
-def test_forty_endpoints_worst_first_filter_and_detail_at_80x24(
+def test_forty_endpoints_worst_first_filter_detail_and_freeze_at_80x24(
     demo_target: Any, demo_control: Any, tmp_path: Path
 ) -> None:
     """Sorting by p95 puts the slowed endpoint on the first row at 80x24 (and keeps it across ``v``);
     ``/`` plus text or a glob filters the rows (``u`` is text there); Enter opens the endpoint with its
-    ladder and its chart."""
+    ladder and its chart; ``z`` freezes the table while the run goes on, and again catches up."""
     from test_tui_pilot import console_settings, start_run, wait_for
 
     from perfconsole.tui.app import make_app
     from perfconsole.tui.screens.dashboard import DashboardScreen
     from perfconsole.tui.screens.endpoint import EndpointScreen
     from perfconsole.tui.widgets.percentile_table import PercentileTable
+    from perfconsole.tui.widgets.status_bar import StatusBar
     from perfconsole.tui.widgets.tables import RowsTable
 
     demo_control(path_latency_ms={"/api/notifications/17/": 300})
@@ -246,6 +247,24 @@ def test_forty_endpoints_worst_first_filter_and_detail_at_80x24(
             assert chart.data is not None and chart.data.series[1].values  # type: ignore[attr-defined]
             await pilot.press("escape")
             assert app.screen is dashboard
+
+            # freeze: the table stays as it was while the run's request counter goes on; z catches up
+            def table_text() -> list[list[str]]:
+                table = dashboard.query_one(PercentileTable)
+                return [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+
+            await pilot.press("z")
+            frozen, requests = table_text(), session.snapshot().total.num_requests
+            status = dashboard.query_one(StatusBar)
+            assert status.frozen.startswith("FROZEN at ") and "FROZEN at" in str(status.render())
+            await wait_for(
+                pilot, lambda: session.snapshot().total.num_requests > requests + 100, "requests while frozen"
+            )
+            await pilot.pause(1.2)  # two more polls
+            assert table_text() == frozen
+            await pilot.press("z")
+            await wait_for(pilot, lambda: table_text() != frozen, "the table catching up")
+            assert status.frozen == ""
 
             await pilot.press("q", "y")
             await wait_for(pilot, lambda: app.session is None, "the session closed", timeout_s=20)

@@ -77,6 +77,9 @@ DASHBOARD_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("O", "sort_flip", "order", "Flip the sort order", RARELY),
     ActionSpec("W", "worst_first", "worst", "Worst first: highest p95; again: most failures", OFTEN),
     ActionSpec("escape", "clear_filter", "clear", "Clear the endpoint filter", RARELY),
+    ActionSpec(
+        "z", "freeze", "freeze", "Freeze the view at this moment (the run goes on); again: live", RARELY
+    ),
     ActionSpec("c", "show('charts')", "charts", "Show the charts", OFTEN),
     ActionSpec("f", "show('failures')", "fails", "Show failures and exceptions", OFTEN),
     ActionSpec("w", "show('workers')", "workers", "Show the workers", RARELY),

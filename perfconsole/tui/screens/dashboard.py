@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from textual.app import ComposeResult
 from textual.message import Message
@@ -12,7 +12,7 @@ from textual.widgets import ContentSwitcher, Input
 
 from perfconsole.config import Settings
 from perfconsole.errors import UserError
-from perfconsole.model.run import EndpointStats, RunSnapshot, RunState
+from perfconsole.model.run import RunSnapshot, RunState
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
 from perfconsole.tui.controls import (
@@ -35,7 +35,13 @@ from perfconsole.tui.views.failures import exception_rows, failure_rows
 from perfconsole.tui.views.resource_state import state_from_session
 from perfconsole.tui.views.saturation_banner import saturation_banner
 from perfconsole.tui.views.status import view_label, worker_summary
-from perfconsole.tui.views.table import Breaches, table_columns, table_headers, table_rows
+from perfconsole.tui.views.table import (
+    Breaches,
+    table_columns,
+    table_headers,
+    table_rows,
+    threshold_breaches,
+)
 from perfconsole.tui.views.workers import worker_rows
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
@@ -50,20 +56,6 @@ LOG_LINES = 200
 CHART_EVERY = 3
 """Charts are redrawn every this many polls (and at once on a view switch or an action): they are the
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
-
-
-def threshold_breaches(settings: Settings, profile_name: str | None) -> Breaches:
-    """Cell marking for the settings' limits (the profile's thresholds over the global ones)."""
-    from perfconsole.verdicts.thresholds import cell_breaches
-
-    profile = settings.profiles.get(profile_name) if profile_name else None
-    thresholds = settings.thresholds_for(profile)
-
-    def breaches(endpoint: EndpointStats, use_current: bool) -> Iterable[str]:
-        result: Iterable[str] = cell_breaches(endpoint, thresholds, use_current)
-        return result
-
-    return breaches
 
 
 class DashboardScreen(EndpointTableScreen):
@@ -187,12 +179,25 @@ class DashboardScreen(EndpointTableScreen):
             return
         snapshot = shown_snapshot(self.session.snapshot())  # secrets masked as in saved files
         self._last_snapshot = snapshot
+        self.autosave(snapshot)
+        self.endpoint_history.record(snapshot)
+        if self.frozen is None:
+            self._draw(snapshot, charts)
+        for warning in self.session.warnings:  # e.g. a plain `locust --worker`: figures approximated
+            if warning.kind is WarningKind.HDR_FALLBACK and warning not in self._shown_fallbacks:
+                self._shown_fallbacks.add(warning)
+                self.say(warning.text, "warning")
+        verdict = self.session.spike_verdict
+        if verdict is not None and verdict is not self._shown_verdict:
+            self._shown_verdict = verdict
+            self.say(f"spike verdict: {verdict.text}", "verdict")
+
+    def _draw(self, snapshot: RunSnapshot, charts: bool) -> None:
+        """Hand each widget its part of ``snapshot`` (only the visible lower view)."""
         status = self.query_one(StatusBar)
         status.snapshot = snapshot
         status.use_current = self.use_current
         status.paused = self.session.paused
-        self.autosave(snapshot)
-        self.endpoint_history.record(snapshot)
         self.show_table()
         view = self.query_one(ContentSwitcher).current
         if view == "charts" and charts:
@@ -215,18 +220,10 @@ class DashboardScreen(EndpointTableScreen):
         self.query_one(SaturationBanner).banner = saturation_banner(resources)
         if view == "resources":
             self.query_one(ResourcesPanel).show(resources, charts=charts)
-        for warning in self.session.warnings:  # e.g. a plain `locust --worker`: figures approximated
-            if warning.kind is WarningKind.HDR_FALLBACK and warning not in self._shown_fallbacks:
-                self._shown_fallbacks.add(warning)
-                self.say(warning.text, "warning")
-        verdict = self.session.spike_verdict
-        if verdict is not None and verdict is not self._shown_verdict:
-            self._shown_verdict = verdict
-            self.say(f"spike verdict: {verdict.text}", "verdict")
 
     def show_table(self) -> None:
-        """The endpoint table from the last snapshot, as the table choice arranges it."""
-        snapshot = self._last_snapshot
+        """The endpoint table from the shown snapshot (frozen or latest), as the table choice arranges it."""
+        snapshot = self.shown()
         if snapshot is None:
             return
         breaches = self._breaches_now(snapshot.profile)
@@ -238,6 +235,8 @@ class DashboardScreen(EndpointTableScreen):
         self.query_one(PercentileTable).show_rows(rows, columns)
 
     def watch_use_current(self) -> None:
+        self.query_one(StatusBar).use_current = self.use_current
+        self.show_table()
         self.refresh_view()
 
     # ------------------------------------------------------------------ control

@@ -1,5 +1,5 @@
 """The endpoint table's keys on the dashboard: sort (``o``, ``O``), worst first (``W``), filter (``/``,
-Esc clears), the row cursor and Enter, which opens the endpoint in focus."""
+Esc clears), the row cursor and Enter, which opens the endpoint in focus; ``z`` freezes the view."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ from textual.widgets import Input
 
 from perfconsole.model.run import Annotation, RunSnapshot
 from perfconsole.model.stages import StageStats
+from perfconsole.tui.formatting import fmt_duration
 from perfconsole.tui.screens.endpoint import EndpointScreen
 from perfconsole.tui.screens.store_keys import RunStoreScreen
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.views.endpoint_history import EndpointHistory
 from perfconsole.tui.views.endpoint_table import TableChoice, flipped, next_sort, worst_first
 from perfconsole.tui.widgets.percentile_table import PercentileTable
+from perfconsole.tui.widgets.status_bar import StatusBar
 
 
 class EndpointTableScreen(RunStoreScreen):
@@ -31,9 +33,34 @@ class EndpointTableScreen(RunStoreScreen):
         """Sort and filter of the endpoint table: kept across the window / whole-run switch."""
         self.endpoint_history = EndpointHistory()
         """Each endpoint's own series, for its detail screen (the subclass records every poll)."""
+        self.frozen: RunSnapshot | None = None
+        """The snapshot the view is frozen on (``z``); None: live. The run, its saves and the series go on."""
 
     def show_table(self) -> None:
         raise NotImplementedError
+
+    def refresh_view(self, charts: bool = True) -> None:
+        raise NotImplementedError
+
+    def shown(self) -> RunSnapshot | None:
+        """The snapshot the view shows: the frozen one, else the latest."""
+        return self.frozen if self.frozen is not None else self.live_snapshot()
+
+    def action_freeze(self) -> None:
+        """Freeze the view at this moment while collection goes on; pressed again, catch up."""
+        status = self.query_one(StatusBar)
+        if self.frozen is not None:
+            self.frozen, status.frozen = None, ""
+            self.say("live again")
+            self.refresh_view()
+            return
+        snapshot = self.live_snapshot()
+        if snapshot is None:
+            self.say("still starting: nothing to freeze yet", "error")
+            return
+        self.frozen = snapshot
+        status.frozen = f"FROZEN at {fmt_duration(snapshot.elapsed_s)} (z: live)"
+        self.say("view frozen: the run goes on, figures keep being collected (z catches up)", "warning")
 
     def _choose(self, choice: TableChoice, said: str) -> None:
         self.table_choice = choice

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from perfconsole.config import Settings
 from perfconsole.model.run import AGGREGATED, EndpointStats, RunSnapshot
 from perfconsole.tui.formatting import fmt_ms, fmt_rate
 from perfconsole.tui.marks import BREACH_MARK, METRIC_TO_COLUMN, REGRESSED_CELL_MARK, REGRESSED_ROW_MARK
@@ -141,3 +142,17 @@ def table_headers(
         text = header_text(column, header, choice)
         headers.append((column, f"{text}  {caption}" if column == "name" and caption else text))
     return tuple(headers)
+
+
+def threshold_breaches(settings: Settings, profile_name: str | None) -> Breaches:
+    """Cell marking for the settings' limits (the profile's thresholds over the global ones)."""
+    from perfconsole.verdicts.thresholds import cell_breaches
+
+    profile = settings.profiles.get(profile_name) if profile_name else None
+    thresholds = settings.thresholds_for(profile)
+
+    def breaches(endpoint: EndpointStats, use_current: bool) -> Iterable[str]:
+        result: Iterable[str] = cell_breaches(endpoint, thresholds, use_current)
+        return result
+
+    return breaches

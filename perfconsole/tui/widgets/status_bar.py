@@ -28,19 +28,29 @@ class StatusBar(Widget):
     snapshot: reactive[RunSnapshot | None] = reactive(None, layout=True)
     use_current: reactive[bool] = reactive(True)
     paused: reactive[bool] = reactive(False)
+    frozen: reactive[str] = reactive("", layout=True)
+    """Set while the view is frozen: shown first, in reverse, e.g. ``FROZEN at 1:23 (z: live)``."""
+
+    def fields(self, snapshot: RunSnapshot) -> list[str]:
+        fields = status_fields(snapshot, self.use_current)
+        return [self.frozen, *fields] if self.frozen else fields
 
     def render(self) -> Text:
         if self.snapshot is None:
             return Text("PREPARING  starting workers and target ...", style="bold yellow")
-        fields = status_fields(self.snapshot, self.use_current)
+        fields = self.fields(self.snapshot)
+        state = 1 if self.frozen else 0
         if self.paused:
-            fields[0] = f"{fields[0]} (PAUSED)"
+            fields[state] = f"{fields[state]} (PAUSED)"
         lines = pack_fields(fields, max(20, self.size.width - 2))
         text = Text("\n".join(lines))
-        text.stylize(STATE_STYLES.get(self.snapshot.state, "bold"), 0, len(fields[0]))
+        if self.frozen:
+            text.stylize("bold reverse", 0, len(self.frozen))
+        start = text.plain.find(fields[state])
+        text.stylize(STATE_STYLES.get(self.snapshot.state, "bold"), start, start + len(fields[state]))
         return text
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         if self.snapshot is None:
             return 1
-        return len(pack_fields(status_fields(self.snapshot, self.use_current), max(20, width - 2)))
+        return len(pack_fields(self.fields(self.snapshot), max(20, width - 2)))
