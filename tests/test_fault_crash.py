@@ -348,3 +348,62 @@ def test_runs_saved_by_the_previous_version_still_list_and_compare(
     lines = sweep_leftovers(runs, temp_dir=tmp_path)
     assert len(lines) == 1 and lines[0].startswith("kept aside") and "older version" in lines[0], lines
     assert not (runs / f"{new.name}-x").exists()
+
+
+REAL_LATE_KILLS = 12
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(400)
+def test_real_runs_killed_late_in_their_save(tmp_path: Path) -> None:
+    """The probe's case on real runs: a 2 s headless run (Locust's own CSV and HTML writers, at the default
+    umask) SIGKILLed at a random moment after it printed that it stopped, while it saves; REAL_LATE_KILLS
+    times. The next start's sweep leaves only complete, owner-only runs and incomplete ones kept aside."""
+    (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    command = [sys.executable, "-m", "perfconsole", "run", "--headless", "--runs-dir", "runs"]
+    rng = random.Random(8)
+    killed = 0
+    for _ in range(REAL_LATE_KILLS):
+        proc = subprocess.Popen(
+            [*command, *"--scenario health --workers 0 -u 2 -r 2 -t 2s".split()],
+            cwd=tmp_path,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            start_new_session=True,
+        )
+        assert proc.stderr is not None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and "stopped |" not in proc.stderr.readline():
+            pass
+        time.sleep(rng.uniform(0.0, 0.15))  # its save takes about 0.1 s here, after that line
+        if proc.poll() is None:
+            killed += 1
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the run and its embedded demo target
+        proc.wait(timeout=10)
+        proc.stderr.close()
+    runs = tmp_path / "runs"
+    saved = len(list_runs(runs))
+    lines = sweep_leftovers(runs, temp_dir=tmp_path)
+    assert _stray(runs) == [], lines
+    recovered = sum(1 for line in lines if line.startswith("recovered"))
+    kept = [p for p in _hidden(runs) if p.name.startswith(INCOMPLETE_PREFIX)]
+    broken: list[str] = []
+    for info in list_runs(runs, broken=broken):
+        loaded = load_run_dir(info.path)
+        assert {"report.html", "locust_stats.csv", "data.json"} <= set(loaded.metadata["files"])
+        _assert_owner_only(info.path)
+    assert broken == []
+    for aside in kept:
+        with pytest.raises(StoreError):
+            load_run_dir(aside)
+        _assert_owner_only(aside)
+    print(
+        f"real late kills: {killed} of {REAL_LATE_KILLS} runs killed before they exited; {saved} saves had "
+        f"finished, {recovered} recovered (complete, 0600), {len(kept)} kept aside (incomplete)"
+    )
+    assert saved + recovered + len(kept) <= REAL_LATE_KILLS
