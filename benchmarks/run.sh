@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# All benchmarks, one after the other (about 5 minutes on 2 cores). Each prints its own figures:
+# All benchmarks, one after the other (about 8 minutes on 2 cores). Each prints its own figures:
 # throughput.py the req/s and percentile ratios against plain Locust measured in the same run,
 # hdr_cost.py the histograms' recording and merge cost, sampler_cost.py the resource sampler's own CPU
 # cost, terminal_bytes.py the console's output rate.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing nginx-light (throughput.py's loopback target at several thousand req/s)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null || true
+fi
 echo "== throughput and accuracy vs locust"; $PY benchmarks/throughput.py "$@"
 echo "== exact percentiles: recording and merge cost"; $PY benchmarks/hdr_cost.py
 echo "== resource sampler cost"; $PY benchmarks/sampler_cost.py
