@@ -19,6 +19,19 @@ from perfconsole.resources.summary import ResourceHistory
 from perfconsole.resources.target import TargetAddress
 
 
+class FakeDial:
+    """The arrival-rate dial: its calls are recorded in the session's ``calls``."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+
+    def set_rate(self, rate: float) -> None:
+        self.calls.append(f"set_rate {rate:g}")
+
+    def leave(self) -> None:
+        self.calls.append("leave_rate")
+
+
 class FakeSession:
     """A session frozen on one snapshot; controls are recorded in ``calls`` and change nothing else."""
 
@@ -35,6 +48,7 @@ class FakeSession:
         self.stage_rows: tuple[StageStats, ...] = ()
         self.active_shape: str | None = None
         self.output_lines: list[str] = []
+        self.arrival = FakeDial(self.calls)
 
     def snapshot(self) -> RunSnapshot:
         return self._snapshot

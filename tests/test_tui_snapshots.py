@@ -57,3 +57,16 @@ def test_worst_first_then_endpoint_detail_80x24(snap_compare: Any) -> None:
     """``W`` sorts by p95, worst first (``p95 ▼`` in the header); Enter on the first endpoint row opens it:
     its ladder (window, measured, corrected), charts, failures and stages."""
     assert snap_compare(dashboard_app(), terminal_size=(80, 24), press=["W", "down", "enter"])
+
+
+def test_dashboard_rate_panel_80x24(snap_compare: Any) -> None:
+    """An arrival-rate run: the rate panel (target, achieved, dropped/s, start lag, pool, verdict) and the
+    status bar's rate fields."""
+    from dataclasses import replace
+
+    from perfconsole.model.arrival import ArrivalStatus
+
+    status = ArrivalStatus(300.0, 287.4, 12.6, 480.0, 50, 50, 50, 40, 2)
+    session = FakeSession(replace(snapshot(), arrival=status, stage="300/s"))
+    app = make_app(settings(), scenarios=SCENARIOS, session_factory=no_sessions, session=session)  # type: ignore[arg-type]
+    assert snap_compare(app, terminal_size=(80, 24))

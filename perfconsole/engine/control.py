@@ -11,6 +11,8 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING
 
+from locust.runners import LocalRunner, MasterRunner
+
 from perfconsole.engine.arrival.dial import ArrivalDial
 from perfconsole.engine.clock import RunDeadline
 from perfconsole.engine.events import warn_common_options
@@ -23,8 +25,10 @@ from perfconsole.model.run import RunState
 
 if TYPE_CHECKING:
     from locust import LoadTestShape
+    from locust.env import Environment
 
     from perfconsole.config import Profile, SpikeDrill
+    from perfconsole.engine.hdr.hooks import HdrStats
     from perfconsole.engine.session import LoadSession
 
 
@@ -39,7 +43,7 @@ class RunControl:
             self.user_target, self.shapes, session.notes, session.clock, lambda: session.state.is_live
         )
         self.deadline = RunDeadline(session.clock, self._deadline_reached)
-        self.rate = ArrivalDial(session, self.user_target)
+        self.rate = ArrivalDial(session, self.user_target, self.leave_shape)
 
     # ----------------------------------------------------------------------------- verbs
     def start(self) -> None:
@@ -109,18 +113,6 @@ class RunControl:
         self.deadline.arm(duration)
         session.annotate(f"profile -> {profile.name}", kind="profile")
 
-    def set_arrival_rate(self, rate: float) -> None:
-        """The arrival-rate dial: ``rate`` iterations/s from now (a closed-model run switches to it)."""
-        self._session.require_running()
-        if not self.rate.active:
-            self.leave_shape("rate")
-        self.rate.set_rate(rate)
-
-    def leave_arrival_rate(self) -> None:
-        """Back to the closed model: the users' own ``wait_time`` paces them again."""
-        self._session.require_running()
-        self.rate.leave()
-
     def pause(self) -> None:
         self._session.require_running()
         if self.user_target.paused:
@@ -159,6 +151,11 @@ class RunControl:
         users = self.shapes.leave(control)
         if users:
             self.user_target.follow(users)
+
+    def attach(self, env: Environment, runner: LocalRunner | MasterRunner, hdr: HdrStats) -> None:
+        """At prepare: the collaborators that drive Locust's runner get it."""
+        self.shapes.attach(env, runner)
+        self.rate.attach(runner, isinstance(runner, LocalRunner), hdr)
 
     def stage_key(self) -> StageKey | None:
         """The stage the run is in now (for the figures per stage)."""

@@ -25,6 +25,7 @@ from locust.stats import stats_history
 
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine import preparation, snapshots
+from perfconsole.engine.arrival.dial import ArrivalDial
 from perfconsole.engine.cardinality import MAX_ENDPOINTS_ENV, EndpointFold, install_fold
 from perfconsole.engine.clock import RunClock
 from perfconsole.engine.control import RunControl
@@ -127,14 +128,13 @@ class LoadSession:
         else:
             self._start_master(external)
         assert self.runner is not None
-        self.control.shapes.attach(self.env, self.runner)
         self.hdr = HdrStats(
             self.env,
             self.runner.stats,
             local=isinstance(self.runner, LocalRunner),
             window_s=self.settings.window_s,
         )
-        self.control.rate.attach(self.runner, isinstance(self.runner, LocalRunner), self.hdr)
+        self.control.attach(self.env, self.runner, self.hdr)
         self._uninstall_fold = install_fold(self.env, self.runner, self.endpoint_fold, self.hdr.name_users())
         self.lifecycle = Lifecycle(self.env)
         self.lifecycle.init(self.require_runner())
@@ -360,6 +360,11 @@ class LoadSession:
     def active_shape(self) -> str | None:
         """The shape the run follows now (a locustfile's class name or a staged profile's name), or None."""
         return self.control.shapes.title
+
+    @property
+    def arrival(self) -> ArrivalDial:
+        """The arrival-rate dial (``engine.arrival.dial``): set a rate, leave it, read its figures."""
+        return self.control.rate
 
     @property
     def paused(self) -> bool:

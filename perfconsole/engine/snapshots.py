@@ -51,8 +51,9 @@ def build_snapshot(session: LoadSession) -> RunSnapshot:
         expected_workers=session.worker_count,
         duration_s=session.control.deadline.duration_s,
         profile=session.profile.name if session.profile else None,
-        stage=control.shapes.stage_label(),
+        stage=control.rate.stage_label() if control.rate.active else control.shapes.stage_label(),
         timestamp=time.time(),
+        arrival=control.rate.status(),
         window_s=session.settings.window_s,
     )
 

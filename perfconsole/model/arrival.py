@@ -47,3 +47,18 @@ class ArrivalRun:
     poisson: bool = False
     seconds: tuple[tuple[float, float, int, int], ...] = field(default=())
     """(run time of the second's start, target iterations, started, dropped), one a second."""
+
+
+@dataclass(frozen=True, slots=True)
+class ArrivalStatus:
+    """The live dial's reading: target now, and the last ``LIVE_WINDOW_S`` complete seconds."""
+
+    target_rate: float
+    achieved_rate: float
+    dropped_rate: float
+    start_lag_p95_ms: float | None
+    busy: int
+    pool: int
+    max_users: int
+    backlog: int
+    workers: int

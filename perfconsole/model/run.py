@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from perfconsole.model.percentiles import Percentiles
 
 if TYPE_CHECKING:
-    from perfconsole.model.arrival import ArrivalRun
+    from perfconsole.model.arrival import ArrivalRun, ArrivalStatus
     from perfconsole.model.blocks import TimeBlock
     from perfconsole.model.run_warnings import RunWarning
     from perfconsole.model.stages import StageStats
@@ -142,6 +142,8 @@ class RunSnapshot:
     """Wall-clock time (epoch seconds) of this snapshot."""
     window_s: int = 10
     """Seconds the ``current`` figures cover."""
+    arrival: ArrivalStatus | None = None
+    """Arrival-rate mode's live reading (None: the closed model)."""
 
     @property
     def remaining_s(self) -> float | None:

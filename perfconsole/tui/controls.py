@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from perfconsole.config import validate_spawn_rate, validate_users
+from perfconsole.config import validate_arrival_rate, validate_spawn_rate, validate_users
 
 
 def step_users(target: int, step: int, direction: int) -> int:
@@ -49,3 +49,21 @@ def parse_spawn_rate(text: str) -> float | None:
     """A spawn rate typed by the operator; empty keeps the current rate (None)."""
     text = text.strip()
     return validate_spawn_rate(text, "spawn rate") if text else None
+
+
+RATE_STEP = 0.10
+"""``[`` and ``]`` change the arrival rate by this fraction."""
+
+
+def step_rate(rate: float, direction: int) -> float:
+    """The arrival rate one step (10 %) up or down: whole iterations/s from 10/s, tenths below, never 0."""
+    stepped = rate * (1 + direction * RATE_STEP)
+    return float(round(stepped)) if stepped >= 10 else max(0.1, round(stepped, 1))
+
+
+def parse_arrival_rate(text: str) -> float:
+    """An arrival rate typed by the operator: iterations per second, or ``0`` / ``off`` for none."""
+    text = text.strip().lower()
+    if text in ("0", "off", "0.0"):
+        return 0.0
+    return validate_arrival_rate(text, "arrival rate")

@@ -40,6 +40,7 @@ ANNOTATION_MARKS: dict[str, str] = {
     "worker": "W",
     "warning": "!",
     "snapshot": "S",
+    "rate": "R",
 }
 """One-letter mark of each annotation kind on the charts' time axis."""
 

@@ -26,6 +26,13 @@ class Verdict(Protocol):
     def recovered(self) -> bool: ...
 
 
+class RateDial(Protocol):
+    """perfconsole.engine.arrival.dial.ArrivalDial as the console uses it."""
+
+    def set_rate(self, rate: float) -> None: ...
+    def leave(self) -> None: ...
+
+
 class ConsoleSession(Protocol):
     """The engine's LoadSession as the console uses it, all of it: blocking calls (``prepare``, ``settle``,
     ``close``) go through ``run_blocking``. The test doubles in tests/fakes.py implement it too."""
@@ -64,6 +71,11 @@ class ConsoleSession(Protocol):
     def spike_verdict(self) -> Verdict | None: ...
     @property
     def paused(self) -> bool: ...
+    @property
+    def arrival(self) -> RateDial:
+        """The arrival-rate dial (its live figures come in the snapshot)."""
+        ...
+
     @property
     def warnings(self) -> tuple[RunWarning, ...]: ...
     @property

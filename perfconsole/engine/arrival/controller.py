@@ -23,7 +23,7 @@ from perfconsole.engine.arrival.messages import GROW, REPORT, SHARE
 from perfconsole.engine.arrival.pacer import ArrivalPacer
 from perfconsole.engine.arrival.plan import POOL_CEILING_FACTOR, ArrivalPlan
 from perfconsole.engine.arrival.schedule import RateCurve
-from perfconsole.model.arrival import ArrivalFigures, ArrivalRun
+from perfconsole.model.arrival import ArrivalFigures, ArrivalRun, ArrivalStatus
 from perfconsole.model.stages import StageStats
 
 SPLIT_CHECK_S = 0.5
@@ -35,21 +35,6 @@ RATE_KIND = "rate"
 """The stage kind of an arrival-rate level."""
 LOCAL_ID = "local"
 """The node id of LocalRunner's in-process messages."""
-
-
-@dataclass(frozen=True, slots=True)
-class ArrivalStatus:
-    """The live dial's reading: target now, and the last ``LIVE_WINDOW_S`` complete seconds."""
-
-    target_rate: float
-    achieved_rate: float
-    dropped_rate: float
-    start_lag_p95_ms: float | None
-    busy: int
-    pool: int
-    max_users: int
-    backlog: int
-    workers: int
 
 
 @dataclass

@@ -6,16 +6,16 @@ console or a capacity search needs (``status`` now, ``figures`` over any span of
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 import gevent
 
 from perfconsole.engine.arrival import attach
-from perfconsole.engine.arrival.controller import ArrivalController, ArrivalStatus
+from perfconsole.engine.arrival.controller import ArrivalController
 from perfconsole.engine.arrival.plan import DEFAULT_POOL, ArrivalPlan
 from perfconsole.errors import UserError
-from perfconsole.model.arrival import ArrivalFigures, ArrivalRun
+from perfconsole.model.arrival import ArrivalFigures, ArrivalRun, ArrivalStatus
 from perfconsole.model.stages import StageStats
 
 if TYPE_CHECKING:
@@ -33,9 +33,12 @@ GROW_SPAWN_RATE_PER_WORKER = 100.0
 class ArrivalDial:
     """Arrival-rate mode of one session; inactive until a run starts at a rate or the operator dials one."""
 
-    def __init__(self, session: LoadSession, user_target: UserTarget) -> None:
+    def __init__(
+        self, session: LoadSession, user_target: UserTarget, leave_shape: Callable[[str], None]
+    ) -> None:
         self._session = session
         self._users = user_target
+        self._leave_shape = leave_shape
         self.controller: ArrivalController | None = None
         self._said_wait_time = False
 
@@ -72,6 +75,7 @@ class ArrivalDial:
         if not rate > 0:
             raise UserError(f"the arrival rate must be above 0, got {rate:g}")
         if not controller.active:
+            self._leave_shape("rate")
             pool = max(1, self._users.users)
             if not self._users.users:
                 self._users.spawn(pool, max(self._users.spawn_rate, 1.0))

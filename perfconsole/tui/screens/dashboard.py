@@ -24,6 +24,7 @@ from perfconsole.tui.controls import (
 )
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.modals import NoteModal, ProfileModal, YesNoModal
+from perfconsole.tui.screens.rate_keys import RateKeysScreen
 from perfconsole.tui.screens.shape_guard import guard_shape
 from perfconsole.tui.screens.table_keys import EndpointTableScreen
 from perfconsole.tui.screens.users_dialog import UsersModal
@@ -47,6 +48,7 @@ from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
 from perfconsole.tui.widgets.percentile_table import PercentileTable
+from perfconsole.tui.widgets.rate_panel import RatePanel
 from perfconsole.tui.widgets.resources import ResourcesPanel, SaturationBanner
 from perfconsole.tui.widgets.status_bar import StatusBar
 from perfconsole.tui.widgets.tables import FailuresView, LogView, NotesView, StagesView, WorkersView
@@ -58,7 +60,7 @@ CHART_EVERY = 3
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
 
 
-class DashboardScreen(EndpointTableScreen):
+class DashboardScreen(RateKeysScreen, EndpointTableScreen):
     """Status bar, message line, percentile table and a switchable lower view (charts, failures ...)."""
 
     ACTIONS = DASHBOARD_ACTIONS
@@ -102,6 +104,7 @@ class DashboardScreen(EndpointTableScreen):
         yield StatusBar(id="status")
         yield MessageLine(id="message")
         yield SaturationBanner(id="banner")
+        yield RatePanel(id="rate")
         yield PercentileTable(id="table", cursor=True)
         yield Input(
             placeholder="/ filter endpoints: text or glob (Enter keeps, Esc clears)",
@@ -195,6 +198,7 @@ class DashboardScreen(EndpointTableScreen):
     def _draw(self, snapshot: RunSnapshot, charts: bool) -> None:
         """Hand each widget its part of ``snapshot`` (only the visible lower view)."""
         status = self.query_one(StatusBar)
+        status.extra = self.show_rate(snapshot, self.session.history)
         status.snapshot = snapshot
         status.use_current = self.use_current
         status.paused = self.session.paused

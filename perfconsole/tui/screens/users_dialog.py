@@ -39,7 +39,7 @@ class UsersModal(ModalScreen[tuple[int, float | None] | None]):
     Enter applies, Tab / shift+Tab switch fields, Escape cancels; a field's text is selected when it
     becomes active, so typing replaces it."""
 
-    FIELDS = ("users-input", "rate-input")
+    FIELDS: tuple[str, ...] = ("users-input", "rate-input")
 
     def __init__(self, users: int, spawn_rate: float, hint: str = "") -> None:
         super().__init__()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from perfconsole.model.run import RunSnapshot
 from perfconsole.tui.formatting import fmt_duration, fmt_pct, fmt_rate, fmt_spawn_rate
 
@@ -18,8 +20,8 @@ def failure_percent(snapshot: RunSnapshot, use_current: bool) -> float:
     return 100.0 * total.fail_ratio
 
 
-def status_fields(snapshot: RunSnapshot, use_current: bool) -> list[str]:
-    """The status bar's fields, most important first."""
+def status_fields(snapshot: RunSnapshot, use_current: bool, extra: Sequence[str] = ()) -> list[str]:
+    """The status bar's fields, most important first; ``extra`` (the arrival rate's) after the rates."""
     total = snapshot.total
     rps = total.current_rps if use_current else total.total_rps
     fields = [
@@ -27,6 +29,7 @@ def status_fields(snapshot: RunSnapshot, use_current: bool) -> list[str]:
         f"users {snapshot.user_count}/{snapshot.target_user_count} @{fmt_spawn_rate(snapshot.spawn_rate)}/s",
         f"req/s {fmt_rate(rps)}",
         f"fail {fmt_pct(failure_percent(snapshot, use_current))}",
+        *extra,
         f"elapsed {fmt_duration(snapshot.elapsed_s)}",
         "left " + ("until stopped" if snapshot.remaining_s is None else fmt_duration(snapshot.remaining_s)),
         worker_summary(snapshot),

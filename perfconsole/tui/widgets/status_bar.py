@@ -30,9 +30,11 @@ class StatusBar(Widget):
     paused: reactive[bool] = reactive(False)
     frozen: reactive[str] = reactive("", layout=True)
     """Set while the view is frozen: shown first, in reverse, e.g. ``FROZEN at 1:23 (z: live)``."""
+    extra: reactive[tuple[str, ...]] = reactive((), layout=True)
+    """More fields after the rates (the arrival rate's, while one is on)."""
 
     def fields(self, snapshot: RunSnapshot) -> list[str]:
-        fields = status_fields(snapshot, self.use_current)
+        fields = status_fields(snapshot, self.use_current, self.extra)
         return [self.frozen, *fields] if self.frozen else fields
 
     def render(self) -> Text:
