@@ -52,6 +52,10 @@ KEY_DISPLAY = {
     "enter": "enter",
     "escape": "esc",
     "ctrl+p": "^p",
+    "comma": ",",
+    "full_stop": ".",
+    "less_than_sign": "<",
+    "greater_than_sign": ">",
 }
 
 HELP = ActionSpec("question_mark", "help", "keys", "List every key")
@@ -125,6 +129,13 @@ BROWSER_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 DETAIL_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("comma", "step(-1)", "-1s", "Time cursor: one second back (from the whole run: its end)"),
+    ActionSpec("full_stop", "step(1)", "+1s", "Time cursor: one second on (from the whole run: its start)"),
+    ActionSpec("less_than_sign", "step(-10)", "-10s", "Time cursor: ten seconds back", RARELY),
+    ActionSpec("greater_than_sign", "step(10)", "+10s", "Time cursor: ten seconds on", RARELY),
+    ActionSpec("n", "annotation(True)", "next note", "Time cursor: to the next annotation", OFTEN),
+    ActionSpec("N", "annotation(False)", "prev note", "Time cursor: to the previous annotation", RARELY),
+    ActionSpec("w", "whole_run", "whole", "Whole-run figures again (time cursor off)", RARELY),
     ActionSpec("c", "show('charts')", "charts", "Show the run's charts"),
     ActionSpec("a", "show('notes')", "notes", "Show the run's annotations"),
     ActionSpec("f", "show('failures')", "fails", "Show the run's failures and exceptions"),

@@ -29,6 +29,15 @@ from perfconsole.tui.views.annotations import annotation_lines
 from perfconsole.tui.views.charts import dashboard_charts
 from perfconsole.tui.views.failures import exception_rows, failure_rows
 from perfconsole.tui.views.table import table_rows
+from perfconsole.tui.views.time_cursor import (
+    cursor_line,
+    next_annotation,
+    point_at,
+    run_end,
+    stepped,
+    total_at,
+    with_cursor,
+)
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -160,6 +169,8 @@ class RunDetailScreen(_StoreScreen):
     def __init__(self, entry: BrowserEntry, run: LoadedRun) -> None:
         super().__init__()
         self.entry, self.run = entry, run
+        self.at: float | None = None
+        """The time cursor (seconds into the run); None: whole-run figures."""
 
     def compose(self) -> ComposeResult:
         yield Label("", id="detail-header")
@@ -177,13 +188,43 @@ class RunDetailScreen(_StoreScreen):
         lines = detail_lines(self.entry, duration, (t.describe() for t in result.thresholds))
         lines += corrected_lines(result.final)
         self.query_one("#detail-header", Label).update(Text("\n".join(lines)))
-        self.query_one(PercentileTable).show_rows(table_rows(result.final, use_current=False))
-        self.query_one(ChartsPanel).show_charts(dashboard_charts(result.history, result.annotations))
         self.query_one(NotesView).show(annotation_lines(result.annotations))
         self.query_one(FailuresView).show(
             failure_rows(result.final.errors), exception_rows(result.final.exceptions)
         )
-        self.say("read-only: figures over the whole run")
+        self.show_at(None)
+
+    def show_at(self, at: float | None) -> None:
+        """The run at second ``at`` (table: the total's window figures then; charts: the cursor marked),
+        or over the whole run (None)."""
+        result, self.at = self.run.result, at
+        charts = dashboard_charts(result.history, result.annotations)
+        point = point_at(result.history, at) if at is not None else None
+        if at is None:
+            self.query_one(PercentileTable).show_rows(table_rows(result.final, use_current=False))
+            self.say("read-only: figures over the whole run (, . < > n move a time cursor)")
+        else:
+            shown = total_at(result.final, point) if point is not None else result.final
+            self.query_one(PercentileTable).show_rows(table_rows(shown, use_current=point is not None))
+            self.say(cursor_line(point, at, run_end(result.history), result.final.window_s))
+            rps, latency, users, errors = (with_cursor(chart, at) for chart in charts)
+            charts = (rps, latency, users, errors)
+        self.query_one(ChartsPanel).show_charts(charts)
+
+    def action_step(self, seconds: int) -> None:
+        self.show_at(stepped(self.at, seconds, self.run.result.history))
+
+    def action_annotation(self, forward: bool) -> None:
+        found = next_annotation(self.at, self.run.result.annotations, forward)
+        if found is None:
+            self.say(f"no annotation {'after' if forward else 'before'} this point", "error")
+            return
+        note = next(a for a in self.run.result.annotations if a.elapsed_s == found)
+        self.show_at(found)
+        self.query_one(MessageLine).show(f"{note.text} — {self.query_one(MessageLine).message}")
+
+    def action_whole_run(self) -> None:
+        self.show_at(None)
 
     def action_show(self, view: str) -> None:
         self.query_one(ContentSwitcher).current = f"detail-{view}"

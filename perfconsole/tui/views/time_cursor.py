@@ -1,0 +1,75 @@
+"""A time cursor over a saved run (pure): where a key moves it, and the run's figures at that second.
+
+A saved run keeps the total's figures for every second (:class:`HistoryPoint`: users, req/s, fail/s and
+the current window's p50/p95/p99 from the HdrHistograms); the cursor shows them as they were then.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import replace
+
+from perfconsole.model.percentiles import Percentiles
+from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.tui.chart import ChartData
+from perfconsole.tui.formatting import fmt_duration, fmt_ms, fmt_rate
+
+CURSOR_MARK = "▲"
+"""The cursor's mark on the charts' time axes."""
+
+
+def run_end(history: Sequence[HistoryPoint]) -> float:
+    return history[-1].elapsed_s if history else 0.0
+
+
+def stepped(at: float | None, seconds: float, history: Sequence[HistoryPoint]) -> float:
+    """The cursor ``seconds`` away from ``at``, kept within the run; from the whole run (``at`` None) the
+    first step lands on the run's end (stepping back) or its start (stepping forward)."""
+    end = run_end(history)
+    if at is None:
+        return end if seconds < 0 else 0.0
+    return max(0.0, min(end, at + seconds))
+
+
+def next_annotation(at: float | None, annotations: Sequence[Annotation], forward: bool) -> float | None:
+    """The time of the next annotation after ``at`` (or the previous one before it); None: no more."""
+    times = sorted(a.elapsed_s for a in annotations)
+    if forward:
+        later = [t for t in times if at is None or t > at + 1e-9]
+        return later[0] if later else None
+    earlier = [t for t in times if at is None or t < at - 1e-9]
+    return earlier[-1] if earlier else None
+
+
+def point_at(history: Sequence[HistoryPoint], at: float) -> HistoryPoint | None:
+    """The last sample at or before ``at`` (None before the first)."""
+    index = bisect_right([p.elapsed_s for p in history], at + 1e-9)
+    return history[index - 1] if index else None
+
+
+def cursor_line(point: HistoryPoint | None, at: float, end: float, window_s: int) -> str:
+    """``at 0:35 of 1:00: users 40, req/s 44.0, fail/s 0.1, p50 20 p95 300 p99 450 ms (last 10 s)``."""
+    where = f"at {fmt_duration(at)} of {fmt_duration(end)}"
+    if point is None:
+        return f"{where}: no figures yet"
+    rates = f"req/s {fmt_rate(point.rps)}, fail/s {fmt_rate(point.fail_per_sec)}"
+    latency = f"p50 {fmt_ms(point.p50_ms)} p95 {fmt_ms(point.p95_ms)} p99 {fmt_ms(point.p99_ms)}"
+    return f"{where}: users {point.user_count}, {rates}, {latency} ms (last {window_s} s)"
+
+
+def total_at(final: RunSnapshot, point: HistoryPoint) -> RunSnapshot:
+    """``final`` with its total's current-window figures replaced by those at ``point`` (and no endpoint
+    rows: a saved run keeps per-second figures for the total only)."""
+    total = replace(
+        final.total,
+        current=Percentiles(p50=point.p50_ms, p95=point.p95_ms, p99=point.p99_ms),
+        current_rps=point.rps,
+        current_fail_per_sec=point.fail_per_sec,
+    )
+    return replace(final, total=total, endpoints=(), elapsed_s=point.elapsed_s, user_count=point.user_count)
+
+
+def with_cursor(chart: ChartData, at: float) -> ChartData:
+    """The chart with the cursor marked on its time axis."""
+    return replace(chart, marks=(*chart.marks, (at, CURSOR_MARK)))

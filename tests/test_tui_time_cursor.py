@@ -1,0 +1,90 @@
+"""A saved run with a spike drill, scrubbed with the time cursor: at the spike its window p95, before it
+the calm value (a run directory written by the store from hand-built figures; pure views tested alone)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from pathlib import Path
+
+from test_store_factories import STARTED_AT, make_result
+from test_tui_data import SCENARIOS, settings
+
+from perfconsole.model.run import Annotation, HistoryPoint
+from perfconsole.store.runs import save_run
+from perfconsole.tui.app import make_app
+from perfconsole.tui.screens.run_browser import RunDetailScreen
+from perfconsole.tui.views.time_cursor import next_annotation, point_at, stepped
+from perfconsole.tui.widgets.message_line import MessageLine
+from perfconsole.tui.widgets.percentile_table import PercentileTable
+
+SPIKE_FROM, SPIKE_TO = 30, 40
+
+
+def spike_history() -> tuple[HistoryPoint, ...]:
+    """60 s: p95 20 ms, then 300 ms from the drill at 0:30 to 0:40, then calm again."""
+    return tuple(
+        HistoryPoint(
+            elapsed_s=float(second),
+            timestamp=STARTED_AT + second,
+            user_count=40 if SPIKE_FROM <= second < SPIKE_TO else 10,
+            rps=400.0 if SPIKE_FROM <= second < SPIKE_TO else 100.0,
+            fail_per_sec=0.0,
+            p50_ms=10.0,
+            p95_ms=300.0 if SPIKE_FROM <= second < SPIKE_TO else 20.0,
+            p99_ms=450.0 if SPIKE_FROM <= second < SPIKE_TO else 30.0,
+            total_requests=100 * second,
+        )
+        for second in range(61)
+    )
+
+
+NOTES = (
+    Annotation(5.0, "users 0 -> 10", "users", STARTED_AT + 5),
+    Annotation(float(SPIKE_FROM), "spike drill: 10 -> 40 users", "drill", STARTED_AT + SPIKE_FROM),
+)
+
+
+def test_cursor_steps_within_the_run_and_jumps_between_annotations() -> None:
+    history = spike_history()
+    assert stepped(None, -1, history) == 60.0 and stepped(None, 1, history) == 0.0
+    assert stepped(35.0, 10, history) == 45.0 and stepped(55.0, 10, history) == 60.0
+    assert stepped(3.0, -10, history) == 0.0
+    assert next_annotation(None, NOTES, True) == 5.0 and next_annotation(5.0, NOTES, True) == 30.0
+    assert next_annotation(30.0, NOTES, True) is None and next_annotation(30.0, NOTES, False) == 5.0
+    point = point_at(history, 35.4)
+    assert point is not None and point.elapsed_s == 35.0 and point_at(history, -1.0) is None
+
+
+def no_sessions(choice: object) -> object:
+    raise AssertionError("a saved run starts no session")
+
+
+def test_a_saved_spike_scrubbed_to_the_spike_and_before_it(tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    result = replace(make_result(annotations=NOTES), history=spike_history())
+    save_run(runs, result)
+    app = make_app(replace(settings(), runs_dir=runs), scenarios=SCENARIOS, session_factory=no_sessions)
+
+    async def drive() -> list[tuple[str, str]]:
+        seen = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("r", "enter")
+            await pilot.pause(0.3)
+            assert isinstance(app.screen, RunDetailScreen)
+            table = app.screen.query_one(PercentileTable)
+            for keys in (("n", "n"), ("full_stop",) * 5, ("less_than_sign", "less_than_sign"), ("w",)):
+                await pilot.press(*keys)
+                await pilot.pause(0.2)
+                total = [cell.plain for cell in table.get_row_at(0)]
+                seen.append((total[4], app.screen.query_one(MessageLine).message))
+        return seen
+
+    at_drill, in_spike, before, whole = asyncio.run(drive())
+    assert at_drill[0] == "300" and "spike drill" in at_drill[1] and "at 0:30 of 1:00" in at_drill[1]
+    assert in_spike == (
+        "300",
+        "at 0:35 of 1:00: users 40, req/s 400.0, fail/s 0.0, p50 10 p95 300 p99 450 ms (last 10 s)",
+    )
+    assert before[0] == "20" and before[1].startswith("at 0:15 of 1:00") and "p95 20 " in before[1]
+    assert whole[1].startswith("read-only: figures over the whole run") and whole[0] != "300"
