@@ -82,3 +82,25 @@ def test_operator_log_bounded_without_slowing() -> None:
     assert len(log.lines) == 100 and log.dropped == 400
     assert log.tail(2) == ["[worker 1] line 49-8", "[worker 1] line 49-9"]
     assert log.text().startswith("[perfconsole] 400 older line(s) dropped\n[worker 1] line 40-0\n")
+
+
+def test_local_workers_log_as_the_headless_run_says() -> None:
+    """Locust's --processes children share the parent's logging options; the console's workers keep to
+    warnings (they land in its log view)."""
+    import argparse
+    from pathlib import Path
+
+    from perfconsole.engine.plan import RunPlan
+    from perfconsole.engine.preparation import worker_logging
+
+    def plan(**options: object) -> RunPlan:
+        return RunPlan(scenario_path=Path("x.py"), parsed_options=argparse.Namespace(**options))
+
+    assert worker_logging(plan(headless=True, loglevel=None)) == {
+        "loglevel": "INFO",
+        "logfile": None,
+        "skip_log_setup": False,
+    }
+    given = plan(headless=True, loglevel="DEBUG", logfile="run.log", skip_log_setup=True)
+    assert worker_logging(given) == {"loglevel": "DEBUG", "logfile": "run.log", "skip_log_setup": True}
+    assert worker_logging(plan(headless=False, loglevel="DEBUG")) == {}

@@ -135,14 +135,15 @@ def local_workers(plan: RunPlan, master_port: int, count: int, log: OperatorLog)
 
 
 def worker_logging(plan: RunPlan) -> dict[str, Any]:
-    """Locust's --loglevel/--logfile for local workers: a headless run's own (INFO unless given), as
-    Locust's --processes pass theirs; the console keeps workers' log to warnings (its log view)."""
+    """Locust's --loglevel/--logfile/--skip-log-setup for local workers: a headless run's own (INFO unless
+    given), as Locust's --processes pass theirs; the console keeps workers' log to warnings (its log view)."""
     options = plan.parsed_options
     if options is None or not getattr(options, "headless", False):
         return {}
     return {
         "loglevel": getattr(options, "loglevel", None) or "INFO",
         "logfile": getattr(options, "logfile", None),
+        "skip_log_setup": bool(getattr(options, "skip_log_setup", False)),
     }
 
 

@@ -44,6 +44,7 @@ class LocalWorkers:
     loglevel: str = "WARNING"
     """Locust's --loglevel on the workers (a headless run passes its own, as Locust's --processes do)."""
     logfile: str | None = None
+    skip_log_setup: bool = False
 
     def start(self) -> None:
         self.output = output = WorkerOutput(self.count, self.log)
@@ -63,6 +64,8 @@ class LocalWorkers:
         ]
         if self.logfile:
             command += ["--logfile", self.logfile]
+        if self.skip_log_setup:
+            command.append("--skip-log-setup")
         if self.tags:
             command += ["--tags", *self.tags]
         if self.exclude_tags:
