@@ -74,7 +74,11 @@ def run_locust(locustfile: Path, host: str, users: int, seconds: int, workers: i
     ]
     if workers:
         command += ["--processes", str(workers)]
-    subprocess.run(command, check=False, capture_output=True, timeout=seconds + 60, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        command, check=False, capture_output=True, text=True, timeout=seconds + 60, stdin=subprocess.DEVNULL
+    )
+    if not Path(f"{prefix}_stats.csv").is_file():
+        raise SystemExit(f"locust run failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
     with open(f"{prefix}_stats.csv", newline="") as handle:
         row = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
     return Figures(
@@ -172,10 +176,14 @@ http {{
 """
 
 
+def nginx_binary() -> str | None:
+    return shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+
+
 @contextmanager
 def nginx_target() -> Iterator[str]:
     """nginx on a free loopback port answering every path with a 2-byte body; stopped on exit."""
-    binary = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    binary = nginx_binary()
     if binary is None:
         raise FileNotFoundError("nginx is not installed (apt-get install nginx-light)")
     with socket.socket() as probe:
@@ -252,12 +260,11 @@ def main() -> int:
         )
     if "rate" in args.phases:
         print("phase 2: rate (FastHttpUser, GET /api/v1/health/ping on nginx, no wait)")
-        try:
+        if not nginx_binary():
+            print("  skipped: nginx is not installed (apt-get install nginx-light)")
+        else:
             with nginx_target() as url:
                 rate = phase("rate", here / "locustfile_ping.py", url, args.users, args)
-        except FileNotFoundError as exc:
-            print(f"  skipped: {exc}")
-        else:
             pairs, medians = rps_ratio(rate)
             ok &= pairs >= 0.98
             locust_rps = median([f.rps for f in rate["locust"]])
