@@ -55,6 +55,8 @@ def config_error(tmp_path: Path, text: str) -> str:
 def _without_demo_limits(data: dict[str, Any]) -> dict[str, Any]:
     """TOML data without the latency/error-rate limits config.toml sets for the demo scenarios."""
     out = {**data, "thresholds": {"fail_on_errors": data["thresholds"]["fail_on_errors"]}}
+    resource_limits = dict.fromkeys(data["resources"]["thresholds"], False)
+    out["resources"] = {**data["resources"], "thresholds": resource_limits}
     out["profiles"] = {
         name: {k: v for k, v in profile.items() if k != "thresholds"}
         for name, profile in data["profiles"].items()
@@ -68,7 +70,10 @@ def test_shipped_file_matches_builtin_defaults_but_the_demo_limits() -> None:
     builtin = default_settings()
     assert dataclasses.replace(shipped, source=None, thresholds=builtin.thresholds) != builtin  # profiles'
     profiles = {name: dataclasses.replace(p, thresholds=None) for name, p in shipped.profiles.items()}
-    bare = dataclasses.replace(shipped, source=None, thresholds=builtin.thresholds, profiles=profiles)
+    resources = dataclasses.replace(shipped.resources, thresholds=builtin.resources.thresholds)
+    bare = dataclasses.replace(
+        shipped, source=None, thresholds=builtin.thresholds, profiles=profiles, resources=resources
+    )
     assert bare == builtin
     assert shipped.thresholds.default.p95_ms == 500 and shipped.profile("spike").thresholds is not None
 
@@ -116,8 +121,10 @@ def test_builtin_defaults_values() -> None:
     resources = settings.resources
     assert resources.metrics_url is None and resources.health_path is None
     assert (resources.scrape_interval_s, resources.preflight_timeout_s) == (5, 5)
-    limits = resources.thresholds
-    assert (limits.target_cpu_pct, limits.memory_pct, limits.db_pool_pct, limits.queue_depth) == (
+    limits = resources.thresholds  # none built in either; config.toml sets them for the demo
+    assert (limits.target_cpu_pct, limits.memory_pct, limits.db_pool_pct, limits.queue_depth) == (None,) * 4
+    shipped = load_settings(ROOT / "config.toml").resources.thresholds
+    assert (shipped.target_cpu_pct, shipped.memory_pct, shipped.db_pool_pct, shipped.queue_depth) == (
         70,
         80,
         80,
