@@ -29,6 +29,7 @@ from perfconsole.store.baselines import save_baseline
 from perfconsole.store.runs import save_run
 from perfconsole.tui.app import make_app
 from perfconsole.tui.screens.run_browser import CompareScreen, RunBrowserScreen, RunDetailScreen
+from perfconsole.tui.screens.store_modals import BaselinePickModal
 
 CLEAR = "\x1b[2J\x1b[H"
 TITLE = "\x1b]0;PWNEDTITLE\x07"
@@ -186,6 +187,12 @@ def test_console_run_browser_shows_no_escape(tmp_path: Path) -> None:
             compared = _screen(app)
             _assert_clean(compared, "the comparison")
             assert SHOWN_NAME in compared
+            await pilot.press("escape", "escape", "b")  # the start screen's baseline picker
+            await pilot.pause()
+            assert isinstance(app.screen, BaselinePickModal)
+            picker = _screen(app)
+            _assert_clean(picker, "the baseline picker")
+            assert SHOWN_NOTE[:10] in picker
 
     asyncio.run(drive())
 

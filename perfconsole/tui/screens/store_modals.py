@@ -17,6 +17,7 @@ from perfconsole.errors import UserError
 from perfconsole.store.baselines import BaselineInfo
 from perfconsole.tui.formatting import fmt_ms
 from perfconsole.tui.screens.modals import RunTimeTextModal
+from perfconsole.tui.shown import shown_text
 
 
 class SnapshotModal(RunTimeTextModal):
@@ -96,7 +97,7 @@ def baseline_option_text(info: BaselineInfo) -> str:
     p95 = info.run.summary.get("p95_ms")
     figure = fmt_ms(float(p95)) if isinstance(p95, int | float) else "-"
     note = f"  {info.note}" if info.note else ""
-    return f"{info.name}  p95 {figure} ms  ({info.source_run}){note}"
+    return shown_text(f"{info.name}  p95 {figure} ms  ({info.source_run}){note}")
 
 
 class BaselinePickModal(ModalScreen[str | None]):
@@ -119,7 +120,7 @@ class BaselinePickModal(ModalScreen[str | None]):
             if not self.baselines:
                 yield Label("no baselines yet: B promotes a saved run", classes="dialog-error")
             for error in self.broken[:3]:
-                yield Label(Text(f"✗ unreadable: {error}"), classes="dialog-error")
+                yield Label(Text(f"✗ unreadable: {shown_text(error)}"), classes="dialog-error")
 
     def on_mount(self) -> None:
         names = [b.name for b in self.baselines]
