@@ -9,7 +9,9 @@ import json
 import os
 import random
 import re
+import shutil
 import stat
+import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -314,3 +316,26 @@ def test_baseline_save_refuses_to_copy_a_special_file_the_run_does_not_list(tmp_
         f"perfconsole: error: {runs / good / 'extra.pipe'}: is a FIFO, not a regular file: not read"
     ]
     assert sorted(p.name for p in (runs / "baselines").iterdir()) == ["base", "hit"]
+
+
+def test_the_sweep_neither_opens_nor_follows_what_a_staging_directory_holds(tmp_path: Path) -> None:
+    """A killed save's staging directory (its owner pid gone) holding, besides a complete run, a FIFO and a
+    symlink to a file outside: the sweep (here before `baseline delete`) answers, recovers the run, and
+    neither opens the FIFO nor changes the mode of the file the link points to."""
+    runs, good, _victim = _store(tmp_path)
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    staged = runs / f".tmp-20261201T000000Z-staged-{dead.pid}-0123abcd"
+    shutil.copytree(runs / good, staged)
+    os.mkfifo(staged / "extra.pipe")
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not ours")
+    outside.chmod(0o644)
+    (staged / "link").symlink_to(outside)
+    done = run_perfconsole(["baseline", "delete", "nosuch", "--runs-dir", str(runs)], tmp_path, timeout=5)
+    assert done.returncode == 2, done.stderr
+    assert (
+        done.stderr.splitlines()[0]
+        == "perfconsole: recovered 20261201T000000Z-staged (a crash had stopped its save at the last step)"
+    )
+    assert stat.S_IMODE(outside.stat().st_mode) == 0o644

@@ -12,6 +12,7 @@ import errno
 import os
 import secrets
 import shutil
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -66,7 +67,10 @@ def fsync_dir(path: Path) -> None:
 
 
 def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
+    """fsync a regular file; anything else (a FIFO, a device, a symlink) is neither opened nor followed."""
+    if not stat.S_ISREG(os.lstat(path).st_mode):
+        return
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW)
     try:
         os.fsync(fd)
     finally:
@@ -95,13 +99,15 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def restrict_tree(root: Path) -> None:
     """Owner-only modes under ``root`` (files 0600, directories 0700): runs hold hosts, command lines and
-    error texts; files written by third-party code (Locust's CSV and HTML writers) get the same."""
+    error texts; files written by third-party code (Locust's CSV and HTML writers) get the same. Symbolic
+    links are left alone (chmod would change what they point to)."""
     os.chmod(root, DIR_MODE)
     for dirpath, dirnames, filenames in os.walk(root):
-        for name in dirnames:
-            os.chmod(os.path.join(dirpath, name), DIR_MODE)
-        for name in filenames:
-            os.chmod(os.path.join(dirpath, name), FILE_MODE)
+        for names, mode in ((dirnames, DIR_MODE), (filenames, FILE_MODE)):
+            for name in names:
+                path = os.path.join(dirpath, name)
+                if not os.path.islink(path):
+                    os.chmod(path, mode)
 
 
 def fsync_tree(root: Path) -> None:
