@@ -84,6 +84,7 @@ def test_baseline_regression_exit_11_names_the_slowed_endpoint(tmp_path: Path) -
     assert "GET /api/products" in regressed
     assert regressed - {"GET /api/products", "Aggregated"} == set()
     assert summary["exit_code"] == 11
+    assert summary["exit_reason"] == "a regression against the baseline"
 
 
 def test_missing_baseline_is_a_usage_error_before_running(tmp_path: Path) -> None:
