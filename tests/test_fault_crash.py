@@ -134,29 +134,36 @@ def _reap(pid: int) -> None:
 
 def test_late_sigkills_of_saves_recover_complete_owner_only_runs_or_keep_them_aside(tmp_path: Path) -> None:
     """The issue's case: SIGKILL late in a save (while the artifacts are written, run.toml is written, modes
-    are set and files fsynced). Each kill is timed at a random point between 80 % and 110 % of a save, as long
-    as one takes here; the next start recovers only complete runs, with owner-only modes, and keeps the
-    incomplete ones aside. Bounded: LATE_KILLS single saves."""
+    are set and files fsynced). The delay before each kill seeks the end of a save whatever the machine's
+    load: shorter after a save that finished, longer after one killed before its run.toml, with some jitter.
+    The next start recovers only complete runs, with owner-only modes, and keeps the incomplete ones aside.
+    Bounded: LATE_KILLS single saves."""
     runs = tmp_path / "runs"
     runs.mkdir()
     started = time.monotonic()
     _reap(_saver_child(tmp_path / "timing", 0, once=True, artifact_bytes=ARTIFACT_BYTES))
-    save_s = time.monotonic() - started
+    delay_s = time.monotonic() - started
     rng = random.Random(21)
     for seed in range(LATE_KILLS):
+        finished = len(list_runs(runs))
         pid = _saver_child(runs, seed, once=True, artifact_bytes=ARTIFACT_BYTES)
-        time.sleep(rng.uniform(0.8, 1.1) * save_s)
+        time.sleep(delay_s * rng.uniform(0.9, 1.1))
         with contextlib.suppress(ProcessLookupError):  # the save may have finished
             os.kill(pid, signal.SIGKILL)
         _reap(pid)
+        staged = [p for p in runs.iterdir() if p.name.startswith(".tmp-") and f"-k{seed}" in p.name]
+        if len(list_runs(runs)) > finished:
+            delay_s *= 0.85  # too late: it finished
+        elif not any((p / "run.toml").exists() for p in staged):
+            delay_s *= 1.1  # too early: before its run.toml
     saved = len(list_runs(runs))
     leftovers = len(_hidden(runs))
     lines = sweep_leftovers(runs, temp_dir=tmp_path)
     recovered, kept = _check_after_sweep(runs, lines)
     removed = leftovers - recovered - kept
     print(
-        f"late kills: {LATE_KILLS} (one save {save_s:.2f} s here): {saved} saves had finished, "
-        f"{recovered} recovered (complete, 0600), {kept} kept aside (incomplete), {removed} removed"
+        f"late kills: {LATE_KILLS}: {saved} saves had finished, {recovered} recovered (complete, 0600), "
+        f"{kept} kept aside (incomplete), {removed} removed"
     )
     assert saved + recovered + kept + removed == LATE_KILLS
     assert len(list_runs(runs)) == saved + recovered
