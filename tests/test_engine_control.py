@@ -20,10 +20,25 @@ from perfconsole.engine.clock import RunClock
 from perfconsole.engine.control import RunControl
 from perfconsole.engine.notes import RunNotes
 from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.run_end import RunEndWatch
 from perfconsole.engine.sampler import Sampler
 from perfconsole.engine.workers.output import OperatorLog
 from perfconsole.errors import UserError
 from perfconsole.model.run import Annotation, RunState
+from perfconsole.model.run_end import RunEnd
+
+
+class LiveGroup:
+    """``runner.greenlet`` of a runner that has not quit (Locust's group is emptied only by ``quit``)."""
+
+    def __init__(self) -> None:
+        self.size = 1
+
+    def spawn(self, fn: Any) -> gevent.Greenlet:
+        return gevent.spawn(lambda: None)
+
+    def __len__(self) -> int:
+        return self.size
 
 
 class StandIn:
@@ -37,6 +52,7 @@ class StandIn:
         self.runner: Any = RecordingRunner()
         self.runner.stats = self.env.stats
         self.runner.state = "ready"
+        self.runner.greenlet = LiveGroup()
         self.scenario = None
         self.monitor = None
         self.hdr = None
@@ -51,6 +67,7 @@ class StandIn:
             check=lambda nodes, running: self.checked.append((list(nodes), running))
         )
         self.asked: list[str] = []
+        self.run_end = RunEndWatch()
         self.control = RunControl(self)  # type: ignore[arg-type]
         self.sampler = Sampler(self)  # type: ignore[arg-type]
 
@@ -71,11 +88,11 @@ class StandIn:
     def reset_run(self) -> None:
         self.asked.append("reset_run")
 
-    def end_run(self, why: str) -> None:
-        self.asked.append(f"end_run: {why}")
+    def end_run(self, end: RunEnd) -> None:
+        self.asked.append(f"end_run: {end.reason}")
 
-    def mark_stopped(self, why: str) -> None:
-        self.asked.append(f"mark_stopped: {why}")
+    def mark_stopped(self, end: RunEnd) -> None:
+        self.asked.append(f"mark_stopped: {self.run_end.note(end).reason}")
 
     def spawn_tracked(self, fn: Any, *args: Any) -> gevent.Greenlet:
         return gevent.spawn(fn, *args)
@@ -170,6 +187,23 @@ def test_a_tick_sees_the_runner_running_and_records_a_point() -> None:
     assert session.state == RunState.RUNNING
     (point,) = session.sampler.history.points
     assert point.total_requests == 0 and point.p95_ms is None and session.sampler.history.csv_rows
+
+
+def test_a_tick_ends_a_run_locust_ended_with_its_reason() -> None:
+    quit_run = started(RunPlan(scenario_path=Path("s.py"), users=2))
+    quit_run.runner.state = "running"
+    quit_run.runner.greenlet.size = 0  # runner.quit() from the locustfile
+    quit_run.sampler.tick()
+    assert quit_run.asked == ["mark_stopped: the locustfile quit the runner"]
+    stopped = started(RunPlan(scenario_path=Path("s.py"), users=2))
+    stopped.runner.state = "stopped"
+    gevent.sleep(0.01)  # the spawn greenlet (the recording runner's start) has ended
+    stopped.sampler.tick()
+    assert stopped.asked == ["mark_stopped: the locustfile stopped the runner"]
+    going = started(RunPlan(scenario_path=Path("s.py"), users=2))
+    going.runner.state = "running"
+    going.sampler.tick()
+    assert going.asked == []
 
 
 def test_no_point_before_the_run_starts_and_workers_are_watched_on_a_master() -> None:

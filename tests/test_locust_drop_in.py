@@ -112,6 +112,11 @@ def _outcome(procs: list[subprocess.Popen[str]], work: Path) -> Outcome:
             each.kill()
         stdout, stderr = proc.communicate()
         pytest.fail(f"{proc.args} did not end within {RUN_TIMEOUT_S}s: {stderr[-2000:]}")
+    return _read_outcome(proc, stdout, stderr, work)
+
+
+def _read_outcome(proc: subprocess.Popen[str], stdout: str, stderr: str, work: Path) -> Outcome:
+    """What an ended command left: its output, the events its hooks logged, its CSV files."""
     by_pid: dict[str, list[str]] = {}
     users: Counter[str] = Counter()
     tasks: Counter[str] = Counter()
@@ -325,3 +330,108 @@ def test_exit_codes_and_log_lines_by_locusts_rules(
     }
     assert own["ours"] == own["plain"] != [], context
     assert not re.search(r"^(INFO|WARNING|ERROR):root:", ours.stderr, flags=re.M), context
+
+
+ENDINGS = PROJECTS / "endings"
+END_CASES = {
+    "shape-returns-none": ["-f", str(ENDINGS / "shape_none.py")],
+    "master-runner-quit": ["-f", str(ENDINGS / "master_quit.py"), *"-u 2 -r 10 -t 40s".split()],
+    "workers-stop-by-themselves": ["-f", str(ENDINGS / "self_stopping.py"), *"-u 4 -r 10 -t 40s".split()],
+    "custom-argument-at-init": [
+        "-f", str(ENDINGS / "custom_arg.py"), *"-u 2 -r 10 -t 3s --my-argument hello42".split()
+    ],
+}  # fmt: skip
+"""Runs that something other than their clock ends (``-t 40s`` is far beyond their own end), and a custom
+argument that ``init`` reads in every process."""
+END_SLACK_S = 5.0
+"""perfconsole ends within this of plain Locust started at the same moment (issue 15), both timed from their
+load's start to their exit."""
+
+
+def _run_both_timed(
+    tmp_path: Path, args: list[str], locust_mode: list[str], perfconsole_mode: list[str], host: str
+) -> tuple[Outcome, float, Outcome, float]:
+    """Both tools started at once; each one's outcome and its seconds from the load's start (its first
+    ``test_start``, so that starting worker processes does not count) to its exit."""
+    import threading
+    import time
+
+    ended: dict[str, tuple[str, str, float]] = {}
+    procs: dict[str, subprocess.Popen[str]] = {}
+    for tool, mode in (("locust", locust_mode), ("perfconsole", perfconsole_mode)):
+        port = str(free_port())
+        procs[tool] = _start(
+            tool, [*args, *(a.replace("{port}", port) for a in mode)], tmp_path / tool, host
+        )[0]
+
+    def wait(tool: str) -> None:
+        try:
+            out, err = procs[tool].communicate(timeout=RUN_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            procs[tool].kill()
+            out, err = procs[tool].communicate()
+            err += f"\n(killed: no end within {RUN_TIMEOUT_S}s)"
+        ended[tool] = (out, err, time.time())
+
+    threads = [threading.Thread(target=wait, args=(tool,)) for tool in procs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcomes: list[tuple[Outcome, float]] = []
+    for tool in ("locust", "perfconsole"):
+        out, err, at = ended[tool]
+        work = tmp_path / tool
+        started = work / "events.log.started"
+        load_s = at - float(started.read_text().split()[0]) if started.exists() else float("inf")
+        outcomes.append((_read_outcome(procs[tool], out, err, work), load_s))
+    (plain, plain_s), (ours, ours_s) = outcomes
+    return plain, plain_s, ours, ours_s
+
+
+@pytest.mark.parametrize("case", END_CASES)
+@pytest.mark.parametrize(
+    ("locust_mode", "perfconsole_mode", "roles"),
+    [
+        (LOCUST_TWO_WORKERS, ["--workers", "2"], ("master", "worker", "worker")),
+        ([], ["--workers", "0"], ("local",)),
+    ],
+    ids=["2-workers", "in-process"],
+)
+def test_runs_end_as_in_locust(
+    case: str,
+    locust_mode: list[str],
+    perfconsole_mode: list[str],
+    roles: tuple[str, ...],
+    tmp_path: Path,
+    target: DemoTargetProcess,
+) -> None:
+    plain, plain_s, ours, ours_s = _run_both_timed(
+        tmp_path, END_CASES[case], locust_mode, perfconsole_mode, target.url
+    )
+    # Locust's own CSV may miss the last second when its runner quits (its writer greenlet dies with it):
+    # these runs compare hooks, exit code and end time, which the CSV case tests above compare already
+    context = f"locust stderr:\n{plain.stderr[-1500:]}\nperfconsole stderr:\n{ours.stderr[-1500:]}"
+    assert ours.processes == plain.processes, context
+    assert ours.code == plain.code == 0, context
+    assert "Traceback" not in ours.stderr, context
+    events = ["init", "quit 0", "quitting", "test_start", "test_stop"]
+    if case == "custom-argument-at-init":  # init sees the argument in every process, workers too
+        events.append("init sees 'hello42'")
+    assert ours.processes == sorted(tuple(sorted(f"{role} {e}" for e in events)) for role in roles)
+    print(f"{case}: load start to exit: perfconsole {ours_s:.1f}s, locust {plain_s:.1f}s")
+    assert ours_s <= plain_s + END_SLACK_S, f"perfconsole {ours_s:.1f}s, locust {plain_s:.1f}s"
+    assert ours.run_dir is not None
+    toml = (ours.run_dir / "run.toml").read_text()
+    assert "interrupted = false" in toml
+    reasons = {
+        "shape-returns-none": "Run ended: shape TwoThenNone ended",
+        "master-runner-quit": "Run ended: the locustfile quit the runner",
+        "workers-stop-by-themselves": (
+            "Run ended: all 2 worker(s) stopped by themselves"
+            if "worker" in roles
+            else "Run ended: the locustfile quit the runner"
+        ),
+        "custom-argument-at-init": "Run ended: duration reached",
+    }
+    assert reasons[case] in ours.stdout, ours.stdout[-1500:]

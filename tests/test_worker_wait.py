@@ -36,7 +36,7 @@ def test_worker_hosts_from_locust_client_ids() -> None:
 def test_the_command_names_the_address_to_dial(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     inside = tmp_path / "scenarios" / "health.py"
-    command = worker_command(inside, "10.213.0.1", 5557, tags=("api",))
+    command = worker_command(inside, "10.213.0.1", 5557, ("--tags", "api"))
     assert command == (
         "perfconsole worker -f scenarios/health.py --master-host 10.213.0.1 --master-port 5557 -- --tags api"
     )

@@ -65,12 +65,13 @@ def plan_sources(parsed: Any) -> Any:
 
     named = tuple(p.resolve() for p in parsed.locustfiles)
 
-    def sources(path: Path) -> tuple[tuple[Path, ...], argparse.Namespace]:
+    def sources(path: Path) -> tuple[tuple[Path, ...], argparse.Namespace, tuple[Any, ...]]:
         chosen = Path(path).resolve()
         if named and chosen == named[0]:
-            return named, parsed.locust_namespace(headless=False)
+            return named, parsed.locust_namespace(headless=False), parsed.custom_args
         discard_preloaded(named)  # its hooks must not fire in another scenario's run
-        return (chosen,), reparse(parsed, (chosen,), prog=PROG).locust_namespace(headless=False)
+        again = reparse(parsed, (chosen,), prog=PROG)
+        return (chosen,), again.locust_namespace(headless=False), again.custom_args
 
     return sources
 

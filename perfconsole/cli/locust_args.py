@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from perfconsole.engine.plan import CustomArgument
 from perfconsole.errors import UserError
 
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
@@ -84,6 +85,8 @@ class ParsedOptions:
     environ: Mapping[str, str]
     add_own: Any = None
     """What added perfconsole's options to the parser (to parse the same command line again)."""
+    custom_args: tuple[CustomArgument, ...] = ()
+    """The locustfiles' custom arguments as a worker's command line (see :func:`custom_arguments`)."""
 
     def locust_namespace(self, headless: bool | None = None) -> argparse.Namespace:
         """What Locust calls ``parsed_options``: Locust's options and the locustfiles' custom arguments with
@@ -204,11 +207,42 @@ def build_parser(prog: str, add_own: Any, argv: Sequence[str] = ()) -> Any:
         parser.set_defaults(**{key: None})
     add_own(parser)
     _raise_user_error(parser, prog, argv)
+    before = len(parser._actions)
     try:
         locust.events.init_command_line_parser.fire(parser=parser)
     except argparse.ArgumentError as exc:
         raise UserError(f"a locustfile's custom argument clashes with an existing option: {exc}") from None
+    parser.perfconsole_custom_actions = tuple(parser._actions[before:])
     return parser
+
+
+def custom_arguments(parser: Any, options: argparse.Namespace) -> tuple[CustomArgument, ...]:
+    """The custom arguments the locustfiles added (``init_command_line_parser``) whose parsed value is not
+    their default, as command-line tokens for a worker (Locust's own ``--processes`` workers are forks
+    that keep them; perfconsole's workers are new processes and get them on their command line)."""
+    found: list[CustomArgument] = []
+    for action in getattr(parser, "perfconsole_custom_actions", ()):
+        if not action.option_strings or action.dest == argparse.SUPPRESS:
+            continue
+        value = getattr(options, action.dest, None)
+        if value is None or value == action.default:
+            continue
+        tokens = _tokens(action, value)
+        if tokens:
+            found.append(CustomArgument(tokens, secret=bool(getattr(action, "is_secret", False))))
+    return tuple(found)
+
+
+def _tokens(action: argparse.Action, value: Any) -> tuple[str, ...]:
+    flag = max(action.option_strings, key=len)  # the long form
+    if action.nargs == 0:  # store_true / store_false / store_const / count
+        count = value if isinstance(action, argparse._CountAction) and isinstance(value, int) else 1
+        return (flag,) * count
+    if isinstance(action, argparse._AppendAction) and isinstance(value, list):
+        return tuple(f"{flag}={item}" for item in value)
+    if isinstance(value, list | tuple):
+        return (flag, *(str(item) for item in value)) if value else ()
+    return (f"{flag}={value}",)  # one token: a value starting with "-" is not read as an option
 
 
 def parse(
@@ -236,7 +270,14 @@ def parse(
     parser = build_parser(prog, add_own, argv)
     options = parser.parse_args(args=list(argv), env_vars=env)
     _check_options(parser, options, prog)
-    return ParsedOptions(options=options, locustfiles=paths, argv=tuple(argv), environ=env, add_own=add_own)
+    return ParsedOptions(
+        options=options,
+        locustfiles=paths,
+        argv=tuple(argv),
+        environ=env,
+        add_own=add_own,
+        custom_args=custom_arguments(parser, options),
+    )
 
 
 def _check_options(parser: Any, options: argparse.Namespace, prog: str) -> None:
@@ -263,4 +304,11 @@ def reparse(parsed: ParsedOptions, more_locustfiles: Sequence[Path], *, prog: st
     preload_locustfiles(more_locustfiles)
     parser = build_parser(prog, parsed.add_own, parsed.argv)
     options = parser.parse_args(args=list(parsed.argv), env_vars=dict(parsed.environ))
-    return ParsedOptions(options, tuple(more_locustfiles), parsed.argv, parsed.environ, parsed.add_own)
+    return ParsedOptions(
+        options,
+        tuple(more_locustfiles),
+        parsed.argv,
+        parsed.environ,
+        parsed.add_own,
+        custom_arguments(parser, options),
+    )

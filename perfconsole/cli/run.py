@@ -124,6 +124,7 @@ def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
         parsed.locustfiles,
         command_line=("perfconsole", "run", *argv),
         parsed_options=parsed.locust_namespace(),
+        custom_args=parsed.custom_args,
     )
     return run_headless(
         HeadlessOptions(

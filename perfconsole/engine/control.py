@@ -17,11 +17,13 @@ from perfconsole.engine.arrival.dial import ArrivalDial
 from perfconsole.engine.clock import RunDeadline
 from perfconsole.engine.events import warn_common_options
 from perfconsole.engine.hdr.stages import StageKey, stage_key
+from perfconsole.engine.shape_end import ShapeEndEstimate
 from perfconsole.engine.shape_follower import ShapeFollower, shape_duration
 from perfconsole.engine.spike_drill import SpikeDrills
 from perfconsole.engine.user_target import UserTarget
 from perfconsole.errors import UserError
 from perfconsole.model.run import RunState
+from perfconsole.model.run_end import EndKind, RunEnd
 
 if TYPE_CHECKING:
     from locust import LoadTestShape
@@ -38,12 +40,15 @@ class RunControl:
     def __init__(self, session: LoadSession) -> None:
         self._session = session
         self.user_target = UserTarget(session.require_runner)
-        self.shapes = ShapeFollower(lambda text, kind: session.annotate(text, kind=kind))
+        self.shapes = ShapeFollower(
+            lambda text, kind: session.annotate(text, kind=kind), before_follow=session.run_end.follow
+        )
         self.drills = SpikeDrills(
             self.user_target, self.shapes, session.notes, session.clock, lambda: session.state.is_live
         )
         self.deadline = RunDeadline(session.clock, self._deadline_reached)
         self.rate = ArrivalDial(session, self.user_target, self.leave_shape)
+        self.shape_end = ShapeEndEstimate()
 
     # ----------------------------------------------------------------------------- verbs
     def start(self) -> None:
@@ -54,6 +59,7 @@ class RunControl:
         if session.monitor is not None:
             session.monitor.reset()  # resource history and peaks are per run
         self.shapes.manual = False
+        session.run_end.reset()
         session.clock.start()
         plan, profile = session.plan, session.profile
         shape = self._shape_for_start() if plan.arrival is None else None
@@ -63,6 +69,8 @@ class RunControl:
             self.shapes.follow(shape)
             if session.profile is None:  # the locustfile's own shape: it ends the run itself
                 duration = shape_duration(shape)
+                if duration is None:
+                    self.shape_end.estimate(shape)
                 session.annotate(f"started shape: {type(shape).__name__}", kind="profile")
             else:
                 duration = plan.duration_s or shape_duration(shape)
@@ -149,6 +157,7 @@ class RunControl:
     def leave_shape(self, control: str | None = None) -> None:
         """Stop following the shape (its users become the target); with ``control``, the run is manual."""
         users = self.shapes.leave(control)
+        self.shape_end.reset()
         if users:
             self.user_target.follow(users)
 
@@ -173,10 +182,12 @@ class RunControl:
         self.drills.reset()
         self.user_target.reset()
         self.rate.reset()
+        self.shape_end.reset()
 
     def kill_greenlets(self) -> None:
         """The run is over: no deadline, drill or spawn goes on."""
         self.deadline.cancel()
+        self.shape_end.reset()
         self.drills.kill()
         self.user_target.kill()
 
@@ -209,4 +220,4 @@ class RunControl:
 
     def _deadline_reached(self) -> None:
         if self._session.state.is_live:
-            self._session.end_run("duration reached")
+            self._session.end_run(RunEnd(EndKind.DURATION, "duration reached"))

@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from perfconsole.engine.locust.csv_rows import stats_history_rows
+from perfconsole.engine.stats_view import current_rates
 from perfconsole.model.run import HistoryPoint
 
 if TYPE_CHECKING:
@@ -34,12 +35,13 @@ class RunHistory:
         runner = environment.runner
         total = environment.stats.total
         p50, p95, p99 = current
+        rps, fail_per_sec = current_rates(total)
         point = HistoryPoint(
             elapsed_s=round(elapsed_s, 2),
             timestamp=time.time(),
             user_count=runner.user_count if runner is not None else 0,
-            rps=float(total.current_rps or 0.0),
-            fail_per_sec=float(total.current_fail_per_sec or 0.0),
+            rps=rps,
+            fail_per_sec=fail_per_sec,
             p50_ms=p50,
             p95_ms=p95,
             p99_ms=p99,

@@ -14,6 +14,23 @@ WORKER_CONNECT_TIMEOUT_S = 60.0
 
 
 @dataclass(frozen=True)
+class CustomArgument:
+    """One of the locustfiles' custom arguments (``events.init_command_line_parser``) as given to this run,
+    in a form a worker's command line takes (its value from any source: command line, config file ...)."""
+
+    tokens: tuple[str, ...]
+    """E.g. ``("--my-argument=hello",)`` or ``("--flag",)``."""
+    secret: bool = False
+    """Declared ``is_secret``: shown masked in the command printed for remote workers."""
+
+    def shown(self) -> tuple[str, ...]:
+        if not self.secret:
+            return self.tokens
+        flag = self.tokens[0].split("=", 1)[0]
+        return (flag,) if len(self.tokens) == 1 and "=" not in self.tokens[0] else (f"{flag}=***",)
+
+
+@dataclass(frozen=True)
 class RunPlan:
     """What to run. ``None`` fields fall back to the profile, then to the settings."""
 
@@ -57,6 +74,9 @@ class RunPlan:
     arrival: ArrivalPlan | None = None
     """Arrival-rate mode (``--arrival-rate``, or a profile's ``arrival_rate`` / rate stages); None: Locust's
     closed model."""
+    custom_args: tuple[CustomArgument, ...] = ()
+    """The locustfiles' custom arguments with a value other than their default: workers get them on their
+    own command line, so that ``init`` on a worker sees them as in Locust."""
     parsed_options: argparse.Namespace | None = None
     """Locust's parsed options (custom arguments included): ``environment.parsed_options`` on the master,
     sent by Locust to every worker with its spawn messages."""

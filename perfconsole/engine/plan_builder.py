@@ -25,7 +25,7 @@ from perfconsole.config import (
     validate_workers,
 )
 from perfconsole.engine.arrival.plan import ArrivalPlan
-from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.plan import CustomArgument, RunPlan
 from perfconsole.engine.scenario import default_scenarios_dir, resolve_scenario
 from perfconsole.errors import ScenarioError, UserError
 from perfconsole.hosts import validate_metrics_url, validate_target_url
@@ -158,6 +158,7 @@ def build_plan(
     *,
     command_line: tuple[str, ...] = (),
     parsed_options: argparse.Namespace | None = None,
+    custom_args: tuple[CustomArgument, ...] = (),
 ) -> RunPlan:
     """The run plan for ``locustfiles`` (the first is the scenario the run is named after)."""
     if not locustfiles:
@@ -198,5 +199,6 @@ def build_plan(
         health_path=_opt(options, "health_path"),
         parsed_options=parsed_options,
         arrival=arrival_plan(options, profile, users),
+        custom_args=custom_args,
         **distributed_fields(options),
     )

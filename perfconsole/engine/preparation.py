@@ -18,6 +18,7 @@ from perfconsole.config import Profile, Settings
 from perfconsole.engine.locustfiles import class_hosts
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.scenario import LoadedScenario
+from perfconsole.engine.workers.argv import worker_locust_args
 from perfconsole.engine.workers.local import LocalWorkers
 from perfconsole.engine.workers.output import OperatorLog
 from perfconsole.engine.workers.wait import advertised_address, wait_for_workers, worker_command
@@ -125,9 +126,7 @@ def local_workers(plan: RunPlan, master_port: int, count: int, log: OperatorLog)
         locustfiles=locustfiles(plan),
         master_port=master_port,
         count=count,
-        tags=plan.tags,
-        exclude_tags=plan.exclude_tags,
-        reset_stats=reset_stats(plan),
+        locust_args=worker_locust_args(plan),
         master_host=dial_address(plan.master_bind_host),
         log=log,
         **worker_logging(plan),
@@ -162,8 +161,7 @@ def connect_workers(
             locustfiles(plan),
             advertised_address(plan.master_bind_host),
             runner.server.port,
-            plan.tags,
-            plan.exclude_tags,
+            worker_locust_args(plan, shown=True),
         )
         if external
         else None

@@ -51,12 +51,13 @@ class Sampler:
         if session.state.is_live:
             if runner.state == "running":
                 session.state = RunState.RUNNING
-            elif runner.state == "stopped" and not session.control.user_target.spawning:
-                session.mark_stopped("run ended (shape finished)")
+            self._check_end(runner)
             self.record()
         clients = getattr(runner, "clients", None)  # a master's workers
         if clients is not None:
             session.worker_watch.check(clients.values(), running=session.state.is_live)
+        if session.local_workers is not None and session.state.is_live:
+            session.worker_watch.track(session.local_workers.pids)
         self._warn_fold()
         self.note_fallback()
         if session.local_workers is not None:
@@ -75,6 +76,26 @@ class Sampler:
         if isinstance(runner, MasterRunner):
             gevent.sleep(min(WORKER_REPORT_INTERVAL_S + 0.5, max(0.0, deadline - time.monotonic())))
         self.record()
+
+    def watch_end(self, interval_s: float) -> None:
+        """Check for Locust's own end of a live run every ``interval_s`` (sooner than each second's tick),
+        until killed (run in a greenlet of its own)."""
+        while True:
+            gevent.sleep(interval_s)
+            runner = self._session.runner
+            if runner is not None and self._session.state.is_live:
+                self._check_end(runner)
+
+    def _check_end(self, runner: Any) -> None:
+        """A run Locust ended by itself (shape, locustfile, workers) ends here too, with its reason."""
+        session = self._session
+        if not session.state.is_live:
+            return
+        spawning = session.control.user_target.spawning
+        end = session.run_end.locust_end(runner, workers=session.worker_count, starting=spawning)
+        if end is not None:
+            session.control.kill_greenlets()
+            session.mark_stopped(end)
 
     def record(self) -> None:
         """One point of the time series now (nothing before the run's start)."""

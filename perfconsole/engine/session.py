@@ -34,6 +34,7 @@ from perfconsole.engine.hdr.hooks import HdrStats
 from perfconsole.engine.locust_log import LocustLog
 from perfconsole.engine.notes import RunNotes
 from perfconsole.engine.plan import RunPlan
+from perfconsole.engine.run_end import RunEndWatch
 from perfconsole.engine.sampler import Sampler
 from perfconsole.engine.scenario import LoadedScenario, load_scenario
 from perfconsole.engine.workers.local import LocalWorkers
@@ -42,6 +43,7 @@ from perfconsole.engine.workers.output import OperatorLog
 from perfconsole.errors import UserError
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunResult, RunSnapshot, RunState, ThresholdResult
+from perfconsole.model.run_end import EndKind, RunEnd
 from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
 __all__ = ["LoadSession", "SAMPLE_INTERVAL_S", "WORKER_EXIT_WAIT_S"]
 
 SAMPLE_INTERVAL_S = 1.0
+END_CHECK_S = 0.25
 WORKER_EXIT_WAIT_S = 5.0
 
 
@@ -89,6 +92,7 @@ class LoadSession:
         self.worker_watch = WorkerLossWatch(
             self.notes.announce, self.notes.warn, lambda: self.control.respawn_after_loss()
         )
+        self.run_end = RunEndWatch()  # why the run ended
         self.control = RunControl(self)
         self.sampler = Sampler(self)
         # what this session started, to stop in close()
@@ -128,6 +132,7 @@ class LoadSession:
         else:
             self._start_master(external)
         assert self.runner is not None
+        self.run_end.attach(self.env, self.runner)
         self.hdr = HdrStats(
             self.env,
             self.runner.stats,
@@ -144,6 +149,7 @@ class LoadSession:
             )
         self._greenlets.append(gevent.spawn(stats_history, self.runner))
         self._greenlets.append(gevent.spawn(self.sampler.loop, SAMPLE_INTERVAL_S))
+        self._greenlets.append(gevent.spawn(self.sampler.watch_end, END_CHECK_S))
         self.state = RunState.READY
 
     def _start_master(self, external: int) -> None:
@@ -171,7 +177,7 @@ class LoadSession:
             return
         self.control.kill_greenlets()
         if self.state.is_active:
-            self.mark_stopped("run finished")
+            self.mark_stopped(RunEnd(EndKind.INTERRUPTED, "stopped before its end"))
         self._join_stop()
         runner.quit()  # on a master, workers send a final report before exiting
         self.sampler.record()
@@ -181,6 +187,7 @@ class LoadSession:
         if self.local_workers is not None:  # their quit hooks' output belongs to this run's log
             self.local_workers.wait_exited(WORKER_EXIT_WAIT_S)
             self.local_workers.poll_output(final=True)
+            self.worker_watch.check_exits(self.local_workers.ended_by_signal())
 
     def fire_quit(self, exit_code: int) -> None:
         """Locust's ``quit`` event with the process's exit code (once; ``close`` fires it if nobody did)."""
@@ -224,6 +231,7 @@ class LoadSession:
                 self.hdr.close()
             self.control.rate.close()
             self._uninstall_fold()
+            self.run_end.release()
             if self.monitor is not None:
                 self.monitor.close()
             if self.local_workers is not None:
@@ -266,7 +274,7 @@ class LoadSession:
         if not self.state.is_live:
             return
         self.control.kill_greenlets()
-        self.end_run("stopped by operator")
+        self.end_run(RunEnd(EndKind.OPERATOR, "stopped by operator"))
 
     def settle(self, timeout_s: float = 10.0) -> None:
         """Blocking: after a stop, wait until users are stopped and the workers' last stats have arrived
@@ -276,17 +284,18 @@ class LoadSession:
     def annotate(self, text: str, kind: str = "note") -> Annotation:
         return self.notes.annotate(text, kind=kind)
 
-    def mark_stopped(self, why: str) -> None:
-        """The run is over: a last sample, the reason annotated, the clock stopped."""
+    def mark_stopped(self, end: RunEnd) -> None:
+        """The run is over: a last sample, why annotated (a shape's end noted first wins), clock stopped."""
         self.control.rate.end()
+        end = self.run_end.note(end)
         self.sampler.record()
-        self.annotate(why, kind="users")
+        self.annotate(end.reason, kind="warning" if end.failed else "users")
         self.clock.stop()
         self.state = RunState.STOPPED
 
-    def end_run(self, why: str) -> None:
+    def end_run(self, end: RunEnd) -> None:
         """Mark the run stopped and stop Locust's users (in a greenlet; ``finish`` waits for it)."""
-        self.mark_stopped(why)
+        self.mark_stopped(end)
         self._stop_greenlet = self.spawn_tracked(self.require_runner().stop)
 
     def reset_run(self) -> None:

@@ -18,8 +18,14 @@ class ShapeFollower:
     """Follows a shape on the session's Environment and runner (``attach``ed once they exist); after the
     operator takes over, the run is ``manual``."""
 
-    def __init__(self, annotate: Callable[[str, str], object]) -> None:
+    def __init__(
+        self,
+        annotate: Callable[[str, str], object],
+        before_follow: Callable[[LoadTestShape], None] = lambda shape: None,
+    ) -> None:
         self._annotate = annotate
+        self._before_follow = before_follow
+        """Called with each shape before it drives the runner (the run's end watch probes its tick)."""
         self._env: Environment | None = None
         self._runner: LocalRunner | MasterRunner | None = None
         self.manual = False
@@ -43,6 +49,7 @@ class ShapeFollower:
         """Let ``shape`` drive the runner (see perfconsole.engine.locust.runner.follow_shape)."""
         if self._env is None or self._runner is None:
             raise RuntimeError("no runner to follow a shape with")
+        self._before_follow(shape)
         locust_runner.follow_shape(self._env, self._runner, shape, reset_clock)
 
     def leave(self, control: str | None = None) -> int | None:

@@ -49,9 +49,10 @@ def build_snapshot(session: LoadSession) -> RunSnapshot:
         exceptions=stats_view.exceptions(runner),
         workers=stats_view.workers(runner),
         expected_workers=session.worker_count,
-        duration_s=session.control.deadline.duration_s,
+        duration_s=session.control.deadline.duration_s or session.control.shape_end.ends_at_s,
         profile=session.profile.name if session.profile else None,
         stage=control.rate.stage_label() if control.rate.active else control.shapes.stage_label(),
+        end_reason=session.run_end.end.reason if session.run_end.end is not None else None,
         timestamp=time.time(),
         arrival=control.rate.status(),
         window_s=session.settings.window_s,
@@ -95,4 +96,5 @@ def build_result(
         stages=stages,
         arrival=session.control.rate.run_figures(),
         blocks=session.hdr.aggregator.blocks.blocks() if session.hdr is not None else (),
+        end=session.run_end.end,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from perfconsole.model.run import (
@@ -18,6 +19,27 @@ if TYPE_CHECKING:
     from locust.stats import RequestStats, StatsEntry
 
     from perfconsole.engine.hdr.hooks import HdrStats
+
+
+CURRENT_LAG_S = 4.0
+"""How far Locust's "current" window may trail the clock (workers report every 3 s). Past that, no request
+came in: the window slides on with the clock, so req/s falls to 0 once the users are gone instead of
+freezing at the last window's value (Locust ends its window at the last request)."""
+
+
+def current_rates(entry: StatsEntry, now: float | None = None) -> tuple[float, float]:
+    """Requests and failures per second over Locust's current window (12 s, the last 2 s left out)."""
+    last = entry.stats.last_request_timestamp
+    if last is None:
+        return 0.0, 0.0
+    now = time.time() if now is None else now
+    end = max(int(last), int(now - CURRENT_LAG_S))
+    seconds = range(max(end - 12, int(entry.stats.start_time or 0)), end - 2)
+    if not seconds:
+        return 0.0, 0.0
+    requests = sum(entry.num_reqs_per_sec.get(t, 0) for t in seconds)
+    failures = sum(entry.num_fail_per_sec.get(t, 0) for t in seconds)
+    return requests / len(seconds), failures / len(seconds)
 
 
 def _cumulative(entry: StatsEntry) -> Percentiles:
@@ -63,6 +85,7 @@ def endpoint_stats(entry: StatsEntry, hdr: HdrStats | None = None) -> EndpointSt
     method = entry.method or ""
     cumulative = _cumulative(entry) if hdr is None else _from_values(hdr.cumulative(method, entry.name))
     median = cumulative.p50 if hdr is not None and cumulative.p50 is not None else entry.median_response_time
+    current_rps, current_fail_per_sec = current_rates(entry)
     return EndpointStats(
         method=method,
         name=entry.name,
@@ -74,8 +97,8 @@ def endpoint_stats(entry: StatsEntry, hdr: HdrStats | None = None) -> EndpointSt
         median_ms=float(median),
         avg_content_length=float(entry.avg_content_length),
         total_rps=float(entry.total_rps),
-        current_rps=float(entry.current_rps or 0.0),
-        current_fail_per_sec=float(entry.current_fail_per_sec or 0.0),
+        current_rps=current_rps,
+        current_fail_per_sec=current_fail_per_sec,
         total_fail_per_sec=float(total_fail_per_sec),
         cumulative=cumulative,
         current=_current(entry) if hdr is None else _from_values(hdr.current(method, entry.name)),

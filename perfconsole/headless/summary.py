@@ -33,10 +33,14 @@ def progress_line(snap: RunSnapshot) -> str:
     errors += f", {in_tasks} in tasks)" if in_tasks else ")"
     p95 = total.current.p95 if total.current.p95 is not None else total.cumulative.p95
     left = _clock(snap.remaining_s) if snap.duration_s else "until stopped"
+    if snap.end_reason and not snap.state.is_live:
+        left = f"ended: {snap.end_reason}"
+    else:
+        left = f"left {left}"
     stage = f" | {snap.stage}" if snap.stage else ""
     return (
         f"[{_clock(snap.elapsed_s)}] {snap.state.value} | users {snap.user_count}/{snap.target_user_count} | "
-        f"{total.current_rps:.1f} req/s | p95 {_ms(p95)} ms | {errors} | left {left}{stage}"
+        f"{total.current_rps:.1f} req/s | p95 {_ms(p95)} ms | {errors} | {left}{stage}"
     )
 
 
@@ -122,6 +126,8 @@ def summary_text(
         ]
     for warning in result.warnings:
         parts.append(f"WARNING: {warning.text}")
+    if result.end is not None and not result.interrupted:
+        parts.append(f"Run ended: {result.end.reason}")
     if result.interrupted:
         parts.append("Run interrupted: results so far were written.")
     if run_dir:

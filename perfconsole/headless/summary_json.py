@@ -64,7 +64,8 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     """Stable summary of a run for machines (headless ``--summary-json``); secrets redacted.
 
     Keys: ``format`` ("perfconsole-summary"), ``schema_version`` (1), ``status`` ("passed", "failed",
-    "interrupted"), ``interrupted``, ``thresholds_passed``, ``started_at``/``ended_at`` (ISO 8601 UTC),
+    "interrupted"), ``interrupted``, ``end`` (why the run ended: ``kind``, ``reason``; null if unknown),
+    ``thresholds_passed``, ``started_at``/``ended_at`` (ISO 8601 UTC),
     ``duration_s``, ``host``, ``scenario_path``, ``profile``, ``worker_count``, ``total`` and
     ``endpoints`` (each: ``method``, ``name``, ``endpoint``, ``requests``, ``failures``,
     ``error_rate_pct``, ``rps``, ``avg_ms``, ``min_ms``, ``max_ms``, ``p50_ms``, ``p90_ms``, ``p95_ms``,
@@ -86,6 +87,9 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "status": run_status(result),
         "interrupted": result.interrupted,
+        "end": {"kind": str(result.end.kind), "reason": result.end.reason}
+        if result.end is not None
+        else None,
         "thresholds_passed": result.thresholds_passed,
         "started_at": utc_datetime(result.started_at).isoformat(),
         "ended_at": utc_datetime(result.ended_at).isoformat(),

@@ -15,6 +15,7 @@ from perfconsole.model.percentiles import Percentiles
 if TYPE_CHECKING:
     from perfconsole.model.arrival import ArrivalRun, ArrivalStatus
     from perfconsole.model.blocks import TimeBlock
+    from perfconsole.model.run_end import RunEnd
     from perfconsole.model.run_warnings import RunWarning
     from perfconsole.model.stages import StageStats
 
@@ -138,6 +139,8 @@ class RunSnapshot:
     profile: str | None = None
     stage: str | None = None
     """Human label of the current shape stage, e.g. ``"2/4 ramp to 100 @2/s"``."""
+    end_reason: str | None = None
+    """Why the run ended, once it has (``shape StepLoad ended``, ``duration reached`` ...)."""
     timestamp: float = 0.0
     """Wall-clock time (epoch seconds) of this snapshot."""
     window_s: int = 10
@@ -249,6 +252,8 @@ class RunResult:
     """Arrival-rate mode's whole-run figures (None: a closed-model run)."""
     blocks: tuple[TimeBlock, ...] = ()
     """The total in consecutive time blocks (perfconsole.engine.hdr.blocks): the run's own noise."""
+    end: RunEnd | None = None
+    """Why the run ended (None: a run saved before perfconsole kept it, or one that never started)."""
 
     @property
     def thresholds_passed(self) -> bool:

@@ -22,6 +22,7 @@ from perfconsole.model.run import (
     ThresholdResult,
     WorkerInfo,
 )
+from perfconsole.model.run_end import EndKind, RunEnd
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.store.arrival_codec import run_from_dict, run_to_dict
 from perfconsole.store.blocks_codec import blocks_from_list, blocks_to_list
@@ -163,6 +164,9 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
         "arrival": run_to_dict(result.arrival) if result.arrival is not None else None,
         "histograms": dict(result.histograms),
         "blocks": blocks_to_list(result.blocks),
+        "end": {"kind": str(result.end.kind), "reason": result.end.reason}
+        if result.end is not None
+        else None,
     }
 
 
@@ -329,6 +333,15 @@ def warning_from_data(data: object, where: str = "warnings[]") -> RunWarning:
     )
 
 
+def end_from_data(data: object) -> RunEnd | None:
+    """Why the run ended (None for a run saved without it, or of a kind this version does not know)."""
+    if data is None:
+        return None
+    d = as_map(data, "end")
+    kind = EndKind.parse(d.get("kind"))
+    return RunEnd(kind, as_str(d.get("reason", ""), "end.reason")) if kind is not None else None
+
+
 def _histograms(data: object) -> dict[str, str]:
     """Saved HdrHistograms (tolerant: anything but str -> str entries is left out)."""
     if not isinstance(data, Mapping):
@@ -362,4 +375,5 @@ def result_from_dict(data: object) -> RunResult:
         arrival=run_from_dict(d.get("arrival")),
         histograms=_histograms(d.get("histograms")),
         blocks=blocks_from_list(d.get("blocks")),
+        end=end_from_data(d.get("end")),
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from perfconsole.config import Profile, Settings, SpikeDrill
+from perfconsole.engine.plan import CustomArgument
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
 from perfconsole.model.run_warnings import RunWarning
@@ -112,8 +113,9 @@ class LaunchChoice:
 
 
 SessionFactory = Callable[[LaunchChoice], ConsoleSession]
-PlanSources = Callable[[Path], tuple[tuple[Path, ...], argparse.Namespace | None]]
-"""For a chosen scenario: every locustfile of the run and Locust's parsed options (custom arguments)."""
+PlanSources = Callable[[Path], tuple[tuple[Path, ...], argparse.Namespace | None, tuple[CustomArgument, ...]]]
+"""For a chosen scenario: every locustfile of the run, Locust's parsed options (custom arguments included)
+and those custom arguments as a worker's command line."""
 
 
 def choice_options(choice: LaunchChoice, base: argparse.Namespace | None = None) -> argparse.Namespace:
@@ -151,13 +153,16 @@ def engine_session_factory(
         from perfconsole.engine.plan_builder import build_plan
         from perfconsole.engine.session import LoadSession
 
-        locustfiles, parsed = sources(choice.scenario_path) if sources else ((choice.scenario_path,), None)
+        locustfiles, parsed, custom = (
+            sources(choice.scenario_path) if sources else ((choice.scenario_path,), None, ())
+        )
         plan = build_plan(
             choice_options(choice, options),
             settings,
             locustfiles,
             command_line=("perfconsole", *sys.argv[1:]),
             parsed_options=parsed,
+            custom_args=custom,
         )
         session: ConsoleSession = LoadSession(plan, settings)
         return session

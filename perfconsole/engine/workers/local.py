@@ -32,10 +32,8 @@ class LocalWorkers:
     locustfiles: tuple[Path, ...]
     master_port: int
     count: int
-    tags: tuple[str, ...] = ()
-    exclude_tags: tuple[str, ...] = ()
-    reset_stats: bool = False
-    """Locust's --reset-stats, which belongs on the workers too."""
+    locust_args: tuple[str, ...] = ()
+    """Locust options after ``--worker`` (``perfconsole.engine.workers.argv``: tags, custom arguments ...)."""
     processes: list[subprocess.Popen[bytes]] = field(default_factory=list)
     master_host: str = "127.0.0.1"
     """Where the master listens, as seen from this machine (loopback for a wildcard bind)."""
@@ -66,12 +64,7 @@ class LocalWorkers:
             command += ["--logfile", self.logfile]
         if self.skip_log_setup:
             command.append("--skip-log-setup")
-        if self.tags:
-            command += ["--tags", *self.tags]
-        if self.exclude_tags:
-            command += ["--exclude-tags", *self.exclude_tags]
-        if self.reset_stats:
-            command.append("--reset-stats")
+        command += self.locust_args
         env = {**os.environ, PARENT_ENV: str(os.getpid())}  # prints buffered; worker_main flushes them
         for index in range(self.count):
             out_path, err_path = output.files(index)
@@ -90,6 +83,10 @@ class LocalWorkers:
     @property
     def pids(self) -> list[int]:
         return [p.pid for p in self.processes if p.poll() is None]
+
+    def ended_by_signal(self) -> dict[int, int]:
+        """pid -> signal number of the workers a signal ended (SIGKILL ...; on SIGTERM Locust exits)."""
+        return {p.pid: -code for p in self.processes if (code := p.poll()) is not None and code < 0}
 
     def exited(self) -> list[int]:
         """Return codes of the workers that have exited."""

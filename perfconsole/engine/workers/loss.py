@@ -44,8 +44,11 @@ class WorkerLossWatch:
     """Lost worker id -> its host, until it comes back."""
     respawned: set[str] = field(default_factory=set)
     lost_total: int = 0
+    running_pids: set[int] = field(default_factory=set)
+    """Local worker processes alive at the last check of the live run."""
 
     def reset(self) -> None:
+        self.running_pids.clear()
         self.lost.clear()
         self.respawned.clear()
         self.lost_total = 0
@@ -78,8 +81,36 @@ class WorkerLossWatch:
                 f"users of {len(gone)} lost worker(s) re-spawned on {len(survivors)} survivor(s)", "users"
             )
 
+    def track(self, pids: Iterable[int]) -> None:
+        """The local worker processes alive now, while the run is live (called with each check)."""
+        self.running_pids = set(pids)
+
+    def check_exits(self, ended_by_signal: dict[int, int]) -> None:
+        """After the run stopped: a local worker a signal ended since the last live check is lost too (the
+        master stops hearing heartbeats once it quits, so the heartbeat check cannot see it)."""
+        for pid, signum in sorted(ended_by_signal.items()):
+            if pid not in self.running_pids:
+                continue
+            self.running_pids.discard(pid)
+            self.lost_total += 1
+            name = _signal_name(signum)
+            line = (
+                f"worker lost: process {pid} ended by {name} as the run stopped (its last report is missing)"
+            )
+            self.announce(line, "worker")
+            self.warn(RunWarning(WarningKind.WORKER_LOST, f"worker process {pid} lost at the end ({name})"))
+
     def thresholds(self) -> tuple[ThresholdResult, ...]:
         """A failed ``workers lost`` check while a lost worker is still away (none otherwise)."""
         if not self.lost:
             return ()
         return (ThresholdResult("workers", "lost", 1.0, float(len(self.lost)), False, "<"),)
+
+
+def _signal_name(signum: int) -> str:
+    import signal
+
+    try:
+        return signal.Signals(signum).name
+    except ValueError:
+        return f"signal {signum}"

@@ -12,7 +12,7 @@ import os
 import shlex
 import socket
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -63,21 +63,16 @@ def worker_command(
     locustfile: Path | Sequence[Path],
     master_host: str,
     master_port: int,
-    tags: Iterable[str] = (),
-    exclude: Iterable[str] = (),
+    locust_args: Sequence[str] = (),
 ) -> str:
     """The command that starts one worker for this master elsewhere: ``perfconsole worker`` (Locust's
-    worker sending exact histograms); tags go to Locust after ``--`` (the master does not send them)."""
+    worker sending exact histograms); ``locust_args`` (``perfconsole.engine.workers.argv``: tags, custom
+    arguments) go to Locust after ``--``."""
     files = [locustfile] if isinstance(locustfile, Path) else list(locustfile)
     shown = ",".join(shown_locustfile(f) for f in files)  # Locust's comma list
     parts = ["perfconsole", "worker", "-f", shown, "--master-host", master_host]
     parts += ["--master-port", str(master_port)]
-    extra: list[str] = []
-    if tags := list(tags):
-        extra += ["--tags", *tags]
-    if exclude := list(exclude):
-        extra += ["--exclude-tags", *exclude]
-    return shlex.join(parts + (["--", *extra] if extra else []))
+    return shlex.join(parts + (["--", *locust_args] if locust_args else []))
 
 
 def joined_hosts(runner: Any) -> list[str]:

@@ -31,7 +31,7 @@ def status_fields(snapshot: RunSnapshot, use_current: bool, extra: Sequence[str]
         f"fail {fmt_pct(failure_percent(snapshot, use_current))}",
         *extra,
         f"elapsed {fmt_duration(snapshot.elapsed_s)}",
-        "left " + ("until stopped" if snapshot.remaining_s is None else fmt_duration(snapshot.remaining_s)),
+        time_left(snapshot),
         worker_summary(snapshot),
     ]
     if snapshot.profile:
@@ -42,6 +42,13 @@ def status_fields(snapshot: RunSnapshot, use_current: bool, extra: Sequence[str]
         fields.append(f"stage {snapshot.stage}")
     fields.append(f"view {view_label(use_current, snapshot.window_s)}")
     return fields
+
+
+def time_left(snapshot: RunSnapshot) -> str:
+    """Time left of a live run; once it ended, why."""
+    if snapshot.end_reason and not snapshot.state.is_live:
+        return f"ended: {snapshot.end_reason}"
+    return "left " + ("until stopped" if snapshot.remaining_s is None else fmt_duration(snapshot.remaining_s))
 
 
 def worker_summary(snapshot: RunSnapshot) -> str:
