@@ -5,38 +5,37 @@ greenlet (``perfconsole.tui.greenlets.run_blocking`` from a coroutine), never st
 Control methods (``start``, ``set_users``, ``stop`` ...) return at once: the Locust calls they make run in
 greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and never reset Locust's stats.
 
-The session owns the Locust machinery (built by ``preparation``) and collaborators with a job and a public
-surface each: ``clock``, ``notes`` (annotations, warnings), ``worker_watch``, ``sampler`` (each second) and
-``control`` (users, shape, spike drill, deadline). A new control is a new collaborator, not more state here.
+The session composes collaborators with a job and a public surface each: ``machinery`` (Locust's parts, built
+step by step), ``clock``, ``notes`` (annotations, warnings), ``worker_watch``, ``sampler`` (each second) and
+``control`` (users, shape, spike drill, deadline, arrival rate). A new control is a new collaborator, not more
+state here.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import gevent
-import locust
 from locust.env import Environment
 from locust.runners import LocalRunner, MasterRunner
 from locust.stats import stats_history
 
 from perfconsole.config import Profile, Settings, SpikeDrill
-from perfconsole.engine import preparation, snapshots
+from perfconsole.engine import snapshots
 from perfconsole.engine.arrival.dial import ArrivalDial
-from perfconsole.engine.cardinality import MAX_ENDPOINTS_ENV, EndpointFold, install_fold
+from perfconsole.engine.cardinality import EndpointFold
 from perfconsole.engine.clock import RunClock
 from perfconsole.engine.control import RunControl
-from perfconsole.engine.events import Lifecycle, remove_listeners
+from perfconsole.engine.events import Lifecycle
 from perfconsole.engine.hdr.hooks import HdrStats
-from perfconsole.engine.locust_log import LocustLog
+from perfconsole.engine.machinery import LocustMachinery
 from perfconsole.engine.notes import RunNotes
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.run_end import RunEndWatch
 from perfconsole.engine.sampler import Sampler
-from perfconsole.engine.scenario import LoadedScenario, load_scenario
+from perfconsole.engine.scenario import LoadedScenario
 from perfconsole.engine.workers.local import LocalWorkers
 from perfconsole.engine.workers.loss import WorkerLossWatch
 from perfconsole.engine.workers.output import OperatorLog
@@ -47,7 +46,6 @@ from perfconsole.model.run_end import EndKind, RunEnd
 from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
-from perfconsole.user_mix import apply_profile_mix
 from perfconsole.verdicts.drills import RecoveryVerdict
 from perfconsole.verdicts.resources import resource_verdicts
 
@@ -62,30 +60,18 @@ WORKER_EXIT_WAIT_S = 5.0
 
 
 class LoadSession:
-    """Owns the Environment, the runner, local workers and (when no host is given) the demo target."""
+    """One run's session: prepared once, started (again) and controlled, finished, closed."""
 
     def __init__(self, plan: RunPlan, settings: Settings) -> None:
         self.plan = plan
         self.settings = settings
         self.profile: Profile | None = plan.profile
         self.state = RunState.PREPARING
-        self.env: Environment | None = None
-        self.runner: LocalRunner | MasterRunner | None = None
-        self.scenario: LoadedScenario | None = None
-        self.demo_target: DemoTargetProcess | None = None
-        self.local_workers: LocalWorkers | None = None
-        self.host = ""
-        self.worker_count = 0
-        self.master_port: int | None = None
-        self.hdr: HdrStats | None = None
-        """Exact percentiles (HdrHistograms merged from every load process)."""
-        self.endpoint_fold: EndpointFold | None = None
-        self.monitor: ResourceMonitor | None = None
-        self.lifecycle: Lifecycle | None = None
         self.process_exit_code: int | None = None
         """``environment.process_exit_code`` as the ``quitting`` hooks left it (None: not set)."""
         self.output_log = OperatorLog()
         """Workers' output and Locust's warnings for the operator (log view, stderr, workers.log)."""
+        self.machinery = LocustMachinery(plan, settings, self.output_log)
         # the collaborators
         self.clock = RunClock()
         self.notes = RunNotes(lambda: self.clock.elapsed_s)
@@ -98,8 +84,6 @@ class LoadSession:
         # what this session started, to stop in close()
         self._greenlets: list[gevent.Greenlet] = []
         self._stop_greenlet: gevent.Greenlet | None = None
-        self._uninstall_fold: Callable[[], None] = lambda: None
-        self._log = LocustLog(self.output_log)
         self._closed = False
 
     # ----------------------------------------------------------------------------- lifecycle (blocking)
@@ -113,62 +97,17 @@ class LoadSession:
             raise
 
     def _prepare(self) -> None:
-        self._log.install()
-        self.scenario = load_scenario(self.plan.scenario_path, self.plan.user_classes, self.plan.locustfiles)
-        if self.profile is not None:  # before anything starts: an unknown class is an error
-            apply_profile_mix(self.profile, self.scenario)
-        choice = preparation.choose_host(self.plan, self.settings, self.scenario)
-        self.host, self.demo_target = choice.host, choice.demo_target
-        preparation.preflight(self.plan, self.settings, self.host)
-        self.worker_count = preparation.worker_count(self.plan, self.settings)
-        self.env = preparation.build_environment(
-            self.plan, self.scenario, choice.environment_host, preparation.run_label(self.plan, self.profile)
-        )
-        external = max(0, self.plan.expect_workers - self.worker_count)
-        self.endpoint_fold = EndpointFold(self.settings.max_endpoints)
-        os.environ[MAX_ENDPOINTS_ENV] = str(self.settings.max_endpoints)  # local workers inherit it
-        if self.worker_count == 0 and external == 0:
-            self.runner = self.env.create_local_runner()
-        else:
-            self._start_master(external)
-        assert self.runner is not None
-        self.run_end.attach(self.env, self.runner)
-        self.hdr = HdrStats(
-            self.env,
-            self.runner.stats,
-            local=isinstance(self.runner, LocalRunner),
-            window_s=self.settings.window_s,
-        )
-        self.control.attach(self.env, self.runner, self.hdr)
-        self._uninstall_fold = install_fold(self.env, self.runner, self.endpoint_fold, self.hdr.name_users())
-        self.lifecycle = Lifecycle(self.env)
-        self.lifecycle.init(self.require_runner())
-        if self.plan.resources:
-            self.monitor = preparation.resource_monitor(
-                self.plan, self.settings, self.host, self.demo_target, self.worker_pids
-            )
-        self._greenlets.append(gevent.spawn(stats_history, self.runner))
+        machinery = self.machinery
+        machinery.start_runner(self.profile, self.notes.status)
+        env, runner = machinery.require()
+        self.run_end.attach(env, runner)
+        hdr = machinery.add_histograms()
+        self.control.attach(env, runner, hdr)
+        machinery.complete()
+        self._greenlets.append(gevent.spawn(stats_history, runner))
         self._greenlets.append(gevent.spawn(self.sampler.loop, SAMPLE_INTERVAL_S))
         self._greenlets.append(gevent.spawn(self.sampler.watch_end, END_CHECK_S))
         self.state = RunState.READY
-
-    def _start_master(self, external: int) -> None:
-        """The master on its address, local workers started, and every expected worker connected (each
-        part kept on the session as soon as it runs, so that ``close`` stops it if a later step fails)."""
-        assert self.env is not None
-        runner = preparation.create_master(self.env, self.plan)
-        self.runner = runner
-        self.master_port = runner.server.port
-        if self.worker_count:
-            self.local_workers = preparation.local_workers(
-                self.plan, self.master_port, self.worker_count, self.output_log
-            )
-            self.local_workers.start()
-        expected = self.worker_count + external
-        preparation.connect_workers(
-            runner, self.plan, expected, external, self.local_workers, self.notes.status
-        )
-        self.worker_count = expected
 
     def finish(self) -> None:
         """End the run for good: stop users and collect the workers' final stats (Locust's quit)."""
@@ -227,20 +166,9 @@ class LoadSession:
         finally:
             for glet in self._greenlets:
                 glet.kill(block=False)
-            if self.hdr is not None:
-                self.hdr.close()
             self.control.rate.close()
-            self._uninstall_fold()
             self.run_end.release()
-            if self.monitor is not None:
-                self.monitor.close()
-            if self.local_workers is not None:
-                self.local_workers.stop()
-            if self.demo_target is not None:
-                self.demo_target.stop()
-            self._log.uninstall()
-            # the next session imports the locustfiles afresh: their listeners (and the runner's) go now
-            remove_listeners(locust.events, preparation.locustfiles(self.plan), (self.runner, self.env))
+            self.machinery.teardown()
             if self.state != RunState.FAILED:
                 self.state = RunState.QUIT
 
@@ -314,9 +242,7 @@ class LoadSession:
         return glet
 
     def require_runner(self) -> LocalRunner | MasterRunner:
-        if self.runner is None:
-            raise UserError("the session is not prepared")
-        return self.runner
+        return self.machinery.require()[1]
 
     def require_running(self) -> None:
         self.require_runner()
@@ -324,6 +250,55 @@ class LoadSession:
             raise UserError(f"no run in progress (state: {self.state})")
 
     # ----------------------------------------------------------------------------- reads
+    # the Locust machinery (see machinery.py)
+    @property
+    def env(self) -> Environment | None:
+        return self.machinery.env
+
+    @property
+    def runner(self) -> LocalRunner | MasterRunner | None:
+        return self.machinery.runner
+
+    @property
+    def scenario(self) -> LoadedScenario | None:
+        return self.machinery.scenario
+
+    @property
+    def host(self) -> str:
+        return self.machinery.host
+
+    @property
+    def demo_target(self) -> DemoTargetProcess | None:
+        return self.machinery.demo_target
+
+    @property
+    def worker_count(self) -> int:
+        return self.machinery.worker_count
+
+    @property
+    def local_workers(self) -> LocalWorkers | None:
+        return self.machinery.local_workers
+
+    @property
+    def master_port(self) -> int | None:
+        return self.machinery.master_port
+
+    @property
+    def hdr(self) -> HdrStats | None:
+        return self.machinery.hdr
+
+    @property
+    def endpoint_fold(self) -> EndpointFold | None:
+        return self.machinery.endpoint_fold
+
+    @property
+    def lifecycle(self) -> Lifecycle | None:
+        return self.machinery.lifecycle
+
+    @property
+    def monitor(self) -> ResourceMonitor | None:
+        return self.machinery.monitor
+
     @property
     def elapsed_s(self) -> float:
         return self.clock.elapsed_s
@@ -363,7 +338,7 @@ class LoadSession:
 
     @property
     def worker_pids(self) -> list[int]:
-        return self.local_workers.pids if self.local_workers else []
+        return self.machinery.worker_pids
 
     @property
     def active_shape(self) -> str | None:

@@ -38,8 +38,10 @@ class ConsoleSession(Protocol):
     """The engine's LoadSession as the console uses it, all of it: blocking calls (``prepare``, ``settle``,
     ``close``) go through ``run_blocking``. The test doubles in tests/fakes.py implement it too."""
 
-    monitor: ResourceMonitor | None
-    """The resource sampler (None when sampling is off)."""
+    @property
+    def monitor(self) -> ResourceMonitor | None:
+        """The resource sampler (None when sampling is off)."""
+        ...
 
     @property
     def status_listeners(self) -> list[Callable[[str], None]]:
