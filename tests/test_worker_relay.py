@@ -4,7 +4,13 @@ logs on stderr; stderr for both when stdout is a JSON document), one write per b
 from __future__ import annotations
 
 import io
+import json
+from pathlib import Path
 
+import pytest
+from test_cli_locust_options import perfconsole, target  # noqa: F401 - the module's demo target fixture
+
+from perfconsole.demo_target.process import DemoTargetProcess
 from perfconsole.engine.workers.output import Batch, OperatorLog, WorkerOutput
 from perfconsole.headless.output import HeadlessOutput
 
@@ -88,7 +94,6 @@ def test_local_workers_log_as_the_headless_run_says() -> None:
     """Locust's --processes children share the parent's logging options; the console's workers keep to
     warnings (they land in its log view)."""
     import argparse
-    from pathlib import Path
 
     from perfconsole.engine.plan import RunPlan
     from perfconsole.engine.preparation import worker_logging
@@ -104,3 +109,60 @@ def test_local_workers_log_as_the_headless_run_says() -> None:
     given = plan(headless=True, loglevel="DEBUG", logfile="run.log", skip_log_setup=True)
     assert worker_logging(given) == {"loglevel": "DEBUG", "logfile": "run.log", "skip_log_setup": True}
     assert worker_logging(plan(headless=False, loglevel="DEBUG")) == {}
+
+
+def test_a_run_keeps_this_process_prints_off_a_json_stdout() -> None:
+    import sys
+
+    out, err = io.StringIO(), io.StringIO()
+    held = sys.stdout
+    with HeadlessOutput(out, err, data_only=True).run():
+        print("a hook's print")
+    assert sys.stdout is held
+    with HeadlessOutput(out, err).run():
+        assert sys.stdout is held  # without JSON, prints go where they go in Locust: stdout
+    assert err.getvalue() == "a hook's print\n" and out.getvalue() == ""
+
+
+PRINTING = """
+from locust import HttpUser, constant, events, task
+
+
+@events.test_start.add_listener
+def on_test_start(environment, **kwargs):
+    print("printed by test_start")
+
+
+class Printer(HttpUser):
+    wait_time = constant(0.1)
+
+    @task
+    def talk(self):
+        for n in range(20):
+            print(f"printed by a task {n}")
+        self.client.get("/api/v1/health/")
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(240)
+@pytest.mark.parametrize("workers", ["0", "2"])
+def test_json_stdout_stays_the_document_while_users_print(
+    workers: str,
+    tmp_path: Path,
+    target: DemoTargetProcess,  # noqa: F811
+) -> None:
+    """In process and with workers: with --summary-json stdout is the document; what the locustfile printed
+    (its users, its hooks on master and workers) is complete on stderr."""
+    (tmp_path / "printing.py").write_text(PRINTING)
+    done = perfconsole(
+        tmp_path, "--headless", "-f", "printing.py", "-H", target.url, "-u", "2", "-r", "2", "-t", "2s",
+        "--workers", workers, "--summary-json", "--runs-dir", "runs",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads(done.stdout)  # the document and nothing else
+    assert summary["exit_code"] == 0
+    hooks = done.stderr.count("printed by test_start")
+    assert hooks == (1 if workers == "0" else 3), done.stderr[-2000:]  # the master's, then each worker's
+    for n in range(20):
+        assert done.stderr.count(f"printed by a task {n}\n") == done.stderr.count("printed by a task 0\n") > 0

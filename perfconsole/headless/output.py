@@ -5,12 +5,16 @@
 - stderr: perfconsole's status and progress lines, Locust's log lines (its own handler, set up by
   ``locust.log.setup_logging`` in Locust's format for master and workers alike) and what workers log.
 
-With ``--summary-json`` or ``--json`` stdout is the JSON document only: workers' prints go to stderr then.
+With ``--summary-json`` or ``--json`` stdout is the JSON document only: workers' prints go to stderr then,
+and so does what this process prints (in-process users, the master's hooks): see :meth:`HeadlessOutput.run`.
 Workers' output arrives in batches (one per worker and stream, about once a second): one write each.
 """
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TextIO
 
 from perfconsole.engine.workers.output import Batch
@@ -25,6 +29,20 @@ class HeadlessOutput:
         self.stderr = stderr
         self.data_only = data_only
         """stdout carries the JSON document only (``--summary-json``, ``--json``)."""
+
+    @contextmanager
+    def run(self) -> Iterator[None]:
+        """While a run goes: with a JSON document to come on stdout, ``print`` in this process (a
+        locustfile's, in-process or in a hook) writes to stderr instead."""
+        if not self.data_only:
+            yield
+            return
+        held = sys.stdout
+        sys.stdout = self.stderr
+        try:
+            yield
+        finally:
+            sys.stdout = held
 
     def status(self, line: str) -> None:
         """perfconsole's own one-line messages."""

@@ -69,7 +69,7 @@ def run_headless(options: HeadlessOptions) -> int:
     """Run the plan to its end (or an interrupt); write results; return the exit code."""
     out = options.out
     interrupts = options.interrupts or Interrupts()
-    with interrupts:
+    with interrupts, out.run():
         if interrupts.interrupted:
             out.status(f"{interrupts.name} before the run: nothing ran")
             return int(ExitCode.INTERRUPTED)
