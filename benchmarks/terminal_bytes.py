@@ -1,10 +1,12 @@
 """Bytes the console writes to the terminal per second during a steady run (for slow SSH links).
 
-    .venv/bin/python benchmarks/terminal_bytes.py [--seconds 30] [--size 80x24] [--refresh 1]
+    .venv/bin/python benchmarks/terminal_bytes.py [--seconds 30] [--size 80x24] [--refresh 1] [--keys a]
 
 Runs the real `perfconsole` in a pseudo-terminal of the given size on the embedded demo target (one
 worker, the `light` profile), starts the run with Enter, lets it settle, counts every byte written during
-the measurement window, then quits (q, y) and checks the process exited. Bounded: settle + seconds + ~15 s.
+the measurement window, then quits (q, y) and checks the process exited. ``--keys`` are typed once the run
+has started (e.g. ``a``: the notes view instead of the charts, to see what the charts cost).
+Bounded: settle + seconds + ~15 s.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=10.0)
     parser.add_argument("--size", default="80x24")
     parser.add_argument("--refresh", default="1")
+    parser.add_argument("--keys", default="", help="keys typed after the start, before settling")
     args = parser.parse_args()
     columns, rows = (int(v) for v in args.size.split("x"))
     command = [
@@ -71,6 +74,9 @@ def main() -> int:
     try:
         drain(fd, time.monotonic() + 6)  # start screen
         os.write(fd, b"\r")
+        drain(fd, time.monotonic() + 4)
+        if args.keys:
+            os.write(fd, args.keys.encode())
         drain(fd, time.monotonic() + args.settle)
         start = time.monotonic()
         written = drain(fd, start + args.seconds)
@@ -87,7 +93,8 @@ def main() -> int:
         os.waitpid(pid, 0)
     rate = written / elapsed
     print(
-        f"terminal {columns}x{rows}, refresh {args.refresh}s: {written} bytes in {elapsed:.0f}s = "
+        f"terminal {columns}x{rows}, refresh {args.refresh}s{f', keys {args.keys!r}' if args.keys else ''}: "
+        f"{written} bytes in {elapsed:.0f}s = "
         f"{rate / 1024:.1f} KiB/s ({rate * 8 / 1000:.0f} kbit/s)"
     )
     return 0

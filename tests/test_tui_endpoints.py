@@ -270,3 +270,40 @@ def test_forty_endpoints_worst_first_filter_detail_and_freeze_at_80x24(
             await wait_for(pilot, lambda: app.session is None, "the session closed", timeout_s=20)
 
     asyncio.run(drive())
+
+
+def test_rows_out_of_view_catch_up_when_scrolled_into_view() -> None:
+    """A poll updates the rows in view; a row below them shows its latest figures once scrolled to."""
+    from textual.app import App, ComposeResult
+
+    from perfconsole.tui.widgets.percentile_table import PercentileTable
+
+    many = tuple(endpoint(f"/e/{n:03d}", float(n)) for n in range(100))
+
+    class TableApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PercentileTable(id="table", cursor=True)
+
+    def show(p95_offset: float) -> None:
+        shifted = tuple(replace(e, current=Percentiles(p95=(e.current.p95 or 0) + p95_offset)) for e in many)
+        table.show_rows(table_rows(replace(snapshot(), endpoints=shifted), True))
+
+    app = TableApp()
+
+    async def drive() -> tuple[str, str, str]:
+        nonlocal table
+        async with app.run_test(size=(80, 20)) as pilot:
+            table = app.query_one(PercentileTable)
+            show(0.0)
+            await pilot.pause(0.1)
+            show(1000.0)
+            await pilot.pause(0.1)
+            first = table.get_row_at(1)[4].plain
+            table.scroll_end(animate=False)
+            await pilot.pause(0.2)
+            last = table.get_row_at(100)[4].plain
+            return first, last, table.get_row_at(0)[0].plain
+
+    table: Any = None
+    first, last, total = asyncio.run(drive())
+    assert (first, last, total) == ("1000", "1099", "Total")

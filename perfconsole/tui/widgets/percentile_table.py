@@ -1,12 +1,19 @@
 """The percentile table: the total pinned on top, then one row per endpoint; threshold breaches and
-regressions marked; a row cursor that stays on its endpoint when the rows move."""
+regressions marked; a row cursor that stays on its endpoint when the rows move.
+
+At hundreds of endpoints most rows are off screen: a poll updates the cells of the rows in view (and a
+margin); the others are brought up to date when they scroll into view."""
 
 from __future__ import annotations
 
 from rich.text import Text
+from textual import events
 from textual.widgets import DataTable
 
 from perfconsole.tui.views.table import TABLE_COLUMNS, Cell, TableRow
+
+MARGIN_ROWS = 5
+"""Rows above and below the view kept up to date too (a short scroll shows no stale figure)."""
 
 
 class PercentileTable(DataTable[Text]):
@@ -19,6 +26,8 @@ class PercentileTable(DataTable[Text]):
             id=id, cursor_type="row" if cursor else "none", zebra_stripes=False, show_cursor=cursor
         )
         self._shown: list[TableRow] = []
+        self._drawn: dict[str, TableRow] = {}
+        """What each row's cells hold now (rows out of view may lag behind ``_shown``)."""
         self._columns: tuple[tuple[str, str], ...] = ()
 
     def on_mount(self) -> None:
@@ -35,7 +44,7 @@ class PercentileTable(DataTable[Text]):
         if self._columns:
             self.fixed_rows = 0  # Textual cannot draw a fixed row that is not there
             self.clear(columns=True)
-            self._shown = []
+            self._shown, self._drawn = [], {}
         self._columns = columns
         for column, header in columns:
             self.add_column(Text(header, justify="left" if column == "name" else "right"), key=column)
@@ -51,13 +60,11 @@ class PercentileTable(DataTable[Text]):
             return
         previous, self._shown = self._shown, rows
         if [r.key for r in previous] == [r.key for r in rows]:
-            for old, new in zip(previous, rows, strict=True):
-                for (column, _header), old_cell, cell in zip(columns, old.cells, new.cells, strict=True):
-                    if old_cell != cell:
-                        self.update_cell(new.key, column, self._cell(column, cell, new.is_total))
+            self._bring_up_to_date()
             return
         self.fixed_rows = 0
         self.clear()
+        self._drawn = {row.key: row for row in rows}
         for row in rows:
             names = (column for column, _header in columns)
             cells = [self._cell(c, cell, row.is_total) for c, cell in zip(names, row.cells, strict=True)]
@@ -66,6 +73,29 @@ class PercentileTable(DataTable[Text]):
         keys = [row.key for row in rows]
         if self.show_cursor and cursor in keys:
             self.move_cursor(row=keys.index(cursor), animate=False)
+
+    def _bring_up_to_date(self) -> None:
+        """Update the changed cells of the total and of the rows in view (with a margin)."""
+        rows = self._shown
+        top = int(self.scroll_y)
+        in_view = range(max(1, top - MARGIN_ROWS), min(len(rows), top + self.size.height + MARGIN_ROWS))
+        for index in (0, *in_view) if rows else ():
+            row = rows[index]
+            drawn = self._drawn.get(row.key)
+            if drawn is None or drawn == row:
+                continue
+            for (column, _header), old_cell, cell in zip(self._columns, drawn.cells, row.cells, strict=True):
+                if old_cell != cell:
+                    self.update_cell(row.key, column, self._cell(column, cell, row.is_total))
+            self._drawn[row.key] = row
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if round(old_value) != round(new_value):
+            self._bring_up_to_date()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._bring_up_to_date()
 
     @staticmethod
     def _cell(column: str, cell: Cell, is_total: bool) -> Text:
