@@ -11,8 +11,7 @@ class ExitCode(IntEnum):
     Locust's own codes keep Locust's meaning: 1 (or N with ``--exit-code-on-error N``) when a request failed
     or a task raised, and whatever a ``quitting`` hook sets in ``environment.process_exit_code`` (only a
     failed save, 2, beats it). perfconsole's codes start at 10, clear of Locust's and locust-plugins' (3 is
-    its failed check; perfconsole never uses 3). Reserved: 12 invalid measurement (generator saturated,
-    worker lost, dropped iterations), 13 capacity below ``--require-capacity``.
+    its failed check; perfconsole never uses 3). Reserved: 13 capacity below ``--require-capacity``.
 
     When several apply, the first in this order wins: USAGE (2), INTERRUPTED (130), THRESHOLD_FAILED (10),
     invalid measurement (12), Locust's errors rule (1 or N), REGRESSION (11), capacity (13).
@@ -24,6 +23,8 @@ class ExitCode(IntEnum):
     USAGE = 2
     THRESHOLD_FAILED = 10
     REGRESSION = 11
+    INVALID = 12
+    """Invalid measurement: the run, or a compared side, is stamped invalid (verdicts/validity.py)."""
     INTERRUPTED = 130
 
 
@@ -35,7 +36,7 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
     ("any", "a quitting hook's environment.process_exit_code (only a failed save, 2, beats it)"),
     ("10", "a perfconsole threshold failed (latency, error rate, throughput, resource limit, workers lost)"),
     ("11", "a regression against a baseline (--baseline, perfconsole compare)"),
-    ("12", "reserved: invalid measurement (generator saturated, worker lost, dropped iterations)"),
+    ("12", "invalid measurement (generator saturated, worker lost, dropped iterations, too few requests)"),
     ("13", "reserved: capacity below --require-capacity"),
     ("130", "interrupted (Ctrl-C, SIGTERM, SIGHUP); the results so far are written"),
 )

@@ -73,6 +73,11 @@ def test_killed_worker_is_flagged_and_its_users_respawned(tmp_path: Path, target
     failed = [t for t in loaded.result.thresholds if not t.passed]
     assert [(t.endpoint, t.metric, t.actual) for t in failed] == [("workers", "lost", 1.0)]
     assert any(a.kind == "worker" and "worker lost" in a.text for a in loaded.result.annotations)
+    # a lost worker makes the run an invalid measurement: stamped in the summary, data.json and run.toml
+    assert summary["validity"]["valid"] is False
+    assert any(r.startswith("worker lost mid-run") for r in summary["validity"]["reasons"])
+    assert loaded.result.validity is not None and not loaded.result.validity.valid
+    assert info.validity.startswith("invalid: worker lost mid-run")
 
 
 def test_console_message_line_names_the_lost_worker(tmp_path: Path, target: DemoTargetProcess) -> None:

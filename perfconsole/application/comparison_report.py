@@ -103,6 +103,8 @@ def render_table(comparison: Comparison) -> str:
                 f"{'':<{width}}  (not judged: {row.baseline_requests} baseline / "
                 f"{row.current_requests} current requests, need {comparison.rules.min_samples})"
             )
+        if row.refused and not comparison.refused:
+            lines.append(f"{'':<{width}}  (not judged: {'; '.join(row.refused)})")
     if not comparison.rows:
         lines.append("(no endpoint on both sides)")
     lines.append("")
@@ -110,13 +112,20 @@ def render_table(comparison: Comparison) -> str:
         lines.append(f"Only in baseline: {', '.join(comparison.only_in_baseline)}")
     if comparison.only_in_current:
         lines.append(f"Only in current: {', '.join(comparison.only_in_current)}")
+    lines.append(result_line(comparison))
+    return "\n".join(lines) + "\n"
+
+
+def result_line(comparison: Comparison) -> str:
+    """``RESULT: NOT JUDGED: baseline good is invalid: ...``, ``RESULT: 2 regression(s): ...`` or
+    ``RESULT: no regressions``."""
+    if comparison.refused:
+        return f"RESULT: NOT JUDGED (invalid measurement): {'; '.join(comparison.refused)}"
     regressions = comparison.regressions
     if regressions:
         listed = "; ".join(f"{endpoint} {describe_change(m)}" for endpoint, m in regressions)
-        lines.append(f"RESULT: {len(regressions)} regression(s): {listed}")
-    else:
-        lines.append("RESULT: no regressions")
-    return "\n".join(lines) + "\n"
+        return f"RESULT: {len(regressions)} regression(s): {listed}"
+    return "RESULT: no regressions"
 
 
 def format_ci(m: MetricDelta) -> str:
@@ -134,7 +143,8 @@ def _json_float(value: float | None) -> float | None:
 
 def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
     """Stable JSON form: ``format``, ``schema_version``, ``baseline``, ``current``, ``regressed``,
-    ``rules``, ``rows`` (``endpoint``, ``baseline_requests``, ``current_requests``, ``enough_samples``,
+    ``invalid`` and ``refused`` (a side stamped invalid: nothing judged, and why), ``rules``, ``rows``
+    (``endpoint``, ``baseline_requests``, ``current_requests``, ``enough_samples``, ``refused``,
     ``regressed``, ``metrics``: {name: ``baseline``, ``current``, ``abs_delta``, ``rel_delta``,
     ``unit``, ``ci95_low``, ``ci95_high``, ``verdict``, ``regressed``}), ``only_in_baseline``,
     ``only_in_current``, ``regressions``. A relative delta from a zero baseline is null with ``verdict``
@@ -146,6 +156,8 @@ def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
         "baseline": comparison.baseline_label,
         "current": comparison.current_label,
         "regressed": comparison.regressed,
+        "invalid": bool(comparison.refused),
+        "refused": list(comparison.refused),
         "rules": rules_to_dict(comparison.rules),
         "rows": [
             {
@@ -154,6 +166,7 @@ def comparison_to_dict(comparison: Comparison) -> dict[str, Any]:
                 "current_requests": row.current_requests,
                 "enough_samples": row.enough_samples,
                 "regressed": row.regressed,
+                "refused": list(row.refused),
                 "metrics": {
                     m.metric: {
                         "baseline": _json_float(m.baseline),

@@ -16,11 +16,12 @@ from perfconsole.model.run import RunResult
 from perfconsole.verdicts import thresholds as threshold_rules
 from perfconsole.verdicts.arrival import arrival_verdicts
 from perfconsole.verdicts.per_rule import per_rule
+from perfconsole.verdicts.validity import ValidityRules, stamp
 
 
 def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool = False) -> RunResult:
-    """The session's result with latency and resource thresholds checked, and its histograms (what a
-    comparison's confidence intervals read)."""
+    """The session's result with latency and resource thresholds checked, its histograms (what a
+    comparison's confidence intervals read) and its validity stamp."""
     result = session.result(interrupted=interrupted)
     rules = settings.thresholds_for(session.profile)
     checked = (
@@ -29,7 +30,15 @@ def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool
         + arrival_verdicts(result.arrival, rules.default)
         + session.resource_thresholds()
     )
-    return replace(result, thresholds=checked, histograms=session.encoded_histograms())
+    result = replace(result, thresholds=checked, histograms=session.encoded_histograms())
+    return replace(result, validity=stamp(result, validity_rules(settings, session)))
+
+
+def validity_rules(settings: Settings, session: LoadSession) -> ValidityRules:
+    """The stamp's rules: the monitor's saturation limit and the comparisons' minimum samples."""
+    monitor = session.monitor
+    rules = ValidityRules(min_samples=settings.regression.min_samples)
+    return rules if monitor is None else replace(rules, saturation_pct=monitor.options.saturation_pct)
 
 
 def save_session(

@@ -1,4 +1,5 @@
-"""``perfconsole compare BASELINE_OR_RUN RUN [--json]``: regression table; exit 11 on regression."""
+"""``perfconsole compare BASELINE_OR_RUN RUN [--json]``: regression table; exit 11 on regression, 12 when a
+side is stamped invalid."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ def register(subparsers: Any) -> None:
         help="compare a run against a baseline or another run",
         description="Compare RUN against BASELINE_OR_RUN per endpoint (p50, p95, p99, avg, req/s, error "
         "rate). References: a baseline name, a run id (or unique prefix), 'latest', 'baseline:NAME' or "
-        "'run:ID'. Exit codes: 0 no regression, 11 regression, 2 bad input.",
+        "'run:ID'. Exit codes: 0 no regression, 11 regression, 12 a side is an invalid measurement "
+        "(nothing judged), 2 bad input.",
     )
     parser.add_argument("baseline", metavar="BASELINE_OR_RUN", help="what to compare against")
     parser.add_argument("current", metavar="RUN", help="the run to judge")
@@ -42,4 +44,6 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(comparison_to_dict(comparison), indent=2, allow_nan=False))
     else:
         sys.stdout.write(render_table(comparison))
+    if comparison.refused:
+        return int(ExitCode.INVALID)
     return int(ExitCode.REGRESSION if comparison.regressed else ExitCode.OK)

@@ -2,8 +2,9 @@
 
 The order is the README's: a failed save (2) beats everything; then a ``quitting`` hook's
 ``environment.process_exit_code`` (as in Locust); then 130 interrupted, 10 a perfconsole threshold failed,
-Locust's errors rule (1, or N with ``--exit-code-on-error N``; a load shape whose ``tick()`` raised counts as
-a task that raised, and is never 0), 11 a regression, else 0.
+12 a comparison refused (the run or its baseline stamped invalid: an invalid measurement), Locust's errors
+rule (1, or N with ``--exit-code-on-error N``; a load shape whose ``tick()`` raised counts as a task that
+raised, and is never 0), 11 a regression, else 0.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ def exit_status(
     result: RunResult,
     *,
     regressed: bool = False,
+    invalid: str | None = None,
     process_exit_code: int | None = None,
     exit_code_on_error: int = int(ExitCode.LOCUST_ERRORS),
     saved: bool = True,
@@ -47,6 +49,8 @@ def exit_status(
     if limits:
         what = ", ".join(dict.fromkeys(t.metric for t in limits))
         return ExitStatus(int(ExitCode.THRESHOLD_FAILED), f"a perfconsole threshold failed ({what})")
+    if invalid:
+        return ExitStatus(int(ExitCode.INVALID), f"invalid measurement ({invalid})")
     if result.end is not None and result.end.failed:  # the load shape raised: a failed run, as a task raising
         code = exit_code_on_error or int(ExitCode.LOCUST_ERRORS)
         return ExitStatus(code, f"the run ended on an error ({result.end.reason})")

@@ -179,9 +179,12 @@ def _report(
     comparison: Comparison | None,
 ) -> int:
     regressed = comparison is not None and comparison.regressed
+    # the stamp sets the exit code where it refuses a verdict (--baseline); alone, a run exits as Locust's
+    invalid = list(comparison.refused) if comparison is not None else []
     status = exit_status(
         result,
         regressed=regressed,
+        invalid="; ".join(dict.fromkeys(invalid)) or None,
         process_exit_code=session.process_exit_code,
         exit_code_on_error=options.exit_code_on_error,
         saved=run_dir is not None,
@@ -216,6 +219,7 @@ def _report(
         text = summary_text(result, str(run_dir) if run_dir is not None else None, resources, tables)
         if comparison is not None:
             verdict = "REGRESSION" if regressed else "no regression"
+            verdict = "NOT JUDGED (invalid measurement)" if comparison.refused else verdict
             text += f"\n\nCompared with baseline {options.baseline}: {verdict}\n{render_table(comparison)}"
         text += f"\n{status.line()}"
         # with Locust's --json, stdout is Locust's JSON document only (as with `locust --headless --json`)

@@ -95,6 +95,20 @@ def percentile_table(snap: RunSnapshot) -> str:
     return "\n".join(lines)
 
 
+def validity_lines(result: RunResult) -> list[str]:
+    """``Validity: valid`` or ``Validity: invalid: ...``, and each invalid stage."""
+    if result.validity is None:
+        return []
+    lines = [f"Validity: {result.validity.run.text}"]
+    labels = {stage.index: stage.label for stage in result.stages}
+    lines += [
+        f"  stage {index} ({labels.get(index, '?')}): {v.text}"
+        for index, v in result.validity.stages
+        if not v.valid and len(result.stages) > 1
+    ]
+    return lines
+
+
 def summary_text(
     result: RunResult,
     run_dir: str | None,
@@ -124,6 +138,7 @@ def summary_text(
         parts += [
             f"  {t.describe()}" for t in result.thresholds if not t.passed or len(result.thresholds) <= 12
         ]
+    parts += validity_lines(result)
     for warning in result.warnings:
         parts.append(f"WARNING: {warning.text}")
     if result.end is not None and not result.interrupted:

@@ -14,6 +14,7 @@ from perfconsole.store.redact import redact_obj
 from perfconsole.store.run_toml import error_rate_pct, utc_datetime
 from perfconsole.store.schema import SCHEMA_VERSION, finite_or_none
 from perfconsole.store.stages_codec import stage_summary
+from perfconsole.store.validity_codec import validity_to_dict
 
 SUMMARY_FORMAT = "perfconsole-summary"
 
@@ -80,7 +81,9 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     ``arrival`` (arrival-rate mode, else null: the same figures for the whole run, ``max_users``,
     ``peak_pool``, ``arrivals``, ``seconds``: ``[start_s, target, started, dropped]`` one a second),
     ``resources`` (``peaks``: generator/target CPU and RSS, system, scraped series; ``target``: its label
-    and RSS trend; ``warnings``; ``thresholds``; null when resources were not sampled).
+    and RSS trend; ``warnings``; ``thresholds``; null when resources were not sampled), ``validity``
+    (``valid``, ``text``: "valid" or "invalid: <reasons>", ``reasons``, ``stages``: the same per stage
+    ``index``; null for a run not stamped).
     """
     summary: dict[str, Any] = {
         "format": SUMMARY_FORMAT,
@@ -110,6 +113,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         ],
         "warnings": [w.text for w in result.warnings],
         "stages": [stage_summary(s) for s in result.stages],
+        "validity": validity_to_dict(result.validity),
         "resources": _resource_summary(result.resources),
         "arrival": run_to_dict(result.arrival) if result.arrival is not None else None,
     }

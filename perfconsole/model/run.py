@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from perfconsole.model.run_end import RunEnd
     from perfconsole.model.run_warnings import RunWarning
     from perfconsole.model.stages import StageStats
+    from perfconsole.model.validity import RunValidity
 
 AGGREGATED = "Aggregated"
 """Locust's name for the total row, kept wherever Locust's own files and scripts expect it."""
@@ -254,6 +255,8 @@ class RunResult:
     """The total in consecutive time blocks (perfconsole.engine.hdr.blocks): the run's own noise."""
     end: RunEnd | None = None
     """Why the run ended (None: a run saved before perfconsole kept it, or one that never started)."""
+    validity: RunValidity | None = None
+    """Did it measure the target (perfconsole.verdicts.validity)? None: not stamped (a run saved before)."""
 
     @property
     def thresholds_passed(self) -> bool:

@@ -40,6 +40,7 @@ from perfconsole.store.schema import (
     required,
 )
 from perfconsole.store.stages_codec import stage_to_dict, stages_from_list
+from perfconsole.store.validity_codec import validity_from_dict, validity_to_dict
 
 
 def percentiles_to_dict(p: Percentiles) -> dict[str, float | None]:
@@ -167,6 +168,7 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
         "end": {"kind": str(result.end.kind), "reason": result.end.reason}
         if result.end is not None
         else None,
+        "validity": validity_to_dict(result.validity),
     }
 
 
@@ -376,4 +378,5 @@ def result_from_dict(data: object) -> RunResult:
         histograms=_histograms(d.get("histograms")),
         blocks=blocks_from_list(d.get("blocks")),
         end=end_from_data(d.get("end")),
+        validity=validity_from_dict(d.get("validity")),
     )

@@ -79,6 +79,7 @@ def metadata_dict(
         "profile": result.profile,
         "interrupted": result.interrupted,
         "thresholds_passed": result.thresholds_passed,
+        "validity": result.validity.run.text if result.validity is not None else "",
         "worker_count": result.worker_count,
         "hostname": hostname,
         "command_line": list(result.command_line),

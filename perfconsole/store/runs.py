@@ -87,6 +87,13 @@ class RunInfo:
     interrupted: bool
     thresholds_passed: bool
     summary: Mapping[str, Any]
+    validity: str = ""
+    """``valid``, ``invalid: <reasons>``, or empty for a run saved before stamps."""
+
+    @property
+    def invalid(self) -> bool:
+        return self.validity.startswith("invalid")
+
     """``requests``, ``failures``, ``error_rate_pct``, ``rps``, ``avg_ms``, ``p50_ms``, ``p95_ms`` ..."""
 
     def to_dict(self) -> dict[str, Any]:
@@ -102,6 +109,7 @@ class RunInfo:
             "host": self.host,
             "interrupted": self.interrupted,
             "thresholds_passed": self.thresholds_passed,
+            "validity": self.validity,
             "summary": dict(self.summary),
         }
 
@@ -205,6 +213,7 @@ def run_info_from_metadata(run_dir: Path, meta: Mapping[str, Any]) -> RunInfo:
         interrupted=meta.get("interrupted") is True,
         thresholds_passed=meta.get("thresholds_passed") is not False,
         summary=_clean_summary(summary),
+        validity=_opt_str(meta, "validity") or "",
     )
 
 

@@ -198,6 +198,7 @@ def run_entry(info: RunInfo) -> BrowserEntry:
         note=info.note,
         interrupted=info.interrupted,
         thresholds_passed=info.thresholds_passed,
+        validity=info.validity,
     )
 
 
@@ -216,5 +217,6 @@ def baseline_entry(info: BaselineInfo) -> BrowserEntry:
         note=info.note or run.note,
         interrupted=run.interrupted,
         thresholds_passed=run.thresholds_passed,
+        validity=run.validity,
         source_run=info.source_run,
     )

@@ -129,6 +129,8 @@ class BrowserEntry:
     note: str | None = None
     interrupted: bool = False
     thresholds_passed: bool = True
+    validity: str = ""
+    """``valid``, ``invalid: <reasons>``, or empty (saved before stamps)."""
     source_run: str | None = None
     """For a baseline: the run it was promoted from."""
     name: str | None = None
@@ -177,7 +179,8 @@ def summary_float(summary: Mapping[str, object], key: str) -> float | None:
 
 
 def entry_flags(entry: BrowserEntry) -> str:
-    """``INT`` interrupted, ``FAIL`` thresholds failed; a broken entry is ``BROKEN``."""
+    """``INT`` interrupted, ``FAIL`` thresholds failed, ``INVALID`` not a valid measurement; a broken entry
+    is ``BROKEN``."""
     if entry.broken:
         return "BROKEN"
     flags = []
@@ -185,6 +188,8 @@ def entry_flags(entry: BrowserEntry) -> str:
         flags.append("INT")
     if not entry.thresholds_passed:
         flags.append("FAIL")
+    if entry.validity.startswith("invalid"):
+        flags.append("INVALID")
     return " ".join(flags)
 
 
@@ -326,6 +331,8 @@ def detail_lines(entry: BrowserEntry, duration_s: float | None, thresholds: Iter
     ]
     if entry.note:
         lines.append(f"note: {entry.note}")
+    if entry.validity.startswith("invalid"):
+        lines.append(entry.validity)
     failed = [t for t in thresholds if t.startswith("FAIL")]
     if failed:
         lines.append("; ".join(failed))

@@ -20,6 +20,7 @@ from perfconsole.model.run import AGGREGATED, EndpointStats, RunResult, RunSnaps
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.stage_compare import matching_stages
 from perfconsole.verdicts.noise import Interval, proportion_interval, ratio_interval
+from perfconsole.verdicts.refusal import refuse, run_refusals, stage_refusals
 from perfconsole.verdicts.run_noise import RunNoise
 
 
@@ -111,6 +112,8 @@ class EndpointComparison:
     current_requests: int
     enough_samples: bool
     metrics: tuple[MetricDelta, ...]
+    refused: tuple[str, ...] = ()
+    """Why this row's changes are not judged (an invalid side or stage); empty when they are."""
 
     @property
     def regressed(self) -> bool:
@@ -130,6 +133,13 @@ class Comparison:
     only_in_baseline: tuple[str, ...]
     only_in_current: tuple[str, ...]
     rules: Regression = field(default_factory=Regression)
+    refused: tuple[str, ...] = ()
+    """Why no change is judged at all: a side stamped invalid (``baseline good is invalid: ...``)."""
+
+    @property
+    def invalid(self) -> bool:
+        """A side, or a compared stage, was not a valid measurement: some verdicts were refused."""
+        return bool(self.refused) or any(row.refused for row in self.rows)
 
     @property
     def regressions(self) -> tuple[tuple[str, MetricDelta], ...]:
@@ -310,25 +320,31 @@ def compare(
                 ),
             )
         )
-    for base, cur in matching_stages(baseline, current):  # stage by stage, when both have the same
-        rows.append(
-            EndpointComparison(
-                endpoint=base.key,
-                baseline_requests=base.num_requests,
-                current_requests=cur.num_requests,
-                enough_samples=base.num_requests >= rules.min_samples
-                and cur.num_requests >= rules.min_samples,
-                metrics=tuple(
-                    compare_metric(m, base, cur, rules, noise=NoisePair(base.key, base_noise, cur_noise))
-                    for m in METRICS
-                ),
-            )
+    labels = (
+        baseline_label or _label(baseline, "baseline"),
+        current_label or _label(current, "current"),
+    )
+    refused = run_refusals(baseline, current, labels)
+    rows = [refuse(row, refused) for row in rows]
+    stage_reasons = stage_refusals(baseline, current, labels)
+    for (base, cur), why in zip(matching_stages(baseline, current), stage_reasons, strict=False):
+        row = EndpointComparison(
+            endpoint=base.key,
+            baseline_requests=base.num_requests,
+            current_requests=cur.num_requests,
+            enough_samples=base.num_requests >= rules.min_samples and cur.num_requests >= rules.min_samples,
+            metrics=tuple(
+                compare_metric(m, base, cur, rules, noise=NoisePair(base.key, base_noise, cur_noise))
+                for m in METRICS
+            ),
         )
+        rows.append(refuse(row, refused or why))
     return Comparison(
-        baseline_label=baseline_label or _label(baseline, "baseline"),
-        current_label=current_label or _label(current, "current"),
+        baseline_label=labels[0],
+        current_label=labels[1],
         rows=tuple(rows),
         only_in_baseline=tuple(sorted(base_map.keys() - cur_map.keys())),
         only_in_current=tuple(sorted(cur_map.keys() - base_map.keys())),
         rules=rules,
+        refused=refused,
     )

@@ -43,6 +43,7 @@ from perfconsole.tui.views.table import (
     table_rows,
     threshold_breaches,
 )
+from perfconsole.tui.views.validity import live_validity
 from perfconsole.tui.views.workers import worker_rows
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
@@ -202,6 +203,7 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         status.snapshot = snapshot
         status.use_current = self.use_current
         status.paused = self.session.paused
+        status.validity = live_validity(self.session, snapshot, self.settings)
         self.show_table()
         view = self.query_one(ContentSwitcher).current
         if view == "charts" and charts:

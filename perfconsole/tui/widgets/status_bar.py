@@ -30,11 +30,15 @@ class StatusBar(Widget):
     paused: reactive[bool] = reactive(False)
     frozen: reactive[str] = reactive("", layout=True)
     """Set while the view is frozen: shown first, in reverse, e.g. ``FROZEN at 1:23 (z: live)``."""
+    validity: reactive[str] = reactive("", layout=True)
+    """``invalid: <reasons>`` shows as a field after the state (``valid`` and empty show nothing)."""
     extra: reactive[tuple[str, ...]] = reactive((), layout=True)
     """More fields after the rates (the arrival rate's, while one is on)."""
 
     def fields(self, snapshot: RunSnapshot) -> list[str]:
         fields = status_fields(snapshot, self.use_current, self.extra)
+        if self.validity.startswith("invalid"):
+            fields.insert(1, "INVALID:" + self.validity.split(":", 1)[1])
         return [self.frozen, *fields] if self.frozen else fields
 
     def render(self) -> Text:
@@ -50,6 +54,9 @@ class StatusBar(Widget):
             text.stylize("bold reverse", 0, len(self.frozen))
         start = text.plain.find(fields[state])
         text.stylize(STATE_STYLES.get(self.snapshot.state, "bold"), start, start + len(fields[state]))
+        if fields[state + 1].startswith("INVALID"):
+            start = text.plain.find(fields[state + 1])
+            text.stylize("bold red", start, start + len(fields[state + 1]))
         return text
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
