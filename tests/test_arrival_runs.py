@@ -89,7 +89,8 @@ def test_staged_rate_change_is_reached_within_two_seconds(
     result = session.result()
     assert result.arrival is not None
     seconds = list(result.arrival.seconds)
-    change = 10.0
+    entered = next(a for a in result.annotations if a.kind == "rate")  # the schedule's start (0.1 s)
+    change = entered.elapsed_s - 0.05 + 10.0
     after = [(round(s[0] - change, 2), s[2]) for s in seconds if change <= s[0] and s[0] + 1 <= change + 2]
     print(f"whole seconds ending within 2 s of the change to 300/s (offset, started): {after}")
     assert after and after[-1][1] >= 290
@@ -198,3 +199,29 @@ def test_slow_target_fills_the_pool_drops_and_fails_the_threshold(
     assert total["corrected"]["p95_ms"] > total["p95_ms"] + 100
     failed = [t for t in summary["thresholds"] if not t["passed"]]
     assert [t["metric"] for t in failed] == ["dropped_pct"]
+
+
+def test_rate_profile_picked_mid_run_starts_its_stages_and_a_users_profile_leaves_them(
+    demo_target: DemoTargetProcess, make_session: Callable[..., LoadSession]
+) -> None:
+    from perfconsole.config import Arrival, Profile
+
+    rate_profile = Profile(
+        "mini-spike", 4, 4.0, 6.0, arrival=Arrival(stages=(RateStage(3, 50), RateStage(6, 150)))
+    )
+    users_profile = Profile("two", 2, 2.0, None)
+    session = make_session(host=demo_target.url, workers=0, users=4, spawn_rate=4.0, resources=False)
+    session.start()
+    wait_for(lambda: session.snapshot().user_count == 4, 20, "the 4 users")
+    session.apply_profile(rate_profile)
+    wait_for(lambda: session.snapshot().stage == "rate stage 2: 150/s", 20, "the profile's second stage")
+    status = session.snapshot().arrival
+    assert status is not None and status.target_rate == 150
+    session.apply_profile(users_profile)
+    assert session.snapshot().arrival is None and not session.arrival.active
+    session.stop()
+    wait_for(lambda: not session.state.is_live, 20, "the stop")
+    notes = [a.text for a in session.annotations if a.kind == "rate"]
+    assert notes[0].startswith("arrival rate: 2 rate stages on 4 users") and notes[-1].startswith(
+        "arrival rate off"
+    )

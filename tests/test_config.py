@@ -100,7 +100,9 @@ def test_builtin_defaults_values() -> None:
     assert settings.default_profile == "light"
     assert settings.default_scenario == "notifications"
     flat = {
-        name: (p.users, p.spawn_rate, p.duration_s) for name, p in settings.profiles.items() if not p.staged
+        name: (p.users, p.spawn_rate, p.duration_s)
+        for name, p in settings.profiles.items()
+        if not p.staged and p.arrival is None
     }
     assert flat == {
         "light": (10, 1.0, 60.0),
@@ -110,6 +112,12 @@ def test_builtin_defaults_values() -> None:
         "endurance": (50, 1.0, 1800.0),
     }
     assert all(p.description for p in settings.profiles.values())
+    spike = settings.profile("open-spike").arrival
+    assert spike is not None and [(s.until_s, s.rate) for s in spike.stages] == [
+        (60, 50),
+        (90, 400),
+        (150, 50),
+    ]
     # as plain Locust: no latency, error-rate or throughput limit; a failed request or task exception fails
     assert settings.thresholds.default == Limits() and settings.thresholds.endpoints == {}
     assert all(p.thresholds is None for p in settings.profiles.values())

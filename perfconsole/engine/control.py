@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from locust.runners import LocalRunner, MasterRunner
 
 from perfconsole.engine.arrival.dial import ArrivalDial
+from perfconsole.engine.arrival.plan import ArrivalPlan
 from perfconsole.engine.clock import RunDeadline
 from perfconsole.engine.events import warn_common_options
 from perfconsole.engine.hdr.stages import StageKey, stage_key
@@ -47,7 +48,7 @@ class RunControl:
             self.user_target, self.shapes, session.notes, session.clock, lambda: session.state.is_live
         )
         self.deadline = RunDeadline(session.clock, self._deadline_reached)
-        self.rate = ArrivalDial(session, self.user_target, self.leave_shape)
+        self.rate = ArrivalDial(session, self.user_target, self.leave_shape, self.deadline)
         self.shape_end = ShapeEndEstimate()
 
     # ----------------------------------------------------------------------------- verbs
@@ -108,7 +109,13 @@ class RunControl:
         self.user_target.forget_pause()
         self.shapes.manual = False
         self.leave_shape()
-        if profile.staged:
+        if profile.arrival is None:
+            self.rate.leave()  # a users profile: the users' own loop again
+        if profile.arrival is not None:
+            self.user_target.spawn(max(profile.users, self.user_target.users), profile.spawn_rate)
+            self.rate.switch_to(ArrivalPlan.of(profile.arrival), max(1, self.user_target.users))
+            duration = session.elapsed_s + profile.duration_s if profile.duration_s is not None else None
+        elif profile.staged:
             from perfconsole.engine.shapes import StagedShape
 
             shape = StagedShape.from_profile(profile)

@@ -148,7 +148,7 @@ def arrival_plan(
         rate = validate_arrival_rate(rate_opt, "--arrival-rate")
         return ArrivalPlan(rate=rate, max_users=max_users, poisson=poisson or bool(own and own.poisson))
     assert own is not None
-    return ArrivalPlan(rate=own.rate, stages=own.stages, max_users=max_users, poisson=poisson or own.poisson)
+    return replace(ArrivalPlan.of(own), max_users=max_users, poisson=poisson or own.poisson)
 
 
 def build_plan(

@@ -116,7 +116,10 @@ class ArrivalController:
         ``test_stop``)."""
         if self.plan is None:
             return
-        self._history.append((self._elapsed(), RateCurve([]), ""))
+        now = self._elapsed()
+        for node_id in self._split:  # no more starts while Locust stops the users (nor drops counted)
+            self._send(node_id, {"curve": RateCurve.constant(0.0).to_wire(), "now_s": now, "ceiling": 0})
+        self._history.append((now, RateCurve([]), ""))
         self.plan = None
         if self._watcher is not None:
             self._watcher.kill(block=False)

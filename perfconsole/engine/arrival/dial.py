@@ -19,6 +19,7 @@ from perfconsole.model.arrival import ArrivalFigures, ArrivalRun, ArrivalStatus
 from perfconsole.model.stages import StageStats
 
 if TYPE_CHECKING:
+    from perfconsole.engine.clock import RunDeadline
     from perfconsole.engine.hdr.hooks import HdrStats
     from perfconsole.engine.session import LoadSession
     from perfconsole.engine.user_target import UserTarget
@@ -34,11 +35,16 @@ class ArrivalDial:
     """Arrival-rate mode of one session; inactive until a run starts at a rate or the operator dials one."""
 
     def __init__(
-        self, session: LoadSession, user_target: UserTarget, leave_shape: Callable[[str], None]
+        self,
+        session: LoadSession,
+        user_target: UserTarget,
+        leave_shape: Callable[[str], None],
+        deadline: RunDeadline,
     ) -> None:
         self._session = session
         self._users = user_target
         self._leave_shape = leave_shape
+        self._deadline = deadline
         self.controller: ArrivalController | None = None
         self._said_wait_time = False
 
@@ -55,8 +61,9 @@ class ArrivalDial:
 
     # --------------------------------------------------------------------------- verbs
     def start_run(self, arrival: ArrivalPlan) -> float | None:
-        """A run planned at a rate: the initial pool first (pre-allocated, as k6 does), then the schedule,
-        its stages on the run's clock. Returns the run's duration (None: until stopped)."""
+        """A run planned at a rate: the initial pool first (pre-allocated, as k6 does), then the schedule
+        and its stages for the run's duration (the deadline moves by the pool's spawn time). Returns the
+        planned duration (None: until stopped)."""
         session = self._session
         plan, profile = session.plan, session.profile
         pool = plan.users or (profile.users if profile else DEFAULT_POOL)
@@ -85,6 +92,11 @@ class ArrivalDial:
         before = controller.target_rate()
         controller.set_rate(rate)
         self._session.annotate(f"arrival rate {before:g} -> {rate:g}/s", kind="rate")
+
+    def switch_to(self, arrival: ArrivalPlan, pool: int) -> None:
+        """A rate profile picked mid-run: its rate (or stages, from now) replaces the target."""
+        self._require()
+        self._enter(arrival, pool)
 
     def leave(self) -> None:
         """Back to the closed model: the pool's users run their own loop (``wait_time``) again."""
@@ -146,7 +158,10 @@ class ArrivalDial:
         while time.monotonic() < deadline and runner.state != "running" and runner.user_count < pool:
             gevent.sleep(0.05)
         if self._session.state.is_live:
-            self._enter(arrival, pool, start_s=0.0)
+            spawned_s = self._session.elapsed_s  # the pool's spawn time comes before the planned duration
+            self._enter(arrival, pool, start_s=spawned_s)
+            if self._deadline.duration_s:
+                self._deadline.arm(self._deadline.duration_s + spawned_s)
 
     def _enter(self, arrival: ArrivalPlan, pool: int, start_s: float | None = None) -> None:
         controller = self.controller

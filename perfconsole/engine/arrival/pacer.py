@@ -11,6 +11,7 @@ Counts go to the master each second (``messages.REPORT``).
 
 from __future__ import annotations
 
+import math
 import random
 import time
 import weakref
@@ -29,6 +30,12 @@ from perfconsole.engine.locust import task_gate as gate
 
 GROW_RETRY_S = 0.5
 """A growth request not answered within this time is asked again."""
+GROW_AFTER_S = 0.05
+"""The pool grows once an iteration has waited this long for a user."""
+GROW_MARGIN = 1.25
+MIN_ITERATIONS = 10
+TICK_S = 0.001
+"""The schedule loop's shortest sleep."""
 MAX_START_WAIT_S = 1.0
 """An iteration no user could start within this time of its scheduled start is dropped (also when the
 schedule loop itself was late: the process was stalled)."""
@@ -59,6 +66,10 @@ class ArrivalPacer:
         self._busy: weakref.WeakSet[Any] = weakref.WeakSet()
         self._lag_us: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
         self._seconds: dict[int, _Second] = {}
+        self._began: weakref.WeakKeyDictionary[Any, float] = weakref.WeakKeyDictionary()
+        self._iteration_s = 0.0
+        self._iterations = 0
+        """Iteration times since the last report (for the pool's growth)."""
         self._grow_asked_at = -GROW_RETRY_S
         self.ceiling = 0
         self.active = False
@@ -109,17 +120,21 @@ class ArrivalPacer:
 
     # --------------------------------------------------------------------------- the schedule
     def _schedule_loop(self, arrivals: Arrivals) -> None:
-        while True:
-            due = arrivals.next()
-            if due is None:
-                return
-            wait = due - self._run_time()
-            if wait > 0:
-                gevent.sleep(wait)
-            elif wait < -MAX_START_WAIT_S:
-                self._count(self._clock_second()).dropped += 1
-                continue
-            self._dispatch(due)
+        """Every start that is due, then sleep until the next one (at least ``TICK_S``: at high rates a
+        wake-up hands out several starts, each with its own lag, instead of a timer per start)."""
+        due = arrivals.next()
+        while due is not None:
+            now = self._run_time()
+            while due is not None and due <= now:
+                if now - due > MAX_START_WAIT_S:
+                    self._count(self._clock_second()).dropped += 1
+                else:
+                    self._dispatch(due)
+                due = arrivals.next()
+            if self._backlog and self.runner.user_count < self.ceiling:
+                self._ask_to_grow(now)
+            if due is not None:
+                gevent.sleep(max(TICK_S, due - now))
 
     def _dispatch(self, due: float) -> None:
         while self._idle:
@@ -132,8 +147,6 @@ class ArrivalPacer:
             self._count(self._clock_second()).dropped += 1
             return
         self._backlog.append(due)  # waits for a user to finish, or for one the master adds
-        if self.runner.user_count < self.ceiling:
-            self._ask_to_grow()
 
     def _expire(self, now_s: float) -> None:
         """Drop the waiting iterations older than ``MAX_START_WAIT_S``."""
@@ -142,13 +155,20 @@ class ArrivalPacer:
             backlog.popleft()
             self._count(self._clock_second()).dropped += 1
 
-    def _ask_to_grow(self) -> None:
-        now = self._clock()
-        if now - self._grow_asked_at < GROW_RETRY_S:
+    def _ask_to_grow(self, now_s: float) -> None:
+        """More users, when iterations have waited ``GROW_AFTER_S`` for one: as many as the rate needs by
+        Little's law (rate x mean iteration time, with a margin) beyond the pool, at least one. A short
+        stall of the process (its starts catch up at once) asks for none."""
+        clock = self._clock()
+        if clock - self._grow_asked_at < GROW_RETRY_S or now_s - self._backlog[0] < GROW_AFTER_S:
             return
-        self._grow_asked_at = now
-        need = min(len(self._backlog), self.ceiling - self.runner.user_count)
-        if need:
+        self._grow_asked_at = clock
+        pool = self.runner.user_count
+        arrivals = self._arrivals
+        rate = arrivals.curve.rate_at(now_s) if arrivals is not None else 0.0
+        mean_s = self._iteration_s / self._iterations if self._iterations else 0.0
+        need = min(max(1, math.ceil(rate * mean_s * GROW_MARGIN) - pool), self.ceiling - pool)
+        if need > 0:
             self.runner.send_message(GROW, {"need": need})
 
     # --------------------------------------------------------------------------- the users' side
@@ -156,6 +176,10 @@ class ArrivalPacer:
         """Called by the gate before each of ``user``'s iterations: returns when it is its turn."""
         self._busy.discard(user)
         self._lag_us.pop(user, None)
+        began = self._began.pop(user, None)
+        if began is not None:
+            self._iteration_s += self._clock() - began
+            self._iterations += 1
         self._expire(self._run_time())
         if self._backlog:
             due: float | None = self._backlog.popleft()
@@ -180,6 +204,7 @@ class ArrivalPacer:
             second.lag_max_us = lag_us
         self._lag_us[user] = lag_us
         self._busy.add(user)
+        self._began[user] = self._clock()
 
     def lag_us(self) -> int | None:
         """The start lag (µs) of the iteration the current greenlet's user is in (None: not paced)."""
@@ -207,6 +232,9 @@ class ArrivalPacer:
 
     def _send_report(self) -> None:
         seconds, self._seconds = self._seconds, {}
+        if self._iterations >= MIN_ITERATIONS:
+            self._iteration_s = self._iteration_s / self._iterations  # keep the mean, weigh it as one
+            self._iterations = 1
         rows = [
             [s, c.started, c.dropped, encode_counts(c.lag), c.lag_max_us] for s, c in sorted(seconds.items())
         ]

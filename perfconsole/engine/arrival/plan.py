@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from perfconsole.config import RateStage
+from perfconsole.config import Arrival, RateStage
 from perfconsole.engine.arrival.schedule import RateCurve
 
 DEFAULT_POOL = 10
@@ -22,6 +22,13 @@ class ArrivalPlan:
     max_users: int | None = None
     """None: ten times the initial pool."""
     poisson: bool = False
+
+    @classmethod
+    def of(cls, arrival: Arrival) -> ArrivalPlan:
+        """A profile's arrival-rate settings as a plan."""
+        return cls(
+            rate=arrival.rate, stages=arrival.stages, max_users=arrival.max_users, poisson=arrival.poisson
+        )
 
     def curve(self, start_s: float = 0.0) -> RateCurve:
         if self.stages:
