@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/hdr_cost.py [--requests N] [--endpoints E] [--rate R]
 
-1. recording: microseconds per request of perfconsole's recorder (Locust ``request`` listener), next to
-   Locust's own stats listener on the same requests, and the cost of draining one report;
+1. recording: microseconds per request of perfconsole's recorder, next to Locust's own stats on the same
+   requests, and the cost of draining one report; then a worker's whole per-request path (Locust's
+   ``request`` event into its stats) bare and with perfconsole's worker hooks;
 2. merge: one master merging reports from 2 and 8 workers, each carrying E endpoints (default 100) and
    3 seconds of requests (R req/s per endpoint per worker), through msgpack as Locust sends them:
    milliseconds per report and the master's CPU share at Locust's 3 s report interval.
@@ -65,6 +66,48 @@ def bench_recording(requests: int, endpoints: int) -> None:
     )
 
 
+def bench_worker_path(requests: int) -> None:
+    """A worker's whole per-request path: Locust's ``request`` event into its stats, bare and with the hooks a
+    perfconsole worker installs (the endpoint fold's stats wrapper, which records into the histograms)."""
+    from locust import User, task
+    from locust.env import Environment
+
+    from perfconsole.engine.cardinality import EndpointFold, fold_request_stats
+
+    class Idle(User):
+        @task
+        def nothing(self) -> None:
+            pass
+
+    def per_request(hooked: bool) -> float:
+        environment = Environment(user_classes=[Idle])
+        runner = environment.create_local_runner()
+        if hooked:
+            fold_request_stats(runner.stats, EndpointFold(), IntervalRecorder())
+        fire = environment.events.request.fire
+        start = time.process_time()
+        for _ in range(requests):
+            fire(
+                request_type="GET",
+                name="/api/v1/health/ping",
+                response_time=2.345,
+                response_length=2,
+                exception=None,
+                context={},
+                url="http://127.0.0.1/api/v1/health/ping",
+                start_time=0.0,
+                response=None,
+            )
+        return (time.process_time() - start) / requests * 1e6
+
+    bare = min(per_request(False) for _ in range(3))
+    hooked = min(per_request(True) for _ in range(3))
+    print(
+        f"worker path: Locust's request event {bare:.2f} us/request, with perfconsole's worker hooks "
+        f"{hooked:.2f} (+{hooked - bare:.2f} us; a FastHttpUser request costs a worker about 100 us in all)"
+    )
+
+
 def worker_report(
     rng: random.Random, endpoints: int, rate: int, first_second: int
 ) -> tuple[bytes, list[dict]]:
@@ -122,6 +165,7 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=20, help="req/s per endpoint per worker in the merge")
     args = parser.parse_args()
     bench_recording(args.requests, args.endpoints)
+    bench_worker_path(args.requests)
     for workers in (2, 8):
         bench_merge(workers, args.endpoints, args.rate)
 

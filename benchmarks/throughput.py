@@ -49,6 +49,12 @@ class Figures:
     requests: int
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 def run_locust(locustfile: Path, host: str, users: int, seconds: int, workers: int, tmp: Path) -> Figures:
     prefix = tmp / "locust"
     command = [
@@ -73,7 +79,8 @@ def run_locust(locustfile: Path, host: str, users: int, seconds: int, workers: i
         "ERROR",
     ]
     if workers:
-        command += ["--processes", str(workers)]
+        port = str(free_port())  # not Locust's default 5557, which another run on the machine may hold
+        command += ["--processes", str(workers), "--master-bind-port", port, "--master-port", port]
     proc = subprocess.run(
         command, check=False, capture_output=True, text=True, timeout=seconds + 60, stdin=subprocess.DEVNULL
     )
@@ -186,9 +193,7 @@ def nginx_target() -> Iterator[str]:
     binary = nginx_binary()
     if binary is None:
         raise FileNotFoundError("nginx is not installed (apt-get install nginx-light)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     with tempfile.TemporaryDirectory() as home:
         conf = Path(home) / "nginx.conf"
         conf.write_text(NGINX_CONF.format(home=home, port=port))
