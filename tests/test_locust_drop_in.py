@@ -320,6 +320,8 @@ def test_exit_codes_and_log_lines_by_locusts_rules(
     logs = {"plain": _log_lines(plain.stderr), "ours": _log_lines(ours.stderr)}
     for lines in logs.values():
         assert ("INFO", "locust.main", "Starting Locust 2.47.0") in lines, context
+        assert ("INFO", "locust.main", "Run time limit set to 3 seconds") in lines, context
+        assert ("INFO", "locust.main", "--run-time limit reached, shutting down") in lines, context
         assert ("INFO", "locust.main", f"Shutting down (exit code {code})") in lines, context
         spawned = [msg for _, logger, msg in lines if logger == "locust.runners" and msg.startswith(SPAWNED)]
         assert spawned, context

@@ -29,6 +29,7 @@ from perfconsole.headless.output import HeadlessOutput
 from perfconsole.headless.shutdown import SAVE_WAIT_S, SaveGuard, hurry, save_or_report, started
 from perfconsole.headless.summary import progress_line, summary_text
 from perfconsole.model.run import RunResult
+from perfconsole.model.run_end import EndKind, RunEnd
 from perfconsole.store.redact import redact_url
 
 if TYPE_CHECKING:
@@ -111,7 +112,9 @@ def run_headless(options: HeadlessOptions) -> int:
             out.status(f"target {target}{demo}, {where}")
             if not interrupts.interrupted:
                 session.start()
+                _log_run_time(options.plan)
                 _wait_for_end(session, interrupts, options)
+                _log_planned_end(session.run_end.end)
             if interrupts.interrupted and not started(session):
                 out.status(f"{interrupts.name} while preparing: nothing ran")
                 return int(ExitCode.INTERRUPTED)
@@ -131,6 +134,20 @@ def run_headless(options: HeadlessOptions) -> int:
             return code
         finally:
             session.close()
+
+
+def _log_run_time(plan: RunPlan) -> None:
+    """Locust's line for ``-t`` (a profile's duration is perfconsole's: not Locust's line)."""
+    if plan.duration_s and getattr(plan.parsed_options, "run_time", None):
+        LOCUST_MAIN_LOG.info(f"Run time limit set to {int(plan.duration_s)} seconds")
+
+
+def _log_planned_end(end: RunEnd | None) -> None:
+    """Locust's line when its run time or its shape ends a headless run."""
+    if end is not None and end.kind is EndKind.DURATION:
+        LOCUST_MAIN_LOG.info("--run-time limit reached, shutting down")
+    elif end is not None and end.kind is EndKind.SHAPE:
+        LOCUST_MAIN_LOG.info("Shape test completed, shutting down")
 
 
 def _wait_for_end(session: LoadSession, interrupts: Interrupts, options: HeadlessOptions) -> None:
