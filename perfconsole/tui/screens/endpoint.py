@@ -61,7 +61,7 @@ class EndpointScreen(KeyedScreen):
             with Grid(id="endpoint-charts"):
                 yield RunChart(id="endpoint-rps")
                 yield RunChart(id="endpoint-latency")
-            yield Label("Failures of this endpoint", classes="view-title")
+            yield Label("Failures of this endpoint", id="endpoint-failures-title", classes="view-title")
             yield RowsTable(("count", "error"), id="endpoint-failures")
             yield Label("Per stage (from its per-second window figures)", classes="view-title")
             yield RowsTable(STAGE_HEADERS, id="endpoint-stages")
@@ -94,6 +94,12 @@ class EndpointScreen(KeyedScreen):
         rps, latency = endpoint_charts(series, self.source.run_annotations())
         self.query_one("#endpoint-rps", RunChart).data = rps
         self.query_one("#endpoint-latency", RunChart).data = latency
+        exceptions = sum(x.count for x in snapshot.exceptions)
+        self.query_one("#endpoint-failures-title", Label).update(
+            f"Failures of this endpoint (exceptions are per run: {exceptions}, f on the dashboard)"
+            if exceptions
+            else "Failures of this endpoint"
+        )
         failures = endpoint_failures(snapshot.errors, endpoint)
         self.query_one("#endpoint-failures", RowsTable).show_rows(failures or [("0", "no failures")])
         stages = stage_rows(self.source.run_stages(), series)
