@@ -18,7 +18,7 @@ PRODUCT_IDS = range(1, 21)
 
 
 class StorefrontVisitor(FastHttpUser):
-    """Browses the catalogue and now and then reads the cart: one request a visit."""
+    """Browses the catalogue and now and then checks its notifications: one request a visit."""
 
     wait_time = between(0.5, 1.5)
 
@@ -31,5 +31,5 @@ class StorefrontVisitor(FastHttpUser):
         self.client.get(f"/api/products/{random.choice(PRODUCT_IDS)}", name="/api/products/[id]")
 
     @task(1)
-    def view_cart(self) -> None:
-        self.client.get("/api/cart")
+    def notifications(self) -> None:
+        self.client.get("/api/notifications/?limit=5", name="/api/notifications/")

@@ -160,3 +160,27 @@ def test_arrival_thresholds() -> None:
     assert checked[0].actual == pytest.approx(5.0)
     assert arrival_verdicts(None, Limits(dropped_pct=1.0)) == ()
     assert arrival_verdicts(run, Limits()) == ()
+
+
+def test_stages_csv_carries_the_rate_figures_of_rate_stages() -> None:
+    import csv
+    import io
+
+    from perfconsole.model.percentiles import Percentiles
+    from perfconsole.model.stages import StageStats
+    from perfconsole.store.stages_codec import stage_to_dict, stages_csv, stages_from_list
+
+    empty = Percentiles(None, None, None, None, None, None)
+    plain = StageStats(1, "20 users", "plateau", 0.0, 1.0, 30, 0, empty)
+    rated = StageStats(
+        2, "200/s", "rate", 1.0, 11.0, 2000, 0, empty, ArrivalFigures(10.0, 2000.0, 1990, 10, 4.5)
+    )
+    rows = list(csv.DictReader(io.StringIO(stages_csv([plain, rated]))))
+    assert rows[0]["Target Iterations/s"] == "" and rows[1]["Target Iterations/s"] == "200.00"
+    assert (rows[1]["Iterations/s"], rows[1]["Dropped Iterations"], rows[1]["Start Lag 95% (ms)"]) == (
+        "199.00",
+        "10",
+        "4.500",
+    )
+    assert "Iterations/s" not in stages_csv([plain])
+    assert stages_from_list([stage_to_dict(rated)]) == (rated,)

@@ -121,18 +121,34 @@ def _ms(value: float | None) -> str:
 
 
 def stages_csv(stages: Iterable[StageStats]) -> str:
-    """``stages.csv``: one row a stage, Locust's column style, times in ms."""
+    """``stages.csv``: one row a stage, Locust's column style, times in ms; an arrival-rate run adds the
+    target and achieved iterations/s, dropped iterations and start lag p95 of each stage (empty for a stage
+    without a rate)."""
+    rows = list(stages)
+    arrival = any(s.arrival is not None for s in rows)
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for s in stages:
+    writer.writerow(CSV_COLUMNS + (ARRIVAL_CSV_COLUMNS if arrival else []))
+    for s in rows:
         p = s.percentiles
         writer.writerow(
             [s.index, s.label, s.kind, f"{s.start_s:.1f}", f"{s.end_s:.1f}", s.requests, s.failures]
             + [f"{s.rps:.2f}"]
             + [("N/A" if p.get(label) is None else f"{p.get(label):.3f}") for label in LABELS]
+            + (_arrival_cells(s) if arrival else [])
         )
     return out.getvalue()
+
+
+ARRIVAL_CSV_COLUMNS = ["Target Iterations/s", "Iterations/s", "Dropped Iterations", "Start Lag 95% (ms)"]
+
+
+def _arrival_cells(stage: StageStats) -> list[str]:
+    a = stage.arrival
+    if a is None:
+        return ["", "", "", ""]
+    lag = "N/A" if a.start_lag_p95_ms is None else f"{a.start_lag_p95_ms:.3f}"
+    return [f"{a.target_rate:.2f}", f"{a.achieved_rate:.2f}", str(a.dropped), lag]
 
 
 def stages_table(stages: Iterable[StageStats]) -> list[str]:

@@ -187,7 +187,7 @@ class ArrivalController:
 
     def status(self) -> ArrivalStatus:
         """The live figures: the last complete ``LIVE_WINDOW_S`` seconds (reports arrive each second)."""
-        last = int(time.time())
+        last = int(time.time()) - 1  # the second just ended may still be on its way
         started, dropped, lag_p95 = self.counts.between(last - LIVE_WINDOW_S, last)
         nodes = [self._nodes[n] for n in self._split if n in self._nodes]
         return ArrivalStatus(
