@@ -1,8 +1,9 @@
 """Typed settings read from config.toml (see config.toml at the project root for every key).
 
 The package's face: import from here. Inside, by job: :mod:`.settings` (the dataclasses), :mod:`.validators`
-(value checks shared with the CLI), :mod:`.reader` (the schema reader: one TOML document to
-:class:`Settings`, every error a one-line :class:`~perfconsole.errors.ConfigError` naming file and key path),
+(value checks shared with the CLI), :mod:`.schema` (the file's
+declared schema, msgspec Structs), :mod:`.schema_errors` (msgspec's errors as one line in TOML terms),
+:mod:`.reader` (the decoded file to :class:`Settings`: rules across keys),
 :mod:`.loader` (a file merged over the packaged ``defaults.toml``).
 
 No Locust, no Textual: importing this package must not start gevent's monkey-patching.
@@ -15,7 +16,7 @@ from perfconsole.config.loader import (
     load_settings,
     parse_settings,
 )
-from perfconsole.config.reader import MAX_ENDPOINTS, MAX_WINDOW_S
+from perfconsole.config.schema import MAX_ENDPOINTS, MAX_WINDOW_S
 from perfconsole.config.settings import (
     LIMIT_FIELDS,
     REGRESSION_METRICS,

@@ -10,20 +10,17 @@ import os
 import stat
 import tomllib
 from collections.abc import Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from perfconsole.config.reader import Reader, join_path
+from perfconsole.config.schema import DEFAULT_CONFIG_TOML
 from perfconsole.config.settings import Settings
 from perfconsole.errors import ConfigError
 
 CONFIG_FILENAME = "config.toml"
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 """A settings file is a few KB; anything past this is not one."""
-
-DEFAULT_CONFIG_TOML = (resources.files("perfconsole.config") / "defaults.toml").read_text(encoding="utf-8")
-"""The built-in settings, the same values as the shipped config.toml (a test keeps them in step)."""
 
 
 _ITEM_TABLES = {"profiles", "thresholds.endpoints"}

@@ -1,15 +1,30 @@
-"""The schema reader: turns one parsed TOML document into :class:`~perfconsole.config.settings.Settings`,
-validating every value; each error is a :class:`~perfconsole.errors.ConfigError` naming the file and key path.
+"""The reader: one parsed TOML document, decoded with the declared schema (:mod:`.schema`), to
+:class:`~perfconsole.config.settings.Settings`.
+
+Types, ranges and unknown keys are the schema's; here are only the rules across keys (which kind of profile,
+stages in order, the default profile exists) and the URL policy. Each error is a one-line
+:class:`~perfconsole.errors.ConfigError` naming the file and the key path.
 """
 
 from __future__ import annotations
 
-import difflib
-from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
+from perfconsole.config.schema import (
+    ConfigFile,
+    LimitsTable,
+    ProfileTable,
+    RateStageTable,
+    RegressionTable,
+    ResourcesTable,
+    StageTable,
+    ThresholdsTable,
+)
+from perfconsole.config.schema_errors import convert, expectation, join_key
 from perfconsole.config.settings import (
     LIMIT_FIELDS,
     REGRESSION_METRICS,
@@ -26,430 +41,226 @@ from perfconsole.config.settings import (
     Stage,
     Thresholds,
 )
-from perfconsole.config.validators import (
-    MAX_USERS,
-    number_or_none,
-    validate_arrival_rate,
-    validate_duration,
-    validate_spawn_rate,
-    validate_users,
-    validate_workers,
-)
 from perfconsole.errors import ConfigError, UserError
 from perfconsole.hosts import validate_metrics_url, validate_target_url
 from perfconsole.user_mix import UserMix, parse_fixed_count, parse_weights
 
-MAX_WINDOW_S = 600
-RATE_KEYS = ("arrival_rate", "max_users", "arrivals")
-"""Keys of an arrival-rate profile only (with rate stages: ``{ until, rate, ramp }``)."""
 DEFAULT_RATE_POOL = 10
 """An arrival-rate profile's initial pool when it gives no ``users``."""
-MAX_ENDPOINTS = 100_000
+join_path = join_key
 
 
 class Reader:
-    """Validates one TOML document; every error names the file and the key path."""
+    """Builds settings from one TOML document; every error names the file and the key path."""
 
     def __init__(self, file: str) -> None:
         self.file = file
 
-    def where(self, path: str) -> str:
-        return f"{self.file}: {path}"
-
     def fail(self, path: str, message: str) -> ConfigError:
-        return ConfigError(f"{self.where(path)}: {message}")
-
-    def table(self, value: object, path: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-        """``value`` as a table whose keys are all in ``allowed``."""
-        if not isinstance(value, dict):
-            raise self.fail(path, f"expected a table, got {describe(value)}")
-        for key in value:
-            if key not in allowed:
-                hint = difflib.get_close_matches(key, allowed, n=1)
-                suggestion = (
-                    f"did you mean {hint[0]!r}?" if hint else f"expected one of: {', '.join(allowed)}"
-                )
-                raise self.fail(join_path(path, key), f"unknown key ({suggestion})")
-        return value
+        return ConfigError(f"{self.file}: {path}: {message}")
 
     def check(self, func: Any, value: object, path: str) -> Any:
         """Run a shared validator, turning its UserError into a ConfigError."""
         try:
-            return func(value, self.where(path))
-        except ConfigError:
-            raise
+            return func(value, f"{self.file}: {path}")
         except UserError as error:
             raise ConfigError(error.message) from None
 
-    def text(self, value: object, path: str) -> str:
-        if not isinstance(value, str):
-            raise self.fail(path, f"expected a string, got {describe(value)}")
-        return value
+    def settings(self, data: dict[str, Any], source: Path | None) -> Settings:
+        top = convert(data, ConfigFile, self.file)
+        run = top.run
+        runs_dir = run.runs_dir.strip()
+        if not runs_dir:
+            raise self.fail("run.runs_dir", "expected a directory path, got an empty string")
+        profiles = {
+            name: self.profile(name, table, data["profiles"][name]) for name, table in top.profiles.items()
+        }
+        if run.default_profile not in profiles:
+            known = ", ".join(profiles)
+            raise self.fail(
+                "run.default_profile", f"unknown profile {run.default_profile!r} (known: {known})"
+            )
+        if not run.default_scenario.strip():
+            raise self.fail("run.default_scenario", "expected a scenario name, got an empty string")
+        host = run.host.strip()
+        return Settings(
+            source=source,
+            host=self.check(validate_target_url, host, "run.host") if host else None,
+            workers=run.workers,
+            runs_dir=Path(runs_dir).expanduser(),
+            profiles=profiles,
+            thresholds=self.thresholds(top.thresholds, "thresholds"),
+            spike=SpikeDrill(
+                users=top.spike.users, spawn_rate=top.spike.spawn_rate, duration_s=top.spike.duration
+            ),
+            regression=self.regression(top.regression),
+            resources=self.resources(top.resources),
+            default_profile=run.default_profile,
+            default_scenario=run.default_scenario.strip(),
+            window_s=top.display.window_s,
+            max_endpoints=run.max_endpoints,
+        )
 
-    def positive(self, value: object, path: str) -> float:
-        number = number_or_none(value) if not isinstance(value, str) else None
-        if number is None or number <= 0:
-            raise self.fail(path, f"expected a number above 0, got {describe(value)}")
-        return number
+    # ---- thresholds
 
-    def fraction_pct(self, value: object, path: str) -> float:
-        number = number_or_none(value) if not isinstance(value, str) else None
-        if number is None or not 0 < number <= 100:
-            raise self.fail(path, f"expected a percentage above 0 and at most 100, got {describe(value)}")
-        return number
-
-    def count(self, value: object, path: str) -> int:
-        number = number_or_none(value) if not isinstance(value, str) else None
-        if number is None or not number.is_integer() or number < 0:
-            raise self.fail(path, f"expected a whole number of 0 or more, got {describe(value)}")
-        return int(number)
-
-    # ---- sections
-
-    def limits(self, value: object, path: str, endpoint: bool) -> Limits:
-        table = self.table(value, path, LIMIT_FIELDS)
+    def limits(self, table: LimitsTable, path: str, endpoint: bool) -> Limits:
         values: dict[str, float | None] = {}
         off: set[str] = set()
-        for name, raw in table.items():
-            key_path = join_path(path, name)
+        for name in LIMIT_FIELDS:
+            raw = getattr(table, name)
+            if raw is None:
+                continue
+            key_path = join_key(path, name)
             if endpoint and name in RUN_ONLY_FIELDS:
                 raise self.fail(key_path, f"{name} applies to the aggregated total only ([thresholds])")
             if raw is False:
                 off.add(name)
-                continue
-            if name in ("error_rate_pct", "dropped_pct"):
-                values[name] = self.fraction_pct(raw, key_path)
             else:
-                values[name] = self.positive(raw, key_path)
+                values[name] = self.not_true(raw, LimitsTable, name, key_path)
         return Limits(**values, off=frozenset(off))
 
-    def thresholds(self, value: object, path: str) -> Thresholds:
-        table = self.table(value, path, LIMIT_FIELDS + ("endpoints", "fail_on_errors"))
-        fail_on_errors = table.get("fail_on_errors")
-        if fail_on_errors is not None and not isinstance(fail_on_errors, bool):
-            got = describe(fail_on_errors)
-            raise self.fail(join_path(path, "fail_on_errors"), f"expected true or false, got {got}")
-        limit_keys = ("endpoints", "fail_on_errors")
-        default = self.limits({k: v for k, v in table.items() if k not in limit_keys}, path, endpoint=False)
-        patterns = table.get("endpoints", {})
-        if not isinstance(patterns, dict):
-            raise self.fail(join_path(path, "endpoints"), f"expected a table, got {describe(patterns)}")
+    def not_true(self, value: float | bool, table: type, name: str, path: str) -> float:
+        """A limit's number; ``true`` is no limit (``false`` switches one off)."""
+        if value is True:
+            kind = next(f.type for f in msgspec.structs.fields(table) if f.name == name)
+            raise self.fail(path, f"expected {expectation(kind)}, got True")
+        return float(value)
+
+    def thresholds(self, table: ThresholdsTable, path: str) -> Thresholds:
         endpoints: dict[str, Limits] = {}
-        for pattern, raw in patterns.items():
-            pattern_path = f'{join_path(path, "endpoints")}."{pattern}"'
+        for pattern, limits in table.endpoints.items():
+            pattern_path = f'{join_key(path, "endpoints")}."{pattern}"'
             if not pattern.strip():
                 raise self.fail(pattern_path, "expected a non-empty endpoint name pattern")
-            endpoints[pattern] = self.limits(raw, pattern_path, endpoint=True)
-        return Thresholds(default=default, endpoints=endpoints, fail_on_errors=fail_on_errors)
+            endpoints[pattern] = self.limits(limits, pattern_path, endpoint=True)
+        default = self.limits(table, path, endpoint=False)
+        return Thresholds(default=default, endpoints=endpoints, fail_on_errors=table.fail_on_errors)
 
-    def stages(self, value: object, path: str) -> tuple[Stage, ...]:
-        if not isinstance(value, list) or not value:
-            raise self.fail(path, f"expected a non-empty list of stages, got {describe(value)}")
-        stages: list[Stage] = []
-        for index, raw in enumerate(value):
-            stage_path = f"{path}[{index}]"
-            table = self.table(raw, stage_path, ("until", "users", "spawn_rate"))
-            for key in ("until", "users", "spawn_rate"):
-                if key not in table:
-                    raise self.fail(stage_path, f"missing key {key!r} (a stage has until, users, spawn_rate)")
-            until = self.check(validate_duration, table["until"], f"{stage_path}.until")
-            if stages and until <= stages[-1].until_s:
-                raise self.fail(
-                    f"{stage_path}.until",
-                    f"stages must end in order: {until:g} s is not after {stages[-1].until_s:g} s",
-                )
-            users = self.stage_users(table["users"], f"{stage_path}.users")
-            rate = self.check(validate_spawn_rate, table["spawn_rate"], f"{stage_path}.spawn_rate")
-            stages.append(Stage(until_s=until, users=users, spawn_rate=rate))
-        if not any(stage.users for stage in stages):
-            raise self.fail(path, "at least one stage needs users above 0")
-        return tuple(stages)
+    # ---- profiles
 
-    def stage_users(self, value: object, path: str) -> int:
-        number = number_or_none(value) if not isinstance(value, str) else None
-        if number is None or not number.is_integer() or not 0 <= number <= MAX_USERS:
-            raise self.fail(
-                path, f"expected a whole number of users from 0 to {MAX_USERS}, got {describe(value)}"
-            )
-        return int(number)
-
-    def profile(self, name: str, value: object) -> Profile:
-        path = f"profiles.{name}"
-        allowed = ("description", "users", "spawn_rate", "duration", "stages", "thresholds", *RATE_KEYS)
-        table = self.table(value, path, (*allowed, "weights", "fixed_count"))
-        description = self.text(table.get("description", ""), f"{path}.description")
+    def profile(self, name: str, table: ProfileTable, raw: dict[str, Any]) -> Profile:
+        path = join_key("profiles", name)
         mix = UserMix(
-            self.check(parse_weights, table["weights"], f"{path}.weights") if "weights" in table else {},
-            self.check(parse_fixed_count, table["fixed_count"], f"{path}.fixed_count")
-            if "fixed_count" in table
+            self.check(parse_weights, table.weights, f"{path}.weights") if table.weights is not None else {},
+            self.check(parse_fixed_count, table.fixed_count, f"{path}.fixed_count")
+            if table.fixed_count is not None
             else {},
         )
-        thresholds = (
-            self.thresholds(table["thresholds"], f"{path}.thresholds") if "thresholds" in table else None
-        )
-        if "arrival_rate" in table or any(
-            isinstance(s, dict) and "rate" in s for s in table.get("stages") or ()
-        ):
-            return self.rate_profile(name, table, description, thresholds, mix)
-        for key in RATE_KEYS:
-            if key in table:
+        thresholds = self.thresholds(table.thresholds, f"{path}.thresholds") if table.thresholds else None
+        rated = table.arrival_rate is not None or any("rate" in stage for stage in table.stages or ())
+        if rated:
+            return self.rate_profile(name, table, raw, thresholds, mix)
+        for key in ("arrival_rate", "max_users", "arrivals"):
+            if key in raw:
                 raise self.fail(
                     f"{path}.{key}", "belongs to an arrival-rate profile (arrival_rate or rate stages)"
                 )
-        if "stages" in table:
-            extra = [key for key in ("users", "spawn_rate", "duration") if key in table]
+        plain = Profile(name, 0, 0.0, None, description=table.description, thresholds=thresholds, mix=mix)
+        if table.stages is not None:
+            extra = [key for key in ("users", "spawn_rate", "duration") if key in raw]
             if extra:
                 raise self.fail(
                     f"{path}.{extra[0]}", "a staged profile takes users, rate and duration from its stages"
                 )
-            stages = self.stages(table["stages"], f"{path}.stages")
-            return Profile(
-                name=name,
+            stages = self.stages(table.stages, f"{path}.stages")
+            return replace(
+                plain,
                 users=max(stage.users for stage in stages),
                 spawn_rate=stages[0].spawn_rate,
                 duration_s=stages[-1].until_s,
                 stages=stages,
-                description=description,
-                thresholds=thresholds,
-                mix=mix,
             )
-        for key in ("users", "spawn_rate"):
-            if key not in table:
-                raise self.fail(path, f"missing key {key!r} (a profile has users and spawn_rate, or stages)")
-        duration = table.get("duration")
-        return Profile(
-            name=name,
-            users=self.check(validate_users, table["users"], f"{path}.users"),
-            spawn_rate=self.check(validate_spawn_rate, table["spawn_rate"], f"{path}.spawn_rate"),
-            duration_s=None
-            if duration is None
-            else self.check(validate_duration, duration, f"{path}.duration"),
-            description=description,
-            thresholds=thresholds,
-            mix=mix,
-        )
+        if table.users is None or table.spawn_rate is None:
+            key = "users" if table.users is None else "spawn_rate"
+            raise self.fail(path, f"missing key {key!r} (a profile has users and spawn_rate, or stages)")
+        return replace(plain, users=table.users, spawn_rate=table.spawn_rate, duration_s=table.duration)
+
+    def stages(self, raw: list[dict[str, Any]], path: str) -> tuple[Stage, ...]:
+        stages: list[Stage] = []
+        for index, entry in enumerate(raw):
+            stage = convert(entry, StageTable, self.file, f"{path}[{index}]")
+            self.in_order(stage.until, stages[-1].until_s if stages else None, f"{path}[{index}].until")
+            stages.append(Stage(until_s=stage.until, users=stage.users, spawn_rate=stage.spawn_rate))
+        if not any(stage.users for stage in stages):
+            raise self.fail(path, "at least one stage needs users above 0")
+        return tuple(stages)
+
+    def in_order(self, until: float, before: float | None, path: str) -> None:
+        if before is not None and until <= before:
+            raise self.fail(path, f"stages must end in order: {until:g} s is not after {before:g} s")
 
     def rate_profile(
-        self, name: str, table: dict[str, Any], description: str, thresholds: Thresholds | None, mix: UserMix
+        self, name: str, table: ProfileTable, raw: dict[str, Any], thresholds: Thresholds | None, mix: UserMix
     ) -> Profile:
         """An arrival-rate profile: ``arrival_rate`` or rate ``stages``; ``users`` the initial pool."""
-        path = f"profiles.{name}"
-        if "arrival_rate" in table and "stages" in table:
+        path = join_key("profiles", name)
+        if table.arrival_rate is not None and table.stages is not None:
             raise self.fail(f"{path}.arrival_rate", "give arrival_rate or rate stages, not both")
-        stages = self.rate_stages(table["stages"], f"{path}.stages") if "stages" in table else ()
-        rate = (
-            self.check(validate_arrival_rate, table["arrival_rate"], f"{path}.arrival_rate")
-            if "arrival_rate" in table
-            else None
-        )
-        if stages and "duration" in table:
+        stages = self.rate_stages(table.stages, f"{path}.stages") if table.stages is not None else ()
+        if stages and table.duration is not None:
             raise self.fail(f"{path}.duration", "a rate-staged profile ends with its last stage")
-        arrivals = table.get("arrivals", "constant")
-        if arrivals not in ("constant", "poisson"):
-            raise self.fail(f"{path}.arrivals", f'expected "constant" or "poisson", got {describe(arrivals)}')
-        users = self.check(validate_users, table.get("users", DEFAULT_RATE_POOL), f"{path}.users")
-        max_users = (
-            self.check(validate_users, table["max_users"], f"{path}.max_users")
-            if "max_users" in table
-            else None
-        )
-        if max_users is not None and max_users < users:
-            raise self.fail(f"{path}.max_users", f"the ceiling {max_users} is below the initial pool {users}")
-        duration = table.get("duration")
-        duration_s = (
-            stages[-1].until_s
-            if stages
-            else (None if duration is None else self.check(validate_duration, duration, f"{path}.duration"))
-        )
-        spawn_rate = (
-            self.check(validate_spawn_rate, table["spawn_rate"], f"{path}.spawn_rate")
-            if "spawn_rate" in table
-            else float(users)
-        )
+        users = table.users if table.users is not None else DEFAULT_RATE_POOL
+        if table.max_users is not None and table.max_users < users:
+            raise self.fail(
+                f"{path}.max_users", f"the ceiling {table.max_users} is below the initial pool {users}"
+            )
         return Profile(
             name=name,
             users=users,
-            spawn_rate=spawn_rate,
-            duration_s=duration_s,
-            description=description,
+            spawn_rate=table.spawn_rate if table.spawn_rate is not None else float(users),
+            duration_s=stages[-1].until_s if stages else table.duration,
+            description=table.description,
             thresholds=thresholds,
-            arrival=Arrival(rate=rate, stages=stages, max_users=max_users, poisson=arrivals == "poisson"),
+            arrival=Arrival(
+                rate=table.arrival_rate,
+                stages=stages,
+                max_users=table.max_users,
+                poisson=table.arrivals == "poisson",
+            ),
             mix=mix,
         )
 
-    def rate_stages(self, value: object, path: str) -> tuple[RateStage, ...]:
-        if not isinstance(value, list) or not value:
-            raise self.fail(path, f"expected a non-empty list of stages, got {describe(value)}")
+    def rate_stages(self, raw: list[dict[str, Any]], path: str) -> tuple[RateStage, ...]:
         stages: list[RateStage] = []
-        for index, raw in enumerate(value):
-            stage_path = f"{path}[{index}]"
-            table = self.table(raw, stage_path, ("until", "rate", "ramp"))
-            for key in ("until", "rate"):
-                if key not in table:
-                    raise self.fail(stage_path, f"missing key {key!r} (a rate stage has until, rate, ramp)")
-            until = self.check(validate_duration, table["until"], f"{stage_path}.until")
-            if stages and until <= stages[-1].until_s:
-                raise self.fail(
-                    f"{stage_path}.until",
-                    f"stages must end in order: {until:g} s is not after {stages[-1].until_s:g} s",
-                )
-            rate = self.check(
-                lambda v, w: validate_arrival_rate(v, w, allow_zero=True), table["rate"], f"{stage_path}.rate"
-            )
-            ramp = table.get("ramp", "step")
-            if ramp not in ("step", "linear"):
-                raise self.fail(f"{stage_path}.ramp", f'expected "step" or "linear", got {describe(ramp)}')
-            stages.append(RateStage(until_s=until, rate=rate, linear=ramp == "linear"))
+        for index, entry in enumerate(raw):
+            stage = convert(entry, RateStageTable, self.file, f"{path}[{index}]")
+            self.in_order(stage.until, stages[-1].until_s if stages else None, f"{path}[{index}].until")
+            stages.append(RateStage(until_s=stage.until, rate=stage.rate, linear=stage.ramp == "linear"))
         if not any(stage.rate for stage in stages):
             raise self.fail(path, "at least one stage needs a rate above 0")
         return tuple(stages)
 
-    def regression(self, value: object) -> Regression:
-        allowed = ("relative_pct", "min_abs_ms", "min_abs_error_rate_pct", "min_samples")
-        table = self.table(value, "regression", allowed)
-        relative = self.table(table.get("relative_pct", {}), "regression.relative_pct", REGRESSION_METRICS)
-        defaults = Regression()
+    # ---- the other tables
+
+    def regression(self, table: RegressionTable) -> Regression:
         return Regression(
-            relative={
-                metric: (
-                    self.positive(relative[metric], f"regression.relative_pct.{metric}") / 100
-                    if metric in relative
-                    else defaults.relative[metric]
-                )
-                for metric in REGRESSION_METRICS
-            },
-            min_abs_ms=self._non_negative(table, "regression", "min_abs_ms", defaults.min_abs_ms),
-            min_abs_error_rate_pct=self._non_negative(
-                table, "regression", "min_abs_error_rate_pct", defaults.min_abs_error_rate_pct
-            ),
-            min_samples=self.count(table.get("min_samples", defaults.min_samples), "regression.min_samples"),
+            relative={metric: getattr(table.relative_pct, metric) / 100 for metric in REGRESSION_METRICS},
+            min_abs_ms=table.min_abs_ms,
+            min_abs_error_rate_pct=table.min_abs_error_rate_pct,
+            min_samples=table.min_samples,
         )
 
-    def _non_negative(self, table: Mapping[str, Any], path: str, key: str, default: float) -> float:
-        raw = table.get(key, default)
-        number = number_or_none(raw) if not isinstance(raw, str) else None
-        if number is None or number < 0:
-            raise self.fail(f"{path}.{key}", f"expected a number of 0 or more, got {describe(raw)}")
-        return number
-
-    def resources(self, value: object) -> Resources:
-        allowed = tuple(f.name for f in fields(Resources))
-        table = self.table(value, "resources", allowed)
-        metrics_url = self.text(table.get("metrics_url", ""), "resources.metrics_url").strip()
-        health_path = self.text(table.get("health_path", ""), "resources.health_path").strip()
+    def resources(self, table: ResourcesTable) -> Resources:
+        metrics_url = table.metrics_url.strip()
+        health_path = table.health_path.strip()
         if health_path and not health_path.startswith("/"):
             raise self.fail(
                 "resources.health_path", f"expected a path starting with '/', got {health_path!r}"
             )
-        limits_allowed = tuple(f.name for f in fields(ResourceThresholds))
-        limits = self.table(table.get("thresholds", {}), "resources.thresholds", limits_allowed)
-        limit_values: dict[str, float | None] = {}
-        for name, raw in limits.items():
-            key_path = f"resources.thresholds.{name}"
-            if raw is False:
-                limit_values[name] = None
-            elif name == "queue_depth":
-                limit_values[name] = self.positive(raw, key_path)
-            else:
-                limit_values[name] = self.fraction_pct(raw, key_path)
-        defaults = Resources()
+        limits = table.thresholds
+        values = {
+            name: None
+            if value is False
+            else self.not_true(value, type(limits), name, f"resources.thresholds.{name}")
+            for name in limits.__struct_fields__
+            if (value := getattr(limits, name)) is not None
+        }
         return Resources(
             metrics_url=self.check(validate_metrics_url, metrics_url, "resources.metrics_url")
             if metrics_url
             else None,
-            scrape_interval_s=self.check(
-                validate_duration,
-                table.get("scrape_interval_s", defaults.scrape_interval_s),
-                "resources.scrape_interval_s",
-            ),
+            scrape_interval_s=table.scrape_interval_s,
             health_path=health_path or None,
-            preflight_timeout_s=self.check(
-                validate_duration,
-                table.get("preflight_timeout_s", defaults.preflight_timeout_s),
-                "resources.preflight_timeout_s",
-            ),
-            thresholds=ResourceThresholds(**limit_values),
+            preflight_timeout_s=table.preflight_timeout_s,
+            thresholds=ResourceThresholds(**values),
         )
-
-    def settings(self, data: dict[str, Any], source: Path | None) -> Settings:
-        top = self.table(
-            data, "", ("run", "profiles", "thresholds", "spike", "regression", "resources", "display")
-        )
-        run_allowed = ("host", "workers", "runs_dir", "default_profile", "default_scenario", "max_endpoints")
-        run = self.table(top.get("run", {}), "run", run_allowed)
-        host = self.text(run.get("host", ""), "run.host").strip()
-        workers = run.get("workers")
-        runs_dir = self.text(run.get("runs_dir", "runs"), "run.runs_dir").strip()
-        if not runs_dir:
-            raise self.fail("run.runs_dir", "expected a directory path, got an empty string")
-        profiles_table = top.get("profiles", {})
-        if not isinstance(profiles_table, dict):
-            raise self.fail("profiles", f"expected a table of profiles, got {describe(profiles_table)}")
-        profiles = {name: self.profile(name, raw) for name, raw in profiles_table.items()}
-        if not profiles:
-            raise self.fail("profiles", "expected at least one profile")
-        default_profile = self.text(run.get("default_profile", "light"), "run.default_profile")
-        if default_profile not in profiles:
-            raise self.fail(
-                "run.default_profile", f"unknown profile {default_profile!r} (known: {', '.join(profiles)})"
-            )
-        default_scenario = self.text(run.get("default_scenario", "notifications"), "run.default_scenario")
-        if not default_scenario.strip():
-            raise self.fail("run.default_scenario", "expected a scenario name, got an empty string")
-        spike = self.table(top.get("spike", {}), "spike", ("users", "spawn_rate", "duration"))
-        drill = SpikeDrill()
-        return Settings(
-            source=source,
-            host=self.check(validate_target_url, host, "run.host") if host else None,
-            workers=None if workers is None else self.check(validate_workers, workers, "run.workers"),
-            runs_dir=Path(runs_dir).expanduser(),
-            profiles=profiles,
-            thresholds=self.thresholds(top.get("thresholds", {}), "thresholds"),
-            spike=SpikeDrill(
-                users=self.check(validate_users, spike.get("users", drill.users), "spike.users"),
-                spawn_rate=self.check(
-                    validate_spawn_rate, spike.get("spawn_rate", drill.spawn_rate), "spike.spawn_rate"
-                ),
-                duration_s=self.check(
-                    validate_duration, spike.get("duration", drill.duration_s), "spike.duration"
-                ),
-            ),
-            regression=self.regression(top.get("regression", {})),
-            resources=self.resources(top.get("resources", {})),
-            default_profile=default_profile,
-            default_scenario=default_scenario.strip(),
-            window_s=self.window_s(top.get("display", {})),
-            max_endpoints=self.max_endpoints(run.get("max_endpoints", 500)),
-        )
-
-    def max_endpoints(self, value: object) -> int:
-        number = number_or_none(value)
-        if number is None or not number.is_integer() or not 1 <= number <= MAX_ENDPOINTS:
-            raise self.fail(
-                "run.max_endpoints", f"expected a whole number from 1 to {MAX_ENDPOINTS}, got {value!r}"
-            )
-        return int(number)
-
-    def window_s(self, raw: object) -> int:
-        display = self.table(raw, "display", ("window_s",))
-        value = display.get("window_s", 10)
-        number = number_or_none(value)
-        if number is None or not number.is_integer() or not 1 <= number <= MAX_WINDOW_S:
-            raise self.fail(
-                "display.window_s", f"expected whole seconds from 1 to {MAX_WINDOW_S}, got {value!r}"
-            )
-        return int(number)
-
-
-def join_path(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
-
-
-def describe(value: object) -> str:
-    """A short rendering of a TOML value for error messages."""
-    if isinstance(value, dict):
-        return "a table"
-    if isinstance(value, list):
-        return "a list" if value else "an empty list"
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."

@@ -1,5 +1,7 @@
 """The settings model: plain frozen dataclasses for everything config.toml holds.
 
+Their defaults are ``defaults.toml``'s (:data:`~perfconsole.config.schema.BUILT_IN`), never written here.
+
 No Locust, no Textual: importing this module must not start gevent's monkey-patching.
 """
 
@@ -8,23 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from perfconsole.config.schema import BUILT_IN, LimitsTable, RelativePctTable
 from perfconsole.errors import UserError
 from perfconsole.user_mix import UserMix
 
-LIMIT_FIELDS: tuple[str, ...] = (
-    "p50_ms",
-    "p95_ms",
-    "p99_ms",
-    "error_rate_pct",
-    "min_rps",
-    "dropped_pct",
-    "start_lag_p95_ms",
-)
+LIMIT_FIELDS: tuple[str, ...] = LimitsTable.__struct_fields__
 """Names of the checkable fields of :class:`Limits` (also their TOML keys)."""
 RUN_ONLY_FIELDS: tuple[str, ...] = ("min_rps", "dropped_pct", "start_lag_p95_ms")
 """Limits on the whole run: in ``[thresholds]`` (or a profile's), never per endpoint."""
 
-REGRESSION_METRICS: tuple[str, ...] = ("p50", "p95", "p99", "avg", "error_rate", "rps")
+REGRESSION_METRICS: tuple[str, ...] = RelativePctTable.__struct_fields__
 """Metrics compared with a baseline; ``rps`` regresses when it drops, the others when they rise."""
 
 
@@ -147,24 +142,28 @@ class Profile:
 class SpikeDrill:
     """Users added on top of the running load for ``duration_s``, started from the console."""
 
-    users: int = 100
-    spawn_rate: float = 20.0
-    duration_s: float = 30.0
+    users: int = BUILT_IN.spike.users
+    spawn_rate: float = BUILT_IN.spike.spawn_rate
+    duration_s: float = BUILT_IN.spike.duration
 
 
 @dataclass(frozen=True, slots=True)
 class Regression:
     """When a run counts as a regression against a baseline."""
 
-    relative: dict[str, float] = field(default_factory=lambda: dict.fromkeys(REGRESSION_METRICS, 0.10))
+    relative: dict[str, float] = field(
+        default_factory=lambda: {
+            m: getattr(BUILT_IN.regression.relative_pct, m) / 100 for m in REGRESSION_METRICS
+        }
+    )
     """Largest tolerated relative change per metric of :data:`REGRESSION_METRICS`, as a fraction of the
     baseline (0.10 = 10 %): an increase for latencies and error_rate, a drop for rps. TOML gives percent
     (``[regression.relative_pct]``)."""
-    min_abs_ms: float = 5.0
+    min_abs_ms: float = BUILT_IN.regression.min_abs_ms
     """A latency change smaller than this (ms) is never a regression."""
-    min_abs_error_rate_pct: float = 0.5
+    min_abs_error_rate_pct: float = BUILT_IN.regression.min_abs_error_rate_pct
     """An error-rate change smaller than this (percentage points) is never a regression."""
-    min_samples: int = 50
+    min_samples: int = BUILT_IN.regression.min_samples
     """Both sides need at least this many requests on an endpoint for it to be judged."""
 
 
@@ -185,10 +184,10 @@ class Resources:
 
     metrics_url: str | None = None
     """Prometheus text endpoint of the target (any http(s) URL); None = no scraping."""
-    scrape_interval_s: float = 5.0
+    scrape_interval_s: float = BUILT_IN.resources.scrape_interval_s
     health_path: str | None = None
     """Path under the host that must answer 2xx in preflight (e.g. ``/api/v1/health/``); None = any answer."""
-    preflight_timeout_s: float = 5.0
+    preflight_timeout_s: float = BUILT_IN.resources.preflight_timeout_s
     thresholds: ResourceThresholds = field(default_factory=ResourceThresholds)
 
 
@@ -207,11 +206,11 @@ class Settings:
     spike: SpikeDrill = field(default_factory=SpikeDrill)
     regression: Regression = field(default_factory=Regression)
     resources: Resources = field(default_factory=Resources)
-    default_profile: str = "light"
-    default_scenario: str = "notifications"
-    max_endpoints: int = 500
+    default_profile: str = BUILT_IN.run.default_profile
+    default_scenario: str = BUILT_IN.run.default_scenario
+    max_endpoints: int = BUILT_IN.run.max_endpoints
     """``[run] max_endpoints``: distinct endpoint names kept; later ones fold into ``(other)`` per method."""
-    window_s: int = 10
+    window_s: int = BUILT_IN.display.window_s
     """Seconds of the "current" window (``[display] window_s``): percentiles of exactly the last N s."""
 
     def profile(self, name: str) -> Profile:

@@ -42,26 +42,41 @@ def number_or_none(value: object) -> float | None:
 def parse_duration(value: object, where: str) -> float:
     """Seconds from a Locust timespan (``"90s"``, ``"5m"``, ``"1h30m"``, also ``"2d"``) or a number of
     seconds; UserError naming ``where`` for anything else or a negative value."""
-    expected = "expected a duration like 90s, 5m or 1h30m, or a number of seconds"
+    try:
+        return timespan_seconds(value)
+    except ValueError as error:
+        raise UserError(f"{where}: {error}") from None
+
+
+def validate_duration(value: object, where: str) -> float:
+    """A run duration in seconds: more than 0 and at most 7 days."""
+    try:
+        return duration_seconds(value)
+    except ValueError as error:
+        raise UserError(f"{where}: {error}") from None
+
+
+def timespan_seconds(value: object) -> float:
+    """:func:`parse_duration` without the place: ValueError with the problem."""
     seconds = number_or_none(value)
     if seconds is None and isinstance(value, str):
         match = _TIMESPAN.fullmatch(value.strip().lower())
         if match and any(match.groupdict().values()):
             seconds = sum(float(n) * _UNIT_SECONDS[unit] for unit, n in match.groupdict().items() if n)
     if seconds is None:
-        raise UserError(f"{where}: {expected}, got {value!r}")
+        raise ValueError(f"expected a duration like 90s, 5m or 1h30m, or a number of seconds, got {value!r}")
     if seconds < 0:
-        raise UserError(f"{where}: a duration cannot be negative, got {value!r}")
+        raise ValueError(f"a duration cannot be negative, got {value!r}")
     return seconds
 
 
-def validate_duration(value: object, where: str) -> float:
-    """A run duration in seconds: more than 0 and at most 7 days."""
-    seconds = parse_duration(value, where)
+def duration_seconds(value: object) -> float:
+    """:func:`validate_duration` without the place: ValueError with the problem."""
+    seconds = timespan_seconds(value)
     if seconds <= 0:
-        raise UserError(f"{where}: the duration must be more than 0 seconds, got {value!r}")
+        raise ValueError(f"the duration must be more than 0 seconds, got {value!r}")
     if seconds > MAX_DURATION_S:
-        raise UserError(f"{where}: the duration must be at most 7 days, got {value!r}")
+        raise ValueError(f"the duration must be at most 7 days, got {value!r}")
     return seconds
 
 
