@@ -4,6 +4,7 @@ docs/architecture.md) hold for the package, and they fail on an import against t
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -33,7 +34,7 @@ def lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
 def test_the_contracts_are_kept() -> None:
     proc = lint_imports(ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Contracts: 2 kept, 0 broken." in proc.stdout
+    assert re.search(r"Contracts: [1-9]\d* kept, 0 broken\.", proc.stdout), proc.stdout
 
 
 @pytest.fixture(scope="module")
