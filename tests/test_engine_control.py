@@ -206,6 +206,15 @@ def test_a_tick_ends_a_run_locust_ended_with_its_reason() -> None:
     assert going.asked == []
 
 
+def test_a_runner_that_quit_is_not_started_again() -> None:
+    session = started(RunPlan(scenario_path=Path("s.py"), users=2))
+    session.runner.greenlet.size = 0
+    session.state = RunState.STOPPED
+    with pytest.raises(UserError, match="runner has quit"):
+        session.control.start()
+    assert session.runner.starts == [(2, 1.0)]
+
+
 def test_no_point_before_the_run_starts_and_workers_are_watched_on_a_master() -> None:
     session = StandIn(RunPlan(scenario_path=Path("s.py"), users=1))
     session.sampler.record()

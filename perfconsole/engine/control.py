@@ -18,6 +18,7 @@ from perfconsole.engine.arrival.plan import ArrivalPlan
 from perfconsole.engine.clock import RunDeadline
 from perfconsole.engine.events import warn_common_options
 from perfconsole.engine.hdr.stages import StageKey, stage_key
+from perfconsole.engine.run_end import runner_quit
 from perfconsole.engine.shape_end import ShapeEndEstimate
 from perfconsole.engine.shape_follower import ShapeFollower, shape_duration
 from perfconsole.engine.spike_drill import SpikeDrills
@@ -54,7 +55,10 @@ class RunControl:
     # ----------------------------------------------------------------------------- verbs
     def start(self) -> None:
         session = self._session
-        session.require_runner()
+        if runner_quit(session.require_runner()):
+            raise UserError(
+                "Locust's runner has quit (runner.quit() ended the last run): open a new run to start"
+            )
         if session.state in (RunState.STOPPED, RunState.STOPPING):
             session.reset_run()
         if session.monitor is not None:

@@ -109,7 +109,7 @@ class RunEndWatch:
         """The end Locust itself made of a live run (None while it goes on): quit (``runner.greenlet``
         dead) or stopped (not while ``starting``: a start from ``stopped`` is under way); its reason is the
         shape's if the shape ended it, else whoever Locust obeyed."""
-        quit_ = len(runner.greenlet) == 0  # quit() killed the group ``locust --headless`` joins
+        quit_ = runner_quit(runner)
         if not quit_ and (starting or runner.state != "stopped"):
             return None
         if self.end is not None:
@@ -118,6 +118,12 @@ class RunEndWatch:
             return self.note(RunEnd(EndKind.WORKERS, f"all {workers} worker(s) stopped by themselves"))
         verb = "quit" if quit_ else "stopped"
         return self.note(RunEnd(EndKind.LOCUSTFILE, f"the locustfile {verb} the runner"))
+
+
+def runner_quit(runner: LocalRunner | MasterRunner) -> bool:
+    """``runner.quit()`` has run: it emptied the greenlet group ``locust --headless`` joins (Locust never
+    starts such a runner again)."""
+    return len(runner.greenlet) == 0
 
 
 def _brief(exc: BaseException) -> str:
