@@ -437,3 +437,51 @@ def test_runs_end_as_in_locust(
         "custom-argument-at-init": "Run ended: duration reached",
     }
     assert reasons[case] in ours.stdout, ours.stdout[-1500:]
+
+
+def test_remote_workers_started_with_the_printed_command_see_the_argument_and_the_end(
+    tmp_path: Path, target: DemoTargetProcess
+) -> None:
+    """Workers started elsewhere with the command perfconsole prints get the custom argument at ``init`` and
+    quit when the shape ends the run, which is saved complete."""
+    import shlex
+
+    port, work = str(free_port()), tmp_path / "perfconsole"
+    args = ["-f", str(ENDINGS / "remote_shape.py"), "--workers", "0", "--expect-workers", "2"]
+    (master,) = _start(
+        "perfconsole", [*args, "--master-bind-port", port, "--my-argument", "hello 42"], work, target.url
+    )
+    assert master.stderr is not None
+    printed = ""
+    for line in master.stderr:  # "waiting for workers: ...; start one elsewhere with: COMMAND"
+        if "start one elsewhere with: " in line:
+            printed = line.split("start one elsewhere with: ", 1)[1].strip()
+            break
+    command = shlex.split(printed)
+    assert command[:2] == ["perfconsole", "worker"] and "--my-argument=hello 42" in command, printed
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(PROJECTS), str(ROOT)]), "DROPIN_HOST": target.url}
+    env["DROPIN_LOG"] = str(work / "events.log")
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "perfconsole", *command[1:]],
+            cwd=work,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
+    try:
+        out, err = master.communicate(timeout=RUN_TIMEOUT_S)
+        codes = [worker.wait(timeout=30) for worker in workers]  # they quit when the master tells them
+    finally:
+        for process in (master, *workers):
+            if process.poll() is None:
+                process.kill()
+    assert master.returncode == 0, err[-2000:]
+    assert codes == [0, 0]
+    assert "Run ended: shape TwoThenNone ended" in out
+    events = Counter(line.split(" ", 1)[1] for line in (work / "events.log").read_text().splitlines())
+    assert events["worker init sees 'hello 42'"] == 2 and events["master init sees 'hello 42'"] == 1
+    assert events["worker quit 0"] == 2 and events["master test_stop"] == 1
