@@ -6,9 +6,9 @@ Control methods (``start``, ``set_users``, ``stop`` ...) return at once: the Loc
 greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and never reset Locust's stats.
 
 The session composes collaborators with a job and a public surface each: ``machinery`` (Locust's parts, built
-step by step), ``clock``, ``notes`` (annotations, warnings), ``worker_watch``, ``sampler`` (each second) and
-``control`` (users, shape, spike drill, deadline, arrival rate). A new control is a new collaborator, not more
-state here.
+step by step), ``clock``, ``notes`` (annotations, warnings), ``worker_watch``, ``run_end`` (why the run
+ended), ``sampler`` (each second) and ``control`` (users, shape, spike drill, deadline, arrival rate). A new
+control is a new collaborator, not more state here.
 """
 
 from __future__ import annotations
