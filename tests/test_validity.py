@@ -156,3 +156,27 @@ def test_exit_code_12_comes_after_thresholds_and_before_errors_and_regressions()
     assert exit_status(failed, invalid="generator saturated").code == ExitCode.THRESHOLD_FAILED
     errors = replace(clean, thresholds=(ThresholdResult("Aggregated", "errors", 0.0, 3.0, False),))
     assert exit_status(errors, invalid="worker lost").code == ExitCode.INVALID
+
+
+def test_a_lagging_generator_warns_once_per_episode_and_invalidates() -> None:
+    from perfconsole.engine.generator_lag import LagWatch
+
+    warned: list[RunWarning] = []
+    watch = LagWatch(warned.append, local=False)
+    watch.observe("worker w1", [[100, 20.0], [101, 150.0], [102, 30.0], [103, 140.0], [104, 160.0]])
+    assert warned == []  # late seconds, but never 3 in a row
+    watch.observe("worker w1", [[105, 400.0], [106, 120.0]])
+    assert [w.detail for w in warned] == ["worker w1 event loop 400 ms late for 3 s"]
+    watch.observe("worker w1", [[107, 300.0], [108, 10.0], [109, 200.0], [110, 200.0], [111, 200.0]])
+    assert len(warned) == 2  # a second episode after the loop caught up
+    watch.observe("worker w2", [["bad"], [1, "x"]])  # malformed seconds are skipped
+    lagging = replace(make_result(), warnings=(warned[0],))
+    assert stamp(lagging).run.reasons == ("generator lagging: worker w1 event loop 400 ms late for 3 s",)
+    staged = replace(
+        lagging,
+        stages=(stage(1, 0, 10, 500), stage(2, 10, 20, 500)),
+        annotations=(Annotation(12.0, warned[0].text, "warning"),),
+    )
+    stamped = stamp(staged)
+    assert stamped.stage(1).valid
+    assert stamped.stage(2).reasons == ("generator lagging: worker w1 event loop 400 ms late for 3 s",)

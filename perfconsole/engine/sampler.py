@@ -58,6 +58,8 @@ class Sampler:
             session.worker_watch.check(clients.values(), running=session.state.is_live)
         if session.local_workers is not None and session.state.is_live:
             session.worker_watch.track(session.local_workers.pids)
+        if session.lag is not None:
+            session.lag.poll()
         self._warn_fold()
         self.note_fallback()
         if session.local_workers is not None:

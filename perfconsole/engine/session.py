@@ -29,6 +29,7 @@ from perfconsole.engine.cardinality import EndpointFold
 from perfconsole.engine.clock import RunClock
 from perfconsole.engine.control import RunControl
 from perfconsole.engine.events import Lifecycle
+from perfconsole.engine.generator_lag import LagWatch
 from perfconsole.engine.hdr.hooks import HdrStats
 from perfconsole.engine.machinery import LocustMachinery
 from perfconsole.engine.notes import RunNotes
@@ -79,6 +80,8 @@ class LoadSession:
             self.notes.announce, self.notes.warn, lambda: self.control.respawn_after_loss()
         )
         self.run_end = RunEndWatch()  # why the run ended
+        self.lag: LagWatch | None = None
+        """How late the generators' event loops run (set up with the runner)."""
         self.control = RunControl(self)
         self.sampler = Sampler(self)
         # what this session started, to stop in close()
@@ -101,6 +104,8 @@ class LoadSession:
         machinery.start_runner(self.profile, self.notes.status)
         env, runner = machinery.require()
         self.run_end.attach(env, runner)
+        self.lag = LagWatch(self._warn_and_announce, local=isinstance(runner, LocalRunner))
+        self.lag.attach(env)
         hdr = machinery.add_histograms()
         self.control.attach(env, runner, hdr)
         machinery.complete()
@@ -168,6 +173,8 @@ class LoadSession:
                 glet.kill(block=False)
             self.control.rate.close()
             self.run_end.release()
+            if self.lag is not None:
+                self.lag.close()
             self.machinery.teardown()
             if self.state != RunState.FAILED:
                 self.state = RunState.QUIT
@@ -208,6 +215,10 @@ class LoadSession:
         """Blocking: after a stop, wait until users are stopped and the workers' last stats have arrived
         (they report every 3 s), so a snapshot taken next holds every request of the run."""
         self.sampler.settle(self.require_runner(), timeout_s)
+
+    def _warn_and_announce(self, warning: RunWarning) -> None:
+        if self.notes.warn(warning):
+            self.notes.announce(warning.text, "warning")
 
     def annotate(self, text: str, kind: str = "note") -> Annotation:
         return self.notes.annotate(text, kind=kind)

@@ -14,6 +14,8 @@ from enum import StrEnum
 class WarningKind(StrEnum):
     SATURATION = "saturation"
     """A load-generator process is CPU-saturated: response times include client-side queuing."""
+    GENERATOR_LAG = "generator_lag"
+    """A load generator's event loop ran late for seconds: it cannot keep up (saturated or CPU-starved)."""
     METRICS_UNAVAILABLE = "metrics_unavailable"
     """Scraping the target's metrics fails."""
     WORKER_LOST = "worker_lost"

@@ -2,10 +2,11 @@
 
 A run is ``invalid: <reasons>`` when its load generator was saturated (a generator process at or above
 ``saturation_pct`` CPU for ``saturation_s`` seconds or more: the same worker CPU that Locust's
-``cpu_warning`` reports), a worker was lost, iterations were dropped beyond the ``dropped_pct`` limit
-(arrival-rate mode), it has fewer requests than a comparison's ``min_samples``, or its load shape (staged
-profile) raised or was stopped before its end. Each reason comes from
-one check of :data:`CHECKS`; a new source of invalidity is one more check (:func:`register`).
+``cpu_warning`` reports) or lagging (its event loop 100 ms late or more for 3 s: saturated, or starved of
+CPU on a busy machine, where its CPU share never reaches the limit), a worker was lost, iterations were
+dropped beyond the ``dropped_pct`` limit (arrival-rate mode), it has fewer requests than a comparison's
+``min_samples``, or its load shape (staged profile) raised or was stopped before its end. Each reason
+comes from one check of :data:`CHECKS`; a new source of invalidity is one more check (:func:`register`).
 """
 
 from __future__ import annotations
@@ -88,6 +89,23 @@ def generator_saturated(result: RunResult, rules: ValidityRules, span: Span) -> 
     ]
 
 
+LAG_PREFIX = "load generator lagging:"
+
+
+def generator_lagging(result: RunResult, rules: ValidityRules, span: Span) -> Iterable[str]:
+    """A generator whose event loop ran late for seconds (perfconsole.engine.generator_lag): saturated,
+    or starved of CPU by a busy machine, which its own CPU share does not show."""
+    if span.start_s is None:
+        found = [w.detail or w.text for w in result.warnings if w.kind == WarningKind.GENERATOR_LAG]
+    else:
+        found = [
+            a.text.split(";")[0].split("(")[0].removeprefix(LAG_PREFIX).strip()
+            for a in result.annotations
+            if a.text.startswith(LAG_PREFIX) and span.holds(a.elapsed_s)
+        ]
+    return [f"generator lagging: {detail}" for detail in found]
+
+
 def worker_lost(result: RunResult, rules: ValidityRules, span: Span) -> Iterable[str]:
     if span.start_s is None:
         return [w.text for w in result.warnings if w.kind == WarningKind.WORKER_LOST]
@@ -129,6 +147,7 @@ def shape_incomplete(result: RunResult, rules: ValidityRules, span: Span) -> Ite
 
 CHECKS: list[Check] = [
     generator_saturated,
+    generator_lagging,
     worker_lost,
     dropped_iterations,
     too_few_samples,

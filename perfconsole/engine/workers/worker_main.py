@@ -43,10 +43,12 @@ def _watch_parent(parent_pid: int) -> None:
 def _record_histograms(environment: Any, runner: Any = None, **_kwargs: Any) -> None:
     from locust.runners import WorkerRunner
 
+    from perfconsole.engine.generator_lag import install_worker_lag
     from perfconsole.engine.hdr.hooks import install_worker_recorder
 
     if isinstance(runner if runner is not None else environment.runner, WorkerRunner):
         recorder = install_worker_recorder(environment)  # with the endpoint cap, as on the master
+        install_worker_lag(environment)
         from perfconsole.engine.arrival.pacer import ArrivalPacer
 
         worker = runner if runner is not None else environment.runner
