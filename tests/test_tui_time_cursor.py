@@ -88,3 +88,12 @@ def test_a_saved_spike_scrubbed_to_the_spike_and_before_it(tmp_path: Path) -> No
     )
     assert before[0] == "20" and before[1].startswith("at 0:15 of 1:00") and "p95 20 " in before[1]
     assert whole[1].startswith("read-only: figures over the whole run") and whole[0] != "300"
+
+
+def test_charts_mark_the_cursor_and_drop_the_last_values() -> None:
+    from perfconsole.tui.views.charts import dashboard_charts
+    from perfconsole.tui.views.time_cursor import CURSOR_MARK, with_cursor
+
+    rps = dashboard_charts(spike_history(), NOTES)[0]
+    marked = with_cursor(rps, 35.0)
+    assert (35.0, CURSOR_MARK) in marked.marks and marked.latest == "cursor 0:35" and "now" in rps.latest

@@ -71,5 +71,6 @@ def total_at(final: RunSnapshot, point: HistoryPoint) -> RunSnapshot:
 
 
 def with_cursor(chart: ChartData, at: float) -> ChartData:
-    """The chart with the cursor marked on its time axis."""
-    return replace(chart, marks=(*chart.marks, (at, CURSOR_MARK)))
+    """The chart with the cursor marked on its time axis, its title without the run's last values (the
+    message line has the cursor's)."""
+    return replace(chart, marks=(*chart.marks, (at, CURSOR_MARK)), latest=f"cursor {fmt_duration(at)}")
