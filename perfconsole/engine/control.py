@@ -113,7 +113,7 @@ class RunControl:
         self.user_target.forget_pause()
         self.shapes.manual = False
         self.leave_shape()
-        if profile.arrival is None:
+        if profile.arrival is None and self.rate.active:
             self.rate.leave()  # a users profile: the users' own loop again
         if profile.arrival is not None:
             self.user_target.spawn(max(profile.users, self.user_target.users), profile.spawn_rate)
