@@ -56,6 +56,7 @@ class StandIn:
         self.scenario = None
         self.monitor = None
         self.hdr = None
+        self.lag = None  # no generator-lag watch: the sampler polls none
         self.endpoint_fold: EndpointFold | None = None
         self.local_workers = None
         self.worker_count = 0
