@@ -82,9 +82,9 @@ def test_a_saved_spike_scrubbed_to_the_spike_and_before_it(tmp_path: Path) -> No
 
     at_drill, in_spike, before, whole = asyncio.run(drive())
     assert at_drill[0] == "300" and "spike drill" in at_drill[1] and "at 0:30 of 1:00" in at_drill[1]
-    assert in_spike == (
-        "300",
-        "at 0:35 of 1:00: users 40, req/s 400.0, fail/s 0.0, p50 10 p95 300 p99 450 ms (last 10 s)",
+    assert in_spike[0] == "300" and in_spike[1] == (
+        "at 0:35 of 1:00: users 40, req/s 400.0, fail/s 0.0, p50 10 p95 300 p99 450 ms (last 10 s);"
+        " endpoint rows need --csv-full-history"
     )
     assert before[0] == "20" and before[1].startswith("at 0:15 of 1:00") and "p95 20 " in before[1]
     assert whole[1].startswith("read-only: figures over the whole run") and whole[0] != "300"
@@ -97,3 +97,59 @@ def test_charts_mark_the_cursor_and_drop_the_last_values() -> None:
     rps = dashboard_charts(spike_history(), NOTES)[0]
     marked = with_cursor(rps, 35.0)
     assert (35.0, CURSOR_MARK) in marked.marks and marked.latest == "cursor 0:35" and "now" in rps.latest
+
+
+HISTORY_HEADER = (
+    "Timestamp,User Count,Type,Name,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%,"
+    "Total Request Count,Total Failure Count,Total Median Response Time,Total Average Response Time,"
+    "Total Min Response Time,Total Max Response Time,Total Average Content Size\n"
+)
+
+
+def history_line(second: int, method: str, name: str, p95: float) -> str:
+    return (
+        f"{int(STARTED_AT) + second},10,{method},{name},5.0,0.0,10,11,12,13,14,{p95:g},{p95:g},{p95:g},"
+        f"{p95:g},{p95:g},{p95:g},100,0,10,12.0,1,{p95:g},20\n"
+    )
+
+
+def test_endpoint_rows_at_the_cursor_from_a_full_stats_history(tmp_path: Path) -> None:
+    """Saved with --csv-full-history: at the spike the slowed endpoint's row has its p95 of then."""
+    runs = tmp_path / "runs"
+    run_dir = save_run(runs, replace(make_result(annotations=NOTES), history=spike_history()))
+    lines = [HISTORY_HEADER]
+    for second in range(61):
+        slow = 300.0 if SPIKE_FROM <= second < SPIKE_TO else 20.0
+        lines.append(history_line(second, "GET", "/api/notifications", slow))
+        lines.append(history_line(second, "POST", "/api/users", 40.0))
+        lines.append(history_line(second, "", "Aggregated", slow))
+    (run_dir / "locust_stats_history.csv").write_text("".join(lines))
+    app = make_app(replace(settings(), runs_dir=runs), scenarios=SCENARIOS, session_factory=no_sessions)
+
+    async def drive() -> list[dict[str, str]]:
+        seen = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("r", "enter")
+            await pilot.pause(0.3)
+            table = app.screen.query_one(PercentileTable)
+            for keys in (("n", "n", "full_stop"), ("less_than_sign", "less_than_sign")):
+                await pilot.press(*keys)
+                await pilot.pause(0.2)
+                rows = [[cell.plain for cell in table.get_row_at(i)] for i in range(table.row_count)]
+                seen.append({row[0]: row[4] for row in rows})
+        return seen
+
+    in_spike, before = asyncio.run(drive())
+    assert in_spike == {"Total": "300", "GET /api/notifications": "300", "POST /api/users": "40"}
+    assert before == {"Total": "20", "GET /api/notifications": "20", "POST /api/users": "40"}
+
+
+def test_a_missing_or_malformed_stats_history_gives_no_rows(tmp_path: Path) -> None:
+    from perfconsole.store.stats_history import endpoint_seconds
+
+    assert endpoint_seconds(tmp_path) == []
+    (tmp_path / "locust_stats_history.csv").write_text(
+        HISTORY_HEADER + "garbage,,\nnot-a-time,1,GET,/x,1,0,N/A\n" + history_line(3, "GET", "/x", 7.0)
+    )
+    (row,) = endpoint_seconds(tmp_path)
+    assert (row.key, row.p95, row.p50, row.timestamp) == ("GET /x", 7.0, 10.0, int(STARTED_AT) + 3)

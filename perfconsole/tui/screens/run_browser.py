@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -10,6 +12,7 @@ from textual.widgets import ContentSwitcher, DataTable, Label
 from perfconsole.errors import UserError
 from perfconsole.store.corrected import corrected_lines
 from perfconsole.store.loaded_run import LoadedRun
+from perfconsole.store.stats_history import EndpointSecond, endpoint_seconds
 from perfconsole.tui.actions import BROWSER_ACTIONS, COMPARE_ACTIONS, DETAIL_ACTIONS, bindings
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.keyed import KeyedScreen
@@ -31,6 +34,7 @@ from perfconsole.tui.views.failures import exception_rows, failure_rows
 from perfconsole.tui.views.table import table_rows
 from perfconsole.tui.views.time_cursor import (
     cursor_line,
+    endpoints_at,
     next_annotation,
     point_at,
     run_end,
@@ -171,6 +175,8 @@ class RunDetailScreen(_StoreScreen):
         self.entry, self.run = entry, run
         self.at: float | None = None
         """The time cursor (seconds into the run); None: whole-run figures."""
+        self._seconds: list[EndpointSecond] | None = None
+        """Per-endpoint rows by second (read at the first cursor move; empty without full history)."""
 
     def compose(self) -> ComposeResult:
         yield Label("", id="detail-header")
@@ -204,9 +210,16 @@ class RunDetailScreen(_StoreScreen):
             self.query_one(PercentileTable).show_rows(table_rows(result.final, use_current=False))
             self.say("read-only: figures over the whole run (, . < > n move a time cursor)")
         else:
+            if self._seconds is None:
+                self._seconds = endpoint_seconds(self.run.path)
             shown = total_at(result.final, point) if point is not None else result.final
+            if point is not None and self._seconds:
+                shown = replace(
+                    shown, endpoints=endpoints_at(result.final, self._seconds, result.started_at, at)
+                )
             self.query_one(PercentileTable).show_rows(table_rows(shown, use_current=point is not None))
-            self.say(cursor_line(point, at, run_end(result.history), result.final.window_s))
+            line = cursor_line(point, at, run_end(result.history), result.final.window_s)
+            self.say(line if self._seconds else f"{line}; endpoint rows need --csv-full-history")
             rps, latency, users, errors = (with_cursor(chart, at) for chart in charts)
             charts = (rps, latency, users, errors)
         self.query_one(ChartsPanel).show_charts(charts)

@@ -1,7 +1,9 @@
 """A time cursor over a saved run (pure): where a key moves it, and the run's figures at that second.
 
 A saved run keeps the total's figures for every second (:class:`HistoryPoint`: users, req/s, fail/s and
-the current window's p50/p95/p99 from the HdrHistograms); the cursor shows them as they were then.
+the current window's p50/p95/p99 from the HdrHistograms); the cursor shows them as they were then. A run
+saved with Locust's ``--csv-full-history`` also has each endpoint's row of every second in Locust's stats
+history (:mod:`perfconsole.store.stats_history`): the endpoint rows at the cursor come from there.
 """
 
 from __future__ import annotations
@@ -11,7 +13,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from perfconsole.model.percentiles import Percentiles
-from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.model.run import Annotation, EndpointStats, HistoryPoint, RunSnapshot
+from perfconsole.store.stats_history import EndpointSecond
 from perfconsole.tui.chart import ChartData
 from perfconsole.tui.formatting import fmt_duration, fmt_ms, fmt_rate
 
@@ -68,6 +71,29 @@ def total_at(final: RunSnapshot, point: HistoryPoint) -> RunSnapshot:
         current_fail_per_sec=point.fail_per_sec,
     )
     return replace(final, total=total, endpoints=(), elapsed_s=point.elapsed_s, user_count=point.user_count)
+
+
+def endpoints_at(
+    final: RunSnapshot, seconds: Sequence[EndpointSecond], started_at: float, at: float
+) -> tuple[EndpointStats, ...]:
+    """The run's endpoints with their current figures as the stats history had them at ``at`` (each
+    endpoint's last row at or before it; endpoints without a row by then are left out)."""
+    moment = started_at + at + 0.5  # rows are stamped in whole seconds
+    latest: dict[str, EndpointSecond] = {}
+    for row in seconds:
+        if row.timestamp <= moment:
+            latest[row.key] = row
+    known = {endpoint.key: endpoint for endpoint in final.endpoints}
+    return tuple(
+        replace(
+            known[key],
+            current=Percentiles(p50=row.p50, p95=row.p95, p99=row.p99, p999=row.p999, max=row.max),
+            current_rps=row.rps,
+            current_fail_per_sec=row.fail_per_sec,
+        )
+        for key, row in latest.items()
+        if key in known
+    )
 
 
 def with_cursor(chart: ChartData, at: float) -> ChartData:
