@@ -89,8 +89,9 @@ def test_staged_rate_change_is_reached_within_two_seconds(
     result = session.result()
     assert result.arrival is not None
     seconds = list(result.arrival.seconds)
-    entered = next(a for a in result.annotations if a.kind == "rate")  # the schedule's start (0.1 s)
-    change = entered.elapsed_s - 0.05 + 10.0
+    controller = session.control.rate.controller
+    assert controller is not None
+    change = controller.origin_s + 10.0  # the stages count from the schedule's start (after the pool's spawn)
     after = [(round(s[0] - change, 2), s[2]) for s in seconds if change <= s[0] and s[0] + 1 <= change + 2]
     print(f"whole seconds ending within 2 s of the change to 300/s (offset, started): {after}")
     assert after and after[-1][1] >= 290

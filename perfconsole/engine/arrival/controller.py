@@ -148,6 +148,11 @@ class ArrivalController:
                 return curve.rate_at(at)
         return 0.0
 
+    @property
+    def origin_s(self) -> float:
+        """The run time the current plan's stages count from."""
+        return self._origin_s
+
     def stage_label(self) -> str | None:
         """The current level of the target, as a stage label (None: not in the mode)."""
         if self.plan is None or not self._history:
