@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from perfconsole.cli.runs import add_store_options, format_runs_table, runs_dir_from, warn_broken
-from perfconsole.errors import ExitCode
+from perfconsole.errors import ExitCode, UserError
+from perfconsole.verdicts.baseline_runs import SPREAD_METRICS
 
 
 def register(subparsers: Any) -> None:
@@ -20,11 +21,22 @@ def register(subparsers: Any) -> None:
     )
     commands = parser.add_subparsers(dest="baseline_command", metavar="ACTION", required=True)
 
-    save = commands.add_parser("save", help="promote a run to a named baseline")
-    save.add_argument("run", metavar="RUN", help="run id (or unique prefix, or 'latest')")
-    save.add_argument("name", metavar="NAME", help="baseline name: letters, digits, '-', '_', '.'")
+    save = commands.add_parser(
+        "save",
+        help="promote a run (or several) to a named baseline",
+        description="Promote runs to baseline NAME: 'baseline save RUN NAME', or several runs "
+        "'baseline save RUN RUN... NAME' (comparisons then use the spread between them; up to 10), or "
+        "'baseline save RUN... NAME --append' to add runs to an existing baseline.",
+    )
+    save.add_argument(
+        "refs",
+        metavar="RUN... NAME",
+        nargs="+",
+        help="run ids (or unique prefixes, or 'latest'), then the baseline name",
+    )
     save.add_argument("--note", metavar="TEXT", help="why this is the baseline")
     save.add_argument("--force", action="store_true", help="replace an existing baseline of that name")
+    save.add_argument("--append", action="store_true", help="add the runs to an existing baseline")
     add_store_options(save)
     save.set_defaults(func=run_save)
 
@@ -59,8 +71,13 @@ def sweep_first(args: argparse.Namespace) -> Path:
 def run_save(args: argparse.Namespace) -> int:
     from perfconsole.store.baselines import save_baseline
 
-    info = save_baseline(sweep_first(args), args.run, args.name, note=args.note, force=args.force)
-    print(f"baseline {info.name!r} saved from run {info.source_run}")
+    if len(args.refs) < 2:
+        raise UserError("baseline save needs a run and a name: baseline save RUN [RUN...] NAME")
+    *runs, name = args.refs
+    info = save_baseline(sweep_first(args), runs, name, note=args.note, force=args.force, append=args.append)
+    count = len(info.run_ids)
+    held = f"runs {', '.join(info.run_ids)}" if count > 1 else f"run {info.source_run}"
+    print(f"baseline {info.name!r} saved from {held}")
     return int(ExitCode.OK)
 
 
@@ -85,8 +102,10 @@ def run_show(args: argparse.Namespace) -> int:
     info = get_baseline_info(runs_dir, args.name)
     loaded = load_baseline(runs_dir, args.name)
     summary = summary_dict(loaded.result)
+    spread = spread_table(loaded)
     if args.json:
-        print(json.dumps({"baseline": info.to_dict(), "summary": summary}, indent=2, allow_nan=False))
+        document = {"baseline": info.to_dict(), "summary": summary, "spread": spread}
+        print(json.dumps(document, indent=2, allow_nan=False))
         return int(ExitCode.OK)
     created = info.created_at.isoformat() if info.created_at else "-"
     lines = [
@@ -109,8 +128,41 @@ def run_show(args: argparse.Namespace) -> int:
             f"  {e['endpoint'][:40]:<40} {e['requests']:>8} {e['error_rate_pct']:>6.2f} "
             f"{(e['rps'] or 0.0):>8.1f} {ms('p50_ms'):>6} {ms('p95_ms'):>6} {ms('p99_ms'):>6}"
         )
+    if spread:
+        lines += [
+            "",
+            f"  spread across {len(info.run_ids)} runs (standard deviation, % of the figure)",
+            f"  {'ENDPOINT':<40} {'P50':>7} {'P95':>7} {'P99':>7} {'AVG':>7} {'RPS':>7}",
+        ]
+        for endpoint, figures in spread.items():
+            cells = " ".join(
+                f"{'-' if figures.get(m) is None else format(figures[m], '.1f') + '%':>7}"
+                for m in SPREAD_METRICS
+            )
+            lines.append(f"  {endpoint[:40]:<40} {cells}")
     print("\n".join(lines))
     return int(ExitCode.OK)
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}%"
+
+
+def spread_table(loaded: Any) -> dict[str, dict[str, float | None]]:
+    """Per endpoint (and the total), each figure's run-to-run spread in percent; empty for one run."""
+    import math
+
+    from perfconsole.verdicts.baseline_runs import SPREAD_METRICS, RunSpread, runs_of
+
+    runs = runs_of(loaded)
+    if not runs:
+        return {}
+    spread = RunSpread(runs)
+    found: dict[str, dict[str, float | None]] = {}
+    for endpoint in loaded.endpoints:
+        figures = {m: spread.log_sd(endpoint.key, m) for m in SPREAD_METRICS}
+        found[endpoint.key] = {m: None if v is None else 100 * math.expm1(v) for m, v in figures.items()}
+    return found
 
 
 def _duration(value: object) -> str:

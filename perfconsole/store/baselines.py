@@ -1,9 +1,11 @@
 """Named baselines: copies of run snapshots under ``<runs_dir>/baselines/<name>/``.
 
 A baseline directory holds the source run's files unchanged plus ``baseline.toml`` (format, schema
-version, name, source run id, note, creation time). Baselines are never overwritten silently: saving
-over an existing one requires ``force``; the replacement is built completely before it takes the place
-of the old one.
+version, name, source run id, note, creation time). A baseline of several runs (up to
+``MAX_BASELINE_RUNS``) keeps the first as above and each other run's files under ``runs/<run id>/``;
+``baseline.toml``'s ``runs`` lists them all, first first: comparisons read their spread. Baselines are
+never overwritten silently: saving over an existing one requires ``force``; the replacement is built
+completely before it takes the place of the old one.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +40,8 @@ from perfconsole.store.safe_read import open_regular
 from perfconsole.store.schema import SCHEMA_VERSION, CodecError, check_header
 
 BASELINE_FILE = "baseline.toml"
+EXTRA_RUNS_DIR = "runs"
+MAX_BASELINE_RUNS = 10
 BASELINE_FORMAT = "perfconsole-baseline"
 BASELINE_PREFIX = "baseline:"
 RUN_PREFIX = "run:"
@@ -53,6 +57,8 @@ class BaselineInfo:
     note: str | None
     created_at: datetime | None
     run: RunInfo
+    run_ids: tuple[str, ...] = ()
+    """Every run the baseline holds, first first."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,6 +67,7 @@ class BaselineInfo:
             "source_run": self.source_run,
             "note": self.note,
             "created_at": self.created_at.isoformat() if self.created_at else None,
+            "runs": list(self.run_ids),
             "run": self.run.to_dict(),
         }
 
@@ -96,6 +103,7 @@ def _info(path: Path, meta: Mapping[str, Any], run_meta: Mapping[str, Any]) -> B
         note=note if isinstance(note, str) else None,
         created_at=created if isinstance(created, datetime) else None,
         run=run_info_from_metadata(path, run_meta),
+        run_ids=tuple(baseline_run_ids(meta)),
     )
 
 
@@ -108,11 +116,25 @@ def get_baseline_info(runs_dir: Path, name: str) -> BaselineInfo:
     return _info(path, _read_baseline_meta(path), read_run_metadata(path))
 
 
+def baseline_run_ids(meta: Mapping[str, Any]) -> list[str]:
+    """The runs a baseline holds, first first (one for a baseline saved before baselines of several)."""
+    runs = meta.get("runs")
+    if isinstance(runs, list) and runs and all(isinstance(r, str) for r in runs):
+        return list(runs)
+    return [str(meta["source_run"])]
+
+
 def load_baseline(runs_dir: Path, name: str) -> LoadedRun:
-    """The baseline's snapshot, fully loaded, labelled with the baseline's name."""
+    """The baseline's snapshot, fully loaded, labelled with the baseline's name; its other runs in
+    ``others``."""
     info = get_baseline_info(runs_dir, name)
+    meta = _read_baseline_meta(info.path)
     loaded = load_run_dir(info.path)
-    return replace(loaded, baseline_name=info.name, baseline_meta=_read_baseline_meta(info.path))
+    others = tuple(
+        load_run_dir(info.path / EXTRA_RUNS_DIR / validate_name(run_id, "baseline run"))
+        for run_id in baseline_run_ids(meta)[1:]
+    )
+    return replace(loaded, baseline_name=info.name, baseline_meta=meta, others=others)
 
 
 def list_baselines(runs_dir: Path, *, broken: list[str] | None = None) -> list[BaselineInfo]:
@@ -134,29 +156,57 @@ def list_baselines(runs_dir: Path, *, broken: list[str] | None = None) -> list[B
 
 
 def save_baseline(
-    runs_dir: Path, run_ref: str | Path, name: str, *, note: str | None = None, force: bool = False
+    runs_dir: Path,
+    run_ref: str | Path | Sequence[str | Path],
+    name: str,
+    *,
+    note: str | None = None,
+    force: bool = False,
+    append: bool = False,
 ) -> BaselineInfo:
-    """Promote a run to baseline ``name``; refuses to replace an existing baseline unless ``force``."""
+    """Promote one run, or several (their spread is the baseline's), to baseline ``name``; ``append``
+    adds the runs to an existing baseline. Refuses to replace an existing baseline unless ``force``, and to
+    hold more than ``MAX_BASELINE_RUNS`` runs."""
+    refs = [run_ref] if isinstance(run_ref, str | Path) else list(run_ref)
     target = baseline_path(runs_dir, name)
-    if target.exists() and not force:
+    kept: list[LoadedRun] = []
+    old_meta: dict[str, Any] = {}
+    if append:
+        if not target.is_dir():
+            raise StoreError(f"no baseline {name!r} to append to (see 'perfconsole baseline list')")
+        old_meta = _read_baseline_meta(target)
+        kept = [load_run_dir(target)] + list(load_baseline(runs_dir, name).others)
+    elif target.exists() and not force:
         try:
             source = f" (from run {_read_baseline_meta(target)['source_run']})"
         except StoreError:
             source = ""
         raise StoreError(f"baseline {name!r} already exists{source}; use --force to replace it")
-    run = load_run(run_ref, runs_dir)
+    added = [load_run(ref, runs_dir) for ref in refs]
+    runs = kept + [run for run in added if run.run_id not in {k.run_id for k in kept}]
+    ids = [run.run_id for run in runs]
+    twice = sorted({run_id for run_id in ids if ids.count(run_id) > 1})
+    if twice:
+        raise StoreError(f"baseline {name!r}: a run is named twice ({', '.join(twice)})")
+    if len(runs) > MAX_BASELINE_RUNS:
+        raise StoreError(f"baseline {name!r} would hold {len(runs)} runs; at most {MAX_BASELINE_RUNS}")
     meta = {
         "format": BASELINE_FORMAT,
         "schema_version": SCHEMA_VERSION,
         "name": name,
-        "source_run": run.run_id,
-        "note": redact_text(note) if note else None,
+        "source_run": ids[0],
+        "runs": ids,
+        "note": redact_text(note) if note else old_meta.get("note"),
         "created_at": utc_datetime(time.time()),
     }
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        with staged_directory(target, replace=force) as staging:
-            _copy_run_files(run.path, staging)
+        with staged_directory(target, replace=force or append) as staging:
+            _copy_run_files(runs[0].path, staging, skip=(EXTRA_RUNS_DIR,))
+            for run in runs[1:]:
+                extra = staging / EXTRA_RUNS_DIR / run.run_id
+                extra.mkdir(mode=0o700, parents=True)
+                _copy_run_files(run.path, extra, skip=(EXTRA_RUNS_DIR,))
             meta_toml = toml_safe(meta)
             assert isinstance(meta_toml, dict)
             (staging / BASELINE_FILE).write_bytes(tomli_w.dumps(meta_toml).encode("utf-8"))
@@ -167,11 +217,11 @@ def save_baseline(
     return get_baseline_info(runs_dir, name)
 
 
-def _copy_run_files(source: Path, staging: Path) -> None:
-    """Copy a run's files and sub-directories; a FIFO, device or socket among them refuses the copy (copying
-    one could block forever or never end)."""
+def _copy_run_files(source: Path, staging: Path, skip: tuple[str, ...] = ()) -> None:
+    """Copy a run's files and sub-directories (but ``skip``); a FIFO, device or socket among them refuses
+    the copy (copying one could block forever or never end)."""
     for item in sorted(source.iterdir()):
-        if item.name == BASELINE_FILE or is_temp_name(item.name):
+        if item.name == BASELINE_FILE or is_temp_name(item.name) or item.name in skip:
             continue
         target = staging / item.name
         if item.is_dir() and not item.is_symlink():

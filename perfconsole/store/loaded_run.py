@@ -29,6 +29,8 @@ class LoadedRun:
     baseline_name: str | None = None
     """Set when loaded from a baseline: the baseline's name."""
     baseline_meta: Mapping[str, Any] = field(default_factory=dict)
+    others: tuple[LoadedRun, ...] = ()
+    """A baseline of several runs: its runs after the first (their spread is the baseline's noise)."""
 
     @property
     def label(self) -> str:

@@ -19,6 +19,7 @@ from perfconsole.config import Regression
 from perfconsole.model.run import AGGREGATED, EndpointStats, RunResult, RunSnapshot
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.stage_compare import matching_stages
+from perfconsole.verdicts.baseline_runs import RunSpread, mean_endpoints, runs_of
 from perfconsole.verdicts.noise import Interval, proportion_interval, ratio_interval
 from perfconsole.verdicts.refusal import refuse, run_refusals, stage_refusals
 from perfconsole.verdicts.run_noise import RunNoise
@@ -166,6 +167,8 @@ def _endpoint_map(side: ComparableSide) -> dict[str, EndpointStats]:
 
 
 def _label(side: ComparableSide, default: str) -> str:
+    if isinstance(side, LoadedRun) and side.others:
+        return f"{side.label} ({len(side.others) + 1} runs)"
     return side.label if isinstance(side, LoadedRun) else default
 
 
@@ -195,6 +198,8 @@ class NoisePair:
     key: str
     baseline: RunNoise | None
     current: RunNoise | None
+    spread: RunSpread | None = None
+    """A baseline of several runs: their spread (the baseline's own noise, and what one run varies by)."""
 
     @property
     def measured(self) -> bool:
@@ -223,8 +228,12 @@ class NoisePair:
             )
         if b <= 0 or c <= 0 or not base.num_requests or not cur.num_requests:
             return None
+        sd = self.spread.log_sd(self.key, metric) if self.spread is not None else None
         if metric == "rps":
-            return None  # a run's req/s follows the machine's load: only a spread of several runs judges it
+            # a run's req/s follows the machine's load: only a spread of several runs judges it
+            if sd is None or self.spread is None:
+                return None
+            return ratio_interval(math.log(b), math.log(c), sd / math.sqrt(self.spread.count), sd)
         else:
             ses = self._log_ses(
                 self.baseline.log_se(self.key, metric) if self.baseline else None,
@@ -232,7 +241,12 @@ class NoisePair:
                 base.num_requests,
                 cur.num_requests,
             )
-        return None if ses is None else ratio_interval(math.log(b), math.log(c), *ses)
+        if sd is not None and self.spread is not None:  # the mean of several runs; this run is one of them
+            own = ses[1] if ses is not None else 0.0
+            ses = (sd / math.sqrt(self.spread.count), math.hypot(own, sd))
+        if ses is None:
+            return None
+        return ratio_interval(math.log(b), math.log(c), *ses)
 
 
 def compare_metric(
@@ -294,6 +308,10 @@ def compare(
     base_noise = noise_of(baseline)
     cur_noise = current_noise if current_noise is not None else noise_of(current)
     base_map, cur_map = _endpoint_map(baseline), _endpoint_map(current)
+    several = runs_of(baseline)
+    spread = RunSpread(several) if several else None
+    if several:
+        base_map = mean_endpoints(several)
     shared = sorted(k for k in base_map.keys() & cur_map.keys() if k != AGGREGATED)
     if AGGREGATED in base_map and AGGREGATED in cur_map:
         shared.append(AGGREGATED)
@@ -314,7 +332,7 @@ def compare(
                         cur,
                         rules,
                         judge=key == AGGREGATED or not m.total_only,
-                        noise=NoisePair(key, base_noise, cur_noise),
+                        noise=NoisePair(key, base_noise, cur_noise, spread),
                     )
                     for m in METRICS
                 ),
