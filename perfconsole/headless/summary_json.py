@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from perfconsole.model.run import EndpointStats, RunResult
 from perfconsole.store.arrival_codec import run_to_dict
 from perfconsole.store.data_codec import percentiles_to_dict, threshold_to_dict
+from perfconsole.store.records import ErrorRecord, FiguresRecord, NoteRecord, Opt, encode
 from perfconsole.store.redact import redact_obj
-from perfconsole.store.run_toml import error_rate_pct, utc_datetime
+from perfconsole.store.run_toml import utc_datetime
 from perfconsole.store.schema import SCHEMA_VERSION, finite_or_none
 from perfconsole.store.stages_codec import stage_summary
 from perfconsole.store.validity_codec import validity_to_dict
@@ -19,29 +22,35 @@ from perfconsole.store.validity_codec import validity_to_dict
 SUMMARY_FORMAT = "perfconsole-summary"
 
 
+class EndpointSummary(FiguresRecord, kw_only=True):
+    """An endpoint (or the total) in the summary: the listing's figures and the rest of its percentiles."""
+
+    method: str
+    name: str
+    endpoint: str
+    min_ms: Opt = None
+    p90_ms: Opt = None
+    p999_ms: Opt = msgspec.field(default=None, name="p99.9_ms")
+    corrected: dict[str, Opt] | None = None
+    """The percentiles corrected for coordinated omission (paced users only), else null."""
+
+
 def _endpoint_summary(e: EndpointStats) -> dict[str, Any]:
-    return {
-        "method": e.method,
-        "name": e.name,
-        "endpoint": e.key,
-        "requests": e.num_requests,
-        "failures": e.num_failures,
-        "error_rate_pct": error_rate_pct(e),
-        "rps": finite_or_none(e.total_rps),
-        "avg_ms": finite_or_none(e.avg_ms),
-        "min_ms": finite_or_none(e.min_ms),
-        "max_ms": finite_or_none(e.max_ms),
-        "p50_ms": finite_or_none(e.cumulative.p50),
-        "p90_ms": finite_or_none(e.cumulative.p90),
-        "p95_ms": finite_or_none(e.cumulative.p95),
-        "p99_ms": finite_or_none(e.cumulative.p99),
-        "p99.9_ms": finite_or_none(e.cumulative.p999),
-        "corrected": _corrected_summary(e),
-    }
+    p = e.cumulative
+    record = EndpointSummary(
+        **FiguresRecord.figures(e),
+        method=e.method,
+        name=e.name,
+        endpoint=e.key,
+        min_ms=finite_or_none(e.min_ms),
+        p90_ms=finite_or_none(p.p90),
+        p999_ms=finite_or_none(p.p999),
+        corrected=_corrected_summary(e),
+    )
+    return msgspec.to_builtins(record)
 
 
 def _corrected_summary(e: EndpointStats) -> dict[str, float | None] | None:
-    """Coordinated-omission corrected figures beside the measured ones (paced users only)."""
     if e.corrected is None:
         return None
     return {f"{label}_ms": value for label, value in percentiles_to_dict(e.corrected).items()}
@@ -104,13 +113,8 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         "total": _endpoint_summary(result.final.total),
         "endpoints": [_endpoint_summary(e) for e in result.final.endpoints],
         "thresholds": [threshold_to_dict(t) for t in result.thresholds],
-        "errors": [
-            {"method": e.method, "name": e.name, "error": e.error, "occurrences": e.occurrences}
-            for e in result.final.errors
-        ],
-        "annotations": [
-            {"elapsed_s": a.elapsed_s, "kind": a.kind, "text": a.text} for a in result.annotations
-        ],
+        "errors": [encode(e, ErrorRecord) for e in result.final.errors],
+        "annotations": [encode(a, NoteRecord) for a in result.annotations],
         "warnings": [w.text for w in result.warnings],
         "stages": [stage_summary(s) for s in result.stages],
         "validity": validity_to_dict(result.validity),

@@ -44,21 +44,10 @@ def threshold_to_dict(t: ThresholdResult) -> dict[str, Any]:
 
 def result_to_dict(result: RunResult) -> dict[str, Any]:
     """Complete JSON-able form of a run result (inverse: :func:`result_from_dict`)."""
-    record = msgspec.convert(result, ResultRecord, from_attributes=True)
-    # the parts with codecs of their own (and the free-form tables) are written by those, not by the record
-    own = msgspec.structs.replace(
-        record,
-        settings={},
-        resources={},
-        warnings=[],
-        stages=None,
-        arrival=None,
-        histograms=None,
-        blocks=None,
-    )
-    own = msgspec.structs.replace(own, end=None, validity=None)
+    apart: dict[str, Any] = {"settings": {}, "resources": {}, "warnings": [], "stages": None, "arrival": None}
+    apart |= {"histograms": None, "blocks": None, "end": None, "validity": None}
     return {
-        **encode(own, ResultRecord),
+        **encode(result, ResultRecord, **apart),
         "settings": dict(result.settings),
         "resources": dict(result.resources),
         "warnings": [warning_to_dict(w) for w in result.warnings],

@@ -89,6 +89,36 @@ class EndpointRecord(Record, kw_only=True):
         )
 
 
+class FiguresRecord(Record, kw_only=True):
+    """Key figures of an endpoint or the total: run.toml's ``[summary]``, run listings, the JSON summary."""
+
+    requests: int
+    failures: int
+    error_rate_pct: Number
+    rps: Opt = None
+    avg_ms: Opt = None
+    p50_ms: Opt = None
+    p95_ms: Opt = None
+    p99_ms: Opt = None
+    max_ms: Opt = None
+
+    @staticmethod
+    def figures(e: EndpointStats) -> dict[str, Any]:
+        """The fields of ``e`` this record and the ones built on it hold (JSON has no NaN: null)."""
+        p = e.cumulative
+        return {
+            "requests": e.num_requests,
+            "failures": e.num_failures,
+            "error_rate_pct": 100.0 * e.fail_ratio,
+            "rps": _finite(e.total_rps),
+            "avg_ms": _finite(e.avg_ms),
+            "p50_ms": _finite(p.p50),
+            "p95_ms": _finite(p.p95),
+            "p99_ms": _finite(p.p99),
+            "max_ms": _finite(e.max_ms),
+        }
+
+
 class ErrorRecord(Record, kw_only=True):
     method: str
     name: str
@@ -160,10 +190,15 @@ class HistoryRecord(Record, kw_only=True):
         )
 
 
-class AnnotationRecord(Record, kw_only=True):
+class NoteRecord(Record, kw_only=True):
+    """An annotation as the JSON summary shows it."""
+
     elapsed_s: Number
     text: str
     kind: str = "note"
+
+
+class AnnotationRecord(NoteRecord, kw_only=True):
     timestamp: Number = 0.0
 
 
@@ -206,9 +241,13 @@ def _flat(record: Record, leave_out: tuple[str, ...]) -> dict[str, Any]:
     return {k: v for k, v in msgspec.structs.asdict(record).items() if k not in leave_out}
 
 
-def encode(model: object, kind: type[Record]) -> Any:
-    """``model``'s stored form as plain JSON data (a number that is not finite is written as null)."""
-    return _finite(msgspec.to_builtins(msgspec.convert(model, kind, from_attributes=True)))
+def encode(model: object, kind: type[Record], **written_apart: Any) -> Any:
+    """``model``'s stored form as plain JSON data (a number that is not finite is written as null);
+    ``written_apart``: fields set to these values first (the parts another codec writes)."""
+    record = msgspec.convert(model, kind, from_attributes=True)
+    if written_apart:
+        record = msgspec.structs.replace(record, **written_apart)
+    return _finite(msgspec.to_builtins(record))
 
 
 def decode(data: object, kind: type[R]) -> R:

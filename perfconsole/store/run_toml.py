@@ -10,9 +10,12 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
+
 from perfconsole.model.run import EndpointStats, RunResult
 from perfconsole.store.data_codec import annotation_to_dict, threshold_to_dict
-from perfconsole.store.schema import RUN_FORMAT, SCHEMA_VERSION, finite_or_none
+from perfconsole.store.records import FiguresRecord
+from perfconsole.store.schema import RUN_FORMAT, SCHEMA_VERSION
 
 
 def utc_datetime(epoch_s: float) -> datetime:
@@ -32,23 +35,9 @@ def toml_safe(obj: object) -> object:
     return str(obj)
 
 
-def error_rate_pct(e: EndpointStats) -> float:
-    return 100.0 * e.fail_ratio
-
-
 def summary_figures(total: EndpointStats) -> dict[str, Any]:
-    """Key figures of one endpoint/total, as run listings and summaries show them."""
-    return {
-        "requests": total.num_requests,
-        "failures": total.num_failures,
-        "error_rate_pct": error_rate_pct(total),
-        "rps": finite_or_none(total.total_rps),
-        "avg_ms": finite_or_none(total.avg_ms),
-        "p50_ms": finite_or_none(total.cumulative.p50),
-        "p95_ms": finite_or_none(total.cumulative.p95),
-        "p99_ms": finite_or_none(total.cumulative.p99),
-        "max_ms": finite_or_none(total.max_ms),
-    }
+    """Key figures of one endpoint/total, as run listings and summaries show them (:class:`FiguresRecord`)."""
+    return msgspec.to_builtins(FiguresRecord(**FiguresRecord.figures(total)))
 
 
 def metadata_dict(

@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import csv
 import io
-import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from typing import Any
 
-from perfconsole.model.run import Percentiles
+import msgspec
+
 from perfconsole.model.stages import StageStats
 from perfconsole.store.arrival_codec import figures_from_dict, figures_to_dict
+from perfconsole.store.records import Number, Opt, PercentilesRecord, Record, decode, encode
+from perfconsole.store.schema import CodecError
 
 STAGES_CSV = "stages.csv"
-LABELS = ("p50", "p90", "p95", "p99", "p99.9", "max")
+LABELS = tuple(f.encode_name for f in msgspec.structs.fields(PercentilesRecord))
+"""``p50`` .. ``p99.9``, ``max``: the stored percentiles' keys."""
 CSV_COLUMNS = [
     "Stage",
     "Label",
@@ -36,27 +39,25 @@ CSV_COLUMNS = [
 ]
 
 
-def _finite(value: float | None) -> float | None:
-    return value if value is None or math.isfinite(value) else None
+class StageRecord(Record, kw_only=True, omit_defaults=True):
+    """A stage in data.json (``rps`` is derived: written, not read back)."""
 
-
-def _percentiles(p: Percentiles) -> dict[str, float | None]:
-    return {label: _finite(p.get(label)) for label in LABELS}
+    index: int
+    label: str
+    kind: str
+    start_s: Number
+    end_s: Number
+    requests: int
+    failures: int
+    rps: Opt = None
+    percentiles: PercentilesRecord
+    arrival: Any = None
+    """The arrival codec's figures (absent without a rate)."""
 
 
 def stage_to_dict(stage: StageStats) -> dict[str, Any]:
-    return {
-        "index": stage.index,
-        "label": stage.label,
-        "kind": stage.kind,
-        "start_s": stage.start_s,
-        "end_s": stage.end_s,
-        "requests": stage.requests,
-        "failures": stage.failures,
-        "rps": _finite(stage.rps),
-        "percentiles": _percentiles(stage.percentiles),
-        **({"arrival": figures_to_dict(stage.arrival)} if stage.arrival is not None else {}),
-    }
+    data: dict[str, Any] = encode(stage, StageRecord, arrival=None)
+    return {**data, "arrival": figures_to_dict(stage.arrival)} if stage.arrival is not None else data
 
 
 def stage_summary(stage: StageStats) -> dict[str, Any]:
@@ -65,47 +66,27 @@ def stage_summary(stage: StageStats) -> dict[str, Any]:
     if stage.arrival is not None:
         flat["arrival"] = figures_to_dict(stage.arrival)
     flat["error_rate_pct"] = 100.0 * stage.fail_ratio
-    for label in LABELS:
-        flat[f"{label}_ms"] = _finite(stage.percentiles.get(label))
+    for label, value in encode(stage.percentiles, PercentilesRecord).items():
+        flat[f"{label}_ms"] = value
     return flat
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
 
 
 def stage_from_dict(data: object) -> StageStats | None:
     """A stage as written by :func:`stage_to_dict`, or None if it is not one."""
-    if not isinstance(data, Mapping):
+    try:
+        r = decode(data, StageRecord)
+    except CodecError:
         return None
-    index, start, end = _number(data.get("index")), _number(data.get("start_s")), _number(data.get("end_s"))
-    requests, failures = _number(data.get("requests")), _number(data.get("failures"))
-    label, kind = data.get("label"), data.get("kind")
-    raw = data.get("percentiles")
-    if None in (index, start, end, requests, failures) or not isinstance(raw, Mapping):
-        return None
-    if not isinstance(label, str) or not isinstance(kind, str):
-        return None
-    values = {label_: _number(raw.get(label_)) for label_ in LABELS}
     return StageStats(
-        index=int(index or 0),
-        label=label,
-        kind=kind,
-        start_s=float(start or 0.0),
-        end_s=float(end or 0.0),
-        requests=int(requests or 0),
-        failures=int(failures or 0),
-        percentiles=Percentiles(
-            p50=values["p50"],
-            p90=values["p90"],
-            p95=values["p95"],
-            p99=values["p99"],
-            p999=values["p99.9"],
-            max=values["max"],
-        ),
-        arrival=figures_from_dict(data.get("arrival")),
+        index=r.index,
+        label=r.label,
+        kind=r.kind,
+        start_s=r.start_s,
+        end_s=r.end_s,
+        requests=r.requests,
+        failures=r.failures,
+        percentiles=r.percentiles.model(),
+        arrival=figures_from_dict(r.arrival),
     )
 
 
