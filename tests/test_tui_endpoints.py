@@ -273,7 +273,8 @@ def test_forty_endpoints_worst_first_filter_detail_and_freeze_at_80x24(
 
 
 def test_rows_out_of_view_catch_up_when_scrolled_into_view() -> None:
-    """A poll updates the rows in view; a row below them shows its latest figures once scrolled to."""
+    """A poll updates the rows in view; a row below them shows its latest figures once scrolled to; rows
+    rebuilt while scrolled down (a new order) come out whole."""
     from textual.app import App, ComposeResult
 
     from perfconsole.tui.widgets.percentile_table import PercentileTable
@@ -302,6 +303,11 @@ def test_rows_out_of_view_catch_up_when_scrolled_into_view() -> None:
             table.scroll_end(animate=False)
             await pilot.pause(0.2)
             last = table.get_row_at(100)[4].plain
+            # scrolled down, the rows change order (a sort): rebuilt from the top, nothing stale
+            reverse = TableChoice(sort="p95", descending=True)
+            table.show_rows(table_rows(replace(snapshot(), endpoints=many), True, choice=reverse))
+            await pilot.pause(0.2)
+            assert table.get_row_at(1)[0].plain == "GET /e/099" and table.get_row_at(1)[4].plain == "99"
             return first, last, table.get_row_at(0)[0].plain
 
     table: Any = None

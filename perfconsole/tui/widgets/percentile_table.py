@@ -43,8 +43,8 @@ class PercentileTable(DataTable[Text]):
     def _set_columns(self, columns: tuple[tuple[str, str], ...]) -> None:
         if self._columns:
             self.fixed_rows = 0  # Textual cannot draw a fixed row that is not there
+            self._shown, self._drawn = [], {}  # before clear(): it scrolls to the top, which syncs rows
             self.clear(columns=True)
-            self._shown, self._drawn = [], {}
         self._columns = columns
         for column, header in columns:
             self.add_column(Text(header, justify="left" if column == "name" else "right"), key=column)
@@ -63,6 +63,7 @@ class PercentileTable(DataTable[Text]):
             self._bring_up_to_date()
             return
         self.fixed_rows = 0
+        self._drawn = {}  # before clear(): it scrolls to the top, which syncs the rows in view
         self.clear()
         self._drawn = {row.key: row for row in rows}
         for row in rows:
