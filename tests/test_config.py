@@ -409,6 +409,7 @@ def test_default_toml_constant_is_valid_toml() -> None:
         "thresholds",
         "spike",
         "regression",
+        "soak",
         "resources",
     }
 

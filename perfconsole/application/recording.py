@@ -16,6 +16,7 @@ from perfconsole.model.run import RunResult
 from perfconsole.verdicts import thresholds as threshold_rules
 from perfconsole.verdicts.arrival import arrival_verdicts
 from perfconsole.verdicts.per_rule import per_rule
+from perfconsole.verdicts.soak import soak_verdict
 from perfconsole.verdicts.validity import ValidityRules, stamp
 
 
@@ -31,7 +32,11 @@ def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool
         + session.resource_thresholds()
     )
     result = replace(result, thresholds=checked, histograms=session.encoded_histograms())
-    return replace(result, validity=stamp(result, validity_rules(settings, session)))
+    return replace(
+        result,
+        validity=stamp(result, validity_rules(settings, session)),
+        soak=soak_verdict(result, settings.soak),
+    )
 
 
 def validity_rules(settings: Settings, session: LoadSession) -> ValidityRules:

@@ -37,6 +37,7 @@ from perfconsole.config.settings import (
     Resources,
     ResourceThresholds,
     Settings,
+    Soak,
     SpikeDrill,
     Stage,
     Thresholds,
@@ -94,6 +95,14 @@ class Reader:
                 users=top.spike.users, spawn_rate=top.spike.spawn_rate, duration_s=top.spike.duration
             ),
             regression=self.regression(top.regression),
+            soak=Soak(
+                min_duration_s=top.soak.min_duration,
+                p95_pct_per_hour=top.soak.p95_pct_per_hour,
+                error_rate_pts_per_hour=top.soak.error_rate_pts_per_hour,
+                target_rss_mb_per_min=top.soak.target_rss_mb_per_min,
+                generator_rss_mb_per_min=top.soak.generator_rss_mb_per_min,
+                min_r_squared=top.soak.min_r_squared,
+            ),
             resources=self.resources(top.resources),
             default_profile=run.default_profile,
             default_scenario=run.default_scenario.strip(),

@@ -145,6 +145,15 @@ class RegressionTable(Table):
     min_samples: Count
 
 
+class SoakTable(Table):
+    min_duration: Duration
+    p95_pct_per_hour: NonNegative
+    error_rate_pts_per_hour: NonNegative
+    target_rss_mb_per_min: NonNegative
+    generator_rss_mb_per_min: NonNegative
+    min_r_squared: Annotated[float, Meta(ge=0, le=1, extra=_what("an r squared between 0 and 1"))]
+
+
 class ResourceLimitsTable(Table):
     target_cpu_pct: PercentLimit
     memory_pct: PercentLimit
@@ -169,6 +178,7 @@ class ConfigFile(Table):
     thresholds: ThresholdsTable
     spike: SpikeTable
     regression: RegressionTable
+    soak: SoakTable
     resources: ResourcesTable
 
 

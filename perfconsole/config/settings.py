@@ -168,6 +168,22 @@ class Regression:
 
 
 @dataclass(frozen=True, slots=True)
+class Soak:
+    """The soak verdict of long runs (``[soak]``): trends judged against these limits."""
+
+    min_duration_s: float = 600.0
+    """Runs shorter than this get no soak verdict."""
+    p95_pct_per_hour: float = 20.0
+    """p95 growing faster than this (percent of the run's mean p95 per hour) is degrading."""
+    error_rate_pts_per_hour: float = 1.0
+    """The error rate growing faster than this (percentage points per hour) is degrading."""
+    target_rss_mb_per_min: float = 1.0
+    generator_rss_mb_per_min: float = 2.0
+    min_r_squared: float = 0.5
+    """A trend counts only when the line explains at least this share of the series' variance."""
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceThresholds:
     """Limits on the target's resources; None = not checked. Percentages are 0-100."""
 
@@ -205,6 +221,7 @@ class Settings:
     thresholds: Thresholds
     spike: SpikeDrill = field(default_factory=SpikeDrill)
     regression: Regression = field(default_factory=Regression)
+    soak: Soak = field(default_factory=Soak)
     resources: Resources = field(default_factory=Resources)
     default_profile: str = BUILT_IN.run.default_profile
     default_scenario: str = BUILT_IN.run.default_scenario

@@ -27,6 +27,8 @@ from perfconsole.demo_target.state import POOL_TIMEOUT_S, DemoState
 from perfconsole.demo_target.store import DemoStore
 from perfconsole.hosts import is_loopback_host
 
+LEAK_CAP_MB = 256
+"""The most ``leak_kb_per_request`` keeps, whatever the run's length."""
 INTERNAL_PATHS = frozenset({"/metrics", "/_control"})
 """Never delayed, never failed on purpose, not counted in flight."""
 NO_DB_PATHS = frozenset({"/", "/api/v1/health/", "/api/v1/health/ping"})
@@ -84,8 +86,14 @@ def _install_hooks(app: Flask, state: DemoState) -> None:
         metrics.in_flight += 1
 
         def work_time_s() -> float:
-            g.delay_ms = behaviour.sample_latency_ms(state.options, request.path, state.rng)
+            drift_ms = state.options.drift_ms_per_min * (time.monotonic() - state.drift_origin) / 60.0
+            g.delay_ms = behaviour.sample_latency_ms(state.options, request.path, state.rng) + drift_ms
             return float(g.delay_ms) / 1000.0
+
+        leak = int(state.options.leak_kb_per_request * 1024)
+        if leak and request.path.startswith("/api/") and state.leaked_bytes + leak <= LEAK_CAP_MB * 2**20:
+            state.leaked.append(bytearray(leak))
+            state.leaked_bytes += leak
 
         if request.path.startswith("/api/") and request.path not in NO_DB_PATHS:
             if not state.pool.work(work_time_s, POOL_TIMEOUT_S):
@@ -134,7 +142,10 @@ def _add_internal_routes(app: Flask, state: DemoState) -> None:
         if request.method == "POST":
             payload = request.get_json(silent=True)
             try:
+                before = state.options.drift_ms_per_min
                 state.options = apply_control(state.options, state.initial, payload)
+                if state.options.drift_ms_per_min != before:
+                    state.drift_origin = time.monotonic()
             except OptionError as exc:
                 raise BadRequest(str(exc)) from None
         return jsonify(state.options.to_json())

@@ -33,11 +33,17 @@ class DemoOptions:
     """Extra work per item of ``POST /api/notifications/batch/``."""
     seed: int | None = None
     """Seed of the latency/error random generator (None: not reproducible)."""
+    leak_kb_per_request: float = 0.0
+    """Soak demos: memory kept for good by every API request (a leak), up to ``LEAK_CAP_MB`` in all."""
+    drift_ms_per_min: float = 0.0
+    """Soak demos: extra latency of every API request that grows by this much per minute since it was set."""
 
     def __post_init__(self) -> None:
         check_non_negative("latency_ms", self.latency_ms)
         check_non_negative("jitter_ms", self.jitter_ms)
         check_non_negative("batch_item_ms", self.batch_item_ms)
+        check_non_negative("leak_kb_per_request", self.leak_kb_per_request)
+        check_non_negative("drift_ms_per_min", self.drift_ms_per_min)
         check_fraction("error_rate", self.error_rate)
         for prefix, extra_ms in self.path_latency_ms.items():
             check_prefix("path_latency_ms", prefix)
@@ -61,11 +67,22 @@ class DemoOptions:
             "db_pool_size": self.db_pool_size,
             "batch_item_ms": self.batch_item_ms,
             "seed": self.seed,
+            "leak_kb_per_request": self.leak_kb_per_request,
+            "drift_ms_per_min": self.drift_ms_per_min,
         }
 
 
 CONTROL_KEYS = frozenset(
-    {"latency_ms", "jitter_ms", "error_rate", "path_latency_ms", "path_error_rates", "reset"}
+    {
+        "latency_ms",
+        "jitter_ms",
+        "error_rate",
+        "path_latency_ms",
+        "path_error_rates",
+        "leak_kb_per_request",
+        "drift_ms_per_min",
+        "reset",
+    }
 )
 """Keys accepted by ``POST /_control``. ``db_pool_size`` and ``seed`` are fixed at start."""
 
@@ -88,7 +105,7 @@ def apply_control(current: DemoOptions, initial: DemoOptions, payload: object) -
         raise OptionError("reset must be true or false")
     base = initial if reset else current
     changes: dict[str, Any] = {}
-    for key in ("latency_ms", "jitter_ms", "error_rate"):
+    for key in ("latency_ms", "jitter_ms", "error_rate", "leak_kb_per_request", "drift_ms_per_min"):
         if key in payload:
             changes[key] = as_number(key, payload[key])
     for key in ("path_latency_ms", "path_error_rates"):

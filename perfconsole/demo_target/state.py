@@ -28,6 +28,11 @@ class DemoState:
     metrics: Metrics
     pool: SimulatedPool
     started: float = field(default_factory=time.time)
+    drift_origin: float = field(default_factory=time.monotonic)
+    """When ``drift_ms_per_min`` was last set: the drift grows from here."""
+    leaked: list[bytearray] = field(default_factory=list)
+    """What ``leak_kb_per_request`` kept (at most ``LEAK_CAP_MB``)."""
+    leaked_bytes: int = 0
 
 
 def demo_state(app: Flask) -> DemoState:

@@ -139,6 +139,9 @@ def summary_text(
             f"  {t.describe()}" for t in result.thresholds if not t.passed or len(result.thresholds) <= 12
         ]
     parts += validity_lines(result)
+    if result.soak is not None:
+        parts.append(f"Soak: {result.soak.text}")
+        parts += [f"  {t.text} (limit {t.limit:g} {t.unit})" for t in result.soak.trends]
     for warning in result.warnings:
         parts.append(f"WARNING: {warning.text}")
     if result.end is not None and not result.interrupted:

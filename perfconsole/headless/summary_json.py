@@ -16,6 +16,7 @@ from perfconsole.store.records import ErrorRecord, FiguresRecord, NoteRecord, Op
 from perfconsole.store.redact import redact_obj
 from perfconsole.store.run_toml import utc_datetime
 from perfconsole.store.schema import SCHEMA_VERSION, finite_or_none
+from perfconsole.store.soak_codec import soak_to_dict
 from perfconsole.store.stages_codec import stage_summary
 from perfconsole.store.validity_codec import validity_to_dict
 
@@ -92,7 +93,9 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     ``resources`` (``peaks``: generator/target CPU and RSS, system, scraped series; ``target``: its label
     and RSS trend; ``warnings``; ``thresholds``; null when resources were not sampled), ``validity``
     (``valid``, ``text``: "valid" or "invalid: <reasons>", ``reasons``, ``stages``: the same per stage
-    ``index``; null for a run not stamped).
+    ``index``; null for a run not stamped), ``soak`` (long runs, else null: ``text`` "stable" or
+    "degrading: ...", ``degrading``, ``duration_s``, ``trends``: ``name``, ``slope``, ``unit``,
+    ``r_squared``, ``limit``, ``min_r_squared``, ``degrading``, ``text``).
     """
     summary: dict[str, Any] = {
         "format": SUMMARY_FORMAT,
@@ -118,6 +121,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         "warnings": [w.text for w in result.warnings],
         "stages": [stage_summary(s) for s in result.stages],
         "validity": validity_to_dict(result.validity),
+        "soak": soak_to_dict(result.soak),
         "resources": _resource_summary(result.resources),
         "arrival": run_to_dict(result.arrival) if result.arrival is not None else None,
     }

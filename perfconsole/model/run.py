@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from perfconsole.model.blocks import TimeBlock
     from perfconsole.model.run_end import RunEnd
     from perfconsole.model.run_warnings import RunWarning
+    from perfconsole.model.soak import SoakVerdict
     from perfconsole.model.stages import StageStats
     from perfconsole.model.validity import RunValidity
 
@@ -255,6 +256,8 @@ class RunResult:
     """The total in consecutive time blocks (perfconsole.engine.hdr.blocks): the run's own noise."""
     end: RunEnd | None = None
     """Why the run ended (None: a run saved before perfconsole kept it, or one that never started)."""
+    soak: SoakVerdict | None = None
+    """The soak verdict of a long run (perfconsole.verdicts.soak); None for a run too short for one."""
     validity: RunValidity | None = None
     """Did it measure the target (perfconsole.verdicts.validity)? None: not stamped (a run saved before)."""
 

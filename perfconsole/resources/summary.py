@@ -209,6 +209,9 @@ class ResourceHistory:
             "system_cpu_pct": column(s.system.cpu_pct for s in kept),
             "memory_pct": column(s.system.memory_pct for s in kept),
             "target_cpu_pct": column(s.target.cpu_pct if s.target else None for s in kept),
+            "generator_rss_mb": column(
+                s.generator_rss_bytes / MB if s.generator_processes else None for s in kept
+            ),
             "target_rss_mb": column(
                 s.target.rss_bytes / MB if s.target and s.target.rss_bytes is not None else None for s in kept
             ),

@@ -26,6 +26,7 @@ from perfconsole.store.records import (
     encode,
 )
 from perfconsole.store.schema import as_map, as_str, required
+from perfconsole.store.soak_codec import soak_from_dict, soak_to_dict
 from perfconsole.store.stages_codec import stage_to_dict, stages_from_list
 from perfconsole.store.validity_codec import validity_from_dict, validity_to_dict
 
@@ -45,7 +46,7 @@ def threshold_to_dict(t: ThresholdResult) -> dict[str, Any]:
 def result_to_dict(result: RunResult) -> dict[str, Any]:
     """Complete JSON-able form of a run result (inverse: :func:`result_from_dict`)."""
     apart: dict[str, Any] = {"settings": {}, "resources": {}, "warnings": [], "stages": None, "arrival": None}
-    apart |= {"histograms": None, "blocks": None, "end": None, "validity": None}
+    apart |= {"histograms": None, "blocks": None, "end": None, "validity": None, "soak": None}
     return {
         **encode(result, ResultRecord, **apart),
         "settings": dict(result.settings),
@@ -59,6 +60,7 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
         if result.end is not None
         else None,
         "validity": validity_to_dict(result.validity),
+        "soak": soak_to_dict(result.soak),
     }
 
 
@@ -121,4 +123,5 @@ def result_from_dict(data: object) -> RunResult:
         blocks=blocks_from_list(r.blocks),
         end=end_from_data(r.end),
         validity=validity_from_dict(r.validity),
+        soak=soak_from_dict(r.soak),
     )

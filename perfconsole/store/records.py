@@ -3,8 +3,8 @@
 Encoding takes a model object's attributes (``msgspec.convert(..., from_attributes=True)``); decoding checks
 types, required keys and finite numbers from the annotations, and ``model()`` builds the model object. A key
 absent from older files has its default here; ``null`` numbers where the model has a number read as 0.
-The parts with tolerant codecs of their own (stages, arrival, blocks, validity, warnings, end, histograms) are
-``Any`` here and handled by those codecs.
+The parts with tolerant codecs of their own (stages, arrival, blocks, validity, soak, warnings, end,
+histograms) are ``Any`` here and handled by those codecs.
 """
 
 from __future__ import annotations
@@ -235,6 +235,7 @@ class ResultRecord(Record, kw_only=True):
     blocks: Any = None
     end: Any = None
     validity: Any = None
+    soak: Any = None
 
 
 def _flat(record: Record, leave_out: tuple[str, ...]) -> dict[str, Any]:

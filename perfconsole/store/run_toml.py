@@ -69,6 +69,7 @@ def metadata_dict(
         "interrupted": result.interrupted,
         "thresholds_passed": result.thresholds_passed,
         "validity": result.validity.run.text if result.validity is not None else "",
+        "soak": result.soak.text if result.soak is not None else "",
         "worker_count": result.worker_count,
         "hostname": hostname,
         "command_line": list(result.command_line),

@@ -110,6 +110,9 @@ class RunStoreScreen(StoreKeysScreen):
         if path is not None:
             session.annotate(f"saved as run {path.name}", kind="snapshot")
             self.say(f"run saved: {path.name} (B: baseline)")
+            soak = saved_soak(path)
+            if soak:  # a long run's verdict, as the spike drill's is shown
+                self.say(f"soak verdict: {soak}", "verdict")
 
     def baseline_marks(self, snapshot: RunSnapshot, use_current: bool) -> Mapping[str, RowMark] | None:
         """Live comparison marks for the percentile table (None without a baseline); a change in the set
@@ -167,3 +170,15 @@ class RunStoreScreen(StoreKeysScreen):
             self.say(f"baseline {info.name} {verb} from {info.source_run} (b compares)")
 
         self.app.push_screen(BaselineModal(source, recorder.existing_baseline), answered)
+
+
+def saved_soak(path: Path) -> str:
+    """The soak verdict a saved run's run.toml carries (empty for a short run or an unreadable file)."""
+    from perfconsole.errors import StoreError
+    from perfconsole.store.runs import read_run_metadata
+
+    try:
+        soak = read_run_metadata(path).get("soak")
+    except StoreError:
+        return ""
+    return soak if isinstance(soak, str) else ""
