@@ -13,6 +13,7 @@ check ``workers lost`` (so a headless run exits 10, as for a failed threshold).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,6 +21,9 @@ from typing import Any
 from perfconsole.model.run import ThresholdResult
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 
+EXIT_GRACE_S = 3.0
+"""A worker a signal ended at most this long before the run's last live check counts as lost at the end:
+the heartbeat check needs three missed heartbeats (3 s or more) to flag it."""
 LOST_AT_HEARTBEAT = 0
 """Flag a worker whose heartbeat counter is at or below this (three heartbeats missed)."""
 
@@ -44,11 +48,12 @@ class WorkerLossWatch:
     """Lost worker id -> its host, until it comes back."""
     respawned: set[str] = field(default_factory=set)
     lost_total: int = 0
-    running_pids: set[int] = field(default_factory=set)
-    """Local worker processes alive at the last check of the live run."""
+    seen_alive: dict[int, float] = field(default_factory=dict)
+    """Local worker process -> when a check of the live run last saw it alive (monotonic seconds)."""
+    last_track: float = 0.0
 
     def reset(self) -> None:
-        self.running_pids.clear()
+        self.seen_alive.clear()
         self.lost.clear()
         self.respawned.clear()
         self.lost_total = 0
@@ -81,17 +86,20 @@ class WorkerLossWatch:
                 f"users of {len(gone)} lost worker(s) re-spawned on {len(survivors)} survivor(s)", "users"
             )
 
-    def track(self, pids: Iterable[int]) -> None:
+    def track(self, pids: Iterable[int], now: float | None = None) -> None:
         """The local worker processes alive now, while the run is live (called with each check)."""
-        self.running_pids = set(pids)
+        self.last_track = time.monotonic() if now is None else now
+        for pid in pids:
+            self.seen_alive[pid] = self.last_track
 
     def check_exits(self, ended_by_signal: dict[int, int]) -> None:
         """After the run stopped: a local worker a signal ended since the last live check is lost too (the
         master stops hearing heartbeats once it quits, so the heartbeat check cannot see it)."""
         for pid, signum in sorted(ended_by_signal.items()):
-            if pid not in self.running_pids:
+            # alive shortly before the run stopped: too recent for the heartbeat check to have flagged it
+            seen = self.seen_alive.pop(pid, None)
+            if seen is None or seen < self.last_track - EXIT_GRACE_S:
                 continue
-            self.running_pids.discard(pid)
             self.lost_total += 1
             name = _signal_name(signum)
             line = (
