@@ -509,3 +509,19 @@ def test_pure_modules_import_neither_locust_nor_textual() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def test_durations_are_plain_floats_in_the_settings(tmp_path: Path) -> None:
+    # The store's records are strict: a schema type left in the settings (a float subclass) broke every save
+    # of a run whose profile set its duration.
+    settings = load_settings(
+        write(
+            tmp_path,
+            '[profiles.short]\nusers = 2\nspawn_rate = 2\nduration = "5s"\n'
+            '[profiles.staged]\nstages = [{ until = "3s", users = 1, spawn_rate = 1 }]\n',
+        )
+    )
+    short, staged = settings.profiles["short"], settings.profiles["staged"]
+    assert type(short.duration_s) is float and short.duration_s == 5.0
+    assert type(staged.stages[0].until_s) is float and type(staged.duration_s) is float
+    assert type(settings.spike.duration_s) is float and type(settings.resources.scrape_interval_s) is float

@@ -92,11 +92,11 @@ class Reader:
             profiles=profiles,
             thresholds=self.thresholds(top.thresholds, "thresholds"),
             spike=SpikeDrill(
-                users=top.spike.users, spawn_rate=top.spike.spawn_rate, duration_s=top.spike.duration
+                users=top.spike.users, spawn_rate=top.spike.spawn_rate, duration_s=float(top.spike.duration)
             ),
             regression=self.regression(top.regression),
             soak=Soak(
-                min_duration_s=top.soak.min_duration,
+                min_duration_s=float(top.soak.min_duration),
                 p95_pct_per_hour=top.soak.p95_pct_per_hour,
                 error_rate_pts_per_hour=top.soak.error_rate_pts_per_hour,
                 target_rss_mb_per_min=top.soak.target_rss_mb_per_min,
@@ -182,14 +182,16 @@ class Reader:
         if table.users is None or table.spawn_rate is None:
             key = "users" if table.users is None else "spawn_rate"
             raise self.fail(path, f"missing key {key!r} (a profile has users and spawn_rate, or stages)")
-        return replace(plain, users=table.users, spawn_rate=table.spawn_rate, duration_s=table.duration)
+        return replace(
+            plain, users=table.users, spawn_rate=table.spawn_rate, duration_s=seconds(table.duration)
+        )
 
     def stages(self, raw: list[dict[str, Any]], path: str) -> tuple[Stage, ...]:
         stages: list[Stage] = []
         for index, entry in enumerate(raw):
             stage = convert(entry, StageTable, self.file, f"{path}[{index}]")
             self.in_order(stage.until, stages[-1].until_s if stages else None, f"{path}[{index}].until")
-            stages.append(Stage(until_s=stage.until, users=stage.users, spawn_rate=stage.spawn_rate))
+            stages.append(Stage(until_s=float(stage.until), users=stage.users, spawn_rate=stage.spawn_rate))
         if not any(stage.users for stage in stages):
             raise self.fail(path, "at least one stage needs users above 0")
         return tuple(stages)
@@ -217,7 +219,7 @@ class Reader:
             name=name,
             users=users,
             spawn_rate=table.spawn_rate if table.spawn_rate is not None else float(users),
-            duration_s=stages[-1].until_s if stages else table.duration,
+            duration_s=stages[-1].until_s if stages else seconds(table.duration),
             description=table.description,
             thresholds=thresholds,
             arrival=Arrival(
@@ -234,7 +236,9 @@ class Reader:
         for index, entry in enumerate(raw):
             stage = convert(entry, RateStageTable, self.file, f"{path}[{index}]")
             self.in_order(stage.until, stages[-1].until_s if stages else None, f"{path}[{index}].until")
-            stages.append(RateStage(until_s=stage.until, rate=stage.rate, linear=stage.ramp == "linear"))
+            stages.append(
+                RateStage(until_s=float(stage.until), rate=stage.rate, linear=stage.ramp == "linear")
+            )
         if not any(stage.rate for stage in stages):
             raise self.fail(path, "at least one stage needs a rate above 0")
         return tuple(stages)
@@ -268,8 +272,14 @@ class Reader:
             metrics_url=self.check(validate_metrics_url, metrics_url, "resources.metrics_url")
             if metrics_url
             else None,
-            scrape_interval_s=table.scrape_interval_s,
+            scrape_interval_s=float(table.scrape_interval_s),
             health_path=health_path or None,
-            preflight_timeout_s=table.preflight_timeout_s,
+            preflight_timeout_s=float(table.preflight_timeout_s),
             thresholds=ResourceThresholds(**values),
         )
+
+
+def seconds(duration: float | None) -> float | None:
+    """A decoded :class:`Duration` as a plain float: the settings carry no schema types (the store's records
+    are strict and refuse a float subclass)."""
+    return None if duration is None else float(duration)
