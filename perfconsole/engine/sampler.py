@@ -117,8 +117,12 @@ class Sampler:
             hdr.flush()
             p50, _p90, p95, p99, *_rest = hdr.current("", AGGREGATED)
             return p50, p95, p99
-        p = total.get_current_response_time_percentile if total.num_requests else None
-        return (float(p(0.5)), float(p(0.95)), float(p(0.99))) if p else (None, None, None)
+        if not total.num_requests:
+            return None, None, None
+        # Locust answers None until its response-time cache covers the window.
+        values = [total.get_current_response_time_percentile(q) for q in (0.5, 0.95, 0.99)]
+        p50, p95, p99 = (None if v is None else float(v) for v in values)
+        return p50, p95, p99
 
     def note_fallback(self) -> None:
         """A warning (once) when the histograms fell back to Locust's figures."""
