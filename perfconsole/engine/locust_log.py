@@ -27,14 +27,19 @@ class LocustLog(logging.Handler):
             return
         if len(self._seen) < SEEN_KEEP:
             self._seen.add(line)
-        self.output.add("locust", line)
+        self.output.add("locust" if record.name.startswith("locust") else "log", line)
 
     def install(self) -> None:
-        """Take over the ``locust`` logger's output (idempotent)."""
+        """Take over the ``locust`` logger's output (idempotent); and the root logger's when nothing set it
+        up (the console: a locustfile's own warnings would otherwise go to a stderr the screen swallows)."""
         locust_logger = logging.getLogger("locust")
         if self not in locust_logger.handlers:
             locust_logger.addHandler(self)
             locust_logger.propagate = False
+        root = logging.getLogger()
+        if not root.handlers:
+            root.addHandler(self)
 
     def uninstall(self) -> None:
         logging.getLogger("locust").removeHandler(self)
+        logging.getLogger().removeHandler(self)
