@@ -11,6 +11,7 @@ from test_tui_data import ANNOTATIONS, history, snapshot
 from perfconsole.config import Profile, SpikeDrill
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.model.run_events import RunEvent
 from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.options import ResourceOptions
@@ -42,6 +43,7 @@ class FakeSession:
         self.closed = False
         self.calls: list[str] = []
         self.status_listeners: list[Callable[[str], None]] = []
+        self.run_listeners: list[Callable[[RunEvent], None]] = []
         self.monitor: FakeMonitor | None = None
         self.resource_sample: ResourceSample | None = None
         self._notes: list[Annotation] = []

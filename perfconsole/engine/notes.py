@@ -1,5 +1,6 @@
-"""What a run tells: annotations on its timeline, warnings that its figures may be unreliable, and progress
-lines for the operator (stderr in headless runs, the message line in the console)."""
+"""What a run tells: annotations on its timeline, warnings that its figures may be unreliable, progress
+lines for the operator (stderr in headless runs, the message line in the console) and its lifecycle events
+(started, stage changed, stopped)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 from collections.abc import Callable
 
 from perfconsole.model.run import Annotation
+from perfconsole.model.run_events import RunEvent
 from perfconsole.model.run_warnings import RunWarning
 
 
@@ -21,6 +23,8 @@ class RunNotes:
         """Called with every new annotation (from the engine's greenlets)."""
         self.status_listeners: list[Callable[[str], None]] = []
         """Called with progress lines (e.g. how to start external workers)."""
+        self.run_listeners: list[Callable[[RunEvent], None]] = []
+        """Called with the run's lifecycle events (from the engine's greenlets)."""
 
     def annotate(self, text: str, kind: str = "note") -> Annotation:
         """A note at the run's elapsed time now (whitespace collapsed), told to the listeners."""
@@ -38,6 +42,10 @@ class RunNotes:
     def status(self, line: str) -> None:
         for listener in list(self.status_listeners):
             listener(line)
+
+    def tell(self, event: RunEvent) -> None:
+        for listener in list(self.run_listeners):
+            listener(event)
 
     def announce(self, line: str, kind: str) -> None:
         """Annotate and tell the operator."""

@@ -11,9 +11,11 @@ import gevent
 from locust.runners import LocalRunner, MasterRunner
 
 from perfconsole.engine import stats_view
+from perfconsole.engine.hdr.stages import StageKey
 from perfconsole.engine.history import CurrentPercentiles, RunHistory
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import AGGREGATED, RunState
+from perfconsole.model.run_events import StageChanged
 from perfconsole.store.space import SpaceWatch
 
 if TYPE_CHECKING:
@@ -33,6 +35,7 @@ class Sampler:
         """The latest resource sample (None until the first tick, or when sampling is off)."""
         self.space_watch = SpaceWatch(session.settings.runs_dir.resolve())
         """Free space in the runs directory against what saving this run will need."""
+        self._stage: StageKey | None = None
 
     def loop(self, interval_s: float) -> None:
         """Tick every ``interval_s`` until killed (run in a greenlet of its own)."""
@@ -53,6 +56,9 @@ class Sampler:
                 session.state = RunState.RUNNING
             self._check_end(runner)
             self.record()
+            self._tell_stage()
+        else:
+            self._stage = None  # a run started again tells its first stage
         clients = getattr(runner, "clients", None)  # a master's workers
         if clients is not None:
             session.worker_watch.check(clients.values(), running=session.state.is_live)
@@ -123,6 +129,13 @@ class Sampler:
         values = [total.get_current_response_time_percentile(q) for q in (0.5, 0.95, 0.99)]
         p50, p95, p99 = (None if v is None else float(v) for v in values)
         return p50, p95, p99
+
+    def _tell_stage(self) -> None:
+        """Tell the listeners when the live run entered another stage (the key of the figures per stage)."""
+        key = self._session.control.stage_key()
+        if key is not None and key != self._stage:
+            self._session.notes.tell(StageChanged(*key))
+        self._stage = key
 
     def note_fallback(self) -> None:
         """A warning (once) when the histograms fell back to Locust's figures."""

@@ -44,6 +44,7 @@ from perfconsole.errors import UserError
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunResult, RunSnapshot, RunState, ThresholdResult
 from perfconsole.model.run_end import EndKind, RunEnd
+from perfconsole.model.run_events import RunEvent, RunStarted, RunStopped
 from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
@@ -183,6 +184,7 @@ class LoadSession:
     def start(self) -> None:
         """Start the plan: a staged profile (or the scenario's shape) or users at a spawn rate."""
         self.control.start()
+        self.notes.tell(RunStarted(self.clock.started_at))
 
     def set_users(self, users: int, spawn_rate: float | None = None) -> None:
         """Re-target the running test (keeps stats). Leaves any staged shape: the operator took over."""
@@ -231,6 +233,7 @@ class LoadSession:
         self.annotate(end.reason, kind="warning" if end.failed else "users")
         self.clock.stop()
         self.state = RunState.STOPPED
+        self.notes.tell(RunStopped(end))
 
     def end_run(self, end: RunEnd) -> None:
         """Mark the run stopped and stop Locust's users (in a greenlet; ``finish`` waits for it)."""
@@ -321,6 +324,11 @@ class LoadSession:
     @property
     def status_listeners(self) -> list[Callable[[str], None]]:
         return self.notes.status_listeners
+
+    @property
+    def run_listeners(self) -> list[Callable[[RunEvent], None]]:
+        """Called with the run's lifecycle events: started, stage changed, stopped (from greenlets)."""
+        return self.notes.run_listeners
 
     @property
     def spike_verdict(self) -> RecoveryVerdict | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from perfconsole.engine.scenario import (
 from perfconsole.errors import UserError
 from perfconsole.tui.actions import palette_actions
 from perfconsole.tui.recorder import RunRecorder, Saver
+from perfconsole.tui.run_events import RunStarted, RunStopped, StageChanged, post_run_events
+from perfconsole.tui.run_saving import RunSaving
 from perfconsole.tui.screens.dashboard import DashboardScreen
 from perfconsole.tui.screens.keyed import KeyedScreen
 from perfconsole.tui.screens.modals import ConfirmQuitModal
@@ -70,6 +72,9 @@ class PerfConsoleApp(App[int]):
         self.session: ConsoleSession | None = session
         self._preset_session = session is not None
         self._terminal_filter = TerminalTextFilter()
+        self.saving = RunSaving(self.recorder, self.say)
+        """The one place a run's final save starts: its stop, or the way out."""
+        self._detach_events: Callable[[], None] | None = None
 
     def get_line_filters(self) -> list[LineFilter]:
         """Textual's filters, then the guard that keeps control characters off the terminal."""
@@ -78,7 +83,19 @@ class PerfConsoleApp(App[int]):
     def on_mount(self) -> None:
         self.push_screen(self._start_screen())
         if self.session is not None:
+            self._follow(self.session)
             self.push_screen(self._dashboard(self.session, prepared=True))
+
+    @property
+    def dashboard(self) -> DashboardScreen | None:
+        """The run's dashboard, if it is open (under any modal)."""
+        return next((s for s in self.screen_stack if isinstance(s, DashboardScreen)), None)
+
+    def say(self, message: str, kind: str = "info") -> None:
+        """A line on the dashboard's message line (nothing before the dashboard opens)."""
+        dashboard = self.dashboard
+        if dashboard is not None:
+            dashboard.say(message, kind)
 
     def _start_screen(self, error: str = "") -> StartScreen:
         return StartScreen(
@@ -113,7 +130,24 @@ class PerfConsoleApp(App[int]):
             return
         self.session = session
         self.recorder.run_name = message.choice.run_name
+        self._follow(session)
         self.push_screen(self._dashboard(session))
+
+    def _follow(self, session: ConsoleSession) -> None:
+        """Hear the session's lifecycle events (as messages on this app's loop)."""
+        self._detach_events = post_run_events(session, self)
+
+    def on_run_started(self, message: RunStarted) -> None:
+        self.saving.started()
+
+    def on_run_stopped(self, message: RunStopped) -> None:
+        if self.session is not None:
+            self.run_worker(self.saving.stopped(self.session), group="save")
+
+    def on_stage_changed(self, message: StageChanged) -> None:
+        dashboard = self.dashboard
+        if dashboard is not None:
+            dashboard.refresh_view(charts=False)  # the stages view gains its row at once
 
     async def on_dashboard_screen_prepare_failed(self, message: DashboardScreen.PrepareFailed) -> None:
         await self._close_session()
@@ -123,43 +157,37 @@ class PerfConsoleApp(App[int]):
 
     async def _close_session(self) -> None:
         session, self.session = self.session, None
+        if self._detach_events is not None:
+            self._detach_events()
+            self._detach_events = None
         if session is not None:
             from perfconsole.tui.greenlets import run_blocking
 
             await run_blocking(session.close)
 
     def save_on_exit(self, interrupted: bool | None = None) -> Path | None:
-        """Save a run that has no final save yet (quit, SIGTERM, SIGHUP); ``interrupted`` defaults to
-        whether users are still running. Never raises: a failed save is kept in ``save_error``."""
-        self.recorder.exiting = True  # the users still stopping after this must not cause a second save
-        session = self.session
-        if session is None or not self.recorder.unsaved:
-            return None
-        if interrupted is None:
-            interrupted = session.snapshot().state.is_active
-        try:
-            return self.recorder.save_on_exit(session, interrupted)
-        except UserError as exc:
-            self.save_error = str(exc)
-            return None
+        """Save a run that has no final save yet (quit, SIGTERM, SIGHUP): see ``RunSaving.on_exit``."""
+        return self.saving.on_exit(self.session, interrupted)
 
-    save_error: str | None = None
-    """Why the save on the way out failed (the CLI prints it after the screen is gone)."""
+    @property
+    def save_error(self) -> str | None:
+        """Why the save on the way out failed (the CLI prints it after the screen is gone)."""
+        return self.saving.save_error
 
     async def shutdown(self) -> None:
         """Save an unsaved run (interrupted if it was going), stop the run and its processes, leave."""
         saved = self.save_on_exit()
         if isinstance(self.screen, DashboardScreen):
             if saved is not None:
-                self.screen.say(f"run saved: {saved.name}; stopping users and workers ...")
+                self.say(f"run saved: {saved.name}; stopping users and workers ...")
             else:
-                self.screen.say("stopping users and workers ...")
+                self.say("stopping users and workers ...")
         await self._close_session()
         self.exit(0)
 
     async def action_quit_console(self) -> None:
         """Quit; during a run ask first."""
-        dashboard = next((s for s in self.screen_stack if isinstance(s, DashboardScreen)), None)
+        dashboard = self.dashboard
         if dashboard is None or not dashboard.run_active:
             await self.shutdown()
             return

@@ -13,6 +13,7 @@ from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine.plan import CustomArgument
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
+from perfconsole.model.run_events import RunEvent
 from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
@@ -46,6 +47,11 @@ class ConsoleSession(Protocol):
     @property
     def status_listeners(self) -> list[Callable[[str], None]]:
         """Called with progress lines while preparing (e.g. how to start external workers)."""
+        ...
+
+    @property
+    def run_listeners(self) -> list[Callable[[RunEvent], None]]:
+        """Called with the run's lifecycle events (started, stage changed, stopped) from greenlets."""
         ...
 
     @property

@@ -144,8 +144,6 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         try:
             await run_blocking(self.session.prepare)
             self.session.start()
-            if self.recorder is not None:
-                self.recorder.run_started()
         except UserError as exc:
             self.post_message(self.PrepareFailed(str(exc)))
             return
@@ -183,7 +181,6 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
             return
         snapshot = shown_snapshot(self.session.snapshot())  # secrets masked as in saved files
         self._last_snapshot = snapshot
-        self.autosave(snapshot)
         self.endpoint_history.record(snapshot)
         if self.frozen is None:
             self._draw(snapshot, charts)
@@ -373,8 +370,7 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         if snapshot is not None and snapshot.state.is_active:
             self.say("refused: the run is still going (s stops it first)", "error")
             return
-        if self._control("started again", self.session.start) and self.recorder is not None:
-            self.recorder.run_started()
+        self._control("started again", self.session.start)
 
     def action_toggle_view(self) -> None:
         self.use_current = not self.use_current

@@ -1,5 +1,5 @@
 """Run-store keys shared by the start screen and the dashboard: browse runs, pick a baseline, and (on the
-dashboard) save snapshots, save at the end of a run and promote baselines."""
+dashboard) save snapshots and promote baselines (a run's final save is ``run_saving``'s)."""
 
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ class StoreKeysScreen(KeyedScreen):
 
 
 class RunStoreScreen(StoreKeysScreen):
-    """The dashboard's store keys: snapshot with a note, promote to baseline, save when a run stops."""
+    """The dashboard's store keys: snapshot with a note, promote to baseline."""
 
     _regressed_shown: tuple[str, ...] = ()
 
@@ -82,37 +82,13 @@ class RunStoreScreen(StoreKeysScreen):
     def live_snapshot(self) -> RunSnapshot | None:
         return None
 
-    def _save(self, session: ConsoleSession, *, note: str | None = None, kind: str = "final") -> Path | None:
+    def _save_snapshot(self, session: ConsoleSession, note: str) -> Path | None:
         assert self.recorder is not None
         try:
-            return self.recorder.save(session, note=note, kind=kind)
+            return self.recorder.save(session, note=note, kind="manual")
         except UserError as exc:
             self.say(f"save failed: {exc}", "error")
             return None
-
-    def autosave(self, snapshot: RunSnapshot) -> None:
-        """Called on every poll: save the run (``final``) once when it stops, whatever stopped it."""
-        session = self.live_session()
-        if self.recorder is None or session is None or not self.recorder.observe(snapshot.state):
-            return
-        self.run_worker(self._settle_and_save(session), group="autosave")
-
-    async def _settle_and_save(self, session: ConsoleSession) -> None:
-        """Wait (in a greenlet) for the users to stop and the workers' last stats, then save."""
-        from perfconsole.tui.greenlets import run_blocking
-
-        self.say("run stopped: collecting the last figures before saving ...")
-        try:
-            await run_blocking(session.settle)
-        except UserError:
-            pass  # the session is closing: save what there is
-        path = self._save(session)
-        if path is not None:
-            session.annotate(f"saved as run {path.name}", kind="snapshot")
-            self.say(f"run saved: {path.name} (B: baseline)")
-            soak = saved_soak(path)
-            if soak:  # a long run's verdict, as the spike drill's is shown
-                self.say(f"soak verdict: {soak}", "verdict")
 
     def baseline_marks(self, snapshot: RunSnapshot, use_current: bool) -> Mapping[str, RowMark] | None:
         """Live comparison marks for the percentile table (None without a baseline); a change in the set
@@ -143,7 +119,7 @@ class RunStoreScreen(StoreKeysScreen):
             if note is None:
                 return
             session.annotate(f"snapshot: {note}", kind="snapshot")
-            path = self._save(session, note=note, kind="manual")
+            path = self._save_snapshot(session, note)
             if path is not None:
                 self.say(f"snapshot saved: {path.name}")
 
@@ -170,15 +146,3 @@ class RunStoreScreen(StoreKeysScreen):
             self.say(f"baseline {info.name} {verb} from {info.source_run} (b compares)")
 
         self.app.push_screen(BaselineModal(source, recorder.existing_baseline), answered)
-
-
-def saved_soak(path: Path) -> str:
-    """The soak verdict a saved run's run.toml carries (empty for a short run or an unreadable file)."""
-    from perfconsole.errors import StoreError
-    from perfconsole.store.runs import read_run_metadata
-
-    try:
-        soak = read_run_metadata(path).get("soak")
-    except StoreError:
-        return ""
-    return soak if isinstance(soak, str) else ""
