@@ -76,7 +76,7 @@ def compare_cost(tmp: Path) -> float:
     from hdrh.histogram import HdrHistogram
 
     from perfconsole.store.baselines import resolve as load
-    from perfconsole.store.runs import save_run
+    from perfconsole.store.run_save import save_run
 
     sys.path.insert(0, str(ROOT / "tests"))
     from dataclasses import replace

@@ -16,7 +16,7 @@ from perfconsole.errors import StoreError
 from perfconsole.model.percentiles import Percentiles
 from perfconsole.model.run import RunResult
 from perfconsole.store.baselines import MAX_BASELINE_RUNS, load_baseline, save_baseline
-from perfconsole.store.runs import save_run
+from perfconsole.store.run_save import save_run
 from perfconsole.verdicts.regression import CHANGED, REGRESSION, WITHIN_NOISE, compare
 
 

@@ -12,7 +12,7 @@ from test_store_factories import STARTED_AT, make_endpoint, make_result
 
 from perfconsole.cli import main
 from perfconsole.errors import ExitCode
-from perfconsole.store.runs import save_run
+from perfconsole.store.run_save import save_run
 
 
 @pytest.fixture

@@ -26,7 +26,8 @@ from perfconsole.application.sweep import sweep_leftovers
 from perfconsole.errors import StoreError
 from perfconsole.store.baselines import load_baseline, save_baseline
 from perfconsole.store.faults import FAULT_ENV
-from perfconsole.store.runs import list_runs, load_run_dir, save_run
+from perfconsole.store.run_save import save_run
+from perfconsole.store.runs import list_runs, load_run_dir
 from perfconsole.store.sweep import INCOMPLETE_PREFIX
 
 pytestmark = pytest.mark.timeout(180)

@@ -26,7 +26,7 @@ from perfconsole.errors import ExitCode
 from perfconsole.model.run import Annotation, ErrorStats
 from perfconsole.model.terminal_text import safe_line, safe_text, without_controls
 from perfconsole.store.baselines import save_baseline
-from perfconsole.store.runs import save_run
+from perfconsole.store.run_save import save_run
 from perfconsole.tui.app import make_app
 from perfconsole.tui.screens.run_browser import CompareScreen, RunBrowserScreen, RunDetailScreen
 from perfconsole.tui.screens.store_modals import BaselinePickModal

@@ -22,7 +22,8 @@ from test_store_factories import make_result
 
 from perfconsole.cli import main
 from perfconsole.store.baselines import save_baseline
-from perfconsole.store.runs import list_runs, save_run
+from perfconsole.store.run_save import save_run
+from perfconsole.store.runs import list_runs
 
 pytestmark = pytest.mark.timeout(300)
 

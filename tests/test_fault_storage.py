@@ -15,7 +15,7 @@ from test_store_factories import make_result
 
 from perfconsole.model.run_warnings import WarningKind
 from perfconsole.store.baselines import save_baseline
-from perfconsole.store.runs import save_run
+from perfconsole.store.run_save import save_run
 from perfconsole.store.space import SpaceWatch, free_bytes, save_bytes_needed
 
 pytestmark = pytest.mark.timeout(120)

@@ -13,7 +13,8 @@ from test_store_factories import STARTED_AT, make_result
 
 from perfconsole.errors import StoreError
 from perfconsole.store.baselines import resolve
-from perfconsole.store.runs import find_run_dir, save_run
+from perfconsole.store.run_save import save_run
+from perfconsole.store.runs import find_run_dir
 
 # A few requests a run: the validity stamp must not refuse the comparisons this test resolves names for.
 CONFIG = "[thresholds]\np95_ms = 5000\nmin_rps = false\n[regression]\nmin_samples = 1\n"

@@ -18,7 +18,8 @@ from perfconsole.store.baselines import (
     resolve,
     save_baseline,
 )
-from perfconsole.store.runs import RUN_FILE, save_run
+from perfconsole.store.run_save import save_run
+from perfconsole.store.runs import RUN_FILE
 
 
 def test_save_and_load_baseline(tmp_path: Path) -> None:

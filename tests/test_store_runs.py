@@ -14,7 +14,8 @@ from test_store_factories import STARTED_AT, make_endpoint, make_result
 from perfconsole.errors import StoreError
 from perfconsole.headless.summary_json import summary_dict
 from perfconsole.model.run import Annotation, ErrorStats, ExceptionStats
-from perfconsole.store.runs import DATA_FILE, RUN_FILE, list_runs, load_run, save_run
+from perfconsole.store.run_save import save_run
+from perfconsole.store.runs import DATA_FILE, RUN_FILE, list_runs, load_run
 
 
 def tree_bytes(root: Path) -> dict[str, bytes]:

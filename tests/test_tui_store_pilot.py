@@ -20,7 +20,8 @@ from test_tui_pilot import dashboard, message, wait_for
 from perfconsole.config import Limits, Profile, Regression, Settings, Thresholds
 from perfconsole.model.run import RunState
 from perfconsole.store.baselines import load_baseline, save_baseline
-from perfconsole.store.runs import list_runs, load_run_dir, save_run
+from perfconsole.store.run_save import save_run
+from perfconsole.store.runs import list_runs, load_run_dir
 from perfconsole.tui.app import PerfConsoleApp, make_app
 from perfconsole.tui.screens.dashboard import DashboardScreen
 from perfconsole.tui.screens.run_browser import CompareScreen, RunBrowserScreen, RunDetailScreen

@@ -13,7 +13,7 @@ from test_store_factories import STARTED_AT, make_endpoint, make_result
 from test_tui_data import SCENARIOS, settings
 
 from perfconsole.store.baselines import save_baseline
-from perfconsole.store.runs import save_run
+from perfconsole.store.run_save import save_run
 from perfconsole.tui.app import PerfConsoleApp, make_app
 
 

@@ -13,7 +13,8 @@ from perfconsole.config import Regression
 from perfconsole.errors import StoreError
 from perfconsole.model.run import RunSnapshot, RunState
 from perfconsole.store.baselines import load_baseline
-from perfconsole.store.runs import load_run_dir, save_run
+from perfconsole.store.run_save import save_run
+from perfconsole.store.runs import load_run_dir
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.store_view import (
     NEW_ENDPOINT,

@@ -11,7 +11,7 @@ from test_store_factories import STARTED_AT, make_result
 from test_tui_data import SCENARIOS, settings
 
 from perfconsole.model.run import Annotation, HistoryPoint
-from perfconsole.store.runs import save_run
+from perfconsole.store.run_save import save_run
 from perfconsole.tui.app import make_app
 from perfconsole.tui.screens.run_browser import RunDetailScreen
 from perfconsole.tui.views.time_cursor import next_annotation, point_at, stepped

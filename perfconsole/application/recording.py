@@ -57,7 +57,7 @@ def save_session(
     kind: str = "final",
 ) -> Path:
     """Write the run directory (complete or absent) and return its path."""
-    from perfconsole.store.runs import save_run
+    from perfconsole.store.run_save import save_run
     from perfconsole.store.stages_codec import STAGES_CSV, stages_csv
 
     if result is None:

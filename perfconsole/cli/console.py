@@ -82,7 +82,7 @@ def main(argv: Sequence[str]) -> int:
     app, settings = make_console(argv)
     from perfconsole.application.sweep import sweep_leftovers
     from perfconsole.cli.console_exit import ConsoleExit
-    from perfconsole.store.runs import check_runs_dir
+    from perfconsole.store.run_save import check_runs_dir
 
     check_runs_dir(settings.runs_dir.resolve())  # a run's results can be saved: checked before any starts
     for line in sweep_leftovers(settings.runs_dir.resolve()):

@@ -161,7 +161,7 @@ def _wait_for_end(session: LoadSession, interrupts: Interrupts, options: Headles
 
 def _check_storage(options: HeadlessOptions) -> None:
     from perfconsole.store.names import validate_name
-    from perfconsole.store.runs import check_runs_dir
+    from perfconsole.store.run_save import check_runs_dir
 
     if options.save_name is not None:
         validate_name(options.save_name, "--save name")

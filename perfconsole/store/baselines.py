@@ -26,16 +26,9 @@ from perfconsole.store.atomic import is_temp_name, remove_directory, staged_dire
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import RUN_ID_MAX_LENGTH, validate_name
 from perfconsole.store.redact import redact_text
-from perfconsole.store.run_toml import toml_safe, utc_datetime
-from perfconsole.store.runs import (
-    BASELINES_DIR,
-    RunInfo,
-    load_run,
-    load_run_dir,
-    read_run_metadata,
-    read_toml_file,
-    run_info_from_metadata,
-)
+from perfconsole.store.run_info import RunInfo, run_info_from_metadata
+from perfconsole.store.run_toml import RunToml, toml_safe, utc_datetime
+from perfconsole.store.runs import BASELINES_DIR, load_run, load_run_dir, read_run_metadata, read_toml_file
 from perfconsole.store.safe_read import open_regular
 from perfconsole.store.schema import SCHEMA_VERSION, CodecError, check_header
 
@@ -93,7 +86,7 @@ def _read_baseline_meta(path: Path) -> dict[str, Any]:
     return meta
 
 
-def _info(path: Path, meta: Mapping[str, Any], run_meta: Mapping[str, Any]) -> BaselineInfo:
+def _info(path: Path, meta: Mapping[str, Any], run_meta: RunToml) -> BaselineInfo:
     created = meta.get("created_at")
     note = meta.get("note")
     return BaselineInfo(

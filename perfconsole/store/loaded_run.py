@@ -16,6 +16,7 @@ from perfconsole.model.run import (
     RunResult,
     ThresholdResult,
 )
+from perfconsole.store.run_toml import RunToml
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +26,9 @@ class LoadedRun:
     run_id: str
     path: Path
     metadata: Mapping[str, Any]
+    """run.toml as parsed (what :attr:`record` was decoded from)."""
     result: RunResult
+    record: RunToml
     baseline_name: str | None = None
     """Set when loaded from a baseline: the baseline's name."""
     baseline_meta: Mapping[str, Any] = field(default_factory=dict)
@@ -39,18 +42,15 @@ class LoadedRun:
 
     @property
     def name(self) -> str | None:
-        value = self.metadata.get("name")
-        return value if isinstance(value, str) else None
+        return self.record.name
 
     @property
     def note(self) -> str | None:
-        value = self.metadata.get("note")
-        return value if isinstance(value, str) else None
+        return self.record.note
 
     @property
     def kind(self) -> str:
-        value = self.metadata.get("kind")
-        return value if isinstance(value, str) else "final"
+        return self.record.kind
 
     @property
     def endpoints(self) -> tuple[EndpointStats, ...]:

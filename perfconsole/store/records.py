@@ -251,19 +251,20 @@ def encode(model: object, kind: type[Record], **written_apart: Any) -> Any:
     return _finite(msgspec.to_builtins(record))
 
 
-def decode(data: object, kind: type[R]) -> R:
-    """``data`` checked against ``kind``; :class:`CodecError` with one line naming the field otherwise."""
+def decode(data: object, kind: type[R], root: str = "result") -> R:
+    """``data`` checked against ``kind``; :class:`CodecError` with one line naming the field otherwise
+    (``root``: what the document as a whole is called)."""
     try:
         return msgspec.convert(data, kind)
     except msgspec.ValidationError as error:
-        raise CodecError(_problem(str(error))) from None
+        raise CodecError(_problem(str(error), root)) from None
 
 
 _WORDS = {"int": "an integer", "float": "a number", "str": "a string", "bool": "true or false"}
 _WORDS |= {"object": "a table/object", "array": "a list", "null": "null"}
 
 
-def _problem(message: str) -> str:
+def _problem(message: str, root: str) -> str:
     """msgspec's ``Expected `int`, got `str` - at `$.final.total.num_requests``` in the store's words."""
     text, _, at = message.rpartition(" - at `")
     if not text:
@@ -278,7 +279,7 @@ def _problem(message: str) -> str:
         text = "must be " + text.removeprefix("Expected ")
         for name, words in _WORDS.items():
             text = text.replace(f"`{name}`", words)
-    return f"{where or 'result'}: {text}"
+    return f"{where or root}: {text}"
 
 
 def _finite(data: Any) -> Any:

@@ -156,9 +156,9 @@ def sweep_runs_dir(runs_dir: Path) -> SweepReport:
 
 def _check_run(path: Path) -> None:
     """A staged run is recovered only with the list of its files (older versions wrote run.toml first)."""
-    from perfconsole.store.runs import FILES_KEY, load_run_dir
+    from perfconsole.store.runs import load_run_dir
 
-    if FILES_KEY not in load_run_dir(path).metadata:
+    if load_run_dir(path).record.files is None:
         raise StoreError(f"{path}: run.toml does not list the run's files (saved by an older version)")
 
 

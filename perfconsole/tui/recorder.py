@@ -23,7 +23,8 @@ from perfconsole.store.baselines import (
 )
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import validate_name
-from perfconsole.store.runs import RunInfo, list_runs, load_run_dir, read_run_metadata
+from perfconsole.store.run_info import RunInfo
+from perfconsole.store.runs import list_runs, load_run_dir, read_run_metadata
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.shown import shown_run, shown_strings
 from perfconsole.tui.store_view import BrowserEntry, scenario_name, summary_float
@@ -178,7 +179,7 @@ class RunRecorder:
 
 def _scenario(path: Path) -> str:
     try:
-        return scenario_name(str(read_run_metadata(path).get("scenario_path", "")))
+        return scenario_name(read_run_metadata(path).scenario_path)
     except StoreError:
         return ""
 

@@ -78,7 +78,6 @@ def saved_soak(path: Path) -> str:
     from perfconsole.store.runs import read_run_metadata
 
     try:
-        soak = read_run_metadata(path).get("soak")
+        return read_run_metadata(path).soak
     except StoreError:
         return ""
-    return soak if isinstance(soak, str) else ""
