@@ -1,9 +1,12 @@
-"""A pytest plugin (loaded by conftest): a test that starts Locust users in this process must be marked
-``slow``, so that ``-m "not slow"`` stays the fast tier. Runs started as child processes (``perfconsole run``)
-are not seen here; their tests are marked by hand."""
+"""A pytest plugin (loaded by conftest): a test that starts Locust users in this process, or a child process
+(``perfconsole``, a worker, a demo target, tmux, any program), must be marked ``slow``, so that
+``-m "not slow"`` stays the fast tier. What a session-scoped fixture starts (the shared demo target) is set up
+before this check begins and is not counted."""
 
 from __future__ import annotations
 
+import multiprocessing
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,21 +14,23 @@ import pytest
 from locust.runners import LocalRunner, MasterRunner
 
 STARTS: list[str] = []
-"""One entry per ``start`` of a local or master runner in this process."""
+"""One entry per ``start`` of a local or master runner, or per child process, started in this process."""
 
 
-def _count_starts(cls: Any) -> None:
-    original = cls.start
+def _count_starts(cls: Any, method: str, what: str) -> None:
+    original = getattr(cls, method)
 
-    def start(self: Any, *args: Any, **kwargs: Any) -> Any:
-        STARTS.append(cls.__name__)
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        STARTS.append(what)
         return original(self, *args, **kwargs)
 
-    cls.start = start
+    setattr(cls, method, counted)
 
 
 for _runner in (LocalRunner, MasterRunner):
-    _count_starts(_runner)
+    _count_starts(_runner, "start", f"Locust users ({_runner.__name__})")
+_count_starts(subprocess.Popen, "__init__", "a child process")
+_count_starts(multiprocessing.Process, "start", "a child process")
 
 
 @pytest.fixture(autouse=True)
@@ -34,7 +39,7 @@ def _users_need_the_slow_mark(request: pytest.FixtureRequest) -> Iterator[None]:
     yield
     if len(STARTS) > before and request.node.get_closest_marker("slow") is None:
         pytest.fail(
-            f"{request.node.nodeid} starts Locust users: mark it slow (pytest.mark.slow, or a module-level "
-            "pytestmark) so that -m 'not slow' stays the fast tier",
+            f"{request.node.nodeid} starts {STARTS[before]}: mark it slow (pytest.mark.slow, or a "
+            "module-level pytestmark) so that -m 'not slow' stays the fast tier",
             pytrace=False,
         )

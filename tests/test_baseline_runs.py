@@ -75,6 +75,7 @@ def load_run_single(tmp_path: Path, run_id: str):  # type: ignore[no-untyped-def
     return load_run(run_id, tmp_path)
 
 
+@pytest.mark.slow
 def test_cli_saves_several_and_shows_their_spread(tmp_path: Path) -> None:
     runs = saved(tmp_path / "runs", [(30.0, 100.0), (36.0, 90.0), (26.0, 110.0)])
     (tmp_path / "config.toml").write_text("")

@@ -140,6 +140,7 @@ def test_a_failed_request_exits_1_and_exit_code_on_error_0_passes(
     assert done.returncode == 0, done.stderr[-2000:]  # config.toml says failures are fine here
 
 
+@pytest.mark.slow
 def test_one_exit_code_table_in_the_readme_and_in_run_help() -> None:
     import re
     import sys

@@ -198,6 +198,7 @@ def one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> None:
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
+@pytest.mark.slow
 def test_bad_input_is_one_line_and_exit_2(project: Path) -> None:
     one_line_error(perfconsole(project, "--headless", "-f", "first.py", "--no-such-flag"), "--no-such-flag")
     one_line_error(perfconsole(project, "--headless", "-f", "first.py", "--greting", "x"), "--greeting")
@@ -211,12 +212,14 @@ def test_bad_input_is_one_line_and_exit_2(project: Path) -> None:
     one_line_error(perfconsole(project, "--headless", "--worker", "-f", "first.py"), "--worker")
 
 
+@pytest.mark.slow
 def test_list_prints_the_user_classes_as_locust_does(project: Path) -> None:
     done = perfconsole(project, "-f", "first.py,second.py", "-l")
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines() == ["Available Users:", "    First", "    Second"]
 
 
+@pytest.mark.slow
 def test_short_options_keep_locusts_meaning(project: Path) -> None:
     """``-s`` is Locust's --stop-timeout, ``--processes`` maps onto worker processes, and the plan builder
     resolves them (parsed in a fresh interpreter: the locustfile's listeners stay out of this one)."""
@@ -240,6 +243,7 @@ def test_short_options_keep_locusts_meaning(project: Path) -> None:
     assert done.stdout.split() == ["5.0", "3", "first.py", "('First',)", "hey", "5", "False"]
 
 
+@pytest.mark.slow
 def test_config_names_locusts_config_file_and_task_ratio_is_locusts(project: Path) -> None:
     """``--config FILE`` is Locust's config file (perfconsole's settings file is ``--settings``)."""
     (project / "ci.conf").write_text("locustfile = second.py\n")

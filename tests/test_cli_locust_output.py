@@ -109,6 +109,7 @@ def test_summary_on_stdout_starts_with_locusts_tables(tmp_path: Path, target: De
     assert progress == []  # --only-summary: no progress lines (Locust's log lines remain)
 
 
+@pytest.mark.slow
 def test_json_and_summary_json_together_is_one_line(tmp_path: Path) -> None:
     (tmp_path / "mixed.py").write_text(MIXED)
     done = perfconsole(tmp_path, "--headless", "-f", "mixed.py", "--json", "--summary-json")

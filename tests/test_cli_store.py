@@ -101,6 +101,7 @@ def test_corrupt_run_is_reported_not_raised(
     assert "warning: skipped" in captured.err and fast in captured.out and slow not in captured.out
 
 
+@pytest.mark.slow
 def test_store_commands_do_not_import_textual_or_locust(runs: tuple[Path, str, str]) -> None:
     runs_dir, fast, slow = runs
     code = (

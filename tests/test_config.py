@@ -502,6 +502,7 @@ def test_settings_refuse_a_bad_host_in_one_line(tmp_path: Path, url: str) -> Non
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.slow
 def test_pure_modules_import_neither_locust_nor_textual() -> None:
     code = (
         "import sys, perfconsole.config, perfconsole.profiles, perfconsole.verdicts.thresholds;"

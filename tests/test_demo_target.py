@@ -267,6 +267,7 @@ def test_metrics_parse_and_count(client: httpx.Client) -> None:
     )
 
 
+@pytest.mark.slow
 def test_pool_and_queue_rise_with_load() -> None:
     """With a 2-slot pool and 5 slow requests in flight, 2 hold the pool and 3 queue."""
     with (
@@ -402,6 +403,7 @@ def test_cli_registers_defaults() -> None:
     assert args.func is command.run
 
 
+@pytest.mark.slow
 def test_child_refuses_non_loopback_host_without_traceback() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "perfconsole", "demo-target", "--host", "0.0.0.0"],
@@ -415,12 +417,14 @@ def test_child_refuses_non_loopback_host_without_traceback() -> None:
     assert "Traceback" not in completed.stderr
 
 
+@pytest.mark.slow
 def test_port_in_use_is_a_clear_error(demo_target: DemoTargetProcess) -> None:
     with pytest.raises(DemoTargetError, match="already in use") as caught:
         start_demo_target(port=demo_target.port)
     assert "\n" not in str(caught.value)
 
 
+@pytest.mark.slow
 def test_stop_terminates_and_reaps_the_child() -> None:
     target = start_demo_target(latency_ms=0, jitter_ms=0)
     pid = target.pid
@@ -434,6 +438,7 @@ def test_stop_terminates_and_reaps_the_child() -> None:
         httpx.get(f"{target.url}/api/v1/health/ping", timeout=2)
 
 
+@pytest.mark.slow
 def test_context_manager_stops_on_error() -> None:
     with pytest.raises(RuntimeError), start_demo_target(latency_ms=0, jitter_ms=0) as target:
         raise RuntimeError("boom")
@@ -453,6 +458,7 @@ def test_store_is_bounded_keeps_seeded_records_and_counts_unread() -> None:
     assert store.unread_count == sum(1 for item in store.notifications.values() if not item["read"])
 
 
+@pytest.mark.slow
 def test_launcher_imports_neither_flask_nor_textual() -> None:
     code = (
         "import sys, perfconsole.demo_target.process; "
@@ -462,6 +468,7 @@ def test_launcher_imports_neither_flask_nor_textual() -> None:
     assert completed.stdout.strip() == "[]", completed.stderr
 
 
+@pytest.mark.slow
 def test_demo_target_exits_when_its_parent_is_killed(tmp_path: Path) -> None:
     """A console or test killed with SIGKILL cannot stop its demo target: the target notices and exits."""
     import psutil

@@ -63,6 +63,7 @@ def test_preview_calls_tick_with_a_fake_clock_and_is_bounded() -> None:
     assert not ends and len(points) == 31
 
 
+@pytest.mark.slow
 def test_preview_of_a_locustfile_shape_in_a_child_process(tmp_path: Path) -> None:
     path = tmp_path / "shaped.py"
     path.write_text(SHAPED_LOCUSTFILE)

@@ -210,6 +210,7 @@ def _cli_child(args: list[str], env: dict[str, str], code: str = "") -> subproce
 NO_EXCHANGE = "import perfconsole.store.atomic as atomic\natomic._exchange = lambda a, b: False"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("point", "code", "expect"),
     [
@@ -239,6 +240,7 @@ def test_baseline_save_force_killed_between_steps(tmp_path: Path, point: str, co
         assert lines[0] == "recovered base (a crash had stopped its save at the last step)"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("next_command", [["save", "NEW", "third"], ["delete", "other"]])
 def test_a_killed_baseline_save_is_swept_by_the_next_baseline_command(
     tmp_path: Path, next_command: list[str]
@@ -328,6 +330,7 @@ def _as_saved_by_the_previous_version(run_dir: Path) -> None:
     (run_dir / "run.toml").write_text(tomli_w.dumps(meta))
 
 
+@pytest.mark.slow
 def test_runs_saved_by_the_previous_version_still_list_and_compare(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

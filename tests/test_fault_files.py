@@ -216,6 +216,7 @@ ANSWER_S = {"run": 20.0}
 """Subprocess timeouts: 5 s, but a run imports Locust first (2 s here on a busy box); a hang has no end."""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["fifo", "chardev"])
 @pytest.mark.parametrize("filename", ["run.toml", "data.json", "locust_stats.csv"])
 def test_special_files_in_run_and_baseline_directories_never_hang(
@@ -253,6 +254,7 @@ def test_special_files_in_run_and_baseline_directories_never_hang(
 BINARY = bytes(range(256)) * 4  # not UTF-8 from its 129th byte
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("front", [["run", "--headless", "-t", "1s"], []], ids=["headless", "console"])
 @pytest.mark.parametrize("source", ["--config", "locust.conf", "--settings", "fifo --config"])
 def test_unreadable_config_files_are_one_line_and_exit_2(
@@ -296,6 +298,7 @@ def json_runs(runs: Path, capsys: pytest.CaptureFixture[str]) -> list[dict[str, 
     return list(json.loads(capsys.readouterr().out)["runs"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("scenario", ["../../../etc/passwd", "/etc/passwd", "scenarios/../../x.py"])
 def test_a_scenario_outside_the_scenarios_directory_is_refused(tmp_path: Path, scenario: str) -> None:
     (tmp_path / "scenarios").symlink_to(ROOT / "scenarios")
@@ -306,6 +309,7 @@ def test_a_scenario_outside_the_scenarios_directory_is_refused(tmp_path: Path, s
         assert f"scenario {scenario!r} is outside" in line and "-f FILE" in line, line
 
 
+@pytest.mark.slow
 def test_baseline_save_refuses_to_copy_a_special_file_the_run_does_not_list(tmp_path: Path) -> None:
     """A FIFO dropped into a complete run's directory: the run lists and compares, but copying it into a
     baseline would block, so `baseline save` refuses in one line and leaves nothing behind."""
@@ -319,6 +323,7 @@ def test_baseline_save_refuses_to_copy_a_special_file_the_run_does_not_list(tmp_
     assert sorted(p.name for p in (runs / "baselines").iterdir()) == ["base", "hit"]
 
 
+@pytest.mark.slow
 def test_the_sweep_neither_opens_nor_follows_what_a_staging_directory_holds(tmp_path: Path) -> None:
     """A killed save's staging directory (its owner pid gone) holding, besides a complete run, a FIFO and a
     symlink to a file outside: the sweep (here before `baseline delete`) answers, recovers the run, and

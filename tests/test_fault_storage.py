@@ -56,6 +56,7 @@ def _refused(done: subprocess.CompletedProcess[str], runs_dir: Path, reason: str
 HEADLESS = ["run", "--headless", "--scenario", "health", "-u", "1", "-t", "2s", "--workers", "0"]
 
 
+@pytest.mark.slow
 def test_full_runs_dir_is_refused_before_the_run(tmp_path: Path, full_disk: Path) -> None:
     runs = full_disk / "runs"
     workdir = _workdir(tmp_path, runs)
@@ -64,6 +65,7 @@ def test_full_runs_dir_is_refused_before_the_run(tmp_path: Path, full_disk: Path
     assert [p.name for p in full_disk.iterdir()] == ["filler"]  # the probe and its directory are gone
 
 
+@pytest.mark.slow
 def test_runs_dir_that_os_access_calls_writable_is_refused(tmp_path: Path) -> None:
     runs = Path("/proc") / f"perfconsole-{uuid.uuid4().hex[:8]}"  # root passes os.access on /proc
     workdir = _workdir(tmp_path, runs)
@@ -105,6 +107,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
         subprocess.run(["umount", "-l", str(mount)], capture_output=True, timeout=10)
 
 
+@pytest.mark.slow
 def test_the_space_watch_warns_once_when_free_space_falls_below_a_saves_need(small_disk: Path) -> None:
     runs = small_disk / "runs"
     watch = SpaceWatch(runs)  # the runs directory does not exist yet: its file system is asked

@@ -118,6 +118,7 @@ def test_dense_and_sparse_percentiles_agree() -> None:
     assert dense.values() == sparse_values(sparse, 0)
 
 
+@pytest.mark.slow
 def test_worker_command_bad_input_is_one_line(tmp_path) -> None:
     from cli_helpers import run_perfconsole
 

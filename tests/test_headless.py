@@ -202,6 +202,7 @@ BAD_INPUTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("args", "message"), BAD_INPUTS, ids=[" ".join(a) for a, _ in BAD_INPUTS])
 def test_bad_input_is_one_line_and_exit_2(args: list[str], message: str, workdir: Path) -> None:
     proc = run_perfconsole(["run", "--headless", "--workers", "0", *args], workdir, timeout=60)
@@ -223,6 +224,7 @@ BROKEN_FILES = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(BROKEN_FILES))
 def test_broken_locustfile_is_one_line(name: str, workdir: Path, target: DemoTargetProcess) -> None:
     source, message = BROKEN_FILES[name]
@@ -237,6 +239,7 @@ def test_broken_locustfile_is_one_line(name: str, workdir: Path, target: DemoTar
     assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
 
 
+@pytest.mark.slow
 def test_unreadable_config_is_one_line(workdir: Path) -> None:
     (workdir / "config.toml").write_text("[thresholds\np50_ms = 1\n")
     proc = run_perfconsole(["run", "--headless", "--workers", "0", "-t", "2s"], workdir, timeout=60)
@@ -321,6 +324,7 @@ def test_external_worker_joins_the_master(workdir: Path, target: DemoTargetProce
             worker.kill()
 
 
+@pytest.mark.slow
 def test_missing_external_worker_is_one_line(workdir: Path, target: DemoTargetProcess) -> None:
     proc = run_perfconsole(
         [

@@ -87,6 +87,7 @@ def test_baseline_regression_exit_11_names_the_slowed_endpoint(tmp_path: Path) -
     assert summary["exit_reason"] == "a regression against the baseline"
 
 
+@pytest.mark.slow
 def test_missing_baseline_is_a_usage_error_before_running(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(CONFIG)
     proc = run_perfconsole(

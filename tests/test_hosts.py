@@ -99,6 +99,7 @@ def test_local_workers_dial_the_bound_address() -> None:
     assert dial_address("127.0.0.1") == "127.0.0.1"
 
 
+@pytest.mark.slow
 def test_no_other_url_validator_is_left() -> None:
     """Every entry point goes through perfconsole.hosts: no loopback rule or private validator elsewhere."""
     found = subprocess.run(
@@ -115,6 +116,7 @@ def test_no_other_url_validator_is_left() -> None:
     assert [line for line in found.splitlines() if "perfconsole/hosts.py:" not in line] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("argv", [["run", "--headless"], ["console"]])
 def test_cli_refuses_a_bad_host_in_one_line(argv: list[str]) -> None:
     completed = subprocess.run(

@@ -21,6 +21,7 @@ NO_TEXTUAL = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("module", NO_TEXTUAL)
 def test_module_does_not_import_textual(module: str) -> None:
     code = (
@@ -36,6 +37,7 @@ def test_module_does_not_import_textual(module: str) -> None:
     assert proc.returncode == 0, f"{module} imported textual: {proc.stdout}{proc.stderr}"
 
 
+@pytest.mark.slow
 def test_cli_parser_builds_without_textual() -> None:
     """`perfconsole run --help` and friends must not pay for (or depend on) the TUI."""
     code = (
@@ -48,6 +50,7 @@ def test_cli_parser_builds_without_textual() -> None:
     assert proc.returncode == 0, proc.stderr
 
 
+@pytest.mark.slow
 def test_the_check_itself_detects_textual() -> None:
     """Guard against a check that cannot fail: importing the TUI must be detected."""
     code = "import sys, textual\nsys.exit(1 if 'textual' in sys.modules else 0)\n"

@@ -31,6 +31,7 @@ def lint_imports(project: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_the_contracts_are_kept() -> None:
     proc = lint_imports(ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr

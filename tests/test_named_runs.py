@@ -31,6 +31,7 @@ def test_a_name_means_the_newest_run_saved_with_it(tmp_path: Path) -> None:
         find_run_dir("nobody", tmp_path)
 
 
+@pytest.mark.slow
 def test_runs_name_lists_every_run_with_that_name(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(CONFIG)
     runs = tmp_path / "runs"

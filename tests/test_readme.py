@@ -9,6 +9,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -25,6 +27,7 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert (ROOT / "scripts" / "test.sh").is_file()
 
 
+@pytest.mark.slow
 def test_launch_command_installs_the_console_script() -> None:
     launch, _ = readme_commands()
     assert "pip install" in launch and launch.endswith(".venv/bin/perfconsole")

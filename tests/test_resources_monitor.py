@@ -33,6 +33,7 @@ def _load(url: str, stop: threading.Event, max_requests: int, counter: list[int]
             counter[0] += 1
 
 
+@pytest.mark.slow
 def test_monitor_finds_samples_and_scrapes_the_demo_target(demo: DemoTargetProcess) -> None:
     preflight(demo.url, health_path="/api/v1/health/", timeout_s=5, metrics_url=demo.url + "/metrics")
     options = ResourceOptions(
@@ -84,6 +85,7 @@ def test_monitor_finds_samples_and_scrapes_the_demo_target(demo: DemoTargetProce
     assert any(line.startswith("target metrics (peak):") for line in lines)
 
 
+@pytest.mark.slow
 def test_scrape_failure_warns_once_and_sampling_goes_on(demo: DemoTargetProcess) -> None:
     # saturation is out of scope here: a busy test process must not add its own warning
     options = ResourceOptions(

@@ -67,6 +67,7 @@ def test_remote_worker_heartbeat_cpu_feeds_the_detector() -> None:
     assert "worker loadbox_01234567 CPU 96%" in warning
 
 
+@pytest.mark.slow
 def test_cpu_bound_worker_process_raises_one_warning() -> None:
     busy = subprocess.Popen([sys.executable, "-c", BUSY.format(s=4.0)], stdin=subprocess.DEVNULL)
     idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(4.0)"], stdin=subprocess.DEVNULL)

@@ -106,6 +106,7 @@ def test_proc_table_decoding_and_counting() -> None:
     assert counts.at_target == 1
 
 
+@pytest.mark.slow
 def test_finds_the_child_by_port_pid_and_name(child_server: ChildServer) -> None:
     by_port = find_target_process(url=child_server.url)
     assert by_port is not None
@@ -119,6 +120,7 @@ def test_finds_the_child_by_port_pid_and_name(child_server: ChildServer) -> None
     assert find_target_process(url=child_server.url, auto=False) is None
 
 
+@pytest.mark.slow
 def test_unknown_pid_and_name_are_user_errors() -> None:
     with pytest.raises(UserError, match="no process named 'pc-no-such-proc' is running"):
         find_target_process(name="pc-no-such-proc")
@@ -135,6 +137,7 @@ def test_nothing_listening_finds_nothing() -> None:
     assert find_target_process(url=f"http://127.0.0.1:{port}") is None
 
 
+@pytest.mark.slow
 def test_target_cpu_rises_under_load(child_server: ChildServer) -> None:
     probe = ProcessProbe(child_server.popen.pid, "target", tree=True, detail=True)
     assert probe.sample() is not None  # baseline
@@ -154,6 +157,7 @@ def test_target_cpu_rises_under_load(child_server: ChildServer) -> None:
     assert probe.sample() is None  # gone
 
 
+@pytest.mark.slow
 def test_connections_to_the_target_by_state(child_server: ChildServer) -> None:
     address = target_address(child_server.url)
     before = read_connection_counts(address)

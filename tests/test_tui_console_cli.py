@@ -9,6 +9,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from test_store_factories import make_result
 from test_tui_data import SCENARIOS, settings
 
@@ -34,6 +35,7 @@ def console(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_missing_baseline_is_one_line_and_exit_2(tmp_path: Path) -> None:
     done = console(tmp_path, "--baseline", "nightly")
     assert done.returncode == 2, done.stderr
@@ -42,6 +44,7 @@ def test_missing_baseline_is_one_line_and_exit_2(tmp_path: Path) -> None:
     assert done.stdout == ""  # the screen never opened
 
 
+@pytest.mark.slow
 def test_broken_baseline_is_one_line_and_exit_2(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     save_baseline(runs, save_run(runs, make_result()).name, "light")
@@ -80,6 +83,7 @@ def test_baseline_is_preselected_on_the_start_screen(tmp_path: Path) -> None:
     asyncio.run(drive())
 
 
+@pytest.mark.slow
 def test_unknown_scenario_is_refused_as_in_headless_runs(tmp_path: Path) -> None:
     done = console(tmp_path, "--scenario", "nosuch")
     assert done.returncode == 2, done.stderr

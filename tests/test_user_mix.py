@@ -164,6 +164,7 @@ def test_fixed_count_in_process(workdir: Path, demo_target: Any) -> None:
     assert meta["settings"]["fixed_count"] == {"SecondUser": 1}
 
 
+@pytest.mark.slow
 def test_unknown_class_stops_before_anything_starts(workdir: Path) -> None:
     proc = run_perfconsole(
         ["run", "--headless", "-f", "mix.py", "--load-profile", "typo", "--workers", "0"], workdir

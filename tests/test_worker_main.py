@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from cli_helpers import free_port
 
 CODE = """
@@ -35,6 +36,7 @@ master.quit()
 """
 
 
+@pytest.mark.slow
 def test_a_worker_sends_its_requests_histograms_and_freezes_its_start_up_objects() -> None:
     """Like `locust --processes` workers (gc.freeze before the fork): a full collection under load never
     walks Locust's modules and the locustfile again."""

@@ -171,15 +171,15 @@ class Regression:
 class Soak:
     """The soak verdict of long runs (``[soak]``): trends judged against these limits."""
 
-    min_duration_s: float = 600.0
+    min_duration_s: float = float(BUILT_IN.soak.min_duration)
     """Runs shorter than this get no soak verdict."""
-    p95_pct_per_hour: float = 20.0
+    p95_pct_per_hour: float = BUILT_IN.soak.p95_pct_per_hour
     """p95 growing faster than this (percent of the run's mean p95 per hour) is degrading."""
-    error_rate_pts_per_hour: float = 1.0
+    error_rate_pts_per_hour: float = BUILT_IN.soak.error_rate_pts_per_hour
     """The error rate growing faster than this (percentage points per hour) is degrading."""
-    target_rss_mb_per_min: float = 1.0
-    generator_rss_mb_per_min: float = 2.0
-    min_r_squared: float = 0.5
+    target_rss_mb_per_min: float = BUILT_IN.soak.target_rss_mb_per_min
+    generator_rss_mb_per_min: float = BUILT_IN.soak.generator_rss_mb_per_min
+    min_r_squared: float = BUILT_IN.soak.min_r_squared
     """A trend counts only when the line explains at least this share of the series' variance."""
 
 

@@ -17,13 +17,14 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from perfconsole.config.schema import BUILT_IN
 from perfconsole.engine.locust.event_hooks import listen_first, stop_listening
 from perfconsole.engine.locust.stats import wrap_logging
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 
 OTHER_NAME = "(other)"
 OTHER_ERROR = "(other errors: too many distinct messages)"
-DEFAULT_MAX_ENDPOINTS = 500
+DEFAULT_MAX_ENDPOINTS = BUILT_IN.run.max_endpoints
 MAX_ENDPOINTS_ENV = "PERFCONSOLE_MAX_ENDPOINTS"
 """How local worker processes learn the cap (they inherit the console's environment)."""
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfconsole.config import Arrival, RateStage
+from perfconsole.config.reader import DEFAULT_RATE_POOL
 from perfconsole.engine.arrival.schedule import RateCurve
 
-DEFAULT_POOL = 10
+DEFAULT_POOL = DEFAULT_RATE_POOL
 """Initial pool when neither -u nor the profile gives one."""
 POOL_CEILING_FACTOR = 10
 """--max-users by default: this many times the initial pool."""
