@@ -17,10 +17,13 @@ from perfconsole.model.blocks import TimeBlock
 from perfconsole.model.percentiles import Percentiles
 from perfconsole.model.run import AGGREGATED, RunResult
 from perfconsole.verdicts.noise import (
+    NOTHING,
     Sample,
     level_variance,
     proportion_interval,
     ratio_interval,
+    satterthwaite,
+    t95,
 )
 from perfconsole.verdicts.regression import REGRESSION, WITHIN_NOISE, compare
 from perfconsole.verdicts.run_noise import RunNoise, sample_from_blob
@@ -98,7 +101,7 @@ def test_quantile_and_its_interval_cover_the_truth() -> None:
         qa, qb = a.quantile(0.95), b.quantile(0.95)
         sa, sb = a.log_se("p95"), b.log_se("p95")
         assert qa and qb and sa and sb
-        covered += ratio_interval(math.log(qa), math.log(qb), sa, sb).spans_zero
+        covered += ratio_interval(math.log(qa), math.log(qb), [(sa * sa + sb * sb, math.inf)]).spans_zero
     assert 180 <= covered <= 200
 
 
@@ -109,7 +112,7 @@ def test_a_twenty_percent_slowdown_is_beyond_noise_with_its_interval() -> None:
         qa, qb = base.quantile(q), slow.quantile(q)
         sa, sb = base.log_se(metric), slow.log_se(metric)
         assert qa and qb and sa and sb
-        interval = ratio_interval(math.log(qa), math.log(qb), sa, sb)
+        interval = ratio_interval(math.log(qa), math.log(qb), [(sa * sa + sb * sb, math.inf)])
         assert interval.low > 0, metric
         if metric != "p99":  # the true change (+20 %) lies inside the interval
             assert interval.low < 0.2 < interval.high, (metric, interval)
@@ -122,11 +125,26 @@ def test_bursty_blocks_widen_the_interval_steady_ones_do_not() -> None:
     bursty = [v * (1.5 if (i // 500) % 2 else 1.0) for i, v in enumerate(latencies(rng, 5000))]
     iid_steady, iid_bursty = sample_of(steady).log_se("p95"), sample_of(bursty).log_se("p95")
     assert iid_steady and iid_bursty
-    calm = level_variance(steady_blocks(steady), "p95", iid_steady, 5000)
-    busy = level_variance(steady_blocks(bursty), "p95", iid_bursty, 5000)
+    calm, _ = level_variance(steady_blocks(steady), "p95", iid_steady, 5000)
+    busy, df = level_variance(steady_blocks(bursty), "p95", iid_bursty, 5000)
     assert calm < iid_steady**2  # sampling explains the steady blocks' spread
     assert math.sqrt(busy) > 0.15  # log 1.5 = 0.41 between alternate seconds: sd about 0.2
-    assert level_variance(steady_blocks(bursty)[:2], "p95", iid_bursty, 5000) == 0.0  # too few to tell
+    assert df == 9  # estimated from 10 blocks
+    assert level_variance(steady_blocks(bursty)[:2], "p95", iid_bursty, 5000) == NOTHING  # too few
+
+
+def test_students_t_quantiles_and_the_degrees_of_freedom_of_a_sum() -> None:
+    for df, table in ((2, 4.303), (3, 3.182), (6, 2.447), (10, 2.228), (30, 2.042), (math.inf, 1.960)):
+        assert abs(t95(df) - table) < 0.01 * table, df
+    assert t95(1) == t95(2)
+    # a part known from many requests adds no uncertainty; two equal estimated parts double their df
+    assert satterthwaite([(0.01, math.inf), (0.0, 3.0)]) == (0.01, math.inf)
+    total, df = satterthwaite([(0.02, 6.0), (0.02, 6.0)])
+    assert math.isclose(total, 0.04) and math.isclose(df, 12.0)
+    # the interval of a difference whose variance comes from few blocks is wider than the normal one
+    wide = ratio_interval(0.0, 0.3, [(0.01, 6.0)])
+    narrow = ratio_interval(0.0, 0.3, [(0.01, math.inf)])
+    assert wide.low < narrow.low and narrow.high < wide.high
 
 
 def test_error_rate_interval_two_proportions() -> None:
@@ -211,3 +229,16 @@ def test_run_noise_machine_part_comes_from_the_total() -> None:
     assert noisy_se is not None and plain_se is not None
     assert noisy_se > 2 * plain_se
     assert plain.machine_variance("p95") == 0.0
+
+
+def test_the_tails_machine_part_is_at_least_the_medians() -> None:
+    """A run whose machine slowed every other second as a whole: the p99 of 1-second blocks rests on a few
+    requests, so its own blocks hardly show it; the median's do, and the p99 takes at least that."""
+    rng = random.Random(5)
+    bursty = [v * (1.3 if (i // 300) % 2 else 1.0) for i, v in enumerate(latencies(rng, 3000))]
+    blob = blob_of(bursty)
+    noise = RunNoise({KEY: blob, AGGREGATED: blob}, steady_blocks(bursty))
+    median = noise.machine_part("p50")
+    assert median[0] > 0.005 and median[1] == 9
+    for metric in ("p95", "p99", "avg"):
+        assert noise.machine_variance(metric) >= median[0], metric

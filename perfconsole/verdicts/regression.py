@@ -20,7 +20,7 @@ from perfconsole.model.run import AGGREGATED, EndpointStats, RunResult, RunSnaps
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.stage_compare import matching_stages
 from perfconsole.verdicts.baseline_runs import RunSpread, mean_endpoints, runs_of
-from perfconsole.verdicts.noise import Interval, proportion_interval, ratio_interval
+from perfconsole.verdicts.noise import Interval, Part, proportion_interval, ratio_interval
 from perfconsole.verdicts.refusal import refuse, run_refusals, stage_refusals
 from perfconsole.verdicts.run_noise import RunNoise
 
@@ -206,17 +206,20 @@ class NoisePair:
         """Either side brings its own noise (saved histograms)."""
         return self.baseline is not None or self.current is not None
 
-    def _log_ses(
-        self, base: float | None, cur: float | None, base_n: int, cur_n: int
-    ) -> tuple[float, float] | None:
-        """Both standard errors; a side without its own takes the other's, scaled by the sample sizes."""
+    def _sides(
+        self, metric: str, base_n: int, cur_n: int
+    ) -> tuple[tuple[float, Part], tuple[float, Part]] | None:
+        """Both sides' variance parts; a side without its own takes the other's: the sampling part
+        scaled by the sample sizes, the machine's part as it is (it does not shrink with requests)."""
+        base = self.baseline.parts(self.key, metric) if self.baseline else None
+        cur = self.current.parts(self.key, metric) if self.current else None
         if base is None and cur is None:
             return None
         if base is None:
             assert cur is not None
-            base = cur * math.sqrt(cur_n / base_n)
+            base = (cur[0] * cur_n / base_n, cur[1])
         if cur is None:
-            cur = base * math.sqrt(base_n / cur_n)
+            cur = (base[0] * base_n / cur_n, base[1])
         return base, cur
 
     def interval(
@@ -229,24 +232,21 @@ class NoisePair:
         if b <= 0 or c <= 0 or not base.num_requests or not cur.num_requests:
             return None
         sd = self.spread.log_sd(self.key, metric) if self.spread is not None else None
-        if metric == "rps":
-            # a run's req/s follows the machine's load: only a spread of several runs judges it
-            if sd is None or self.spread is None:
-                return None
-            return ratio_interval(math.log(b), math.log(c), sd / math.sqrt(self.spread.count), sd)
-        else:
-            ses = self._log_ses(
-                self.baseline.log_se(self.key, metric) if self.baseline else None,
-                self.current.log_se(self.key, metric) if self.current else None,
-                base.num_requests,
-                cur.num_requests,
-            )
-        if sd is not None and self.spread is not None:  # the mean of several runs; this run is one of them
-            own = ses[1] if ses is not None else 0.0
-            ses = (sd / math.sqrt(self.spread.count), math.hypot(own, sd))
-        if ses is None:
+        # a baseline of several runs: its mean's uncertainty and what this one run varies by (one estimate)
+        spread: Part | None = None
+        if sd is not None and self.spread is not None:
+            spread = (sd * sd * (1 + 1 / self.spread.count), self.spread.count - 1.0)
+        if metric == "rps":  # follows the machine's load: only the spread of several runs judges it
+            return None if spread is None else ratio_interval(math.log(b), math.log(c), [spread])
+        sides = self._sides(metric, base.num_requests, cur.num_requests)
+        if spread is not None:  # the runs' spread replaces the baseline's own noise
+            own = [] if sides is None else [(sides[1][0], math.inf), sides[1][1]]
+            return ratio_interval(math.log(b), math.log(c), [spread, *own])
+        if sides is None:
             return None
-        return ratio_interval(math.log(b), math.log(c), *ses)
+        (base_iid, base_machine), (cur_iid, cur_machine) = sides
+        parts = [(base_iid + cur_iid, math.inf), base_machine, cur_machine]
+        return ratio_interval(math.log(b), math.log(c), parts)
 
 
 def compare_metric(

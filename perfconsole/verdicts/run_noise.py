@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 from perfconsole.model.blocks import TimeBlock
 from perfconsole.model.run import AGGREGATED
-from perfconsole.verdicts.noise import Sample, level_variance
+from perfconsole.verdicts.noise import Part, Sample, level_variance
 
 _RUN = 128
 """Counters checked at once for being all zero (most of a histogram's 23,552 are)."""
@@ -46,7 +46,7 @@ class RunNoise:
         self._histograms = histograms
         self.blocks = tuple(blocks)
         self._samples: dict[str, Sample | None] = {}
-        self._effects: dict[str, float] = {}
+        self._effects: dict[str, Part] = {}
 
     def sample(self, key: str) -> Sample | None:
         if key not in self._samples:
@@ -54,8 +54,7 @@ class RunNoise:
             self._samples[key] = sample_from_blob(blob) if blob else None
         return self._samples[key]
 
-    def machine_variance(self, metric: str) -> float:
-        """The machine's part of the variance of the run's log ``metric`` (from the total's blocks)."""
+    def _own_machine_part(self, metric: str) -> Part:
         if metric not in self._effects:
             total = self.sample(AGGREGATED)
             iid = total.log_se(metric) if total is not None else None
@@ -63,9 +62,24 @@ class RunNoise:
             self._effects[metric] = level_variance(self.blocks, metric, iid, requests)
         return self._effects[metric]
 
-    def log_se(self, key: str, metric: str) -> float | None:
-        """Standard error of the log of ``metric`` (p50, p95, p99, avg) of endpoint/stage ``key``:
-        its requests' own spread and the machine's part."""
+    def machine_part(self, metric: str) -> Part:
+        """The machine's part of the variance of the run's log ``metric`` (from the total's blocks) with
+        its degrees of freedom: at least the median's (a busy machine delays requests as a whole; the
+        tails of 1-second blocks rest on too few requests to show it)."""
+        own, median = self._own_machine_part(metric), self._own_machine_part("p50")
+        return own if own[0] >= median[0] else median
+
+    def machine_variance(self, metric: str) -> float:
+        return self.machine_part(metric)[0]
+
+    def parts(self, key: str, metric: str) -> tuple[float, Part] | None:
+        """The variance of the log of ``metric`` (p50, p95, p99, avg) of endpoint/stage ``key``: its
+        requests' own (sampling) and the machine's part; None without a histogram."""
         sample = self.sample(key)
         iid = sample.log_se(metric) if sample is not None else None
-        return None if iid is None else math.sqrt(iid * iid + self.machine_variance(metric))
+        return None if iid is None else (iid * iid, self.machine_part(metric))
+
+    def log_se(self, key: str, metric: str) -> float | None:
+        """Standard error of the log of ``metric`` of ``key``: both parts together."""
+        found = self.parts(key, metric)
+        return None if found is None else math.sqrt(found[0] + found[1][0])
