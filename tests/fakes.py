@@ -18,6 +18,7 @@ from perfconsole.resources.options import ResourceOptions
 from perfconsole.resources.saturation import SaturationDetector
 from perfconsole.resources.summary import ResourceHistory
 from perfconsole.resources.target import TargetAddress
+from perfconsole.verdicts.run_noise import RunNoise
 
 
 class FakeDial:
@@ -57,6 +58,9 @@ class FakeSession:
 
     def output_tail(self, count: int) -> list[str]:
         return self.output_lines[-count:]
+
+    def live_noise(self, window: bool) -> RunNoise | None:
+        return None
 
     @property
     def history(self) -> tuple[HistoryPoint, ...]:

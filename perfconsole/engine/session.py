@@ -31,6 +31,7 @@ from perfconsole.engine.control import RunControl
 from perfconsole.engine.events import Lifecycle
 from perfconsole.engine.generator_lag import LagWatch
 from perfconsole.engine.hdr.hooks import HdrStats
+from perfconsole.engine.live_noise import RunNoise, live_noise
 from perfconsole.engine.machinery import LocustMachinery
 from perfconsole.engine.notes import RunNotes
 from perfconsole.engine.plan import RunPlan
@@ -381,6 +382,10 @@ class LoadSession:
         final, stages = self.snapshot(), self.stages()
         self.sampler.note_fallback()
         return snapshots.build_result(self, interrupted, final, stages)
+
+    def live_noise(self, window: bool) -> RunNoise | None:
+        """The run so far as a live comparison's noise (``window``: the current window's requests)."""
+        return None if self.hdr is None else live_noise(self.hdr.aggregator, window, time.time())
 
     def encoded_histograms(self) -> dict[str, str]:
         """The whole run's histograms in HdrHistogram's standard encoding (for saving; a few ms each)."""

@@ -17,6 +17,7 @@ from perfconsole.model.run_events import RunEvent
 from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
+from perfconsole.verdicts.run_noise import RunNoise
 
 
 class Verdict(Protocol):
@@ -94,6 +95,10 @@ class ConsoleSession(Protocol):
 
     def output_tail(self, count: int) -> list[str]:
         """The operator log's last lines: workers' output and Locust's warnings, prefixed by source."""
+        ...
+
+    def live_noise(self, window: bool) -> RunNoise | None:
+        """The run so far as a live comparison's noise (``window``: the current window's requests)."""
         ...
 
 

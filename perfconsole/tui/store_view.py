@@ -25,6 +25,7 @@ from perfconsole.verdicts.regression import (
     Comparison,
     compare,
 )
+from perfconsole.verdicts.run_noise import RunNoise
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,14 +59,20 @@ def live_rules(rules: Regression, use_current: bool) -> Regression:
 
 
 def live_comparison(
-    baseline: ComparableSide, snapshot: RunSnapshot, use_current: bool, rules: Regression
+    baseline: ComparableSide,
+    snapshot: RunSnapshot,
+    use_current: bool,
+    rules: Regression,
+    noise: RunNoise | None = None,
 ) -> Comparison:
-    """The running test (current window or whole run) against a baseline's whole-run figures."""
+    """The running test (current window or whole run) against a baseline's whole-run figures; ``noise``:
+    the running test's own (its histograms and time blocks), else it borrows the baseline's."""
     return compare(
         baseline,
         live_endpoints(snapshot, use_current),
         live_rules(rules, use_current),
         current_label="live (current window)" if use_current else "live (whole run)",
+        current_noise=noise,
     )
 
 

@@ -4,7 +4,7 @@ time blocks, giving the standard error of each metric's logarithm (see perfconso
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from perfconsole.model.blocks import TimeBlock
 from perfconsole.model.run import AGGREGATED
@@ -42,13 +42,23 @@ def sample_from_blob(blob: str) -> Sample | None:
 class RunNoise:
     """Standard errors of one run's log metrics: its requests' own spread plus the machine's part."""
 
-    def __init__(self, histograms: Mapping[str, str], blocks: Sequence[TimeBlock]) -> None:
+    def __init__(
+        self,
+        histograms: Mapping[str, str],
+        blocks: Sequence[TimeBlock],
+        source: Callable[[str], Sample | None] | None = None,
+    ) -> None:
+        """``histograms``: saved ones, encoded; or ``source``: each key's histogram as a Sample (a live
+        run's, read in place)."""
         self._histograms = histograms
+        self._source = source
         self.blocks = tuple(blocks)
         self._samples: dict[str, Sample | None] = {}
         self._effects: dict[str, Part] = {}
 
     def sample(self, key: str) -> Sample | None:
+        if key not in self._samples and self._source is not None:
+            self._samples[key] = self._source(key)
         if key not in self._samples:
             blob = self._histograms.get(key)
             self._samples[key] = sample_from_blob(blob) if blob else None

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from perfconsole.config import Soak
-from perfconsole.model.run import RunResult
+from perfconsole.model.run import HistoryPoint, RunResult
 from perfconsole.model.soak import SoakVerdict, Trend
 from perfconsole.resources.trend import linear_fit
 
@@ -54,17 +54,25 @@ def _series(resources: Mapping[str, object], column: str) -> tuple[list[float], 
 
 
 def soak_verdict(result: RunResult, rules: Soak) -> SoakVerdict | None:
-    duration = result.ended_at - result.started_at
+    """A finished run's verdict (None when shorter than ``min_duration_s``)."""
+    return soak_trends(result.history, result.resources, result.ended_at - result.started_at, rules)
+
+
+def soak_trends(
+    history: Sequence[HistoryPoint], resources: Mapping[str, object], duration: float, rules: Soak
+) -> SoakVerdict | None:
+    """The verdict of a run's history so far and its resources' series (``RunResult.resources``'s form):
+    a finished run's, or a running one's in the console."""
     if duration < rules.min_duration_s:
         return None
     trends: list[Trend | None] = []
-    latency = [(p.elapsed_s / 3600.0, p.p95_ms) for p in result.history if p.p95_ms is not None]
+    latency = [(p.elapsed_s / 3600.0, p.p95_ms) for p in history if p.p95_ms is not None]
     if latency:
         mean = sum(v for _, v in latency) / len(latency)
         scale = 100.0 / mean if mean > 0 else 0.0
         xs, ys = [t for t, _ in latency], [v for _, v in latency]
         trends.append(_trend("p95", xs, ys, "%/h", rules.p95_pct_per_hour, rules, scale))
-    errors = [(p.elapsed_s / 3600.0, 100.0 * p.fail_per_sec / p.rps) for p in result.history if p.rps > 0]
+    errors = [(p.elapsed_s / 3600.0, 100.0 * p.fail_per_sec / p.rps) for p in history if p.rps > 0]
     if errors:
         xs, ys = [t for t, _ in errors], [v for _, v in errors]
         trends.append(_trend("error rate", xs, ys, "pts/h", rules.error_rate_pts_per_hour, rules))
@@ -72,6 +80,6 @@ def soak_verdict(result: RunResult, rules: Soak) -> SoakVerdict | None:
         ("target RSS", "target_rss_mb", rules.target_rss_mb_per_min),
         ("generator RSS", "generator_rss_mb", rules.generator_rss_mb_per_min),
     ):
-        xs, ys = _series(result.resources, column)
+        xs, ys = _series(resources, column)
         trends.append(_trend(name, xs, ys, "MB/min", limit, rules))
     return SoakVerdict(tuple(t for t in trends if t is not None), duration)

@@ -70,6 +70,13 @@ class WindowRing:
         cached = self._cache.get((key, end))
         if cached is not None:
             return cached
+        merged, max_us = self._merged(key, end)
+        found = sparse_values(merged, max_us, PERCENT_FRACTIONS)
+        found.append(max_us / 1000.0 if merged else None)
+        self._cache[(key, end)] = found
+        return found
+
+    def _merged(self, key: Key, end: int) -> tuple[dict[int, int], int]:
         merged: dict[int, int] = {}
         max_us = 0
         for second in range(end - self.window_s, end):
@@ -79,10 +86,11 @@ class WindowRing:
             for index, count in slot.counts.items():
                 merged[index] = merged.get(index, 0) + count
             max_us = max(max_us, slot.max_us)
-        found = sparse_values(merged, max_us, PERCENT_FRACTIONS)
-        found.append(max_us / 1000.0 if merged else None)
-        self._cache[(key, end)] = found
-        return found
+        return merged, max_us
+
+    def counts(self, key: Key, now_s: float) -> dict[int, int]:
+        """The window's counters (index: count) of ``key``: its histogram, for the window's noise."""
+        return self._merged(key, int(now_s))[0]
 
     def requests(self, key: Key, now_s: float) -> tuple[int, int]:
         """(requests, failures) of the window."""

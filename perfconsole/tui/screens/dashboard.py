@@ -30,6 +30,7 @@ from perfconsole.tui.screens.table_keys import EndpointTableScreen
 from perfconsole.tui.screens.users_dialog import UsersModal
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.shown import shown_snapshot
+from perfconsole.tui.verdict_lines import VerdictLines
 from perfconsole.tui.views.annotations import annotation_lines
 from perfconsole.tui.views.charts import dashboard_charts
 from perfconsole.tui.views.failures import exception_rows, failure_rows
@@ -97,7 +98,7 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         self._breaches_for = breaches_for
         self._breaches: tuple[str | None, Breaches] | None = None
         self._last_snapshot: RunSnapshot | None = None
-        self._shown_verdict: object = None
+        self.verdict_lines = VerdictLines(settings.soak)
         self._shown_fallbacks: set[RunWarning] = set()
         self._polls = 0
 
@@ -188,10 +189,8 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
             if warning.kind is WarningKind.HDR_FALLBACK and warning not in self._shown_fallbacks:
                 self._shown_fallbacks.add(warning)
                 self.say(warning.text, "warning")
-        verdict = self.session.spike_verdict
-        if verdict is not None and verdict is not self._shown_verdict:
-            self._shown_verdict = verdict
-            self.say(f"spike verdict: {verdict.text}", "verdict")
+        for line in self.verdict_lines.poll(self.session, snapshot.elapsed_s, snapshot.state.is_active):
+            self.say(line, "verdict")
 
     def _draw(self, snapshot: RunSnapshot, charts: bool) -> None:
         """Hand each widget its part of ``snapshot`` (only the visible lower view)."""

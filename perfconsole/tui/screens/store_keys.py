@@ -98,7 +98,9 @@ class RunStoreScreen(StoreKeysScreen):
             self._regressed_shown = ()
             return None
         label = self.recorder.baseline_label
-        marks = comparison_marks(live_comparison(baseline, snapshot, use_current, self.recorder.rules))
+        session = self.live_session()
+        noise = session.live_noise(use_current) if session is not None else None
+        marks = comparison_marks(live_comparison(baseline, snapshot, use_current, self.recorder.rules, noise))
         regressed = tuple(regressed_endpoints(marks))
         if regressed != self._regressed_shown:
             self._regressed_shown = regressed
