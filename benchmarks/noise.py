@@ -11,7 +11,7 @@ requests a side), each also for the groups with and without the hog, pairs not j
 invalid), the machine's load average before and after, and the cost of comparing two saved runs of 500
 endpoints. The users pace themselves (30 ms between requests): a generator that leaves CPU to spare
 measures the target, not its own queue; the target answers in about 100 ms. Bounded: about groups x 3 x
-(seconds + start-up); the defaults (20 groups of 14 s runs) take about 20 minutes.
+(seconds + start-up); the defaults (20 groups of 15 s runs) take about 20 minutes.
 """
 
 from __future__ import annotations
@@ -180,7 +180,7 @@ def rejudge(kept: Path, rules: Regression) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--groups", type=int, default=20)
-    parser.add_argument("--seconds", type=int, default=14)
+    parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--users", type=int, default=28)
     parser.add_argument("--keep", type=Path, help="keep the runs in this directory (for --rejudge)")
     parser.add_argument("--rejudge", type=Path, help="judge the runs kept in this directory again")
