@@ -2,13 +2,16 @@
 the users in one worker process), its RSS, and the bytes it writes to the terminal.
 
     .venv/bin/python benchmarks/console_cost.py [--endpoints 500] [--users 30] [--seconds 30] [--size 120x40]
+        [--rss-every 60]
 
 Runs the real `perfconsole` in a pseudo-terminal of the given size on the embedded demo target with a
 generated locustfile: each user requests ``/api/v1/health/ping`` under one of ``--endpoints`` names in turn
 (about 10 requests a second per user). After ``--settle`` seconds it measures the console process's CPU
 time (``psutil``; its children, the worker and the demo target, are not counted), its RSS at the start
 and the end of the window, and the terminal bytes; ``--headless`` measures ``perfconsole run --headless``
-with the same load instead, the master's cost without a screen. Bounded: settle + seconds + ~20 s.
+with the same load instead, the master's cost without a screen. ``--rss-every N`` prints the RSS every N
+seconds of the window and its growth per minute (least squares), for long runs (e.g. ``--seconds 1800``).
+Bounded: settle + seconds + ~20 s.
 """
 
 from __future__ import annotations
@@ -62,6 +65,14 @@ def drain(fd: int, until: float) -> int:
     return total
 
 
+def slope_per_minute(samples: list[tuple[float, int]]) -> float:
+    """Least-squares slope of (seconds, bytes) samples, in bytes per minute."""
+    mean_t = sum(t for t, _ in samples) / len(samples)
+    mean_v = sum(v for _, v in samples) / len(samples)
+    spread = sum((t - mean_t) ** 2 for t, _ in samples)
+    return 60 * sum((t - mean_t) * (v - mean_v) for t, v in samples) / spread if spread else 0.0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--endpoints", type=int, default=500)
@@ -70,6 +81,7 @@ def main() -> int:
     parser.add_argument("--settle", type=float, default=15.0)
     parser.add_argument("--size", default="120x40")
     parser.add_argument("--headless", action="store_true", help="the headless master instead of the console")
+    parser.add_argument("--rss-every", type=float, default=0.0, help="print the RSS every N seconds")
     args = parser.parse_args()
     columns, rows = (int(v) for v in args.size.split("x"))
     workdir = Path(tempfile.mkdtemp(prefix="console-cost-"))
@@ -96,7 +108,13 @@ def main() -> int:
         drain(fd, time.monotonic() + args.settle)
         cpu_before, rss_before = sum(process.cpu_times()[:2]), process.memory_info().rss
         start = time.monotonic()
-        written = drain(fd, start + args.seconds)
+        written, samples = 0, [(0.0, rss_before)]
+        step = args.rss_every or args.seconds
+        while (now := time.monotonic()) < start + args.seconds:
+            written += drain(fd, min(start + args.seconds, now + step))
+            samples.append((time.monotonic() - start, process.memory_info().rss))
+            if args.rss_every:
+                print(f"  {samples[-1][0]:6.0f}s RSS {samples[-1][1] / 2**20:.1f} MiB", flush=True)
         elapsed = time.monotonic() - start
         cpu = sum(process.cpu_times()[:2]) - cpu_before
         rss_after = process.memory_info().rss
@@ -117,6 +135,8 @@ def main() -> int:
         f"RSS {rss_before / 2**20:.0f} -> {rss_after / 2**20:.0f} MiB over {elapsed:.0f}s, "
         f"terminal {written / elapsed / 1024:.1f} KiB/s"
     )
+    if args.rss_every and len(samples) > 2:
+        print(f"RSS growth {slope_per_minute(samples) / 2**20:+.2f} MiB/min (least squares over the window)")
     return 0
 
 

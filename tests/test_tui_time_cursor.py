@@ -84,7 +84,7 @@ def test_a_saved_spike_scrubbed_to_the_spike_and_before_it(tmp_path: Path) -> No
     assert at_drill[0] == "300" and "spike drill" in at_drill[1] and "at 0:30 of 1:00" in at_drill[1]
     assert in_spike[0] == "300" and in_spike[1] == (
         "at 0:35 of 1:00: users 40, req/s 400.0, fail/s 0.0, p50 10 p95 300 p99 450 ms (last 10 s);"
-        " endpoint rows need --csv-full-history"
+        " no endpoint rows by time saved"
     )
     assert before[0] == "20" and before[1].startswith("at 0:15 of 1:00") and "p95 20 " in before[1]
     assert whole[1].startswith("read-only: figures over the whole run") and whole[0] != "300"

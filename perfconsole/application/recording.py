@@ -57,6 +57,7 @@ def save_session(
     kind: str = "final",
 ) -> Path:
     """Write the run directory (complete or absent) and return its path."""
+    from perfconsole.store.endpoint_steps import STEPS_CSV
     from perfconsole.store.run_save import save_run
     from perfconsole.store.stages_codec import STAGES_CSV, stages_csv
 
@@ -69,6 +70,9 @@ def save_session(
         write_locust_artifacts(session, directory)
         if result.stages:
             (directory / STAGES_CSV).write_text(stages_csv(result.stages), encoding="utf-8")
+        steps = session.sampler.history.steps
+        if len(steps):
+            (directory / STEPS_CSV).write_text(steps.csv_text(), encoding="utf-8")
 
     return save_run(
         settings.runs_dir.resolve(), result, name=name, note=note, kind=kind, write_artifacts=artifacts

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from perfconsole.engine.endpoint_steps import StepRecorder
 from perfconsole.engine.locust.csv_rows import stats_history_rows
 from perfconsole.engine.stats_view import current_rates
 from perfconsole.model.run import HistoryPoint
@@ -18,15 +19,18 @@ CurrentPercentiles = tuple[float | None, float | None, float | None]
 
 
 class RunHistory:
-    """One :class:`HistoryPoint` and Locust's stats-history rows per sample, for the current run."""
+    """One :class:`HistoryPoint` and Locust's stats-history rows per sample, and the endpoints' figures
+    every few seconds (``steps``), for the current run."""
 
     def __init__(self) -> None:
         self.points: list[HistoryPoint] = []
         self.csv_rows: list[list[Any]] = []
+        self.steps = StepRecorder()
 
     def clear(self) -> None:
         self.points.clear()
         self.csv_rows.clear()
+        self.steps.clear()
 
     def record(
         self, environment: Environment, elapsed_s: float, current: CurrentPercentiles, full_history: bool

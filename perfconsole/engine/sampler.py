@@ -11,6 +11,7 @@ import gevent
 from locust.runners import LocalRunner, MasterRunner
 
 from perfconsole.engine import stats_view
+from perfconsole.engine.endpoint_steps import endpoint_rows
 from perfconsole.engine.hdr.stages import StageKey
 from perfconsole.engine.history import CurrentPercentiles, RunHistory
 from perfconsole.model.resources import ResourceSample
@@ -106,7 +107,8 @@ class Sampler:
             session.mark_stopped(end)
 
     def record(self) -> None:
-        """One point of the time series now (nothing before the run's start)."""
+        """One point of the time series now (nothing before the run's start), and the endpoints' figures
+        when a step is due or the run is over (its last figures)."""
         session = self._session
         runner, env = session.runner, session.env
         if runner is None or env is None or not session.clock.started:
@@ -114,7 +116,11 @@ class Sampler:
         full = bool(
             getattr(session.plan.parsed_options, "stats_history_enabled", False)
         )  # --csv-full-history
-        self.history.record(env, session.elapsed_s, self._current_total_percentiles(runner.stats.total), full)
+        elapsed = session.elapsed_s
+        self.history.record(env, elapsed, self._current_total_percentiles(runner.stats.total), full)
+        steps = self.history.steps
+        if steps.due(elapsed) or not session.state.is_live:
+            steps.record(round(elapsed, 1), endpoint_rows(runner.stats, session.hdr, elapsed))
 
     def _current_total_percentiles(self, total: Any) -> CurrentPercentiles:
         """p50, p95, p99 of the current window: the histograms' (Locust's if there are none)."""

@@ -79,6 +79,11 @@ def _corrected(hdr: HdrStats | None, method: str, name: str) -> Percentiles | No
     return _from_values(values) if values else None
 
 
+def current_percentiles(entry: StatsEntry, hdr: HdrStats | None = None) -> Percentiles:
+    """The endpoint's percentiles over the current window: the histograms' (Locust's without them)."""
+    return _current(entry) if hdr is None else _from_values(hdr.current(entry.method or "", entry.name))
+
+
 def endpoint_stats(entry: StatsEntry, hdr: HdrStats | None = None) -> EndpointStats:
     duration = max(0.0, (entry.last_request_timestamp or entry.start_time) - entry.start_time)
     total_fail_per_sec = entry.num_failures / duration if duration > 0 else 0.0
@@ -101,7 +106,7 @@ def endpoint_stats(entry: StatsEntry, hdr: HdrStats | None = None) -> EndpointSt
         current_fail_per_sec=current_fail_per_sec,
         total_fail_per_sec=float(total_fail_per_sec),
         cumulative=cumulative,
-        current=_current(entry) if hdr is None else _from_values(hdr.current(method, entry.name)),
+        current=current_percentiles(entry, hdr),
         corrected=_corrected(hdr, method, entry.name),
     )
 

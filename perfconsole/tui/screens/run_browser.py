@@ -11,6 +11,7 @@ from textual.widgets import ContentSwitcher, DataTable, Label
 
 from perfconsole.errors import UserError
 from perfconsole.store.corrected import corrected_lines
+from perfconsole.store.endpoint_steps import EndpointStep, read_steps
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.stats_history import EndpointSecond, endpoint_seconds
 from perfconsole.tui.actions import BROWSER_ACTIONS, COMPARE_ACTIONS, DETAIL_ACTIONS, bindings
@@ -35,6 +36,7 @@ from perfconsole.tui.views.table import table_rows
 from perfconsole.tui.views.time_cursor import (
     cursor_line,
     endpoints_at,
+    endpoints_at_step,
     next_annotation,
     point_at,
     run_end,
@@ -175,8 +177,10 @@ class RunDetailScreen(_StoreScreen):
         self.entry, self.run = entry, run
         self.at: float | None = None
         """The time cursor (seconds into the run); None: whole-run figures."""
+        self._steps: list[EndpointStep] | None = None
+        """Per-endpoint figures every few seconds (read at the first cursor move; empty in older runs)."""
         self._seconds: list[EndpointSecond] | None = None
-        """Per-endpoint rows by second (read at the first cursor move; empty without full history)."""
+        """Older runs: per-endpoint rows by second from Locust's full stats history (empty without it)."""
 
     def compose(self) -> ComposeResult:
         yield Label("", id="detail-header")
@@ -210,16 +214,19 @@ class RunDetailScreen(_StoreScreen):
             self.query_one(PercentileTable).show_rows(table_rows(result.final, use_current=False))
             self.say("read-only: figures over the whole run (, . < > n move a time cursor)")
         else:
-            if self._seconds is None:
-                self._seconds = endpoint_seconds(self.run.path)
+            if self._steps is None:
+                self._steps = read_steps(self.run.path)
+                self._seconds = [] if self._steps else endpoint_seconds(self.run.path)
             shown = total_at(result.final, point) if point is not None else result.final
-            if point is not None and self._seconds:
+            if point is not None and self._steps:
+                shown = replace(shown, endpoints=endpoints_at_step(result.final, self._steps, at))
+            elif point is not None and self._seconds:
                 shown = replace(
                     shown, endpoints=endpoints_at(result.final, self._seconds, result.started_at, at)
                 )
             self.query_one(PercentileTable).show_rows(table_rows(shown, use_current=point is not None))
             line = cursor_line(point, at, run_end(result.history), result.final.window_s)
-            self.say(line if self._seconds else f"{line}; endpoint rows need --csv-full-history")
+            self.say(line if self._steps or self._seconds else f"{line}; no endpoint rows by time saved")
             rps, latency, users, errors = (with_cursor(chart, at) for chart in charts)
             charts = (rps, latency, users, errors)
         self.query_one(ChartsPanel).show_charts(charts)

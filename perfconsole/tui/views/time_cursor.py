@@ -1,9 +1,11 @@
 """A time cursor over a saved run (pure): where a key moves it, and the run's figures at that second.
 
 A saved run keeps the total's figures for every second (:class:`HistoryPoint`: users, req/s, fail/s and
-the current window's p50/p95/p99 from the HdrHistograms); the cursor shows them as they were then. A run
-saved with Locust's ``--csv-full-history`` also has each endpoint's row of every second in Locust's stats
-history (:mod:`perfconsole.store.stats_history`): the endpoint rows at the cursor come from there.
+the current window's p50/p95/p99 from the HdrHistograms); the cursor shows them as they were then. Each
+endpoint's window figures are kept every 5 s (:mod:`perfconsole.store.endpoint_steps`): the endpoint rows
+at the cursor are those of the last step at or before it. A run saved before that, with Locust's
+``--csv-full-history``, has each endpoint's row of every second in Locust's stats history instead
+(:mod:`perfconsole.store.stats_history`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import replace
 
 from perfconsole.model.percentiles import Percentiles
 from perfconsole.model.run import Annotation, EndpointStats, HistoryPoint, RunSnapshot
+from perfconsole.store.endpoint_steps import EndpointStep
 from perfconsole.store.stats_history import EndpointSecond
 from perfconsole.tui.chart import ChartData
 from perfconsole.tui.formatting import fmt_duration, fmt_ms, fmt_rate
@@ -94,6 +97,40 @@ def endpoints_at(
         for key, row in latest.items()
         if key in known
     )
+
+
+def endpoints_at_step(
+    final: RunSnapshot, steps: Sequence[EndpointStep], at: float
+) -> tuple[EndpointStats, ...]:
+    """The run's endpoints as the last step at or before ``at`` had them (``steps`` in time order): those
+    with requests in that step's window with its figures, those seen before but idle then with none;
+    endpoints not seen yet are left out."""
+    index = bisect_right([step.elapsed_s for step in steps], at + 0.5)  # steps are ~1 s late at most
+    if not index:
+        return ()
+    now = steps[index - 1].elapsed_s
+    latest: dict[str, EndpointStep] = {}
+    for earlier in steps[:index]:
+        latest[earlier.key] = earlier
+    shown = []
+    for endpoint in final.endpoints:
+        step = latest.get(endpoint.key)
+        if step is None:
+            continue
+        active = step.elapsed_s == now
+        shown.append(
+            replace(
+                endpoint,
+                num_requests=step.requests,
+                num_failures=step.failures,
+                current=Percentiles(p50=step.p50, p95=step.p95, p99=step.p99, p999=step.p999, max=step.max)
+                if active
+                else Percentiles(),
+                current_rps=step.rps if active else 0.0,
+                current_fail_per_sec=step.fail_per_sec if active else 0.0,
+            )
+        )
+    return tuple(shown)
 
 
 def with_cursor(chart: ChartData, at: float) -> ChartData:
