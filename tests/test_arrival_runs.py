@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import gevent
 import pytest
 from cli_helpers import popen_perfconsole
-from engine_helpers import wait_for
+from engine_helpers import edge_shift, moved_out, wait_for
 
 from perfconsole.config import RateStage
 from perfconsole.demo_target.process import DemoTargetProcess
@@ -55,23 +56,30 @@ def test_steady_rate_is_held(
         arrival=ArrivalPlan(rate=200.0),
     )
     run_to_end(session, 60)
+    controller = session.control.rate.controller
+    assert controller is not None
+    origin = controller.origin_s  # the schedule's start: the 20 s count from there (after the pool's spawn)
     result = session.result()
     assert result.arrival is not None
     seconds = list(result.arrival.seconds)
-    last_ten = started_between(seconds, 10.0, 20.0)
-    full = [s for s in seconds if 10.0 <= s[0] and s[0] + 1 <= 20.0]
+    last_ten = started_between(seconds, origin + 10.0, origin + 20.0)
+    full = [s for s in seconds if origin + 10.0 <= s[0] and s[0] + 1 <= origin + 20.0]
     rate = last_ten / len(full)
+    shift = edge_shift(controller, 200.0, origin + 10.0, origin + 20.0)
     requests = result.final.total.num_requests
     print(
-        f"workers={workers}: last {len(full)} s {rate:.1f} it/s; {requests} requests in 20 s; "
-        f"dropped {result.arrival.figures.dropped}; lag p95 {result.arrival.figures.start_lag_p95_ms} ms"
+        f"workers={workers}: last {len(full)} whole s of the rate's last 10 s {rate:.1f} it/s (late starts "
+        f"moved at most {shift:.0f} across its edges); {requests} requests in 20 s; dropped "
+        f"{result.arrival.figures.dropped}; lag p95 {result.arrival.figures.start_lag_p95_ms} ms"
     )
     print([s[2] for s in seconds])
     assert len(full) >= 9
-    assert 196.0 <= rate <= 204.0
+    assert abs(last_ten - 200.0 * len(full)) <= 0.02 * 200.0 * len(full) + shift
     assert abs(requests - 200 * 20) <= 0.03 * 200 * 20
-    stage = result.stages[-1]
-    assert stage.kind == "rate" and stage.arrival is not None
+    # the pool's users wait for the schedule while they spawn: the rate is the run's first and only stage
+    assert [(s.kind, s.label) for s in result.stages] == [("rate", "200/s")]
+    stage = result.stages[0]
+    assert stage.arrival is not None
     assert stage.arrival.target_rate == pytest.approx(200.0, rel=0.01)
 
 
@@ -93,12 +101,13 @@ def test_staged_rate_change_is_reached_within_two_seconds(
     assert controller is not None
     change = controller.origin_s + 10.0  # the stages count from the schedule's start (after the pool's spawn)
     after = [(round(s[0] - change, 2), s[2]) for s in seconds if change <= s[0] and s[0] + 1 <= change + 2]
-    print(f"whole seconds ending within 2 s of the change to 300/s (offset, started): {after}")
-    assert after and after[-1][1] >= 290
-    assert [s.label for s in result.stages if s.kind == "rate"] == [
-        "rate stage 1: 100/s",
-        "rate stage 2: 300/s",
-    ]
+    late = moved_out(controller, 300.0, change + after[-1][0]) if after else 0.0
+    print(
+        f"whole seconds ending within 2 s of the change to 300/s (offset, started): {after}; late starts "
+        f"moved at most {late:.0f} out of the last"
+    )
+    assert after and after[-1][1] + late >= 290
+    assert [s.label for s in result.stages] == ["rate stage 1: 100/s", "rate stage 2: 300/s"]
     before, later = (s.arrival for s in result.stages if s.kind == "rate")
     assert before is not None and later is not None
     assert before.target_rate == pytest.approx(100, rel=0.02) and later.target_rate == pytest.approx(
@@ -139,13 +148,15 @@ def test_worker_killed_mid_run_hands_its_share_to_the_survivor(
         f"share moved {moved_after:.1f} s after the kill; then {later / max(full, 1):.1f} it/s over {full} s"
     )
     assert moved_after <= 5.0
-    assert full >= 3 and later / full >= 190
+    shift = edge_shift(controller, 200.0, kill_elapsed + 6, 20.0)
+    assert full >= 3 and later + shift >= 190 * full
 
 
 def test_slow_target_fills_the_pool_drops_and_fails_the_threshold(
     tmp_path: Path, demo_target: DemoTargetProcess, demo_control: Callable[..., dict]
 ) -> None:
     (tmp_path / "config.toml").write_text("[thresholds]\ndropped_pct = 5\n", encoding="utf-8")
+    demo_control(latency_ms=10.0)  # 10 ms: 200/s need about 3 users, the 10 of the pool keep up
     proc = popen_perfconsole(
         [
             "run",
@@ -193,7 +204,10 @@ def test_slow_target_fills_the_pool_drops_and_fails_the_threshold(
     assert arrival["peak_pool"] == 50 and arrival["max_users"] == 50
     assert arrival["dropped"] > 0
     slow = [s for s in arrival["seconds"] if s[0] >= 9 and s[0] + 1 <= 15]
-    assert slow and sum(s[3] for s in slow) / len(slow) > 50  # about 100/s: 50 users x 2 it/s each serve 100
+    dropped_per_s = sum(s[3] for s in slow) / max(1, len(slow))
+    print(f"dropped {dropped_per_s:.0f}/s over {len(slow)} s with the pool full: {[s[3] for s in slow]}")
+    # about 100/s: 50 users serve 2 iterations/s each (a busy box's overhead only lowers what they serve)
+    assert len(slow) >= 4 and 75 <= dropped_per_s <= 135
     # the iterations that did start waited for a free user (up to 1 s): their time from the scheduled start
     # holds that wait, the service time does not
     assert arrival["start_lag_p95_ms"] > 100
@@ -226,3 +240,58 @@ def test_rate_profile_picked_mid_run_starts_its_stages_and_a_users_profile_leave
     assert notes[0].startswith("arrival rate: 2 rate stages on 4 users") and notes[-1].startswith(
         "arrival rate off"
     )
+
+
+def test_limit_verdict_follows_a_slowed_target(
+    demo_target: DemoTargetProcess,
+    demo_control: Callable[..., dict],
+    make_session: Callable[..., LoadSession],
+) -> None:
+    """The console's verdict (the rate panel's, from the same snapshot and history) on a real run: the
+    target slowed to 100 ms at 200/s needs about 25 users, which the ceiling of 50 allows ("target-bound":
+    latency rising, pool growing); slowed to 500 ms it needs 100 ("pool ceiling reached": drops)."""
+    from perfconsole.tui.views.rate import verdict
+    from perfconsole.verdicts.arrival import POOL_CEILING, TARGET_BOUND
+
+    session = make_session(
+        host=demo_target.url,
+        workers=2,
+        users=10,
+        duration_s=40.0,
+        resources=False,
+        arrival=ArrivalPlan(rate=200.0, max_users=50),
+    )
+    controller = session.control.rate.controller
+    assert controller is not None
+    session.start()
+
+    def reading() -> tuple[str, str]:
+        found = verdict(session.snapshot(), session.history)
+        assert found is not None
+        return found
+
+    def wait_for_verdict(wanted: str, timeout_s: float) -> list[tuple[float, str, str]]:
+        seen: list[tuple[float, str, str]] = []
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            word, why = reading()
+            seen.append((round(session.elapsed_s, 1), word, why))
+            if word == wanted:
+                return seen
+            gevent.sleep(0.25)
+        raise AssertionError(f"no {wanted!r} within {timeout_s} s: {seen}")
+
+    # the verdict's trends compare with 10 s before: let 12 s of history build up at 1 ms
+    wait_for(lambda: controller.active and session.elapsed_s > controller.origin_s + 12, 40, "12 s at 200/s")
+    calm = reading()
+    demo_control(latency_ms=100.0)
+    bound = wait_for_verdict(TARGET_BOUND, 10)
+    pool_then = session.snapshot().user_count
+    demo_control(latency_ms=500.0)
+    ceiling = wait_for_verdict(POOL_CEILING, 10)
+    status = session.snapshot().arrival
+    session.stop()
+    wait_for(lambda: not session.state.is_live, 30, "the stop")
+    print(f"at 1 ms: {calm}; slowed to 100 ms: {bound[-1]} (pool {pool_then}); 500 ms: {ceiling[-1]}")
+    assert status is not None and status.pool == 50 and status.dropped_rate > 0
+    assert 10 < pool_then < 50  # grew for 100 ms, within the ceiling

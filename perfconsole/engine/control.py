@@ -180,7 +180,7 @@ class RunControl:
     def stage_key(self) -> StageKey | None:
         """The stage the run is in now (for the figures per stage)."""
         return stage_key(
-            live=self._session.state.is_live,
+            live=self._session.state.is_live and not self.rate.pending,  # a rate run's pool spawning: none
             users=self.user_target.users,
             drill_running=self.drills.running,
             after_drill=self.drills.awaiting_verdict,

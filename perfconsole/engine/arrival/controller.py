@@ -93,6 +93,13 @@ class ArrivalController:
         if self._watcher is None:
             self._watcher = gevent.spawn(self._watch_loop)
 
+    def hold(self) -> None:
+        """Before the schedule starts (the initial pool spawning): every process's users wait at the gate
+        instead of running their own loop, so that the run's first requests are the schedule's."""
+        zero = {"curve": RateCurve.constant(0.0).to_wire(), "now_s": self._elapsed(), "ceiling": 0}
+        for node_id in self._live_nodes():
+            self._send(node_id, zero)
+
     def set_rate(self, rate: float) -> None:
         """The operator's dial: a constant ``rate`` from now on (a staged plan is left)."""
         if self.plan is None:

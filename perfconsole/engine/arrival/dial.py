@@ -47,6 +47,8 @@ class ArrivalDial:
         self._deadline = deadline
         self.controller: ArrivalController | None = None
         self._said_wait_time = False
+        self.pending = False
+        """A run planned at a rate whose initial pool is still spawning: no stage yet, no requests."""
 
     def attach(self, runner: object, local: bool, hdr: HdrStats) -> None:
         """At prepare: the master's controller (and with ``--workers 0`` the in-process pacer)."""
@@ -61,14 +63,19 @@ class ArrivalDial:
 
     # --------------------------------------------------------------------------- verbs
     def start_run(self, arrival: ArrivalPlan) -> float | None:
-        """A run planned at a rate: the initial pool first (pre-allocated, as k6 does), then the schedule
-        and its stages for the run's duration (the deadline moves by the pool's spawn time). Returns the
-        planned duration (None: until stopped)."""
+        """A run planned at a rate: the initial pool first (pre-allocated, as k6 does: its users wait at the
+        gate and send nothing), then the schedule and its stages for the run's duration (the deadline moves
+        by the pool's spawn time); the rate is the run's first stage. Returns the planned duration (None:
+        until stopped)."""
         session = self._session
         plan, profile = session.plan, session.profile
         pool = plan.users or (profile.users if profile else DEFAULT_POOL)
         fast = GROW_SPAWN_RATE_PER_WORKER * max(1, session.worker_count)
         rate = plan.spawn_rate or (profile.spawn_rate if profile else min(float(pool), fast))
+        if self.controller is None:
+            raise UserError("the session is not prepared")
+        self.controller.hold()  # the pool's users wait for the schedule: the run's first stage is the rate
+        self.pending = True
         self._users.spawn(pool, rate)
         session.spawn_tracked(self._enter_when_spawned, arrival, pool, pool / rate + POOL_WAIT_S)
         if plan.duration_s is not None:
@@ -109,10 +116,12 @@ class ArrivalDial:
 
     def end(self) -> None:
         """The run is over: no more targets nor growth."""
+        self.pending = False
         if self.controller is not None:
             self.controller.end()
 
     def reset(self) -> None:
+        self.pending = False
         if self.controller is not None:
             self.controller.reset()
 
@@ -166,6 +175,7 @@ class ArrivalDial:
     def _enter(self, arrival: ArrivalPlan, pool: int, start_s: float | None = None) -> None:
         controller = self.controller
         assert controller is not None
+        self.pending = False
         controller.start(arrival, pool, start_s)
         what = (
             f"{len(arrival.stages)} rate stages" if arrival.stages else f"{arrival.rate or 0:g} iterations/s"

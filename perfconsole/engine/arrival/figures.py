@@ -53,6 +53,11 @@ class SecondCounts:
         p95 = sparse_values(lag, lag_max, (0.95,))[0] if lag else None
         return started, dropped, p95
 
+    def lag_max_ms(self, second: int) -> float:
+        """The longest start lag (ms) of the iterations started in ``second`` (0: none counted)."""
+        counts = self._seconds.get(second)
+        return counts.lag_max_us / 1000.0 if counts is not None else 0.0
+
     def series(self) -> list[tuple[int, int, int]]:
         """(second, started, dropped) of every second counted, in order."""
         return [(s, c.started, c.dropped) for s, c in sorted(self._seconds.items())]
