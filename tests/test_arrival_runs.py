@@ -214,6 +214,11 @@ def test_slow_target_fills_the_pool_drops_and_fails_the_threshold(
     assert total["corrected"]["p95_ms"] > total["p95_ms"] + 100
     failed = [t for t in summary["thresholds"] if not t["passed"]]
     assert [t["metric"] for t in failed] == ["dropped_pct"]
+    # the run and its one stage (the rate) are stamped invalid by their drops
+    validity = summary["validity"]
+    assert any(r.startswith("dropped ") for r in validity["reasons"]), validity
+    assert [s["index"] for s in validity["stages"]] == [1]
+    assert any("of the stage's iterations" in r for r in validity["stages"][0]["reasons"]), validity
 
 
 def test_rate_profile_picked_mid_run_starts_its_stages_and_a_users_profile_leaves_them(

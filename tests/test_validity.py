@@ -13,6 +13,7 @@ from perfconsole.errors import ExitCode
 from perfconsole.headless.exit_status import exit_status
 from perfconsole.headless.summary import validity_lines
 from perfconsole.headless.summary_json import summary_dict
+from perfconsole.model.arrival import ArrivalFigures
 from perfconsole.model.percentiles import Percentiles
 from perfconsole.model.run import Annotation, RunResult, ThresholdResult
 from perfconsole.model.run_end import EndKind, RunEnd
@@ -86,6 +87,26 @@ def test_each_stage_is_stamped_by_what_happened_in_it() -> None:
         "only 12 request(s), fewer than the 50 a measurement needs",
     )
     assert stamped.run.reasons[0].startswith("generator saturated:")  # 5 s in the run
+
+
+def test_a_rate_stage_whose_drops_reach_the_limit_is_invalid_alone() -> None:
+    def level(index: int, start_s: float, end_s: float, started: int, dropped: int) -> StageStats:
+        figures = ArrivalFigures(end_s - start_s, float(started + dropped), started, dropped, 5.0)
+        return replace(stage(index, start_s, end_s, started), kind="rate", label="x/s", arrival=figures)
+
+    spike = replace(
+        make_result(),
+        stages=(level(1, 0, 60, 3000, 0), level(2, 60, 90, 9000, 3000), level(3, 90, 150, 3000, 0)),
+        thresholds=(ThresholdResult("Aggregated", "dropped_pct", 5.0, 4.8, True),),  # diluted: the run passes
+    )
+    stamped = stamp(spike)
+    assert stamped.run.valid
+    assert stamped.stage(1).valid and stamped.stage(3).valid
+    assert stamped.stage(2).reasons == ("dropped 25.0% of the stage's iterations (limit 5%)",)
+    unlimited = replace(spike, thresholds=())
+    assert stamp(unlimited).stage(2).valid  # no dropped_pct limit set: drops are figures, not a stamp
+    looser = replace(spike, thresholds=(ThresholdResult("Aggregated", "dropped_pct", 30.0, 4.8, True),))
+    assert stamp(looser).stage(2).valid
 
 
 def test_a_shape_that_raised_or_was_cut_short_did_not_complete() -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from perfconsole.model.run import RunResult
 from perfconsole.model.run_end import EndKind
 from perfconsole.model.run_warnings import WarningKind
+from perfconsole.model.stages import StageStats
 from perfconsole.model.validity import RunValidity, Validity
 from perfconsole.verdicts.arrival import DROPPED_METRIC
 
@@ -43,6 +44,8 @@ class Span:
     end_s: float | None = None
     requests: int | None = None
     """The span's own requests (a stage's); None: the run's total."""
+    dropped_pct: float | None = None
+    """A rate stage's dropped iterations in percent of those scheduled; None: none scheduled in it."""
 
     def holds(self, elapsed_s: float) -> bool:
         return (self.start_s is None or elapsed_s >= self.start_s) and (
@@ -117,9 +120,13 @@ def worker_lost(result: RunResult, rules: ValidityRules, span: Span) -> Iterable
 
 
 def dropped_iterations(result: RunResult, rules: ValidityRules, span: Span) -> Iterable[str]:
-    """Arrival-rate mode's dropped iterations beyond their ``dropped_pct`` limit (the whole run)."""
+    """Arrival-rate mode's dropped iterations at or beyond their ``dropped_pct`` limit: the whole run's (its
+    threshold failed), or a rate stage's own (a spike's drops, which a long calm run would dilute)."""
     if span.start_s is not None:
-        return []
+        limit = next((t.limit for t in result.thresholds if t.metric == DROPPED_METRIC), None)
+        if limit is None or span.dropped_pct is None or span.dropped_pct < limit:
+            return []
+        return [f"dropped {span.dropped_pct:.1f}% of the stage's iterations (limit {limit:g}%)"]
     return [
         f"dropped {t.actual:.1f}% of iterations (limit {t.limit:g}%)"
         for t in result.thresholds
@@ -169,13 +176,18 @@ def _validity(result: RunResult, rules: ValidityRules, span: Span) -> Validity:
     return Validity(tuple(reasons))
 
 
+def stage_span(stage: StageStats) -> Span:
+    """The span a stage's stamp covers, with its dropped iterations in percent (a rate stage's)."""
+    arrival = stage.arrival
+    scheduled = arrival is not None and arrival.started + arrival.dropped > 0
+    dropped = arrival.dropped_pct if arrival is not None and scheduled else None
+    return Span(stage.start_s, stage.end_s, stage.requests, dropped)
+
+
 def stamp(result: RunResult, rules: ValidityRules | None = None) -> RunValidity:
     """The run's stamp and every stage's."""
     rules = rules or ValidityRules()
-    stages = tuple(
-        (stage.index, _validity(result, rules, Span(stage.start_s, stage.end_s, stage.requests)))
-        for stage in result.stages
-    )
+    stages = tuple((stage.index, _validity(result, rules, stage_span(stage))) for stage in result.stages)
     return RunValidity(_validity(result, rules, Span()), stages)
 
 
