@@ -1,4 +1,5 @@
-"""Pure functions over load profiles: which stage is active, stage labels, the planned users curve.
+"""Pure functions over load profiles: which stage is active, stage labels, the planned users curve, and a
+rate profile's planned arrival rate.
 
 No Locust here: the console's preview chart and the headless summary use these without starting gevent;
 :mod:`perfconsole.engine.shapes` builds the Locust shape on top of them.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from perfconsole.config import Profile, Stage
+from perfconsole.config import Arrival, Profile, Stage
 
 UNBOUNDED_PREVIEW_S = 60.0
 """Horizon of the preview curve for a profile without a duration (at least, and past its ramp)."""
@@ -79,3 +80,39 @@ def users_over_time(profile: Profile, points: int = 60) -> list[tuple[float, int
     horizon = preview_horizon_s(profile)
     times = [horizon * i / (points - 1) for i in range(points)]
     return [(t, round(planned_users(profile, t))) for t in times]
+
+
+def planned_rate(arrival: Arrival, elapsed_s: float) -> float:
+    """Iterations per second a rate profile plans ``elapsed_s`` seconds into its schedule: its constant rate,
+    or its stages (held, or reached linearly from the level before); the last rate holds afterwards."""
+    if not arrival.stages:
+        return arrival.rate or 0.0
+    before, start = 0.0, 0.0
+    for stage in arrival.stages:
+        if elapsed_s < stage.until_s:
+            if not stage.linear:
+                return stage.rate
+            return before + (stage.rate - before) * (elapsed_s - start) / (stage.until_s - start)
+        before, start = stage.rate, stage.until_s
+    return before
+
+
+def rate_over_time(profile: Profile, points: int = 60) -> list[tuple[float, float]]:
+    """A rate profile's planned iterations/s as ``points`` evenly spaced (elapsed seconds, rate) pairs from 0
+    to its end (as :func:`users_over_time`), plus both sides of each held stage's step, so a step is drawn
+    as one. Empty for a users profile."""
+    arrival = profile.arrival
+    if arrival is None:
+        return []
+    if points < 2:
+        raise ValueError("rate_over_time needs at least 2 points")
+    horizon = profile.duration_s or UNBOUNDED_PREVIEW_S
+    times = {horizon * i / (points - 1) for i in range(points)}
+    for stage in arrival.stages[:-1]:
+        if stage.until_s < horizon:
+            times |= {stage.until_s, max(0.0, stage.until_s - horizon / (points - 1) / 10)}
+    return [(t, planned_rate(arrival, t)) for t in sorted(times)]
+
+
+def peak_rate(arrival: Arrival) -> float:
+    return max((s.rate for s in arrival.stages), default=arrival.rate or 0.0)

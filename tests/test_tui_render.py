@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from test_tui_data import ANNOTATIONS, SCENARIOS, TOTAL, history, settings, snapshot
 
+from perfconsole.config import Arrival, RateStage, load_settings
 from perfconsole.errors import UserError
 from perfconsole.model.run import EndpointStats, ErrorStats, RunState, WorkerInfo
 from perfconsole.tui import chart
@@ -18,7 +20,7 @@ from perfconsole.tui.text_layout import fit_text, pack_fields
 from perfconsole.tui.views.annotations import annotation_lines
 from perfconsole.tui.views.charts import dashboard_charts
 from perfconsole.tui.views.failures import exception_rows, failure_rows
-from perfconsole.tui.views.start import profile_line, profile_preview, scenario_lines
+from perfconsole.tui.views.start import profile_line, profile_preview, rate_preview, scenario_lines
 from perfconsole.tui.views.status import failure_percent, status_fields, worker_summary
 from perfconsole.tui.views.table import TABLE_COLUMNS, TableRow, table_rows
 from perfconsole.tui.views.workers import worker_rows
@@ -150,12 +152,30 @@ def test_dashboard_charts_mark_annotations() -> None:
 
 def test_profile_preview_and_lines() -> None:
     ramp = settings().profiles["ramp"]
-    from perfconsole.profiles import users_over_time
+    from perfconsole.profiles import rate_over_time, users_over_time
 
     data = profile_preview(users_over_time(ramp, 30), 20)
     assert data.y_max == 20 and data.latest == "peak 20"
     assert profile_line(ramp) == "Ramp up and down: 3 stages up to 20 users until stopped"
     assert profile_line(settings().profiles["light"]) == "Smoke load: 4 users @4/s for 1:00"
+    shipped = load_settings(Path(__file__).resolve().parent.parent / "config.toml")
+    spike = shipped.profiles["open-spike"]  # 50/s, 400/s from 1:00 to 1:30, 50/s to 2:30
+    points = rate_over_time(spike, 31)
+    rate = rate_preview(points, 400.0)
+    assert rate.title.startswith("planned arrival rate") and rate.latest == "peak 400/s"
+    assert rate.y_max >= 400 and rate.t_end == 150.0
+    assert [r for t, r in points if t in (0.0, 55.0, 60.0, 85.0, 90.0, 150.0)] == [50, 50, 400, 400, 50, 50]
+    before_step = [r for t, r in points if 59.0 < t < 60.0]
+    assert before_step == [50.0]  # the step is drawn as one: its last point before is still 50/s
+    assert profile_line(spike) == (
+        "Open model: 50 iterations/s, a 400/s spike for 30 s, back to 50/s: 3 rate stages up to 400 "
+        "iterations/s on a pool of 20 users, max 200 for 2:30"
+    )
+    linear = replace(spike, arrival=Arrival(stages=(RateStage(10, 100, linear=True),)), duration_s=10.0)
+    assert [round(r) for _, r in rate_over_time(linear, 3)] == [0, 50, 100]
+    steady = replace(spike, arrival=Arrival(rate=200), duration_s=60.0, description="")
+    assert profile_line(steady) == "200 iterations/s on a pool of 20 users for 1:00"
+    assert {r for _, r in rate_over_time(steady)} == {200}
     lines = scenario_lines(SCENARIOS[0])
     assert lines[1] == "• NotificationsUser (weight 3)  tags read, write" and lines[-1] == "tags: read, write"
 

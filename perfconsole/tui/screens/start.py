@@ -15,7 +15,7 @@ from textual.widgets.option_list import Option
 from perfconsole.config import Settings
 from perfconsole.engine.scenario import ScenarioInfo
 from perfconsole.errors import UserError
-from perfconsole.profiles import users_over_time
+from perfconsole.profiles import peak_rate, rate_over_time, users_over_time
 from perfconsole.tui.actions import START_ACTIONS, bindings
 from perfconsole.tui.launch import parse_host, parse_tags, parse_workers, preset_tags, preset_users_note
 from perfconsole.tui.recorder import RunRecorder
@@ -25,7 +25,13 @@ from perfconsole.tui.shape_choices import preview_line, profile_choices, shape_c
 from perfconsole.tui.shown import masked_host, unmasked_host
 from perfconsole.tui.start_fields import field_error, target_field_rows
 from perfconsole.tui.target_fields import parse_metrics_url, parse_run_name, parse_target_process
-from perfconsole.tui.views.start import profile_line, profile_preview, scenario_lines, user_class_label
+from perfconsole.tui.views.start import (
+    profile_line,
+    profile_preview,
+    rate_preview,
+    scenario_lines,
+    user_class_label,
+)
 from perfconsole.tui.widgets.charts import RunChart
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -205,7 +211,11 @@ class StartScreen(StoreKeysScreen):
         profile = self.settings.profiles[name]
         line = profile_line(profile) + preset_users_note(self.launch_options)
         self.query_one("#profile-info", Static).update(Text(line))
-        self.query_one("#profile-preview", RunChart).data = profile_preview(
+        chart = self.query_one("#profile-preview", RunChart)
+        if profile.arrival is not None:  # a rate profile plans iterations/s, not users
+            chart.data = rate_preview(rate_over_time(profile, points=60), peak_rate(profile.arrival))
+            return
+        chart.data = profile_preview(
             users_over_time(profile, points=60), max((s.users for s in profile.stages), default=profile.users)
         )
 

@@ -1,4 +1,5 @@
-"""The start screen's lines: a scenario's description, a profile's one-line plan and its users chart."""
+"""The start screen's lines: a scenario's description, a profile's one-line plan and its chart (users over
+time, or a rate profile's arrival rate over time)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Sequence
 
 from perfconsole.config import Profile
 from perfconsole.engine.scenario import ScenarioInfo, UserClassInfo
+from perfconsole.profiles import peak_rate
 from perfconsole.tui.chart import ChartData, Series, nice_ceiling
 from perfconsole.tui.formatting import fmt_duration, fmt_spawn_rate
 
@@ -24,6 +26,21 @@ def profile_preview(points: Sequence[tuple[float, int]], peak_users: int) -> Cha
         nice_ceiling(max([1.0, *(float(u) for _, u in points)])),
         fill=True,
         latest=f"peak {peak_users}",
+    )
+
+
+def rate_preview(points: Sequence[tuple[float, float]], peak_rate: float) -> ChartData:
+    """The start screen's small chart of a rate profile's plan: iterations/s over time."""
+    times = [t for t, _ in points]
+    t_end = times[-1] if times and times[-1] > 0 else 1.0
+    return ChartData(
+        "planned arrival rate (iterations/s)",
+        (Series("rate", times, [r for _, r in points]),),
+        (),
+        t_end,
+        nice_ceiling(max([1.0, *(r for _, r in points)])),
+        fill=True,
+        latest=f"peak {peak_rate:g}/s",
     )
 
 
@@ -66,7 +83,16 @@ def scenario_lines(info: ScenarioInfo) -> list[str]:
 def profile_line(profile: Profile) -> str:
     """``Typical daytime traffic: 20 users @2/s for 5:00`` (stages counted for a staged profile)."""
     duration = "until stopped" if profile.duration_s is None else f"for {fmt_duration(profile.duration_s)}"
-    if profile.stages:
+    arrival = profile.arrival
+    if arrival is not None:
+        rate = (
+            f"{len(arrival.stages)} rate stages up to {peak_rate(arrival):g} iterations/s"
+            if arrival.stages
+            else f"{arrival.rate or 0:g} iterations/s"
+        )
+        ceiling = f", max {arrival.max_users}" if arrival.max_users is not None else ""
+        plan = f"{rate} on a pool of {profile.users} users{ceiling}"
+    elif profile.stages:
         plan = f"{len(profile.stages)} stages up to {max(s.users for s in profile.stages)} users"
     else:
         plan = f"{profile.users} users @{fmt_spawn_rate(profile.spawn_rate)}/s"
