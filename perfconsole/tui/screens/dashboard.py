@@ -23,6 +23,7 @@ from perfconsole.tui.controls import (
     step_users,
 )
 from perfconsole.tui.recorder import RunRecorder
+from perfconsole.tui.redraw import TableRedraw
 from perfconsole.tui.screens.modals import NoteModal, ProfileModal, YesNoModal
 from perfconsole.tui.screens.rate_keys import RateKeysScreen
 from perfconsole.tui.screens.shape_guard import guard_shape
@@ -101,6 +102,7 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         self.verdict_lines = VerdictLines(settings.soak)
         self._shown_fallbacks: set[RunWarning] = set()
         self._polls = 0
+        self._table_redraw, self._polling = TableRedraw(), False  # a poll's table waits for new figures
 
     def compose(self) -> ComposeResult:
         yield StatusBar(id="status")
@@ -174,7 +176,9 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
     def poll(self) -> None:
         """The timer's tick: figures every time, charts every ``CHART_EVERY`` ticks."""
         self._polls += 1
+        self._polling = True
         self.refresh_view(charts=self._polls % CHART_EVERY == 0)
+        self._polling = False
 
     def refresh_view(self, charts: bool = True) -> None:
         """Poll the session once and hand each widget its data (only the visible lower view)."""
@@ -200,7 +204,8 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         status.use_current = self.use_current
         status.paused = self.session.paused
         status.validity = live_validity(self.session, snapshot, self.settings)
-        self.show_table()
+        if self._table_redraw.due(snapshot, forced=not self._polling):
+            self.show_table()
         view = self.query_one(ContentSwitcher).current
         if view == "charts" and charts:
             charts_data = dashboard_charts(self.session.history, self.session.annotations)
