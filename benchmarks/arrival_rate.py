@@ -7,8 +7,9 @@
 2. The highest arrival rate perfconsole sustains with < 1 % dropped iterations, same workers: rates
    stepped up from half of that maximum by 10 % of it until drops reach 1 % (or achieved falls 2 % short).
    Prints its ratio to Locust's maximum (goal >= 0.9).
-3. The rate error at 50 % and 90 % of that sustained maximum: |achieved - target| / target over the
-   steady seconds (the first 2 s and the last second left out; goal < 1 %).
+3. The rate error at 50 % and 90 % of that sustained maximum: |achieved - target| / target, iterations
+   counted over the whole seconds the schedule covers (its first and last whole second left out; goal < 1 %).
+Each figure is printed with the machine's load average (a busy machine moves every figure).
 Bounded: about (2 + steps) runs of S seconds plus start-up; the defaults take about 2-3 minutes. Figures on
 a shared machine vary from run to run: compare the ratio, not the absolute rates.
 """
@@ -80,12 +81,20 @@ def arrival_run(host: str, rate: float, users: int, seconds: int, workers: int, 
         arrival: dict = json.loads(done.stdout)["arrival"]
     except (ValueError, KeyError, TypeError):
         raise RuntimeError(f"perfconsole run failed ({done.returncode}): {done.stderr[-500:]}") from None
-    steady = [row for row in arrival["seconds"] if row[0] >= 2 and row[0] + 1 <= seconds - 1]
+    # the seconds the schedule covers whole (their target is the full rate; the schedule starts once the
+    # initial pool is up and ends with the run), less the first and the last of them
+    full = [row for row in arrival["seconds"] if abs(row[1] - rate) <= 1e-6 * rate]
+    steady = full[1:-1]
     target = sum(row[1] for row in steady)
     started = sum(row[2] for row in steady)
     arrival["steady_error_pct"] = abs(started - target) / target * 100 if target else float("nan")
     arrival["steady_rate"] = started / len(steady) if steady else 0.0
+    arrival["steady_seconds"] = len(steady)
     return arrival
+
+
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
 def main() -> int:
@@ -101,7 +110,7 @@ def main() -> int:
         (tmp / "config.toml").write_text("[thresholds]\nfail_on_errors = false\n", encoding="utf-8")
         print(f"target {host}; {args.workers} worker(s), {args.users} users, {args.seconds} s a run")
         maximum = locust_max(host, args.users, args.seconds, args.workers, tmp)
-        print(f"1. Locust closed loop (no wait): {maximum:.0f} req/s")
+        print(f"1. Locust closed loop (no wait): {maximum:.0f} req/s ({load()})")
         best = 0.0
         step = maximum * 0.1
         rate = maximum * 0.5
@@ -112,7 +121,7 @@ def main() -> int:
             achieved, dropped = figures["steady_rate"], figures["dropped_pct"]
             print(
                 f"   {rate:7.0f}/s: achieved {achieved:7.1f}/s, dropped {dropped:.2f}%, start lag p95 "
-                f"{figures['start_lag_p95_ms']} ms, pool {figures['peak_pool']} -> {verdict}"
+                f"{figures['start_lag_p95_ms']} ms, pool {figures['peak_pool']} -> {verdict} ({load()})"
             )
             if not ok:
                 break
@@ -128,7 +137,8 @@ def main() -> int:
             figures = arrival_run(host, best * share, args.users, args.seconds, args.workers, tmp)
             print(
                 f"3. at {share:.0%} ({best * share:.0f}/s): rate error {figures['steady_error_pct']:.2f}% "
-                f"(goal < 1 %), dropped {figures['dropped_pct']:.2f}%"
+                f"over {figures['steady_seconds']} s (goal < 1 %), dropped {figures['dropped_pct']:.2f}% "
+                f"({load()})"
             )
     return 0
 

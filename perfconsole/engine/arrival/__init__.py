@@ -2,6 +2,8 @@
 
 - ``schedule``: pure: rate curves (constant, stages held or reached linearly) and arrival times (constant
   spacing or Poisson).
+- ``cursor``: pure: the iterations due and not yet started, as a cursor on the schedule (taken by the
+  next free user, dropped in bulk when stale).
 - ``controller`` (master side): owns the target, splits it into shares across workers (Locust's custom
   messages), re-splits on worker join or loss, grows the pool up to ``--max-users``; counts per second.
 - ``pacer`` (where users run): hands scheduled starts to idle users through the gate on Locust's

@@ -2,11 +2,12 @@
 
 The pacer receives this process's share of the target rate from the master (``messages.SHARE``), runs the
 schedule in one greenlet and hands each scheduled start to an idle user (``gate``). When no user is idle,
-the iteration waits for a user to finish or for one the master is asked to add (``messages.GROW``, up to
-this process's share of ``--max-users``); one that no user could start within ``MAX_START_WAIT_S`` is
-dropped and counted. Each start's lag (scheduled time to actual start) is measured; the requests of that
-iteration are recorded from the scheduled start as well (``lag_us``, read by the histogram recorder).
-Counts go to the master each second (``messages.REPORT``).
+the iteration waits in the schedule's cursor (``cursor.DueCursor``: no object per iteration) for a user
+to finish, which takes the oldest at once, or for one the master is asked to add (``messages.GROW``, up to
+this process's share of ``--max-users``); those no user could start within ``MAX_START_WAIT_S`` are
+dropped and counted in bulk. Each start's lag (scheduled time to actual start) is measured; the requests
+of that iteration are recorded from the scheduled start as well (``lag_us``, read by the histogram
+recorder). Counts go to the master each second (``messages.REPORT``).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from collections.abc import Callable
 from typing import Any
 
 import gevent
-from gevent.event import AsyncResult
+from gevent.hub import Waiter
 
+from perfconsole.engine.arrival.cursor import DueCursor
 from perfconsole.engine.arrival.messages import GROW, REPORT, REPORT_INTERVAL_S, SHARE
 from perfconsole.engine.arrival.schedule import Arrivals, RateCurve
 from perfconsole.engine.hdr.codec import encode_counts
@@ -35,10 +37,12 @@ GROW_MARGIN = 1.25
 MIN_ITERATIONS = 10
 TURN_ATTR = "_perfconsole_turn"
 """Set on a user during an iteration: (start lag µs, start time); cheaper than a side table a request."""
-MAX_BACKLOG = 100_000
-"""Iterations waiting for a user at most (they wait ``MAX_START_WAIT_S`` at most: this bounds memory only)."""
 TICK_S = 0.001
 """The schedule loop's shortest sleep."""
+POLL_S = 0.01
+"""The schedule loop's sleep while due starts wait for a user (users take them as they finish)."""
+LATE_NO_GROW_S = 0.05
+"""The pool does not grow while the schedule loop wakes this late (the process is short of CPU)."""
 MAX_START_WAIT_S = 1.0
 """An iteration no user could start within this time of its scheduled start is dropped (also when the
 schedule loop itself was late: the process was stalled)."""
@@ -62,15 +66,20 @@ class ArrivalPacer:
         self._clock = clock
         self._origin = 0.0
         self._arrivals: Arrivals | None = None
+        self._cursor: DueCursor | None = None
         self._loop: gevent.Greenlet | None = None
         self._reporter: gevent.Greenlet | None = None
-        self._idle: deque[tuple[Any, AsyncResult]] = deque()
-        self._backlog: deque[float] = deque()
+        self._idle: deque[Waiter[Any]] = deque()
+        """Users waiting for their turn, oldest first (each waits in its own ``Waiter``)."""
         self._seconds: dict[int, _Second] = {}
+        self._second_at = -1
+        self._second = _Second()
         self._iteration_s = 0.0
         self._iterations = 0
         """Iteration times since the last report (for the pool's growth)."""
         self._grow_asked_at = -GROW_RETRY_S
+        self._late_s = 0.0
+        """How late the schedule loop woke last (a generator short of CPU: more users would not help)."""
         self.ceiling = 0
         self.active = False
         runner.register_message(SHARE, self._on_share)
@@ -91,13 +100,14 @@ class ArrivalPacer:
         now_s = self._run_time()
         curve = RateCurve.from_wire(rows)
         self._arrivals = Arrivals(curve, now_s, poisson=bool(data.get("poisson")), rng=random.Random())
+        self._cursor = DueCursor(self._arrivals, MAX_START_WAIT_S)
         if not self.active:
             self.active = True
             gate.open_gate(self)
             self._reporter = gevent.spawn(self._report_loop)
         if self._loop is not None:
             self._loop.kill(block=False)
-        self._loop = gevent.spawn(self._schedule_loop, self._arrivals)
+        self._loop = gevent.spawn(self._schedule_loop, self._cursor)
 
     def deactivate(self) -> None:
         """Leave the mode: idle users go back to Locust's own loop at once."""
@@ -109,58 +119,52 @@ class ArrivalPacer:
             if glet is not None:
                 glet.kill(block=False)
         self._loop = self._reporter = None
-        self._backlog.clear()
-        while self._idle:
-            _user, turn = self._idle.popleft()
-            turn.set(None)
+        self._cursor = None
+        self._release(None)
         self._send_report()
 
     def _run_time(self) -> float:
         return self._clock() - self._origin
 
     # --------------------------------------------------------------------------- the schedule
-    def _schedule_loop(self, arrivals: Arrivals) -> None:
-        """Every start that is due, then sleep until the next one (at least ``TICK_S``: at high rates a
-        wake-up hands out several starts, each with its own lag, instead of a timer per start)."""
-        due = arrivals.next()
-        while due is not None:
+    def _schedule_loop(self, cursor: DueCursor) -> None:
+        """Hand every due start to an idle user, then sleep until the next one (at least ``TICK_S``: at high
+        rates a wake-up hands out several starts, each with its own lag, instead of a timer per start).
+        With no idle user, due starts wait in the cursor: each user takes the oldest as it finishes."""
+        callback = gevent.get_hub().loop.run_callback
+        idle = self._idle
+        while cursor.due is not None:
             now = self._run_time()
-            while due is not None and due <= now:
-                if now - due > MAX_START_WAIT_S:
-                    self._count(self._clock_second()).dropped += 1
-                else:
-                    self._dispatch(due)
-                due = arrivals.next()
-            if self._backlog and self.runner.user_count < self.ceiling:
+            self._drop(cursor.expire(now))
+            while idle:
+                due = cursor.take(now)
+                if due is None:
+                    break
+                callback(idle.popleft().switch, due)
+            if not idle and self.runner.user_count < self.ceiling and cursor.waited_s(now) >= GROW_AFTER_S:
                 self._ask_to_grow(now)
-            if due is not None:
-                gevent.sleep(max(TICK_S, due - now))
+            due = cursor.due
+            wait = max(TICK_S, due - now) if due is not None and due > now else POLL_S
+            asked = self._run_time()
+            gevent.sleep(wait)
+            self._late_s = max(0.0, self._run_time() - asked - wait)
 
-    def _dispatch(self, due: float) -> None:
+    def _release(self, due: float | None) -> None:
+        """Every idle user goes on with ``due`` (None: out of the mode)."""
+        callback = gevent.get_hub().loop.run_callback
         while self._idle:
-            user, turn = self._idle.popleft()
-            if not turn.ready():
-                turn.set(due)
-                return
-        self._expire(self._run_time())
-        if len(self._backlog) >= MAX_BACKLOG:
-            self._count(self._clock_second()).dropped += 1
-            return
-        self._backlog.append(due)  # waits for a user to finish, or for one the master adds
+            callback(self._idle.popleft().switch, due)
 
-    def _expire(self, now_s: float) -> None:
-        """Drop the waiting iterations older than ``MAX_START_WAIT_S``."""
-        backlog = self._backlog
-        while backlog and now_s - backlog[0] > MAX_START_WAIT_S:
-            backlog.popleft()
-            self._count(self._clock_second()).dropped += 1
+    def _drop(self, count: int) -> None:
+        if count:
+            self._count().dropped += count
 
     def _ask_to_grow(self, now_s: float) -> None:
         """More users, when iterations have waited ``GROW_AFTER_S`` for one: as many as the rate needs by
-        Little's law (rate x mean iteration time, with a margin) beyond the pool, at least one. A short
-        stall of the process (its starts catch up at once) asks for none."""
+        Little's law (rate x mean iteration time, with a margin) beyond the pool, at least one. Not while the
+        loop itself runs late: the process is short of CPU, and more users would only share it."""
         clock = self._clock()
-        if clock - self._grow_asked_at < GROW_RETRY_S or now_s - self._backlog[0] < GROW_AFTER_S:
+        if clock - self._grow_asked_at < GROW_RETRY_S or self._late_s > LATE_NO_GROW_S:
             return
         self._grow_asked_at = clock
         pool = self.runner.user_count
@@ -173,34 +177,44 @@ class ArrivalPacer:
 
     # --------------------------------------------------------------------------- the users' side
     def await_turn(self, user: Any) -> None:
-        """Called by the gate before each of ``user``'s iterations: returns when it is its turn."""
-        last = user.__dict__.pop(TURN_ATTR, None)  # (start lag µs, start time) of its last iteration
+        """Called by the gate before each of ``user``'s iterations: returns when it is its turn (at once
+        when an iteration is already due: it takes the oldest)."""
+        state = user.__dict__
+        last = state.pop(TURN_ATTR, None)  # (start lag µs, start time) of its last iteration
         if last is not None:
             self._iteration_s += self._clock() - last[1]
             self._iterations += 1
-        self._expire(self._run_time())
-        if self._backlog:
-            due: float | None = self._backlog.popleft()
-        else:
-            turn: AsyncResult = AsyncResult()
-            self._idle.append((user, turn))
+        cursor = self._cursor
+        if cursor is None:
+            return
+        now = self._run_time()
+        self._drop(cursor.expire(now))
+        due = cursor.take(now)
+        if due is None:
+            waiter: Waiter[Any] = Waiter()
+            self._idle.append(waiter)
             gate.mark_waiting(user)
             try:
-                due = turn.get()
+                due = waiter.get()
             finally:
-                if not turn.ready():
-                    turn.set(None)
+                if due is None:
+                    try:
+                        self._idle.remove(waiter)  # killed while idle (the run stops)
+                    except ValueError:
+                        pass
             gate.mark_running(user)
-        if due is None or not self.active:
-            return
-        lag_us = max(0, int((self._run_time() - due) * 1e6))
-        second = self._count(self._clock_second())
+            if due is None or not self.active:
+                return
+            now = self._run_time()
+        lag_us = int((now - due) * 1e6) if now > due else 0
+        second = self._count()
         second.started += 1
         index = index_of(lag_us)
-        second.lag[index] = second.lag.get(index, 0) + 1
+        lag = second.lag
+        lag[index] = lag.get(index, 0) + 1
         if lag_us > second.lag_max_us:
             second.lag_max_us = lag_us
-        user.__dict__[TURN_ATTR] = (lag_us, self._clock())
+        state[TURN_ATTR] = (lag_us, self._clock())
 
     def lag_us(self) -> int | None:
         """The start lag (µs) of the iteration the current greenlet's user is in (None: not paced)."""
@@ -213,14 +227,15 @@ class ArrivalPacer:
         return turn[0] if turn is not None else None
 
     # --------------------------------------------------------------------------- counts
-    def _clock_second(self) -> int:
-        return int(time.time())
-
-    def _count(self, second: int) -> _Second:
-        found = self._seconds.get(second)
-        if found is None:
-            found = self._seconds[second] = _Second()
-        return found
+    def _count(self) -> _Second:
+        """The counts of the current wall-clock second."""
+        now = int(time.time())
+        if now != self._second_at:
+            found = self._seconds.get(now)
+            if found is None:
+                found = self._seconds[now] = _Second()
+            self._second_at, self._second = now, found
+        return self._second
 
     def _report_loop(self) -> None:
         while True:
@@ -229,6 +244,7 @@ class ArrivalPacer:
 
     def _send_report(self) -> None:
         seconds, self._seconds = self._seconds, {}
+        self._second_at = -1
         if self._iterations >= MIN_ITERATIONS:
             self._iteration_s = self._iteration_s / self._iterations  # keep the mean, weigh it as one
             self._iterations = 1
@@ -239,7 +255,7 @@ class ArrivalPacer:
             "seconds": rows,
             "pool": self.runner.user_count,
             "busy": max(0, self.runner.user_count - len(self._idle)),
-            "backlog": len(self._backlog),
+            "backlog": self._cursor.pending(self._run_time()) if self._cursor is not None else 0,
         }
         try:
             self.runner.send_message(REPORT, data)

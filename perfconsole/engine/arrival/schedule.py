@@ -104,6 +104,15 @@ class RateCurve:
             need -= (r0 + segment.rate_at(segment.end_s)) / 2 * span
         return None
 
+    def held_at(self, t: float) -> tuple[float, float] | None:
+        """(end, rate) of the segment at ``t`` when it holds a rate above 0 there (None otherwise)."""
+        for segment in self.segments:
+            if segment.start_s <= t < segment.end_s:
+                if segment.slope == 0.0 and segment.rate_from > 0:
+                    return segment.end_s, segment.rate_from
+                return None
+        return None
+
     def to_wire(self) -> list[list[float | None]]:
         return [
             [s.start_s, None if s.end_s == INFINITY else s.end_s, s.rate_from, s.rate_to]
@@ -150,6 +159,8 @@ class Arrivals:
         self._t = start_s
         # constant spacing starts at a random phase, so that workers do not fire in step
         self._first = True
+        self._held: tuple[float, float] | None = None
+        """(end, rate) of the held rate the last arrival fell in: the next one is a division away."""
 
     def next(self) -> float | None:
         """The next arrival's run time (None: no more arrivals)."""
@@ -160,7 +171,40 @@ class Arrivals:
         else:
             units = 1.0
         self._first = False
-        found = self.curve.advance(self._t, units)
+        held = self._held
+        if held is not None:
+            t = self._t + units / held[1]
+            if t < held[0]:
+                self._t = t
+                return t
+        return self._advance(self._t, units)
+
+    def skip_before(self, limit_s: float) -> tuple[int, float | None]:
+        """Skip every arrival before ``limit_s`` from the last one given (included), without generating
+        each: (how many, the first arrival at or after ``limit_s``)."""
+        units = self.curve.integral(self._t, limit_s)
+        if self.poisson:
+            count = 1 + poisson_count(units, self._rng)
+            return count, self._advance(limit_s, self._rng.expovariate(1.0))
+        count = max(1, math.ceil(units - 1e-9))
+        return count, self._advance(self._t, float(count))
+
+    def _advance(self, t: float, units: float) -> float | None:
+        found = self.curve.advance(t, units)
         if found is not None:
             self._t = found
+            self._held = self.curve.held_at(found)
         return found
+
+
+def poisson_count(mean: float, rng: random.Random) -> int:
+    """A Poisson-distributed count of mean ``mean`` (a normal approximation above 30)."""
+    if mean <= 0:
+        return 0
+    if mean > 30:
+        return max(0, round(rng.gauss(mean, math.sqrt(mean))))
+    limit, product, count = math.exp(-mean), rng.random(), 0
+    while product > limit:
+        product *= rng.random()
+        count += 1
+    return count
