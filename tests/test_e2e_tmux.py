@@ -74,16 +74,18 @@ class Terminal:
 
 
 @contextmanager
-def console_in_tmux(name: str, config: Path, *options: str) -> Iterator[Terminal]:
-    """``perfconsole --settings CONFIG OPTIONS`` in a 100x30 tmux session; its exit code is printed as
-    ``PERFCONSOLE-EXIT=N``; the session is killed on the way out."""
+def console_in_tmux(
+    name: str, config: Path, *options: str, size: tuple[int, int] = (100, 30)
+) -> Iterator[Terminal]:
+    """``perfconsole --settings CONFIG OPTIONS`` in a tmux session of ``size`` (100x30); its exit code is
+    printed as ``PERFCONSOLE-EXIT=N``; the session is killed on the way out."""
     command = (
         f"cd {ROOT} && {sys.executable} -m perfconsole --settings {config} {' '.join(options)} "
         "--refresh 0.5; "
         "echo PERFCONSOLE-EXIT=$?; sleep 120"
     )
     subprocess.run(
-        [TMUX or "tmux", "new-session", "-d", "-s", name, "-x", "100", "-y", "30", command],
+        [TMUX or "tmux", "new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command],
         check=True,
         timeout=10,
         env={**os.environ, "TERM": "xterm-256color"},
