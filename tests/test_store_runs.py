@@ -157,6 +157,21 @@ CORRUPTIONS = {
     ),
     "missing field": (DATA_FILE, lambda p: _replace_in(p, '"started_at"', '"begun_at"'), "missing field"),
     "missing data": (DATA_FILE, lambda p: p.unlink(), "missing"),
+    "unknown kind in metadata": (
+        RUN_FILE,
+        lambda p: _replace_in(p, 'kind = "final"', 'kind = "weekly"'),
+        "kind: Invalid enum value 'weekly'",
+    ),
+    "wrong type in metadata": (
+        RUN_FILE,
+        lambda p: _replace_in(p, "interrupted = false", 'interrupted = "no"'),
+        "interrupted: must be true or false, got a string",
+    ),
+    "metadata without its summary": (
+        RUN_FILE,
+        lambda p: _replace_in(p, "[summary]", "[summery]"),
+        "missing field summary (truncated?)",
+    ),
 }
 
 

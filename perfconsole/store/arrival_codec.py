@@ -1,78 +1,95 @@
-"""Arrival-rate figures in saved runs (``data.json``, the JSON summary, ``stages.csv``). Reading is tolerant:
-an entry that is not what this module writes is left out (None), never fatal."""
+"""Arrival-rate figures in saved runs (``data.json``, the JSON summary, ``stages.csv``), declared as records.
+Reading is tolerant: an entry that is not one is left out (None), never fatal."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
+import msgspec
+
 from perfconsole.model.arrival import ArrivalFigures, ArrivalRun
+from perfconsole.store.records import Number, Opt, Record, decode_or_none, plain
+
+Second = tuple[Number, Number, int, int]
+"""One second of an arrival-rate run: ``[start_s, target, started, dropped]``."""
 
 
-def _finite(value: float | None) -> float | None:
-    return value if value is None or math.isfinite(value) else None
+class ArrivalFiguresRecord(Record, kw_only=True):
+    """Stored counts, and the rates derived from them (what the summary shows: written, not read back)."""
+
+    duration_s: Number
+    target: Number
+    started: int
+    dropped: int
+    start_lag_p95_ms: Opt = None
+    target_rate: Opt = None
+    achieved_rate: Opt = None
+    dropped_rate: Opt = None
+    dropped_pct: Opt = None
+
+    @staticmethod
+    def written(f: ArrivalFigures) -> dict[str, Any]:
+        """The fields of ``f`` as written (rounded to 3 places; a lag that is not finite as none)."""
+        rounded = ("duration_s", "target", "target_rate", "achieved_rate", "dropped_rate", "dropped_pct")
+        lag = f.start_lag_p95_ms
+        return {
+            **{name: round(getattr(f, name), 3) for name in rounded},
+            "started": f.started,
+            "dropped": f.dropped,
+            "start_lag_p95_ms": lag if lag is None or math.isfinite(lag) else None,
+        }
+
+    def model(self) -> ArrivalFigures:
+        return ArrivalFigures(self.duration_s, self.target, self.started, self.dropped, self.start_lag_p95_ms)
 
 
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        return None
-    return float(value)
+class ArrivalRunRecord(ArrivalFiguresRecord, kw_only=True):
+    max_users: int = 0
+    peak_pool: int = 0
+    arrivals: str = "constant"
+    """``poisson`` or ``constant``."""
+    seconds: list[Any] = []
+    """:data:`Second` rows, read one by one."""
 
 
 def figures_to_dict(f: ArrivalFigures) -> dict[str, Any]:
     """Stored values and the rates derived from them (what the summary shows)."""
-    return {
-        "duration_s": round(f.duration_s, 3),
-        "target": round(f.target, 3),
-        "started": f.started,
-        "dropped": f.dropped,
-        "start_lag_p95_ms": _finite(f.start_lag_p95_ms),
-        "target_rate": round(f.target_rate, 3),
-        "achieved_rate": round(f.achieved_rate, 3),
-        "dropped_rate": round(f.dropped_rate, 3),
-        "dropped_pct": round(f.dropped_pct, 3),
-    }
+    return plain(ArrivalFiguresRecord(**ArrivalFiguresRecord.written(f)))
 
 
 def figures_from_dict(data: object) -> ArrivalFigures | None:
-    if not isinstance(data, Mapping):
-        return None
-    duration, target = _number(data.get("duration_s")), _number(data.get("target"))
-    started, dropped = _number(data.get("started")), _number(data.get("dropped"))
-    if None in (duration, target, started, dropped):
-        return None
-    return ArrivalFigures(
-        duration_s=float(duration or 0.0),
-        target=float(target or 0.0),
-        started=int(started or 0),
-        dropped=int(dropped or 0),
-        start_lag_p95_ms=_number(data.get("start_lag_p95_ms")),
-    )
+    record = decode_or_none(data, ArrivalFiguresRecord)
+    return record.model() if record is not None else None
 
 
 def run_to_dict(run: ArrivalRun) -> dict[str, Any]:
-    return {
-        **figures_to_dict(run.figures),
-        "max_users": run.max_users,
-        "peak_pool": run.peak_pool,
-        "arrivals": "poisson" if run.poisson else "constant",
-        "seconds": [list(row) for row in run.seconds],
-    }
+    record = ArrivalRunRecord(
+        **ArrivalFiguresRecord.written(run.figures),
+        max_users=run.max_users,
+        peak_pool=run.peak_pool,
+        arrivals="poisson" if run.poisson else "constant",
+        seconds=[list(row) for row in run.seconds],
+    )
+    return plain(record)
 
 
 def run_from_dict(data: object) -> ArrivalRun | None:
-    figures = figures_from_dict(data)
-    if figures is None or not isinstance(data, Mapping):
+    record = decode_or_none(data, ArrivalRunRecord)
+    if record is None:
         return None
-    seconds = []
-    for row in data.get("seconds") or ():
-        if isinstance(row, list) and len(row) == 4 and all(_number(v) is not None for v in row):
-            seconds.append((float(row[0]), float(row[1]), int(row[2]), int(row[3])))
+    rows: list[Second] = []
+    for row in record.seconds:
+        try:
+            rows.append(msgspec.convert(row, Second))
+        except msgspec.ValidationError:
+            continue  # a row that is not one is left out
     return ArrivalRun(
-        figures=figures,
-        max_users=int(_number(data.get("max_users")) or 0),
-        peak_pool=int(_number(data.get("peak_pool")) or 0),
-        poisson=data.get("arrivals") == "poisson",
-        seconds=tuple(seconds),
+        figures=record.model(),
+        max_users=record.max_users,
+        peak_pool=record.peak_pool,
+        poisson=record.arrivals == "poisson",
+        seconds=tuple(
+            (float(start), float(target), started, dropped) for start, target, started, dropped in rows
+        ),
     )

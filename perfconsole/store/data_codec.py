@@ -19,13 +19,14 @@ from perfconsole.store.arrival_codec import run_from_dict, run_to_dict
 from perfconsole.store.blocks_codec import blocks_from_list, blocks_to_list
 from perfconsole.store.records import (
     AnnotationRecord,
+    EndRecord,
     PercentilesRecord,
     ResultRecord,
     ThresholdRecord,
+    WarningRecord,
     decode,
     encode,
 )
-from perfconsole.store.schema import as_map, as_str, required
 from perfconsole.store.soak_codec import soak_from_dict, soak_to_dict
 from perfconsole.store.stages_codec import stage_to_dict, stages_from_list
 from perfconsole.store.validity_codec import validity_from_dict, validity_to_dict
@@ -45,50 +46,41 @@ def threshold_to_dict(t: ThresholdResult) -> dict[str, Any]:
 
 def result_to_dict(result: RunResult) -> dict[str, Any]:
     """Complete JSON-able form of a run result (inverse: :func:`result_from_dict`)."""
-    apart: dict[str, Any] = {"settings": {}, "resources": {}, "warnings": [], "stages": None, "arrival": None}
-    apart |= {"histograms": None, "blocks": None, "end": None, "validity": None, "soak": None}
+    apart: dict[str, Any] = {"settings": {}, "resources": {}, "stages": None, "arrival": None}
+    apart |= {"histograms": None, "blocks": None, "validity": None, "soak": None}
     return {
         **encode(result, ResultRecord, **apart),
         "settings": dict(result.settings),
         "resources": dict(result.resources),
-        "warnings": [warning_to_dict(w) for w in result.warnings],
         "stages": [stage_to_dict(s) for s in result.stages],
         "arrival": run_to_dict(result.arrival) if result.arrival is not None else None,
         "histograms": dict(result.histograms),
         "blocks": blocks_to_list(result.blocks),
-        "end": {"kind": str(result.end.kind), "reason": result.end.reason}
-        if result.end is not None
-        else None,
         "validity": validity_to_dict(result.validity),
         "soak": soak_to_dict(result.soak),
     }
 
 
 def warning_to_dict(w: RunWarning) -> dict[str, str]:
-    data = {"kind": str(w.kind), "text": w.text}
-    return {**data, "detail": w.detail} if w.detail else data
+    return dict(encode(w, WarningRecord))
 
 
-def warning_from_data(data: object, where: str = "warnings[]") -> RunWarning:
+def warning_from_record(record: WarningRecord | str) -> RunWarning:
     """A saved warning: ``{kind, text, detail?}``, or a plain line (runs saved before warnings had kinds,
     loaded as kind ``other``); an unknown kind is ``other`` too."""
-    if isinstance(data, str):
-        return RunWarning(WarningKind.OTHER, data)
-    d = as_map(data, where)
-    return RunWarning(
-        WarningKind.parse(d.get("kind")),
-        as_str(required(d, "text", where), f"{where}.text"),
-        as_str(d.get("detail", ""), f"{where}.detail"),
-    )
+    if isinstance(record, str):
+        return RunWarning(WarningKind.OTHER, record)
+    return RunWarning(WarningKind.parse(record.kind), record.text, record.detail)
 
 
-def end_from_data(data: object) -> RunEnd | None:
+def end_to_dict(end: RunEnd | None) -> dict[str, str] | None:
+    return dict(encode(end, EndRecord)) if end is not None else None
+
+
+def end_from_record(record: EndRecord | None) -> RunEnd | None:
     """Why the run ended (None for a run saved without it, or of a kind this version does not know)."""
-    if data is None:
-        return None
-    d = as_map(data, "end")
-    kind = EndKind.parse(d.get("kind"))
-    return RunEnd(kind, as_str(d.get("reason", ""), "end.reason")) if kind is not None else None
+    kind = EndKind.parse(record.kind) if record is not None else None
+    return RunEnd(kind, record.reason) if kind is not None and record is not None else None
 
 
 def _histograms(data: object) -> dict[str, str]:
@@ -116,12 +108,12 @@ def result_from_dict(data: object) -> RunResult:
         worker_count=r.worker_count,
         command_line=r.command_line,
         resources=r.resources,
-        warnings=tuple(warning_from_data(w) for w in r.warnings),
+        warnings=tuple(warning_from_record(w) for w in r.warnings),
         stages=stages_from_list(r.stages if r.stages is not None else []),
         arrival=run_from_dict(r.arrival),
         histograms=_histograms(r.histograms),
         blocks=blocks_from_list(r.blocks),
-        end=end_from_data(r.end),
+        end=end_from_record(r.end),
         validity=validity_from_dict(r.validity),
         soak=soak_from_dict(r.soak),
     )

@@ -3,8 +3,8 @@
 Encoding takes a model object's attributes (``msgspec.convert(..., from_attributes=True)``); decoding checks
 types, required keys and finite numbers from the annotations, and ``model()`` builds the model object. A key
 absent from older files has its default here; ``null`` numbers where the model has a number read as 0.
-The parts with tolerant codecs of their own (stages, arrival, blocks, validity, soak, warnings, end,
-histograms) are ``Any`` here and handled by those codecs.
+The parts read tolerantly (stages, arrival, blocks, validity, soak, histograms: an older or edited part is
+left out, not fatal) are ``Any`` here and decoded by their own records.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from perfconsole.store.schema import CodecError
 Number = Annotated[float, Meta(ge=-sys.float_info.max, le=sys.float_info.max)]
 """A finite number (JSON has no NaN or infinity; a huge literal would read as one)."""
 Opt = Number | None
+Count = Annotated[int, Meta(ge=0)]
 R = TypeVar("R", bound="Record")
 
 
@@ -211,6 +212,21 @@ class ThresholdRecord(Record, kw_only=True):
     comparison: str = "<"
 
 
+class WarningRecord(Record, kw_only=True, omit_defaults=True):
+    """A run's warning; runs saved before warnings had kinds hold plain lines instead."""
+
+    kind: str
+    text: str
+    detail: str = ""
+
+
+class EndRecord(Record, kw_only=True):
+    """Why the run ended."""
+
+    kind: str
+    reason: str = ""
+
+
 class ResultRecord(Record, kw_only=True):
     """The ``result`` of data.json: a whole :class:`~perfconsole.model.run.RunResult`."""
 
@@ -228,12 +244,12 @@ class ResultRecord(Record, kw_only=True):
     worker_count: int = 0
     command_line: tuple[str, ...] = ()
     resources: dict[str, Any] = {}
-    warnings: list[Any] = []
+    warnings: tuple[WarningRecord | str, ...] = ()
     stages: Any = None
     arrival: Any = None
     histograms: Any = None
     blocks: Any = None
-    end: Any = None
+    end: EndRecord | None = None
     validity: Any = None
     soak: Any = None
 
@@ -248,6 +264,11 @@ def encode(model: object, kind: type[Record], **written_apart: Any) -> Any:
     record = msgspec.convert(model, kind, from_attributes=True)
     if written_apart:
         record = msgspec.structs.replace(record, **written_apart)
+    return plain(record)
+
+
+def plain(record: Record) -> Any:
+    """``record`` as plain JSON data: lists for tuples, null for a number that is not finite."""
     return _finite(msgspec.to_builtins(record))
 
 
@@ -258,6 +279,22 @@ def decode(data: object, kind: type[R], root: str = "result") -> R:
         return msgspec.convert(data, kind)
     except msgspec.ValidationError as error:
         raise CodecError(_problem(str(error), root)) from None
+
+
+def decode_or_none(data: object, kind: type[R]) -> R | None:
+    """A part read tolerantly: ``data`` as ``kind``, or None when it is not one (an older or edited file)."""
+    try:
+        return decode(data, kind)
+    except CodecError:
+        return None
+
+
+def decode_each(data: object, kind: type[R]) -> tuple[R, ...]:
+    """The entries of a list that are a ``kind``; the others (and anything but a list) are left out."""
+    if not isinstance(data, list | tuple):
+        return ()
+    found = (decode_or_none(item, kind) for item in data)
+    return tuple(item for item in found if item is not None)
 
 
 _WORDS = {"int": "an integer", "float": "a number", "str": "a string", "bool": "true or false"}

@@ -1,61 +1,61 @@
-"""The soak verdict in ``data.json`` and the JSON summary (``soak``). Reading is tolerant: anything that is
-not what this module writes reads as no verdict."""
+"""The soak verdict in ``data.json`` and the JSON summary (``soak``), declared as records. Reading is
+tolerant: anything that is not one reads as no verdict, a trend that is not one is left out."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from typing import Any
 
-from perfconsole.model.soak import SoakVerdict, Trend
+import msgspec
 
-_NUMBERS = ("slope", "r_squared", "limit", "min_r_squared")
+from perfconsole.model.soak import SoakVerdict, Trend
+from perfconsole.store.records import Number, Record, decode_each, decode_or_none, plain
+
+
+class TrendRecord(Record, kw_only=True):
+    """A trend; ``degrading`` and ``text`` follow from the rest: written for readers, not read back."""
+
+    name: str
+    slope: Number
+    unit: str
+    r_squared: Number
+    limit: Number
+    min_r_squared: Number
+    degrading: bool = False
+    text: str = ""
+
+    def model(self) -> Trend:
+        return Trend(self.name, self.slope, self.unit, self.r_squared, self.limit, self.min_r_squared)
+
+
+class SoakRecord(Record, kw_only=True):
+    """The verdict; ``text`` and ``degrading`` follow from its trends."""
+
+    text: str = ""
+    degrading: bool = False
+    duration_s: Number
+    trends: list[Any]
+    """:class:`TrendRecord` entries, read one by one."""
 
 
 def soak_to_dict(verdict: SoakVerdict | None) -> dict[str, Any] | None:
     """``{text, degrading, duration_s, trends: [{name, slope, unit, r_squared, limit, min_r_squared,
-    degrading, text}]}``."""
+    degrading, text}]}``; a trend with a figure that is not finite is left out."""
     if verdict is None:
         return None
-    return {
-        "text": verdict.text,
-        "degrading": verdict.degrading,
-        "duration_s": verdict.duration_s,
-        "trends": [
-            {
-                "name": t.name,
-                "slope": t.slope,
-                "unit": t.unit,
-                "r_squared": t.r_squared,
-                "limit": t.limit,
-                "min_r_squared": t.min_r_squared,
-                "degrading": t.degrading,
-                "text": t.text,
-            }
-            for t in verdict.trends
-            if all(math.isfinite(getattr(t, n)) for n in _NUMBERS)
-        ],
-    }
-
-
-def _trend(data: object) -> Trend | None:
-    if not isinstance(data, Mapping):
-        return None
-    name, unit = data.get("name"), data.get("unit")
-    numbers = [data.get(n) for n in _NUMBERS]
-    if not isinstance(name, str) or not isinstance(unit, str):
-        return None
-    if not all(isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v) for v in numbers):
-        return None
-    slope, r_squared, limit, min_r_squared = (float(v) for v in numbers)  # type: ignore[arg-type]
-    return Trend(name, slope, unit, r_squared, limit, min_r_squared)
+    trends = [
+        msgspec.convert(t, TrendRecord, from_attributes=True)
+        for t in verdict.trends
+        if all(math.isfinite(n) for n in (t.slope, t.r_squared, t.limit, t.min_r_squared))
+    ]
+    record = SoakRecord(
+        text=verdict.text, degrading=verdict.degrading, duration_s=verdict.duration_s, trends=trends
+    )
+    return plain(record)
 
 
 def soak_from_dict(data: object) -> SoakVerdict | None:
-    if not isinstance(data, Mapping) or not isinstance(data.get("trends"), list):
+    record = decode_or_none(data, SoakRecord)
+    if record is None:
         return None
-    duration = data.get("duration_s")
-    if not isinstance(duration, int | float) or isinstance(duration, bool):
-        return None
-    trends = [_trend(item) for item in data["trends"]]
-    return SoakVerdict(tuple(t for t in trends if t is not None), float(duration))
+    return SoakVerdict(tuple(t.model() for t in decode_each(record.trends, TrendRecord)), record.duration_s)

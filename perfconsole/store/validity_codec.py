@@ -1,45 +1,47 @@
-"""The validity stamp in ``data.json`` and the JSON summary (``validity``). Reading is tolerant: a stamp
-that is not what this module writes reads as none (the run is stamped again from its data)."""
+"""The validity stamp in ``data.json`` and the JSON summary (``validity``), declared as records. Reading is
+tolerant: a stamp that is not one reads as none (the run is stamped again from its data), a stage's entry that
+is not one is left out."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from perfconsole.model.validity import RunValidity, Validity
+from perfconsole.store.records import Record, decode_each, decode_or_none, plain
 
 
-def _validity_to_dict(validity: Validity) -> dict[str, Any]:
-    return {"valid": validity.valid, "text": validity.text, "reasons": list(validity.reasons)}
+class VerdictRecord(Record, kw_only=True):
+    """``valid`` and ``text`` follow from ``reasons``: written for readers, not read back."""
+
+    valid: bool = True
+    text: str = ""
+    reasons: tuple[str, ...]
+
+    @classmethod
+    def of(cls, validity: Validity, **more: Any) -> Any:
+        return cls(valid=validity.valid, text=validity.text, reasons=validity.reasons, **more)
+
+
+class StageValidityRecord(VerdictRecord, kw_only=True):
+    index: int
+
+
+class ValidityRecord(VerdictRecord, kw_only=True):
+    stages: tuple[Any, ...] = ()
+    """:class:`StageValidityRecord` entries, read one by one."""
 
 
 def validity_to_dict(validity: RunValidity | None) -> dict[str, Any] | None:
-    """``{valid, text, reasons, stages: [{index, valid, text, reasons}]}``."""
+    """``{valid, text, reasons, stages: [{valid, text, reasons, index}]}``."""
     if validity is None:
         return None
-    return {
-        **_validity_to_dict(validity.run),
-        "stages": [{"index": index, **_validity_to_dict(v)} for index, v in validity.stages],
-    }
-
-
-def _reasons(data: object) -> tuple[str, ...] | None:
-    if not isinstance(data, Mapping):
-        return None
-    reasons = data.get("reasons")
-    if not isinstance(reasons, list) or not all(isinstance(r, str) for r in reasons):
-        return None
-    return tuple(reasons)
+    stages = tuple(StageValidityRecord.of(v, index=index) for index, v in validity.stages)
+    return plain(ValidityRecord.of(validity.run, stages=stages))
 
 
 def validity_from_dict(data: object) -> RunValidity | None:
-    run = _reasons(data)
-    if run is None or not isinstance(data, Mapping):
+    record = decode_or_none(data, ValidityRecord)
+    if record is None:
         return None
-    stages = []
-    for item in data.get("stages") or ():
-        reasons = _reasons(item)
-        index = item.get("index") if isinstance(item, Mapping) else None
-        if reasons is not None and isinstance(index, int) and not isinstance(index, bool):
-            stages.append((index, Validity(reasons)))
-    return RunValidity(Validity(run), tuple(stages))
+    stages = tuple((s.index, Validity(s.reasons)) for s in decode_each(record.stages, StageValidityRecord))
+    return RunValidity(Validity(record.reasons), stages)
