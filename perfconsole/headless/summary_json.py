@@ -5,22 +5,32 @@ built from the stored forms of the store's codecs).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
 from perfconsole.model.run import EndpointStats, RunResult
-from perfconsole.store.arrival_codec import run_to_dict
-from perfconsole.store.data_codec import percentiles_to_dict, threshold_to_dict
-from perfconsole.store.records import ErrorRecord, FiguresRecord, NoteRecord, Opt, encode
+from perfconsole.store.arrival_codec import ArrivalRunRecord, run_record
+from perfconsole.store.data_codec import percentiles_to_dict
+from perfconsole.store.records import (
+    EndRecord,
+    ErrorRecord,
+    FiguresRecord,
+    NoteRecord,
+    Opt,
+    Record,
+    ThresholdRecord,
+    plain,
+)
 from perfconsole.store.redact import redact_obj
 from perfconsole.store.run_toml import utc_datetime
 from perfconsole.store.schema import SCHEMA_VERSION, finite_or_none
-from perfconsole.store.soak_codec import soak_to_dict
-from perfconsole.store.stages_codec import stage_summary
-from perfconsole.store.validity_codec import validity_to_dict
+from perfconsole.store.soak_codec import SoakRecord, soak_record
+from perfconsole.store.stages_codec import StageSummary, stage_summary
+from perfconsole.store.validity_codec import ValidityRecord, validity_record
 
 SUMMARY_FORMAT = "perfconsole-summary"
+R = TypeVar("R", bound=Record)
 
 
 class EndpointSummary(FiguresRecord, kw_only=True):
@@ -36,9 +46,41 @@ class EndpointSummary(FiguresRecord, kw_only=True):
     """The percentiles corrected for coordinated omission (paced users only), else null."""
 
 
-def _endpoint_summary(e: EndpointStats) -> dict[str, Any]:
+Status = Literal["passed", "failed", "interrupted"]
+
+
+class SummaryDocument(Record, kw_only=True):
+    """The whole document (its keys: :func:`summary_dict`)."""
+
+    format: str
+    schema_version: int
+    status: Status
+    interrupted: bool
+    end: EndRecord | None
+    thresholds_passed: bool
+    started_at: str
+    ended_at: str
+    duration_s: float
+    host: str
+    scenario_path: str
+    profile: str | None
+    worker_count: int
+    total: EndpointSummary
+    endpoints: tuple[EndpointSummary, ...]
+    thresholds: tuple[ThresholdRecord, ...]
+    errors: tuple[ErrorRecord, ...]
+    annotations: tuple[NoteRecord, ...]
+    warnings: tuple[str, ...]
+    stages: tuple[StageSummary, ...]
+    validity: ValidityRecord | None
+    soak: SoakRecord | None
+    resources: dict[str, Any] | None
+    arrival: ArrivalRunRecord | None
+
+
+def _endpoint_summary(e: EndpointStats) -> EndpointSummary:
     p = e.cumulative
-    record = EndpointSummary(
+    return EndpointSummary(
         **FiguresRecord.figures(e),
         method=e.method,
         name=e.name,
@@ -48,7 +90,6 @@ def _endpoint_summary(e: EndpointStats) -> dict[str, Any]:
         p999_ms=finite_or_none(p.p999),
         corrected=_corrected_summary(e),
     )
-    return msgspec.to_builtins(record)
 
 
 def _corrected_summary(e: EndpointStats) -> dict[str, float | None] | None:
@@ -57,7 +98,7 @@ def _corrected_summary(e: EndpointStats) -> dict[str, float | None] | None:
     return {f"{label}_ms": value for label, value in percentiles_to_dict(e.corrected).items()}
 
 
-def run_status(result: RunResult) -> str:
+def run_status(result: RunResult) -> Status:
     """``interrupted``, ``failed`` (a threshold failed) or ``passed``."""
     if result.interrupted:
         return "interrupted"
@@ -97,34 +138,37 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     "degrading: ...", ``degrading``, ``duration_s``, ``trends``: ``name``, ``slope``, ``unit``,
     ``r_squared``, ``limit``, ``min_r_squared``, ``degrading``, ``text``).
     """
-    summary: dict[str, Any] = {
-        "format": SUMMARY_FORMAT,
-        "schema_version": SCHEMA_VERSION,
-        "status": run_status(result),
-        "interrupted": result.interrupted,
-        "end": {"kind": str(result.end.kind), "reason": result.end.reason}
-        if result.end is not None
-        else None,
-        "thresholds_passed": result.thresholds_passed,
-        "started_at": utc_datetime(result.started_at).isoformat(),
-        "ended_at": utc_datetime(result.ended_at).isoformat(),
-        "duration_s": round(result.ended_at - result.started_at, 3),
-        "host": result.host or result.final.host,
-        "scenario_path": result.scenario_path,
-        "profile": result.profile,
-        "worker_count": result.worker_count,
-        "total": _endpoint_summary(result.final.total),
-        "endpoints": [_endpoint_summary(e) for e in result.final.endpoints],
-        "thresholds": [threshold_to_dict(t) for t in result.thresholds],
-        "errors": [encode(e, ErrorRecord) for e in result.final.errors],
-        "annotations": [encode(a, NoteRecord) for a in result.annotations],
-        "warnings": [w.text for w in result.warnings],
-        "stages": [stage_summary(s) for s in result.stages],
-        "validity": validity_to_dict(result.validity),
-        "soak": soak_to_dict(result.soak),
-        "resources": _resource_summary(result.resources),
-        "arrival": run_to_dict(result.arrival) if result.arrival is not None else None,
-    }
+    document = SummaryDocument(
+        format=SUMMARY_FORMAT,
+        schema_version=SCHEMA_VERSION,
+        status=run_status(result),
+        interrupted=result.interrupted,
+        end=msgspec.convert(result.end, EndRecord, from_attributes=True) if result.end is not None else None,
+        thresholds_passed=result.thresholds_passed,
+        started_at=utc_datetime(result.started_at).isoformat(),
+        ended_at=utc_datetime(result.ended_at).isoformat(),
+        duration_s=round(result.ended_at - result.started_at, 3),
+        host=result.host or result.final.host,
+        scenario_path=result.scenario_path,
+        profile=result.profile,
+        worker_count=result.worker_count,
+        total=_endpoint_summary(result.final.total),
+        endpoints=tuple(_endpoint_summary(e) for e in result.final.endpoints),
+        thresholds=tuple(_record(t, ThresholdRecord) for t in result.thresholds),
+        errors=tuple(_record(e, ErrorRecord) for e in result.final.errors),
+        annotations=tuple(_record(a, NoteRecord) for a in result.annotations),
+        warnings=tuple(w.text for w in result.warnings),
+        stages=tuple(stage_summary(s) for s in result.stages),
+        validity=validity_record(result.validity),
+        soak=soak_record(result.soak),
+        resources=_resource_summary(result.resources),
+        arrival=run_record(result.arrival) if result.arrival is not None else None,
+    )
+    summary = plain(document)
     redacted = redact_obj(summary)
     assert isinstance(redacted, dict)
     return redacted
+
+
+def _record(model: object, kind: type[R]) -> R:
+    return msgspec.convert(model, kind, from_attributes=True)

@@ -55,7 +55,11 @@ class ArrivalRunRecord(ArrivalFiguresRecord, kw_only=True):
 
 def figures_to_dict(f: ArrivalFigures) -> dict[str, Any]:
     """Stored values and the rates derived from them (what the summary shows)."""
-    return plain(ArrivalFiguresRecord(**ArrivalFiguresRecord.written(f)))
+    return plain(figures_record(f))
+
+
+def figures_record(f: ArrivalFigures) -> ArrivalFiguresRecord:
+    return ArrivalFiguresRecord(**ArrivalFiguresRecord.written(f))
 
 
 def figures_from_dict(data: object) -> ArrivalFigures | None:
@@ -64,14 +68,17 @@ def figures_from_dict(data: object) -> ArrivalFigures | None:
 
 
 def run_to_dict(run: ArrivalRun) -> dict[str, Any]:
-    record = ArrivalRunRecord(
+    return plain(run_record(run))
+
+
+def run_record(run: ArrivalRun) -> ArrivalRunRecord:
+    return ArrivalRunRecord(
         **ArrivalFiguresRecord.written(run.figures),
         max_users=run.max_users,
         peak_pool=run.peak_pool,
         arrivals="poisson" if run.poisson else "constant",
         seconds=[list(row) for row in run.seconds],
     )
-    return plain(record)
 
 
 def run_from_dict(data: object) -> ArrivalRun | None:

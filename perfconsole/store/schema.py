@@ -1,11 +1,12 @@
-"""What every stored file shares: the schema version, the format names, the header check and the value
-checks that decoders use (each raises :class:`CodecError` with a one-line reason; the caller adds which file).
+"""What every stored file shares: the schema version, the format names and the header check (it raises
+:class:`CodecError` with a one-line reason; the caller adds which file). The records themselves are declared
+in :mod:`.records` and :mod:`.run_toml`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 SCHEMA_VERSION = 1
@@ -17,62 +18,6 @@ DATA_FORMAT = "perfconsole-run-data"
 
 class CodecError(ValueError):
     """Stored data does not have the expected shape (the caller adds which file)."""
-
-
-def as_number(value: object, what: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise CodecError(f"{what} must be a number, got {type(value).__name__}")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise CodecError(f"{what} is out of range") from None
-    if not math.isfinite(number):
-        raise CodecError(f"{what} must be a finite number")
-    return number
-
-
-def as_opt_number(value: object, what: str) -> float | None:
-    return None if value is None else as_number(value, what)
-
-
-def as_int(value: object, what: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise CodecError(f"{what} must be an integer, got {type(value).__name__}")
-    return value
-
-
-def as_str(value: object, what: str) -> str:
-    if not isinstance(value, str):
-        raise CodecError(f"{what} must be a string, got {type(value).__name__}")
-    return value
-
-
-def as_opt_str(value: object, what: str) -> str | None:
-    return None if value is None else as_str(value, what)
-
-
-def as_bool(value: object, what: str) -> bool:
-    if not isinstance(value, bool):
-        raise CodecError(f"{what} must be true or false, got {type(value).__name__}")
-    return value
-
-
-def as_map(value: object, what: str) -> Mapping[str, Any]:
-    if not isinstance(value, Mapping):
-        raise CodecError(f"{what} must be a table/object, got {type(value).__name__}")
-    return value
-
-
-def as_seq(value: object, what: str) -> Sequence[Any]:
-    if not isinstance(value, list | tuple):
-        raise CodecError(f"{what} must be a list, got {type(value).__name__}")
-    return value
-
-
-def required(data: Mapping[str, Any], key: str, where: str) -> Any:
-    if key not in data:
-        raise CodecError(f"missing field {where}.{key}" if where else f"missing field {key}")
-    return data[key]
 
 
 def finite_or_none(value: float | None) -> float | None:

@@ -40,7 +40,13 @@ class SoakRecord(Record, kw_only=True):
 
 def soak_to_dict(verdict: SoakVerdict | None) -> dict[str, Any] | None:
     """``{text, degrading, duration_s, trends: [{name, slope, unit, r_squared, limit, min_r_squared,
-    degrading, text}]}``; a trend with a figure that is not finite is left out."""
+    degrading, text}]}``."""
+    record = soak_record(verdict)
+    return plain(record) if record is not None else None
+
+
+def soak_record(verdict: SoakVerdict | None) -> SoakRecord | None:
+    """The verdict's record; a trend with a figure that is not finite is left out."""
     if verdict is None:
         return None
     trends = [
@@ -48,10 +54,9 @@ def soak_to_dict(verdict: SoakVerdict | None) -> dict[str, Any] | None:
         for t in verdict.trends
         if all(math.isfinite(n) for n in (t.slope, t.r_squared, t.limit, t.min_r_squared))
     ]
-    record = SoakRecord(
+    return SoakRecord(
         text=verdict.text, degrading=verdict.degrading, duration_s=verdict.duration_s, trends=trends
     )
-    return plain(record)
 
 
 def soak_from_dict(data: object) -> SoakVerdict | None:

@@ -14,33 +14,22 @@ from typing import Any
 import msgspec
 
 from perfconsole.model.stages import StageStats
-from perfconsole.store.arrival_codec import figures_from_dict, figures_to_dict
+from perfconsole.store.arrival_codec import (
+    ArrivalFiguresRecord,
+    figures_from_dict,
+    figures_record,
+    figures_to_dict,
+)
 from perfconsole.store.records import Number, Opt, PercentilesRecord, Record, decode, encode
 from perfconsole.store.schema import CodecError
 
 STAGES_CSV = "stages.csv"
 LABELS = tuple(f.encode_name for f in msgspec.structs.fields(PercentilesRecord))
 """``p50`` .. ``p99.9``, ``max``: the stored percentiles' keys."""
-CSV_COLUMNS = [
-    "Stage",
-    "Label",
-    "Kind",
-    "Start (s)",
-    "End (s)",
-    "Request Count",
-    "Failure Count",
-    "Requests/s",
-    "50%",
-    "90%",
-    "95%",
-    "99%",
-    "99.9%",
-    "Max Response Time",
-]
 
 
-class StageRecord(Record, kw_only=True, omit_defaults=True):
-    """A stage in data.json (``rps`` is derived: written, not read back)."""
+class StageFigures(Record, kw_only=True, omit_defaults=True):
+    """What every form of a stage holds (``rps`` is derived: written, not read back)."""
 
     index: int
     label: str
@@ -50,9 +39,60 @@ class StageRecord(Record, kw_only=True, omit_defaults=True):
     requests: int
     failures: int
     rps: Opt = None
+
+
+class StageRecord(StageFigures, kw_only=True, omit_defaults=True):
+    """A stage in data.json."""
+
     percentiles: PercentilesRecord
     arrival: Any = None
     """The arrival codec's figures (absent without a rate)."""
+
+
+class StageSummary(StageFigures, kw_only=True, omit_defaults=True):
+    """A stage in the JSON summary: flat, ``p50_ms`` .. ``max_ms`` like its endpoints."""
+
+    error_rate_pct: Number
+    p50_ms: Opt
+    p90_ms: Opt
+    p95_ms: Opt
+    p99_ms: Opt
+    p999_ms: Opt = msgspec.field(name="p99.9_ms")
+    max_ms: Opt
+    arrival: ArrivalFiguresRecord | None = None
+    """Absent without a rate."""
+
+
+class StageCsvRow(Record, array_like=True):
+    """A row of ``stages.csv`` (Locust's column style, times in ms); the names are its header."""
+
+    index: int = msgspec.field(name="Stage")
+    label: str = msgspec.field(name="Label")
+    kind: str = msgspec.field(name="Kind")
+    start_s: str = msgspec.field(name="Start (s)")
+    end_s: str = msgspec.field(name="End (s)")
+    requests: int = msgspec.field(name="Request Count")
+    failures: int = msgspec.field(name="Failure Count")
+    rps: str = msgspec.field(name="Requests/s")
+    p50: str = msgspec.field(name="50%")
+    p90: str = msgspec.field(name="90%")
+    p95: str = msgspec.field(name="95%")
+    p99: str = msgspec.field(name="99%")
+    p999: str = msgspec.field(name="99.9%")
+    max: str = msgspec.field(name="Max Response Time")
+
+
+class ArrivalCsvCells(Record, array_like=True):
+    """The columns an arrival-rate run adds to ``stages.csv`` (empty for a stage without a rate)."""
+
+    target_rate: str = msgspec.field(default="", name="Target Iterations/s")
+    achieved_rate: str = msgspec.field(default="", name="Iterations/s")
+    dropped: str = msgspec.field(default="", name="Dropped Iterations")
+    start_lag_p95_ms: str = msgspec.field(default="", name="Start Lag 95% (ms)")
+
+
+CSV_COLUMNS = [f.encode_name for f in msgspec.structs.fields(StageCsvRow)]
+ARRIVAL_CSV_COLUMNS = [f.encode_name for f in msgspec.structs.fields(ArrivalCsvCells)]
 
 
 def stage_to_dict(stage: StageStats) -> dict[str, Any]:
@@ -60,15 +100,20 @@ def stage_to_dict(stage: StageStats) -> dict[str, Any]:
     return {**data, "arrival": figures_to_dict(stage.arrival)} if stage.arrival is not None else data
 
 
-def stage_summary(stage: StageStats) -> dict[str, Any]:
-    """The summary's flat form: ``p50_ms`` .. ``max_ms`` like its endpoints."""
-    flat = {k: v for k, v in stage_to_dict(stage).items() if k not in ("percentiles", "arrival")}
-    if stage.arrival is not None:
-        flat["arrival"] = figures_to_dict(stage.arrival)
-    flat["error_rate_pct"] = 100.0 * stage.fail_ratio
-    for label, value in encode(stage.percentiles, PercentilesRecord).items():
-        flat[f"{label}_ms"] = value
-    return flat
+def stage_summary(stage: StageStats) -> StageSummary:
+    """The summary's flat form of a stage."""
+    p = stage.percentiles
+    return StageSummary(
+        **{name: getattr(stage, name) for name in StageFigures.__struct_fields__},
+        error_rate_pct=100.0 * stage.fail_ratio,
+        p50_ms=p.p50,
+        p90_ms=p.p90,
+        p95_ms=p.p95,
+        p99_ms=p.p99,
+        p999_ms=p.p999,
+        max_ms=p.max,
+        arrival=figures_record(stage.arrival) if stage.arrival is not None else None,
+    )
 
 
 def stage_from_dict(data: object) -> StageStats | None:
@@ -102,34 +147,41 @@ def _ms(value: float | None) -> str:
 
 
 def stages_csv(stages: Iterable[StageStats]) -> str:
-    """``stages.csv``: one row a stage, Locust's column style, times in ms; an arrival-rate run adds the
-    target and achieved iterations/s, dropped iterations and start lag p95 of each stage (empty for a stage
-    without a rate)."""
+    """``stages.csv``: one :class:`StageCsvRow` a stage; an arrival-rate run adds the target and achieved
+    iterations/s, dropped iterations and start lag p95 of each stage (:class:`ArrivalCsvCells`)."""
     rows = list(stages)
     arrival = any(s.arrival is not None for s in rows)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS + (ARRIVAL_CSV_COLUMNS if arrival else []))
     for s in rows:
-        p = s.percentiles
-        writer.writerow(
-            [s.index, s.label, s.kind, f"{s.start_s:.1f}", f"{s.end_s:.1f}", s.requests, s.failures]
-            + [f"{s.rps:.2f}"]
-            + [("N/A" if p.get(label) is None else f"{p.get(label):.3f}") for label in LABELS]
-            + (_arrival_cells(s) if arrival else [])
-        )
+        cells = msgspec.to_builtins(_csv_row(s)) + (msgspec.to_builtins(_arrival_cells(s)) if arrival else [])
+        writer.writerow(cells)
     return out.getvalue()
 
 
-ARRIVAL_CSV_COLUMNS = ["Target Iterations/s", "Iterations/s", "Dropped Iterations", "Start Lag 95% (ms)"]
+def _csv_row(s: StageStats) -> StageCsvRow:
+    p = s.percentiles
+    cells = ("N/A" if p.get(label) is None else f"{p.get(label):.3f}" for label in LABELS)
+    return StageCsvRow(
+        s.index,
+        s.label,
+        s.kind,
+        f"{s.start_s:.1f}",
+        f"{s.end_s:.1f}",
+        s.requests,
+        s.failures,
+        f"{s.rps:.2f}",
+        *cells,
+    )
 
 
-def _arrival_cells(stage: StageStats) -> list[str]:
+def _arrival_cells(stage: StageStats) -> ArrivalCsvCells:
     a = stage.arrival
     if a is None:
-        return ["", "", "", ""]
+        return ArrivalCsvCells()
     lag = "N/A" if a.start_lag_p95_ms is None else f"{a.start_lag_p95_ms:.3f}"
-    return [f"{a.target_rate:.2f}", f"{a.achieved_rate:.2f}", str(a.dropped), lag]
+    return ArrivalCsvCells(f"{a.target_rate:.2f}", f"{a.achieved_rate:.2f}", str(a.dropped), lag)
 
 
 def stages_table(stages: Iterable[StageStats]) -> list[str]:

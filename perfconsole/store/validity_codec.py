@@ -31,12 +31,17 @@ class ValidityRecord(VerdictRecord, kw_only=True):
     """:class:`StageValidityRecord` entries, read one by one."""
 
 
-def validity_to_dict(validity: RunValidity | None) -> dict[str, Any] | None:
-    """``{valid, text, reasons, stages: [{valid, text, reasons, index}]}``."""
+def validity_record(validity: RunValidity | None) -> ValidityRecord | None:
     if validity is None:
         return None
     stages = tuple(StageValidityRecord.of(v, index=index) for index, v in validity.stages)
-    return plain(ValidityRecord.of(validity.run, stages=stages))
+    return ValidityRecord.of(validity.run, stages=stages)
+
+
+def validity_to_dict(validity: RunValidity | None) -> dict[str, Any] | None:
+    """``{valid, text, reasons, stages: [{valid, text, reasons, index}]}``."""
+    record = validity_record(validity)
+    return plain(record) if record is not None else None
 
 
 def validity_from_dict(data: object) -> RunValidity | None:
