@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from perfconsole.config import ResourceThresholds
+from perfconsole.config.schema import BUILT_IN
 
 DEFAULT_SERIES: dict[str, str] = {
     "db_pool_in_use": "demo_db_pool_in_use",
@@ -29,11 +30,11 @@ class ResourceOptions:
 
     metrics_url: str | None = None
     """Prometheus text endpoint of the target (``None``: no scraping)."""
-    scrape_interval_s: float = 5.0
+    scrape_interval_s: float = float(BUILT_IN.resources.scrape_interval_s)
     scrape_timeout_s: float = 2.0
     health_path: str | None = None
     """Path (under the host URL) that must answer 2xx in preflight; ``None``: any answer will do."""
-    preflight_timeout_s: float = 5.0
+    preflight_timeout_s: float = float(BUILT_IN.resources.preflight_timeout_s)
     sample_interval_s: float = 1.0
     target_pid: int | None = None
     target_name: str | None = None

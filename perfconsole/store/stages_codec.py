@@ -20,8 +20,7 @@ from perfconsole.store.arrival_codec import (
     figures_record,
     figures_to_dict,
 )
-from perfconsole.store.records import Number, Opt, PercentilesRecord, Record, decode, encode
-from perfconsole.store.schema import CodecError
+from perfconsole.store.records import Number, Opt, PercentilesRecord, Record, decode_each, encode
 
 STAGES_CSV = "stages.csv"
 LABELS = tuple(f.encode_name for f in msgspec.structs.fields(PercentilesRecord))
@@ -47,6 +46,13 @@ class StageRecord(StageFigures, kw_only=True, omit_defaults=True):
     percentiles: PercentilesRecord
     arrival: Any = None
     """The arrival codec's figures (absent without a rate)."""
+
+    def model(self) -> StageStats:
+        return StageStats(
+            **{name: getattr(self, name) for name in StageFigures.__struct_fields__ if name != "rps"},
+            percentiles=self.percentiles.model(),
+            arrival=figures_from_dict(self.arrival),
+        )
 
 
 class StageSummary(StageFigures, kw_only=True, omit_defaults=True):
@@ -116,30 +122,9 @@ def stage_summary(stage: StageStats) -> StageSummary:
     )
 
 
-def stage_from_dict(data: object) -> StageStats | None:
-    """A stage as written by :func:`stage_to_dict`, or None if it is not one."""
-    try:
-        r = decode(data, StageRecord)
-    except CodecError:
-        return None
-    return StageStats(
-        index=r.index,
-        label=r.label,
-        kind=r.kind,
-        start_s=r.start_s,
-        end_s=r.end_s,
-        requests=r.requests,
-        failures=r.failures,
-        percentiles=r.percentiles.model(),
-        arrival=figures_from_dict(r.arrival),
-    )
-
-
 def stages_from_list(data: object) -> tuple[StageStats, ...]:
-    if not isinstance(data, list):
-        return ()
-    found = (stage_from_dict(item) for item in data)
-    return tuple(stage for stage in found if stage is not None)
+    """The stages of a list that are one (what :func:`stage_to_dict` writes); the rest are left out."""
+    return tuple(record.model() for record in decode_each(data, StageRecord))
 
 
 def _ms(value: float | None) -> str:
