@@ -242,3 +242,16 @@ def test_the_tails_machine_part_is_at_least_the_medians() -> None:
     assert median[0] > 0.005 and median[1] == 9
     for metric in ("p95", "p99", "avg"):
         assert noise.machine_variance(metric) >= median[0], metric
+
+
+def test_a_spread_from_one_burst_has_few_degrees_of_freedom() -> None:
+    """Ten blocks, one of them three times slower (a stall): the machine's part is large but rests on
+    one block, so its degrees of freedom are about 2, not 9; an even spread keeps its 9."""
+    rng = random.Random(12)
+    burst = [v * (3.0 if 500 <= i < 1000 else 1.0) for i, v in enumerate(latencies(rng, 5000))]
+    even = [v * (1.5 if (i // 500) % 2 else 1.0) for i, v in enumerate(latencies(rng, 5000))]
+    iid_burst, iid_even = sample_of(burst).log_se("p50"), sample_of(even).log_se("p50")
+    variance, df = level_variance(steady_blocks(burst), "p50", iid_burst, 5000)
+    assert variance > 0.05 and df < 3
+    variance, df = level_variance(steady_blocks(even), "p50", iid_even, 5000)
+    assert variance > 0.01 and df == 9

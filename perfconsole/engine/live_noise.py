@@ -31,4 +31,4 @@ def live_noise(aggregator: HdrAggregator, window: bool, now_s: float) -> RunNois
             pairs = histogram.pairs() if histogram is not None else ()
         return Sample.of((value_ms(index), count) for index, count in pairs)
 
-    return RunNoise({}, aggregator.blocks.blocks(), source=sample)
+    return RunNoise({}, aggregator.blocks.blocks, source=sample)  # blocks read when needed

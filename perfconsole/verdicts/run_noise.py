@@ -45,16 +45,22 @@ class RunNoise:
     def __init__(
         self,
         histograms: Mapping[str, str],
-        blocks: Sequence[TimeBlock],
+        blocks: Sequence[TimeBlock] | Callable[[], Sequence[TimeBlock]],
         source: Callable[[str], Sample | None] | None = None,
     ) -> None:
         """``histograms``: saved ones, encoded; or ``source``: each key's histogram as a Sample (a live
-        run's, read in place)."""
+        run's, read in place). ``blocks``, or what reads them when first needed (a live run's)."""
         self._histograms = histograms
         self._source = source
-        self.blocks = tuple(blocks)
+        self._blocks = blocks
         self._samples: dict[str, Sample | None] = {}
         self._effects: dict[str, Part] = {}
+
+    @property
+    def blocks(self) -> tuple[TimeBlock, ...]:
+        if callable(self._blocks):
+            self._blocks = tuple(self._blocks())
+        return tuple(self._blocks)
 
     def sample(self, key: str) -> Sample | None:
         if key not in self._samples and self._source is not None:
