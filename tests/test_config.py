@@ -410,6 +410,7 @@ def test_default_toml_constant_is_valid_toml() -> None:
         "spike",
         "regression",
         "soak",
+        "search",
         "resources",
     }
 

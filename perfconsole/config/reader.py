@@ -21,6 +21,7 @@ from perfconsole.config.schema import (
     RateStageTable,
     RegressionTable,
     ResourcesTable,
+    SearchTable,
     StageTable,
     ThresholdsTable,
 )
@@ -36,12 +37,14 @@ from perfconsole.config.settings import (
     Regression,
     Resources,
     ResourceThresholds,
+    Search,
     Settings,
     Soak,
     SpikeDrill,
     Stage,
     Thresholds,
 )
+from perfconsole.config.validators import confirm_seconds
 from perfconsole.errors import ConfigError, UserError
 from perfconsole.hosts import validate_metrics_url, validate_target_url
 from perfconsole.user_mix import UserMix, parse_fixed_count, parse_weights
@@ -103,6 +106,7 @@ class Reader:
                 generator_rss_mb_per_min=top.soak.generator_rss_mb_per_min,
                 min_r_squared=top.soak.min_r_squared,
             ),
+            search=self.search(top.search),
             resources=self.resources(top.resources),
             default_profile=run.default_profile,
             default_scenario=run.default_scenario.strip(),
@@ -251,6 +255,25 @@ class Reader:
             min_abs_ms=table.min_abs_ms,
             min_abs_error_rate_pct=table.min_abs_error_rate_pct,
             min_samples=table.min_samples,
+        )
+
+    def search(self, table: SearchTable) -> Search:
+        if table.max < table.start:
+            raise self.fail(
+                "search.max", f"expected at least search.start ({table.start:g}), got {table.max:g}"
+            )
+        return Search(
+            mode=table.mode,
+            start=table.start,
+            maximum=table.max,
+            step_pct=table.step_pct,
+            resolution_pct=table.resolution_pct,
+            settle_s=float(table.settle),
+            step_s=float(table.step_time),
+            min_requests=table.min_requests,
+            confirm_s=self.check(confirm_seconds, table.confirm, "search.confirm"),
+            knee_gain=table.knee_gain,
+            max_steps=table.max_steps,
         )
 
     def resources(self, table: ResourcesTable) -> Resources:

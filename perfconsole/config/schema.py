@@ -154,6 +154,21 @@ class SoakTable(Table):
     min_r_squared: Annotated[float, Meta(ge=0, le=1, extra=_what("an r squared between 0 and 1"))]
 
 
+class SearchTable(Table):
+    mode: Literal["rate", "users"]
+    start: Positive
+    max: Positive
+    step_pct: Annotated[float, Meta(gt=0, le=1000, extra=_what("a percentage"))]
+    resolution_pct: Percent
+    settle: Duration
+    step_time: Duration
+    min_requests: Count
+    confirm: NonNegative | str
+    """Seconds, or a Locust timespan (``"20s"``); 0: no confirmation hold."""
+    knee_gain: Annotated[float, Meta(gt=0, lt=1, extra=_what("a fraction between 0 and 1"))]
+    max_steps: Annotated[int, Meta(ge=2, le=200, extra=_what("a whole number of steps"))]
+
+
 class ResourceLimitsTable(Table):
     target_cpu_pct: PercentLimit
     memory_pct: PercentLimit
@@ -179,6 +194,7 @@ class ConfigFile(Table):
     spike: SpikeTable
     regression: RegressionTable
     soak: SoakTable
+    search: SearchTable
     resources: ResourcesTable
 
 

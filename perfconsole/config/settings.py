@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from perfconsole.config.schema import BUILT_IN, LimitsTable, RelativePctTable
+from perfconsole.config.validators import confirm_seconds
 from perfconsole.errors import UserError
 from perfconsole.user_mix import UserMix
 
@@ -184,6 +185,30 @@ class Soak:
 
 
 @dataclass(frozen=True, slots=True)
+class Search:
+    """A capacity search (``[search]``, ``--search-*`` flags): how its steps grow, last and are refined."""
+
+    mode: str = BUILT_IN.search.mode
+    """``rate`` (the arrival rate, iterations/s) or ``users``."""
+    start: float = BUILT_IN.search.start
+    maximum: float = BUILT_IN.search.max
+    step_pct: float = BUILT_IN.search.step_pct
+    """Growth per step in percent of the level (100: doubling)."""
+    resolution_pct: float = BUILT_IN.search.resolution_pct
+    """Refine until the last pass and the first fail are this close (percent of the fail)."""
+    settle_s: float = float(BUILT_IN.search.settle)
+    """Each step's first seconds, left out of its figures."""
+    step_s: float = float(BUILT_IN.search.step_time)
+    """Each step's measured time (at least; longer until ``min_requests``)."""
+    min_requests: int = BUILT_IN.search.min_requests
+    confirm_s: float = confirm_seconds(BUILT_IN.search.confirm, "search.confirm")
+    """The best passing level held this long at the end (0: no confirmation)."""
+    knee_gain: float = BUILT_IN.search.knee_gain
+    """The knee: a step's achieved req/s grew less than this fraction of its offered growth."""
+    max_steps: int = BUILT_IN.search.max_steps
+
+
+@dataclass(frozen=True, slots=True)
 class ResourceThresholds:
     """Limits on the target's resources; None = not checked. Percentages are 0-100."""
 
@@ -222,6 +247,7 @@ class Settings:
     spike: SpikeDrill = field(default_factory=SpikeDrill)
     regression: Regression = field(default_factory=Regression)
     soak: Soak = field(default_factory=Soak)
+    search: Search = field(default_factory=Search)
     resources: Resources = field(default_factory=Resources)
     default_profile: str = BUILT_IN.run.default_profile
     default_scenario: str = BUILT_IN.run.default_scenario

@@ -48,6 +48,13 @@ def parse_duration(value: object, where: str) -> float:
         raise UserError(f"{where}: {error}") from None
 
 
+def confirm_seconds(value: object, where: str) -> float:
+    """A capacity search's confirmation hold: 0 (none) or a timespan."""
+    if value == 0 or (isinstance(value, str) and value.strip() == "0"):
+        return 0.0
+    return parse_duration(value, where)
+
+
 def validate_duration(value: object, where: str) -> float:
     """A run duration in seconds: more than 0 and at most 7 days."""
     try:

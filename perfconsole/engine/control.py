@@ -2,8 +2,9 @@
 resume, the spike drill. Each verb returns at once (Locust's calls run in greenlets) and is annotated.
 
 ``RunControl`` owns the collaborators the controls move (``user_target``, ``shapes``, ``drills``,
-``deadline``, ``rate``: the arrival-rate dial) and reaches the session only through its public surface. A new
-control (a capacity search) is a collaborator of its own beside these, not more state on the session.
+``deadline``, ``rate``: the arrival-rate dial, ``search``: the capacity search) and reaches the session
+only through its public surface. A new control is a collaborator of its own beside these, not more state on
+the session.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from perfconsole.engine.clock import RunDeadline
 from perfconsole.engine.events import warn_common_options
 from perfconsole.engine.hdr.stages import StageKey, stage_key
 from perfconsole.engine.run_end import runner_quit
+from perfconsole.engine.search.driver import CapacitySearch
 from perfconsole.engine.shape_end import ShapeEndEstimate
 from perfconsole.engine.shape_follower import ShapeFollower, shape_duration
 from perfconsole.engine.spike_drill import SpikeDrills
@@ -51,6 +53,7 @@ class RunControl:
         self.deadline = RunDeadline(session.clock, self._deadline_reached)
         self.rate = ArrivalDial(session, self.user_target, self.leave_shape, self.deadline)
         self.shape_end = ShapeEndEstimate()
+        self.search = CapacitySearch(session, self)
 
     # ----------------------------------------------------------------------------- verbs
     def start(self) -> None:
@@ -181,6 +184,7 @@ class RunControl:
         """The stage the run is in now (for the figures per stage)."""
         return stage_key(
             live=self._session.state.is_live and not self.rate.pending,  # a rate run's pool spawning: none
+            search_stage=self.search.stage_key(),
             users=self.user_target.users,
             drill_running=self.drills.running,
             after_drill=self.drills.awaiting_verdict,
@@ -190,13 +194,15 @@ class RunControl:
 
     def reset(self) -> None:
         """A new run: no drill verdict, pause or highest target carried over."""
+        self.search.reset()
         self.drills.reset()
         self.user_target.reset()
         self.rate.reset()
         self.shape_end.reset()
 
     def kill_greenlets(self) -> None:
-        """The run is over: no deadline, drill or spawn goes on."""
+        """The run is over: no deadline, drill, search or spawn goes on."""
+        self.search.stop("the run was stopped")
         self.deadline.cancel()
         self.shape_end.reset()
         self.drills.kill()

@@ -7,7 +7,8 @@ greenlets. Reads (``snapshot``, ``history``, ``annotations``) are cheap and neve
 
 The session composes collaborators with a job and a public surface each: ``machinery`` (Locust's parts, built
 step by step), ``clock``, ``notes`` (annotations, warnings), ``worker_watch``, ``run_end`` (why the run
-ended), ``sampler`` (each second) and ``control`` (users, shape, spike drill, deadline, arrival rate). A new
+ended), ``sampler`` (each second) and ``control`` (users, shape, spike drill, deadline, arrival rate, capacity
+search). A new
 control is a new collaborator, not more state here.
 """
 
@@ -38,6 +39,7 @@ from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.run_end import RunEndWatch
 from perfconsole.engine.sampler import Sampler
 from perfconsole.engine.scenario import LoadedScenario
+from perfconsole.engine.search.driver import CapacitySearch
 from perfconsole.engine.workers.local import LocalWorkers
 from perfconsole.engine.workers.loss import WorkerLossWatch
 from perfconsole.engine.workers.output import OperatorLog
@@ -369,6 +371,11 @@ class LoadSession:
     def arrival(self) -> ArrivalDial:
         """The arrival-rate dial (``engine.arrival.dial``): set a rate, leave it, read its figures."""
         return self.control.rate
+
+    @property
+    def search(self) -> CapacitySearch:
+        """The capacity search (``engine.search.driver``): start, stop, its steps and answers so far."""
+        return self.control.search
 
     @property
     def paused(self) -> bool:

@@ -23,6 +23,8 @@ class EndKind(StrEnum):
     """Every worker stopped by itself (iteration limits, a worker-side quit)."""
     OPERATOR = "operator"
     """Stopped from the console."""
+    SEARCH = "search"
+    """A capacity search (``--find-capacity``) reached its answer."""
     INTERRUPTED = "interrupted"
     """A signal, or the console left, while users ran."""
 

@@ -184,6 +184,11 @@ def stage_span(stage: StageStats) -> Span:
     return Span(stage.start_s, stage.end_s, stage.requests, dropped)
 
 
+def span_validity(result: RunResult, span: Span, rules: ValidityRules | None = None) -> Validity:
+    """The stamp of one part of a run (a capacity search's step), from the run so far."""
+    return _validity(result, rules or ValidityRules(), span)
+
+
 def stamp(result: RunResult, rules: ValidityRules | None = None) -> RunValidity:
     """The run's stamp and every stage's."""
     rules = rules or ValidityRules()

@@ -99,7 +99,7 @@ class HdrAggregator:
         self.run[TOTAL].add(pairs, max_us)
         self.window.add(second, key, pairs, failures, max_us)
         self.window.add(second, TOTAL, pairs, failures, max_us)
-        self.stages.add(second, pairs, failures, max_us)
+        self.stages.add(second, pairs, failures, max_us, key)
         self.blocks.add(second, pairs, failures)
 
     def _add_corrected(

@@ -3,7 +3,8 @@
 A stage starts when the session's stage key changes (``StageTracker.observe``, polled every 0.1 s): the
 label of a staged profile's or shape's current stage, else the target user count (a plateau between live
 changes), with a spike drill's phase. Requests count in the stage in force at the middle of the second
-they ended in. Memory: one histogram (at most 184 KiB) per stage, at most ``MAX_STAGES`` stages.
+they ended in. Memory: one histogram (at most 184 KiB) per stage, at most ``MAX_STAGES`` stages; stages of
+a kind in ``PER_ENDPOINT_KINDS`` (a capacity search's measured steps) also keep sparse counters per endpoint.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Callable, Iterable
 
 import gevent
 
-from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram
+from perfconsole.engine.hdr.histogram import PERCENT_FRACTIONS, DenseHistogram, sparse_values
+from perfconsole.model.capacity import EndpointFigures
 from perfconsole.model.run import Percentiles
 from perfconsole.model.stages import StageStats, stage_row_key
 
@@ -20,10 +22,31 @@ MAX_STAGES = 200
 POLL_S = 0.1
 StageKey = tuple[str, str]
 """(label, kind)."""
+PER_ENDPOINT_KINDS = frozenset({"search"})
+"""Stages judged per endpoint (a capacity search's measured steps)."""
+
+
+class _Sparse:
+    __slots__ = ("counts", "failures", "max_us")
+
+    def __init__(self) -> None:
+        self.counts: dict[int, int] = {}
+        self.failures = 0
+        self.max_us = 0
 
 
 class _Stage:
-    __slots__ = ("label", "kind", "start_ts", "start_s", "end_ts", "end_s", "histogram", "failures")
+    __slots__ = (
+        "label",
+        "kind",
+        "start_ts",
+        "start_s",
+        "end_ts",
+        "end_s",
+        "histogram",
+        "failures",
+        "endpoints",
+    )
 
     def __init__(self, label: str, kind: str, start_ts: float, start_s: float) -> None:
         self.label = label
@@ -34,6 +57,7 @@ class _Stage:
         self.end_s: float | None = None
         self.histogram = DenseHistogram()
         self.failures = 0
+        self.endpoints: dict[tuple[str, str], _Sparse] | None = {} if kind in PER_ENDPOINT_KINDS else None
 
 
 class StageTracker:
@@ -73,8 +97,15 @@ class StageTracker:
             self._watcher.kill(block=False)
             self._watcher = None
 
-    def add(self, second: int, pairs: Iterable[tuple[int, int]], failures: int, max_us: int) -> None:
-        """Count one interval (the total of one endpoint-second) in its stage."""
+    def add(
+        self,
+        second: int,
+        pairs: Iterable[tuple[int, int]],
+        failures: int,
+        max_us: int,
+        key: tuple[str, str] | None = None,
+    ) -> None:
+        """Count one interval (one endpoint-second, ``key``) in its stage."""
         if not self._stages:
             return
         middle = second + 0.5
@@ -83,8 +114,42 @@ class StageTracker:
             if candidate.start_ts <= middle:
                 stage = candidate
                 break
+        pairs = list(pairs)
         stage.histogram.add(pairs, max_us)
         stage.failures += failures
+        if stage.endpoints is not None and key is not None:
+            sparse = stage.endpoints.get(key)
+            if sparse is None:
+                sparse = stage.endpoints[key] = _Sparse()
+            for index, count in pairs:
+                sparse.counts[index] = sparse.counts.get(index, 0) + count
+            sparse.failures += failures
+            sparse.max_us = max(sparse.max_us, max_us)
+
+    def find(self, key: StageKey) -> tuple[int, int] | None:
+        """The latest stage with ``key``: its 1-based index and requests so far (None: no such stage)."""
+        for position in range(len(self._stages), 0, -1):
+            stage = self._stages[position - 1]
+            if (stage.label, stage.kind) == key:
+                return position, stage.histogram.total
+        return None
+
+    def endpoint_figures(self, index: int) -> tuple[EndpointFigures, ...]:
+        """The stage's own figures per endpoint (1-based ``index``; only kinds in ``PER_ENDPOINT_KINDS``)."""
+        if not 1 <= index <= len(self._stages):
+            return ()
+        endpoints = self._stages[index - 1].endpoints or {}
+        found = []
+        for (method, name), sparse in sorted(endpoints.items()):
+            requests = sum(sparse.counts.values())
+            if not requests:
+                continue
+            p50, p90, p95, p99, p999 = sparse_values(sparse.counts, sparse.max_us, PERCENT_FRACTIONS)
+            percentiles = Percentiles(
+                p50=p50, p90=p90, p95=p95, p99=p99, p999=p999, max=sparse.max_us / 1000.0
+            )
+            found.append(EndpointFigures(method, name, requests, sparse.failures, percentiles))
+        return tuple(found)
 
     def stats(self, now_ts: float, elapsed_s: float) -> tuple[StageStats, ...]:
         found = []
@@ -121,6 +186,7 @@ class StageTracker:
 def stage_key(
     *,
     live: bool,
+    search_stage: StageKey | None = None,
     users: int,
     drill_running: bool,
     after_drill: bool,
@@ -128,9 +194,12 @@ def stage_key(
     rate_label: str | None = None,
 ) -> StageKey | None:
     """The stage a run is in, as (label, kind): None when no run is live; a level of the arrival rate; a
-    drill's phases, a shape's (or staged profile's) stage, else a plateau of ``users``."""
+    drill's phases, a shape's (or staged profile's) stage, else a plateau of ``users``. A capacity search's
+    step (``search_stage``) comes first: its settle and its measured part are stages of their own."""
     if not live:
         return None
+    if search_stage is not None:
+        return search_stage
     if rate_label is not None:
         return (rate_label, "rate")
     if drill_running:
