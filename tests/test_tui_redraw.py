@@ -21,3 +21,39 @@ def test_the_table_waits_for_new_figures_but_not_for_long() -> None:
     assert redraw.due(stopped)
     quiet = [redraw.due(stopped) for _ in range(MAX_QUIET_POLLS)]
     assert quiet == [False] * (MAX_QUIET_POLLS - 1) + [True]
+
+
+LAGGING = (
+    "invalid: generator lagging: worker vm_dd593334f5cc4a839ae5b4709ac64edb event loop 212 ms late for 3 s;"
+    " generator lagging: worker vm_dd593334f5cc4a839ae5b4709ac64edb event loop 215 ms late for 3 s;"
+    " dropped 2.0% of iterations (limit 1%)"
+)
+
+
+def test_an_invalid_stamp_leaves_the_status_figures_on_screen_at_80_columns() -> None:
+    import asyncio
+
+    from textual.app import App, ComposeResult
+
+    from perfconsole.tui.views.validity import invalid_field
+    from perfconsole.tui.widgets.status_bar import StatusBar
+
+    assert invalid_field(LAGGING, 78) == "INVALID: generator lagging, dropped 2.0% of iterations (limit 1%)"
+    assert invalid_field(LAGGING, 30) == "INVALID: generator lagging, d…"
+
+    class Bar(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StatusBar()
+
+    async def drive() -> tuple[str, int]:
+        app = Bar()
+        async with app.run_test(size=(80, 24)) as pilot:
+            bar = app.query_one(StatusBar)
+            bar.snapshot, bar.validity = snapshot(), LAGGING
+            await pilot.pause(0.1)
+            return str(bar.render()), bar.size.height
+
+    text, height = asyncio.run(drive())
+    lines = text.splitlines()
+    assert all(len(line) <= 78 for line in lines) and height == len(lines), (lines, height)
+    assert text.count("generator lagging") == 1 and "users" in text, text

@@ -9,6 +9,7 @@ from textual.widget import Widget
 from perfconsole.model.run import RunSnapshot, RunState
 from perfconsole.tui.text_layout import pack_fields
 from perfconsole.tui.views.status import status_fields
+from perfconsole.tui.views.validity import invalid_field
 
 STATE_STYLES = {
     RunState.RUNNING: "bold green",
@@ -35,20 +36,21 @@ class StatusBar(Widget):
     extra: reactive[tuple[str, ...]] = reactive((), layout=True)
     """More fields after the rates (the arrival rate's, while one is on)."""
 
-    def fields(self, snapshot: RunSnapshot) -> list[str]:
+    def fields(self, snapshot: RunSnapshot, width: int) -> list[str]:
         fields = status_fields(snapshot, self.use_current, self.extra)
         if self.validity.startswith("invalid"):
-            fields.insert(1, "INVALID:" + self.validity.split(":", 1)[1])
+            fields.insert(1, invalid_field(self.validity, width))
         return [self.frozen, *fields] if self.frozen else fields
 
     def render(self) -> Text:
         if self.snapshot is None:
             return Text("PREPARING  starting workers and target ...", style="bold yellow")
-        fields = self.fields(self.snapshot)
+        width = max(20, self.size.width - 2)
+        fields = self.fields(self.snapshot, width)
         state = 1 if self.frozen else 0
         if self.paused:
             fields[state] = f"{fields[state]} (PAUSED)"
-        lines = pack_fields(fields, max(20, self.size.width - 2))
+        lines = pack_fields(fields, width)
         text = Text("\n".join(lines))
         if self.frozen:
             text.stylize("bold reverse", 0, len(self.frozen))
@@ -62,4 +64,4 @@ class StatusBar(Widget):
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         if self.snapshot is None:
             return 1
-        return len(pack_fields(self.fields(self.snapshot), max(20, width - 2)))
+        return len(pack_fields(self.fields(self.snapshot, max(20, width - 2)), max(20, width - 2)))
