@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 import pytest
+import tomli_w
 from test_store_factories import STARTED_AT, make_result
 from test_store_runs import tree_bytes
 
@@ -90,3 +92,18 @@ def test_baseline_of_missing_run(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no run"):
         save_baseline(tmp_path, "20200101T000000Z-nothing", "main")
     assert not (tmp_path / "baselines" / "main").exists()
+
+
+def test_baseline_toml_is_read_through_its_record(tmp_path: Path) -> None:
+    """A baseline saved before baselines of several (no ``runs``) holds its source run; a value of the wrong
+    type is one line naming the file and the key."""
+    run_dir = save_run(tmp_path, make_result())
+    info = save_baseline(tmp_path, run_dir.name, "main")
+    path = info.path / BASELINE_FILE
+    saved = tomllib.loads(path.read_text())
+    path.write_text(tomli_w.dumps({k: v for k, v in saved.items() if k != "runs"}))
+    assert get_baseline_info(tmp_path, "main").run_ids == (run_dir.name,)
+    path.write_text(tomli_w.dumps({**saved, "source_run": 7}))
+    with pytest.raises(StoreError) as info_error:
+        get_baseline_info(tmp_path, "main")
+    assert str(info_error.value) == f"{path}: source_run: must be a string, got an integer"

@@ -13,18 +13,21 @@ from __future__ import annotations
 import os
 import shutil
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 import tomli_w
+from msgspec import Meta
 
 from perfconsole.errors import StoreError
 from perfconsole.store.atomic import is_temp_name, remove_directory, staged_directory
 from perfconsole.store.loaded_run import LoadedRun
 from perfconsole.store.names import RUN_ID_MAX_LENGTH, validate_name
+from perfconsole.store.records import Record, decode
 from perfconsole.store.redact import redact_text
 from perfconsole.store.run_info import RunInfo, run_info_from_metadata
 from perfconsole.store.run_toml import RunToml, toml_safe, utc_datetime
@@ -38,6 +41,23 @@ MAX_BASELINE_RUNS = 10
 BASELINE_FORMAT = "perfconsole-baseline"
 BASELINE_PREFIX = "baseline:"
 RUN_PREFIX = "run:"
+
+
+class BaselineToml(Record, kw_only=True):
+    """``baseline.toml``, declared once: written by :func:`save_baseline`, read with types checked."""
+
+    format: str
+    schema_version: Annotated[int, Meta(ge=1)]
+    name: str = ""
+    source_run: str
+    runs: tuple[str, ...] = ()
+    """Every run the baseline holds, first first (absent before baselines of several)."""
+    note: str | None = None
+    created_at: datetime | None = None
+
+    @property
+    def run_ids(self) -> tuple[str, ...]:
+        return self.runs or (self.source_run,)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,29 +94,30 @@ def baseline_path(runs_dir: Path, name: str) -> Path:
     return baselines_dir(runs_dir) / validate_name(name, "baseline name")
 
 
-def _read_baseline_meta(path: Path) -> dict[str, Any]:
+def _read_baseline(path: Path) -> tuple[dict[str, Any], BaselineToml]:
+    """``baseline.toml`` as parsed and as its record; StoreError in one line naming the file."""
     meta_path = path / BASELINE_FILE
     meta = read_toml_file(meta_path)
     try:
         check_header(meta, BASELINE_FORMAT)
-        if not isinstance(meta.get("source_run"), str):
-            raise CodecError("missing field source_run")
+        return meta, decode(meta, BaselineToml, root="document")
     except CodecError as exc:
         raise StoreError(f"{meta_path}: {exc}") from None
-    return meta
 
 
-def _info(path: Path, meta: Mapping[str, Any], run_meta: RunToml) -> BaselineInfo:
-    created = meta.get("created_at")
-    note = meta.get("note")
+def _read_baseline_meta(path: Path) -> BaselineToml:
+    return _read_baseline(path)[1]
+
+
+def _info(path: Path, meta: BaselineToml, run_meta: RunToml) -> BaselineInfo:
     return BaselineInfo(
         name=path.name,
         path=path,
-        source_run=str(meta["source_run"]),
-        note=note if isinstance(note, str) else None,
-        created_at=created if isinstance(created, datetime) else None,
+        source_run=meta.source_run,
+        note=meta.note,
+        created_at=meta.created_at,
         run=run_info_from_metadata(path, run_meta),
-        run_ids=tuple(baseline_run_ids(meta)),
+        run_ids=meta.run_ids,
     )
 
 
@@ -109,23 +130,15 @@ def get_baseline_info(runs_dir: Path, name: str) -> BaselineInfo:
     return _info(path, _read_baseline_meta(path), read_run_metadata(path))
 
 
-def baseline_run_ids(meta: Mapping[str, Any]) -> list[str]:
-    """The runs a baseline holds, first first (one for a baseline saved before baselines of several)."""
-    runs = meta.get("runs")
-    if isinstance(runs, list) and runs and all(isinstance(r, str) for r in runs):
-        return list(runs)
-    return [str(meta["source_run"])]
-
-
 def load_baseline(runs_dir: Path, name: str) -> LoadedRun:
     """The baseline's snapshot, fully loaded, labelled with the baseline's name; its other runs in
     ``others``."""
     info = get_baseline_info(runs_dir, name)
-    meta = _read_baseline_meta(info.path)
+    meta, record = _read_baseline(info.path)
     loaded = load_run_dir(info.path)
     others = tuple(
         load_run_dir(info.path / EXTRA_RUNS_DIR / validate_name(run_id, "baseline run"))
-        for run_id in baseline_run_ids(meta)[1:]
+        for run_id in record.run_ids[1:]
     )
     return replace(loaded, baseline_name=info.name, baseline_meta=meta, others=others)
 
@@ -163,15 +176,15 @@ def save_baseline(
     refs = [run_ref] if isinstance(run_ref, str | Path) else list(run_ref)
     target = baseline_path(runs_dir, name)
     kept: list[LoadedRun] = []
-    old_meta: dict[str, Any] = {}
+    old_note: str | None = None
     if append:
         if not target.is_dir():
             raise StoreError(f"no baseline {name!r} to append to (see 'perfconsole baseline list')")
-        old_meta = _read_baseline_meta(target)
+        old_note = _read_baseline_meta(target).note
         kept = [load_run_dir(target)] + list(load_baseline(runs_dir, name).others)
     elif target.exists() and not force:
         try:
-            source = f" (from run {_read_baseline_meta(target)['source_run']})"
+            source = f" (from run {_read_baseline_meta(target).source_run})"
         except StoreError:
             source = ""
         raise StoreError(f"baseline {name!r} already exists{source}; use --force to replace it")
@@ -183,15 +196,15 @@ def save_baseline(
         raise StoreError(f"baseline {name!r}: a run is named twice ({', '.join(twice)})")
     if len(runs) > MAX_BASELINE_RUNS:
         raise StoreError(f"baseline {name!r} would hold {len(runs)} runs; at most {MAX_BASELINE_RUNS}")
-    meta = {
-        "format": BASELINE_FORMAT,
-        "schema_version": SCHEMA_VERSION,
-        "name": name,
-        "source_run": ids[0],
-        "runs": ids,
-        "note": redact_text(note) if note else old_meta.get("note"),
-        "created_at": utc_datetime(time.time()),
-    }
+    meta = BaselineToml(
+        format=BASELINE_FORMAT,
+        schema_version=SCHEMA_VERSION,
+        name=name,
+        source_run=ids[0],
+        runs=tuple(ids),
+        note=redact_text(note) if note else old_note,
+        created_at=utc_datetime(time.time()),
+    )
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         with staged_directory(target, replace=force or append) as staging:
@@ -200,7 +213,7 @@ def save_baseline(
                 extra = staging / EXTRA_RUNS_DIR / run.run_id
                 extra.mkdir(mode=0o700, parents=True)
                 _copy_run_files(run.path, extra, skip=(EXTRA_RUNS_DIR,))
-            meta_toml = toml_safe(meta)
+            meta_toml = toml_safe(msgspec.to_builtins(meta, builtin_types=(datetime,)))
             assert isinstance(meta_toml, dict)
             (staging / BASELINE_FILE).write_bytes(tomli_w.dumps(meta_toml).encode("utf-8"))
     except FileExistsError:
