@@ -81,12 +81,12 @@ def test_a_saved_spike_scrubbed_to_the_spike_and_before_it(tmp_path: Path) -> No
         return seen
 
     at_drill, in_spike, before, whole = asyncio.run(drive())
-    assert at_drill[0] == "300" and "spike drill" in at_drill[1] and "at 0:30 of 1:00" in at_drill[1]
+    assert at_drill[0] == "300" and "spike drill" in at_drill[1] and "at 0:30/1:00" in at_drill[1]
     assert in_spike[0] == "300" and in_spike[1] == (
-        "at 0:35 of 1:00: users 40, req/s 400.0, fail/s 0.0, p50 10 p95 300 p99 450 ms (last 10 s);"
+        "at 0:35/1:00: users 40, req/s 400.0, fail/s 0.0, p50/95/99 10/300/450 ms;"
         " no endpoint rows by time saved"
     )
-    assert before[0] == "20" and before[1].startswith("at 0:15 of 1:00") and "p95 20 " in before[1]
+    assert before[0] == "20" and before[1].startswith("at 0:15/1:00") and " 10/20/30 ms" in before[1]
     assert whole[1].startswith("read-only: figures over the whole run") and whole[0] != "300"
 
 
@@ -153,3 +153,11 @@ def test_a_missing_or_malformed_stats_history_gives_no_rows(tmp_path: Path) -> N
     )
     (row,) = endpoint_seconds(tmp_path)
     assert (row.key, row.p95, row.p50, row.timestamp) == ("GET /x", 7.0, 10.0, int(STARTED_AT) + 3)
+
+
+def test_the_cursor_line_fits_the_message_line_at_80_columns() -> None:
+    from perfconsole.tui.views.time_cursor import cursor_line
+
+    busy = replace(spike_history()[35], user_count=200, rps=456.7, fail_per_sec=12.3, p50_ms=45.0)
+    line = cursor_line(replace(busy, p95_ms=230.0, p99_ms=780.0), 35.0 * 60, 59.0 * 60)
+    assert len(line) <= 80 - 4, line  # the message line's padding and its mark

@@ -225,7 +225,7 @@ class RunDetailScreen(_StoreScreen):
                     shown, endpoints=endpoints_at(result.final, self._seconds, result.started_at, at)
                 )
             self.query_one(PercentileTable).show_rows(table_rows(shown, use_current=point is not None))
-            line = cursor_line(point, at, run_end(result.history), result.final.window_s)
+            line = cursor_line(point, at, run_end(result.history))
             self.say(line if self._steps or self._seconds else f"{line}; no endpoint rows by time saved")
             rps, latency, users, errors = (with_cursor(chart, at) for chart in charts)
             charts = (rps, latency, users, errors)

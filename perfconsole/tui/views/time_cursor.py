@@ -54,14 +54,15 @@ def point_at(history: Sequence[HistoryPoint], at: float) -> HistoryPoint | None:
     return history[index - 1] if index else None
 
 
-def cursor_line(point: HistoryPoint | None, at: float, end: float, window_s: int) -> str:
-    """``at 0:35 of 1:00: users 40, req/s 44.0, fail/s 0.1, p50 20 p95 300 p99 450 ms (last 10 s)``."""
-    where = f"at {fmt_duration(at)} of {fmt_duration(end)}"
+def cursor_line(point: HistoryPoint | None, at: float, end: float) -> str:
+    """``at 0:35/1:00: users 40, req/s 44.0, fail/s 0.1, p50/95/99 20/300/450 ms`` (the rates and
+    percentiles of the window then; short enough for one line at 80 columns)."""
+    where = f"at {fmt_duration(at)}/{fmt_duration(end)}"
     if point is None:
         return f"{where}: no figures yet"
     rates = f"req/s {fmt_rate(point.rps)}, fail/s {fmt_rate(point.fail_per_sec)}"
-    latency = f"p50 {fmt_ms(point.p50_ms)} p95 {fmt_ms(point.p95_ms)} p99 {fmt_ms(point.p99_ms)}"
-    return f"{where}: users {point.user_count}, {rates}, {latency} ms (last {window_s} s)"
+    latency = "/".join(fmt_ms(value) for value in (point.p50_ms, point.p95_ms, point.p99_ms))
+    return f"{where}: users {point.user_count}, {rates}, p50/95/99 {latency} ms"
 
 
 def total_at(final: RunSnapshot, point: HistoryPoint) -> RunSnapshot:
