@@ -1,11 +1,12 @@
 """A pytest plugin (loaded by conftest): a test that starts Locust users in this process, or a child process
-(``perfconsole``, a worker, a demo target, tmux, any program), must be marked ``slow``, so that
+(``perfconsole``, a worker, a demo target, tmux, any program, a fork), must be marked ``slow``, so that
 ``-m "not slow"`` stays the fast tier. What a session-scoped fixture starts (the shared demo target) is set up
 before this check begins and is not counted."""
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import subprocess
 from collections.abc import Iterator
 from typing import Any
@@ -31,6 +32,15 @@ for _runner in (LocalRunner, MasterRunner):
     _count_starts(_runner, "start", f"Locust users ({_runner.__name__})")
 _count_starts(subprocess.Popen, "__init__", "a child process")
 _count_starts(multiprocessing.Process, "start", "a child process")
+_fork = os.fork
+
+
+def _counted_fork() -> int:
+    STARTS.append("a child process (fork)")
+    return _fork()
+
+
+os.fork = _counted_fork
 
 
 @pytest.fixture(autouse=True)

@@ -99,6 +99,7 @@ def _check_after_sweep(runs: Path, lines: list[str]) -> tuple[int, int]:
     return recovered, len(kept)
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_moments_of_saves_then_a_sweep(tmp_path: Path) -> None:
     runs = tmp_path / "runs"
     runs.mkdir()
@@ -133,6 +134,7 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
+@pytest.mark.slow
 def test_late_sigkills_of_saves_recover_complete_owner_only_runs_or_keep_them_aside(tmp_path: Path) -> None:
     """The issue's case: SIGKILL late in a save (while the artifacts are written, run.toml is written, modes
     are set and files fsynced). The delay before each kill seeks the end of a save whatever the machine's
@@ -170,6 +172,7 @@ def test_late_sigkills_of_saves_recover_complete_owner_only_runs_or_keep_them_as
     assert len(list_runs(runs)) == saved + recovered
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("point", "expect"), [("artifacts-written", "kept aside"), ("staged-written", "recovered")]
 )
