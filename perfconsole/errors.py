@@ -11,7 +11,7 @@ class ExitCode(IntEnum):
     Locust's own codes keep Locust's meaning: 1 (or N with ``--exit-code-on-error N``) when a request failed
     or a task raised, and whatever a ``quitting`` hook sets in ``environment.process_exit_code`` (only a
     failed save, 2, beats it). perfconsole's codes start at 10, clear of Locust's and locust-plugins' (3 is
-    its failed check; perfconsole never uses 3). Reserved: 13 capacity below ``--require-capacity``.
+    its failed check; perfconsole never uses 3).
 
     When several apply, the first in this order wins: USAGE (2), INTERRUPTED (130), THRESHOLD_FAILED (10),
     invalid measurement (12), Locust's errors rule (1 or N), REGRESSION (11), capacity (13).
@@ -25,6 +25,8 @@ class ExitCode(IntEnum):
     REGRESSION = 11
     INVALID = 12
     """Invalid measurement: the run, or a compared side, is stamped invalid (verdicts/validity.py)."""
+    CAPACITY = 13
+    """A capacity search's SLO capacity is below ``--require-capacity`` (or none was found)."""
     INTERRUPTED = 130
 
 
@@ -37,7 +39,7 @@ EXIT_CODES: tuple[tuple[str, str], ...] = (
     ("10", "a perfconsole threshold failed (latency, error rate, throughput, resource limit, workers lost)"),
     ("11", "a regression against a baseline (--baseline, perfconsole compare)"),
     ("12", "invalid measurement (generator saturated, worker lost, dropped iterations, too few requests)"),
-    ("13", "reserved: capacity below --require-capacity"),
+    ("13", "the capacity search's SLO capacity is below --require-capacity N req/s (or none was found)"),
     ("130", "interrupted (Ctrl-C, SIGTERM, SIGHUP); the results so far are written"),
 )
 """The exit-code table (the README has the same rows), shown by ``perfconsole run --help``."""

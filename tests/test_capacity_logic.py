@@ -159,13 +159,13 @@ def test_users_levels_are_whole_and_stop_one_apart() -> None:
     assert result.capacity == 13
 
 
-def test_generator_limited_step_ends_the_search_without_a_capacity() -> None:
-    steps = [
-        step(1, 10, True),
-        step(2, 20, False, invalid=("generator saturated: worker CPU >= 90%",), generator=True),
-    ]
+def test_generator_limited_twice_ends_the_search_without_a_capacity() -> None:
+    saturated = ("generator saturated: worker CPU >= 90%",)
+    steps = [step(1, 10, True), step(2, 20, False, invalid=saturated, generator=True)]
+    assert next_step(SPEC, RATE, steps) == NextStep(StepPhase.GROW, 20)  # held once more
+    steps.append(step(3, 20, False, invalid=saturated, generator=True))
     decision = next_step(SPEC, RATE, steps)
-    assert decision == Finish(SearchState.SATURATED, "the load generator was the limit at step 2")
+    assert decision == Finish(SearchState.SATURATED, "the load generator was the limit at step 3")
     result = summarize(RATE, decision.state, steps, SPEC, "")
     assert result.capacity is None and "generator" in result.answer
     assert result.binding is not None and result.binding.side == "generator"
@@ -251,3 +251,40 @@ def test_step_lines() -> None:
     bad = step(7, 280, False, p95=620)
     assert bad.line().endswith("✗ GET /x p95 900 ms > 500 ms")
     assert isinstance(next_step(SPEC, RATE, []), NextStep)
+
+
+def test_a_generator_limited_step_that_passes_when_held_again_does_not_count_as_a_fail() -> None:
+    lagging = ("generator lagging: worker event loop 372 ms late for 3 s",)
+    steps = [step(1, 10, False, invalid=lagging, generator=True), step(2, 10, True)]
+    assert next_step(SPEC, RATE, steps) == NextStep(StepPhase.GROW, 20)
+
+
+def test_capacity_round_trips_through_its_codec() -> None:
+    from perfconsole.store.capacity_codec import capacity_from_dict, capacity_json, capacity_to_dict
+
+    steps = run_search(capacity=170)
+    result = summarize(RATE, SearchState.DONE, steps, SPEC, "p95 < 500 ms", ("a note",), 1.0, 95.0)
+    assert capacity_from_dict(capacity_to_dict(result)) == result
+    assert capacity_from_dict({"steps": "garbage"}) is None and capacity_from_dict(None) is None
+    assert '"answer": "SLO capacity' in capacity_json(result)
+
+
+def test_require_capacity_exit_code_and_its_place_in_the_order() -> None:
+    from test_store_factories import make_result
+
+    from perfconsole.headless.exit_status import exit_status
+    from perfconsole.model.run import ThresholdResult
+    from perfconsole.verdicts.capacity_search import capacity_shortfall
+
+    result = summarize(RATE, SearchState.DONE, run_search(capacity=170), SPEC, "")
+    assert capacity_shortfall(result, 100) is None
+    short = capacity_shortfall(result, 500)
+    assert short == "SLO capacity 165 req/s is below the required 500 req/s"
+    none = summarize(RATE, SearchState.DONE, run_search(capacity=5), SPEC, "", ("the lowest level failed",))
+    assert (capacity_shortfall(none, 1) or "").startswith("no SLO capacity found")
+    failed = ThresholdResult("Aggregated", "p95", 500.0, 900.0, False, "<")
+    run = replace(make_result(), thresholds=(failed,), capacity=result)
+    assert exit_status(run, capacity_short=short).code == 13  # the overloaded run's own p95 sets no 10
+    assert exit_status(run, capacity_short=short, regressed=True).code == 11
+    assert exit_status(replace(run, capacity=None)).code == 10
+    assert exit_status(run).code == 0

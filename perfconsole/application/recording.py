@@ -57,6 +57,7 @@ def save_session(
     kind: str = "final",
 ) -> Path:
     """Write the run directory (complete or absent) and return its path."""
+    from perfconsole.store.capacity_codec import CAPACITY_FILE, capacity_json
     from perfconsole.store.endpoint_steps import STEPS_CSV
     from perfconsole.store.run_save import save_run
     from perfconsole.store.stages_codec import STAGES_CSV, stages_csv
@@ -73,6 +74,8 @@ def save_session(
         steps = session.sampler.history.steps
         if len(steps):
             (directory / STEPS_CSV).write_text(steps.csv_text(), encoding="utf-8")
+        if result.capacity is not None:
+            (directory / CAPACITY_FILE).write_text(capacity_json(result.capacity), encoding="utf-8")
 
     return save_run(
         settings.runs_dir.resolve(), result, name=name, note=note, kind=kind, write_artifacts=artifacts

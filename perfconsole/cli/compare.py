@@ -17,7 +17,8 @@ def register(subparsers: Any) -> None:
         "compare",
         help="compare a run against a baseline or another run",
         description="Compare RUN against BASELINE_OR_RUN per endpoint (p50, p95, p99, avg, req/s, error "
-        "rate). References: a baseline name, a run id (or unique prefix), 'latest', 'baseline:NAME' or "
+        "rate), and two capacity searches' SLO capacities. "
+        "References: a baseline name, a run id (or unique prefix), 'latest', 'baseline:NAME' or "
         "'run:ID'. Exit codes: 0 no regression, 11 regression, 12 a side is an invalid measurement "
         "(nothing judged), 2 bad input.",
     )
@@ -31,6 +32,7 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from perfconsole.application.capacity_report import capacity_comparison, comparison_dict
     from perfconsole.application.comparison_report import comparison_to_dict, render_table
     from perfconsole.store.baselines import resolve
     from perfconsole.verdicts.regression import compare
@@ -40,10 +42,15 @@ def run(args: argparse.Namespace) -> int:
     baseline = resolve(runs_dir, args.baseline)
     current = resolve(runs_dir, args.current)
     comparison = compare(baseline, current, settings.regression)
+    capacity = capacity_comparison(baseline.result.capacity, current.result.capacity)
     if args.json:
-        print(json.dumps(comparison_to_dict(comparison), indent=2, allow_nan=False))
+        document = comparison_to_dict(comparison)
+        document["capacity"] = comparison_dict(capacity)
+        print(json.dumps(document, indent=2, allow_nan=False))
     else:
         sys.stdout.write(render_table(comparison))
+        if capacity is not None:
+            sys.stdout.write(f"{capacity.text}\n")
     if comparison.refused:
         return int(ExitCode.INVALID)
     return int(ExitCode.REGRESSION if comparison.regressed else ExitCode.OK)

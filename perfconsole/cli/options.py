@@ -93,6 +93,9 @@ def add_run_options(parser: Any) -> None:
     )
     group.add_argument("--save", metavar="NAME", help="name for this run's snapshot")
     group.add_argument("--note", metavar="TEXT", help="a note pinned to this run")
+    from perfconsole.cli.search_options import add_search_options
+
+    add_search_options(group)
 
 
 def add_console_options(parser: Any) -> None:

@@ -118,6 +118,9 @@ def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
         setup_logging(options.loglevel or "INFO", options.logfile)
         quiet_library_logs()
     settings = settings_for(options)
+    from perfconsole.cli.search_options import required_capacity, search_from_options
+
+    search = search_from_options(options, settings)
     plan = build_plan(
         options,
         settings,
@@ -137,6 +140,8 @@ def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
             interrupts=interrupts,
             exit_code_on_error=options.exit_code_on_error,
             progress_interval_s=float("inf") if options.only_summary else PROGRESS_INTERVAL_S,
+            search=search,
+            require_capacity=required_capacity(options),
         )
     )
 

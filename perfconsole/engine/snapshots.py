@@ -97,4 +97,5 @@ def build_result(
         arrival=session.control.rate.run_figures(),
         blocks=session.hdr.aggregator.blocks.blocks() if session.hdr is not None else (),
         end=session.run_end.end,
+        capacity=session.search.result(),
     )

@@ -4,7 +4,7 @@ The order is the README's: a failed save (2) beats everything; then a ``quitting
 ``environment.process_exit_code`` (as in Locust); then 130 interrupted, 10 a perfconsole threshold failed,
 12 a comparison refused (the run or its baseline stamped invalid: an invalid measurement), Locust's errors
 rule (1, or N with ``--exit-code-on-error N``; a load shape whose ``tick()`` raised counts as a task that
-raised, and is never 0), 11 a regression, else 0.
+raised, and is never 0), 11 a regression, 13 a capacity search below ``--require-capacity``, else 0.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ def exit_status(
     process_exit_code: int | None = None,
     exit_code_on_error: int = int(ExitCode.LOCUST_ERRORS),
     saved: bool = True,
+    capacity_short: str | None = None,
 ) -> ExitStatus:
     """The run's exit code by the README's table (see the module docstring)."""
     if not saved:
@@ -44,7 +45,8 @@ def exit_status(
         )
     if result.interrupted:
         return ExitStatus(int(ExitCode.INTERRUPTED), "interrupted")
-    failed = [t for t in result.thresholds if not t.passed]
+    # a capacity search judges the thresholds per step (its SLO): the whole run, overloaded on purpose, is not
+    failed = [] if result.capacity is not None else [t for t in result.thresholds if not t.passed]
     limits = [t for t in failed if t.metric != ERRORS_METRIC]
     if limits:
         what = ", ".join(dict.fromkeys(t.metric for t in limits))
@@ -62,5 +64,7 @@ def exit_status(
             return ExitStatus(exit_code_on_error, f"requests failed or tasks raised ({option})")
     if regressed:
         return ExitStatus(int(ExitCode.REGRESSION), "a regression against the baseline")
+    if capacity_short:
+        return ExitStatus(int(ExitCode.CAPACITY), capacity_short)
     met = " and every threshold was met" if result.thresholds else ""
     return ExitStatus(int(ExitCode.OK), f"the run completed{met}")

@@ -20,7 +20,7 @@ import gevent
 from perfconsole.application.interrupts import Interrupts
 from perfconsole.application.recording import evaluated_result, save_session
 from perfconsole.application.sweep import sweep_leftovers
-from perfconsole.config import Settings
+from perfconsole.config import Search, Settings
 from perfconsole.engine.plan import RunPlan
 from perfconsole.engine.session import LoadSession
 from perfconsole.errors import ExitCode
@@ -28,6 +28,7 @@ from perfconsole.headless.exit_status import exit_status
 from perfconsole.headless.output import HeadlessOutput
 from perfconsole.headless.shutdown import SAVE_WAIT_S, SaveGuard, hurry, save_or_report, started
 from perfconsole.headless.summary import progress_line, summary_text
+from perfconsole.model.capacity import SearchMode
 from perfconsole.model.run import RunResult
 from perfconsole.model.run_end import EndKind, RunEnd
 from perfconsole.store.redact import redact_url
@@ -56,6 +57,10 @@ class HeadlessOptions:
     interrupts: Interrupts | None = None
     """Signal handling installed early by the CLI (a signal while importing is seen); None: here."""
     exit_code_on_error: int = 1
+    search: tuple[SearchMode, Search] | None = None
+    """``--find-capacity``: a capacity search from the run's start; it ends the run with its answer."""
+    require_capacity: float | None = None
+    """``--require-capacity N``: exit 13 when the search's SLO capacity is below N req/s."""
     """Locust's ``--exit-code-on-error``: the exit code when failed requests or task exceptions are all that
     failed the run."""
     out: HeadlessOutput = field(init=False)
@@ -112,6 +117,8 @@ def run_headless(options: HeadlessOptions) -> int:
             out.status(f"target {target}{demo}, {where}")
             if not interrupts.interrupted:
                 session.start()
+                if options.search is not None:
+                    session.search.start(*options.search, end_run=True)
                 _log_run_time(options.plan)
                 _wait_for_end(session, interrupts, options)
                 _log_planned_end(session.run_end.end)
@@ -198,8 +205,14 @@ def _report(
     regressed = comparison is not None and comparison.regressed
     # the stamp sets the exit code where it refuses a verdict (--baseline); alone, a run exits as Locust's
     invalid = list(comparison.refused) if comparison is not None else []
+    capacity_short = None
+    if options.require_capacity is not None:
+        from perfconsole.verdicts.capacity_search import capacity_shortfall
+
+        capacity_short = capacity_shortfall(result.capacity, options.require_capacity)
     status = exit_status(
         result,
+        capacity_short=capacity_short,
         regressed=regressed,
         invalid="; ".join(dict.fromkeys(invalid)) or None,
         process_exit_code=session.process_exit_code,
@@ -234,6 +247,10 @@ def _report(
         resources = session.monitor.summary_lines() if session.monitor is not None else []
         tables = locust_tables(session.runner.stats) if session.runner is not None else None
         text = summary_text(result, str(run_dir) if run_dir is not None else None, resources, tables)
+        if result.capacity is not None:
+            from perfconsole.application.capacity_report import capacity_lines
+
+            text += "\n\n" + "\n".join(capacity_lines(result.capacity))
         if comparison is not None:
             verdict = "REGRESSION" if regressed else "no regression"
             verdict = "NOT JUDGED (invalid measurement)" if comparison.refused else verdict

@@ -11,6 +11,7 @@ import msgspec
 
 from perfconsole.model.run import EndpointStats, RunResult
 from perfconsole.store.arrival_codec import ArrivalRunRecord, run_record
+from perfconsole.store.capacity_codec import capacity_to_dict
 from perfconsole.store.data_codec import percentiles_to_dict
 from perfconsole.store.records import (
     EndRecord,
@@ -76,6 +77,7 @@ class SummaryDocument(Record, kw_only=True):
     soak: SoakRecord | None
     resources: dict[str, Any] | None
     arrival: ArrivalRunRecord | None
+    capacity: dict[str, Any] | None
 
 
 def _endpoint_summary(e: EndpointStats) -> EndpointSummary:
@@ -136,7 +138,8 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
     (``valid``, ``text``: "valid" or "invalid: <reasons>", ``reasons``, ``stages``: the same per stage
     ``index``; null for a run not stamped), ``soak`` (long runs, else null: ``text`` "stable" or
     "degrading: ...", ``degrading``, ``duration_s``, ``trends``: ``name``, ``slope``, ``unit``,
-    ``r_squared``, ``limit``, ``min_r_squared``, ``degrading``, ``text``).
+    ``r_squared``, ``limit``, ``min_r_squared``, ``degrading``, ``text``), ``capacity`` (a capacity search,
+    else null: as ``capacity.json``, see perfconsole.store.capacity_codec).
     """
     document = SummaryDocument(
         format=SUMMARY_FORMAT,
@@ -163,6 +166,7 @@ def summary_dict(result: RunResult) -> dict[str, Any]:
         soak=soak_record(result.soak),
         resources=_resource_summary(result.resources),
         arrival=run_record(result.arrival) if result.arrival is not None else None,
+        capacity=capacity_to_dict(result.capacity),
     )
     summary = plain(document)
     redacted = redact_obj(summary)

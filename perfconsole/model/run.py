@@ -15,6 +15,7 @@ from perfconsole.model.percentiles import Percentiles
 if TYPE_CHECKING:
     from perfconsole.model.arrival import ArrivalRun, ArrivalStatus
     from perfconsole.model.blocks import TimeBlock
+    from perfconsole.model.capacity import CapacityResult
     from perfconsole.model.run_end import RunEnd
     from perfconsole.model.run_warnings import RunWarning
     from perfconsole.model.soak import SoakVerdict
@@ -260,6 +261,8 @@ class RunResult:
     """The soak verdict of a long run (perfconsole.verdicts.soak); None for a run too short for one."""
     validity: RunValidity | None = None
     """Did it measure the target (perfconsole.verdicts.validity)? None: not stamped (a run saved before)."""
+    capacity: CapacityResult | None = None
+    """The run's capacity search (perfconsole.engine.search), None: no search in this run."""
 
     @property
     def thresholds_passed(self) -> bool:

@@ -17,6 +17,7 @@ from perfconsole.model.run_end import EndKind, RunEnd
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.store.arrival_codec import run_from_dict, run_to_dict
 from perfconsole.store.blocks_codec import blocks_from_list, blocks_to_list
+from perfconsole.store.capacity_codec import capacity_from_dict, capacity_to_dict
 from perfconsole.store.records import (
     AnnotationRecord,
     EndRecord,
@@ -47,7 +48,7 @@ def threshold_to_dict(t: ThresholdResult) -> dict[str, Any]:
 def result_to_dict(result: RunResult) -> dict[str, Any]:
     """Complete JSON-able form of a run result (inverse: :func:`result_from_dict`)."""
     apart: dict[str, Any] = {"settings": {}, "resources": {}, "stages": None, "arrival": None}
-    apart |= {"histograms": None, "blocks": None, "validity": None, "soak": None}
+    apart |= {"histograms": None, "blocks": None, "validity": None, "soak": None, "capacity": None}
     return {
         **encode(result, ResultRecord, **apart),
         "settings": dict(result.settings),
@@ -58,6 +59,7 @@ def result_to_dict(result: RunResult) -> dict[str, Any]:
         "blocks": blocks_to_list(result.blocks),
         "validity": validity_to_dict(result.validity),
         "soak": soak_to_dict(result.soak),
+        "capacity": capacity_to_dict(result.capacity),
     }
 
 
@@ -116,4 +118,5 @@ def result_from_dict(data: object) -> RunResult:
         end=end_from_record(r.end),
         validity=validity_from_dict(r.validity),
         soak=soak_from_dict(r.soak),
+        capacity=capacity_from_dict(r.capacity),
     )

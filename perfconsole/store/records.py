@@ -3,8 +3,8 @@
 Encoding takes a model object's attributes (``msgspec.convert(..., from_attributes=True)``); decoding checks
 types, required keys and finite numbers from the annotations, and ``model()`` builds the model object. A key
 absent from older files has its default here; ``null`` numbers where the model has a number read as 0.
-The parts read tolerantly (stages, arrival, blocks, validity, soak, histograms: an older or edited part is
-left out, not fatal) are ``Any`` here and decoded by their own records.
+The parts read tolerantly (stages, arrival, blocks, validity, soak, capacity, histograms: an older or edited
+part is left out, not fatal) are ``Any`` here and decoded by their own records.
 """
 
 from __future__ import annotations
@@ -252,6 +252,7 @@ class ResultRecord(Record, kw_only=True):
     end: EndRecord | None = None
     validity: Any = None
     soak: Any = None
+    capacity: Any = None
 
 
 def _flat(record: Record, leave_out: tuple[str, ...]) -> dict[str, Any]:

@@ -6,7 +6,8 @@ limit. Pure (the engine's ``engine/search/driver.py`` holds the levels and measu
   ``resolution_pct`` of the fail (one user, in users mode).
 - Hold the best passing level for ``confirm_s``; a failed hold makes that level a fail, so the search goes
   on below it (stepped down, said in the notes) until a hold passes.
-- A step the load generator limited (saturated or lagging) ends the search: no capacity of the target.
+- A step the load generator limited (saturated or lagging) is held again; limited twice in a row, the search
+  ends: no capacity of the target (the generator's, which it cannot tell).
 """
 
 from __future__ import annotations
@@ -59,13 +60,18 @@ def next_step(spec: Search, mode: SearchMode, steps: Sequence[CapacityStep]) -> 
         return NextStep(StepPhase.GROW, rounded(spec.start, mode))
     last = steps[-1]
     if last.generator_limited:
-        return Finish(SearchState.SATURATED, f"the load generator was the limit at step {last.index}")
+        before = steps[-2] if len(steps) > 1 else None
+        if before is not None and before.generator_limited and before.level == last.level:
+            return Finish(SearchState.SATURATED, f"the load generator was the limit at step {last.index}")
+        if len(steps) < spec.max_steps:
+            return NextStep(last.phase, last.level)  # once more: a moment's starved CPU is not a limit
     if last.phase is StepPhase.CONFIRM and last.passed:
         return Finish(SearchState.DONE)
     if len(steps) >= spec.max_steps:
         return Finish(SearchState.DONE, f"stopped after {spec.max_steps} steps (search.max_steps)")
-    fails = [s.level for s in steps if not s.passed]
-    passes = [s.level for s in steps if s.passed]
+    judged = [s for s in steps if not s.generator_limited]
+    fails = [s.level for s in judged if not s.passed]
+    passes = [s.level for s in judged if s.passed]
     if not fails:
         if last.level >= spec.maximum:
             note = f"the maximum ({spec.maximum:g}{mode.unit}) passed: the capacity is at least that"
@@ -95,7 +101,7 @@ def capacity_of(steps: Sequence[CapacityStep]) -> tuple[CapacityStep | None, boo
     holds = [s for s in steps if s.phase is StepPhase.CONFIRM and s.passed]
     if holds:
         return max(holds, key=lambda s: (s.level, s.index)), True
-    fails = [s.level for s in steps if not s.passed]
+    fails = [s.level for s in steps if not s.passed and not s.generator_limited]
     hi = min(fails) if fails else float("inf")
     below = [s for s in steps if s.passed and s.level < hi]
     if not below:
@@ -138,7 +144,8 @@ def binding_limit(steps: Sequence[CapacityStep]) -> BindingLimit | None:
     """At the first failing step: the breach furthest over its limit, and whether the load generator or
     the target was the limit. A generator-limited step names its validity reason; so does a step that broke
     no threshold (dropped iterations, a lost worker, too few requests)."""
-    first = next((s for s in steps if not s.passed), None)
+    first = next((s for s in steps if not s.passed and not s.generator_limited), None)
+    first = first or next((s for s in steps if s.generator_limited), None)  # only the generator ever broke
     if first is None:
         return None
     invalid = [Breach(reason, INVALID_METRIC, None, None) for reason in first.invalid]
@@ -186,3 +193,16 @@ def summarize(
         started_s=started_s,
         ended_s=ended_s,
     )
+
+
+def capacity_shortfall(result: CapacityResult | None, required_rps: float) -> str | None:
+    """Why the search falls short of ``--require-capacity`` (None: it reached it)."""
+    if result is None:
+        return "no capacity search ran"
+    if result.capacity_rps is None:
+        return f"no SLO capacity found ({result.answer}), {required_rps:g} req/s required"
+    if result.capacity_rps < required_rps:
+        partial = " (partial search)" if result.partial else ""
+        rps = result.capacity_rps
+        return f"SLO capacity {rps:.0f} req/s{partial} is below the required {required_rps:g} req/s"
+    return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import gevent
@@ -161,6 +161,9 @@ class CapacitySearch:
     # --------------------------------------------------------------------------- the greenlet
     def _run(self) -> None:
         try:
+            while self._session.arrival.pending:  # a run planned at a rate: its own start comes first
+                if not self._sleep_until(self._session.elapsed_s + POLL_S):
+                    break
             while True:
                 decision = next_step(self._spec, self._mode, self._steps)
                 if isinstance(decision, Finish):
@@ -226,6 +229,8 @@ class CapacitySearch:
 
         so_far = build_result(session, False, session.snapshot(), ())
         rules = ValidityRules(min_samples=self._spec.min_requests)
+        if session.monitor is not None:
+            rules = replace(rules, saturation_pct=session.monitor.options.saturation_pct)
         reasons = list(span_validity(so_far, Span(stage.start_s, stage.end_s, stage.requests), rules).reasons)
         arrival = (
             session.arrival.figures(stage.start_s, stage.end_s) if self._mode is SearchMode.RATE else None
