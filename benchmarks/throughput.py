@@ -36,6 +36,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from steady_window import STATUS_PATH, Window, run_measured  # noqa: E402
 
 from perfconsole.demo_target.process import start_demo_target  # noqa: E402
 
@@ -47,6 +50,8 @@ class Figures:
     p95: float
     p99: float
     requests: int
+    window: Window
+    """The run's steady middle measured from outside (nginx's counter, the process tree's CPU)."""
 
 
 def free_port() -> int:
@@ -81,9 +86,7 @@ def run_locust(locustfile: Path, host: str, users: int, seconds: int, workers: i
     if workers:
         port = str(free_port())  # not Locust's default 5557, which another run on the machine may hold
         command += ["--processes", str(workers), "--master-bind-port", port, "--master-port", port]
-    proc = subprocess.run(
-        command, check=False, capture_output=True, text=True, timeout=seconds + 60, stdin=subprocess.DEVNULL
-    )
+    proc, window = run_measured(command, seconds, host, seconds + 60)
     if not Path(f"{prefix}_stats.csv").is_file():
         raise SystemExit(f"locust run failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
     with open(f"{prefix}_stats.csv", newline="") as handle:
@@ -94,6 +97,7 @@ def run_locust(locustfile: Path, host: str, users: int, seconds: int, workers: i
         float(row["95%"]),
         float(row["99%"]),
         int(row["Request Count"]),
+        window,
     )
 
 
@@ -123,19 +127,12 @@ def run_perfconsole(
         "--runs-dir",
         str(tmp / "runs"),
     ]
-    proc = subprocess.run(
-        command,
-        capture_output=True,
-        text=True,
-        timeout=seconds + 90,
-        cwd=tmp,
-        stdin=subprocess.DEVNULL,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc, window = run_measured(command, seconds, host, seconds + 90, cwd=tmp, env=env)
     if not proc.stdout.strip():
         raise SystemExit(f"perfconsole run failed: {proc.stderr.strip()[-500:]}")
     total = json.loads(proc.stdout)["total"]
-    return Figures(total["rps"], total["p50_ms"], total["p95_ms"], total["p99_ms"], total["requests"])
+    return Figures(total["rps"], total["p50_ms"], total["p95_ms"], total["p99_ms"], total["requests"], window)
 
 
 def phase(
@@ -152,7 +149,14 @@ def phase(
             print(
                 f"  {name} round {round_index + 1} {tool:<11} {figures.rps:8.1f} req/s"
                 f"  p50 {figures.p50:5.0f}"
-                f"  p95 {figures.p95:5.0f}  p99 {figures.p99:5.0f} ms  ({figures.requests} requests)",
+                f"  p95 {figures.p95:5.0f}  p99 {figures.p99:5.0f} ms  ({figures.requests} requests)"
+                + (
+                    f"; steady {figures.window.rps:7.1f} req/s, {figures.window.cpu_us_per_request:5.1f} µs "
+                    f"CPU/request"
+                    if figures.window.requests
+                    else ""
+                )
+                + f" (load {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
     return results
@@ -177,6 +181,7 @@ http {{
     keepalive_requests 1000000;
     server {{
         listen 127.0.0.1:{port};
+        location = {status} {{ stub_status; }}
         location / {{ return 200 "ok"; }}
     }}
 }}
@@ -196,7 +201,7 @@ def nginx_target() -> Iterator[str]:
     port = free_port()
     with tempfile.TemporaryDirectory() as home:
         conf = Path(home) / "nginx.conf"
-        conf.write_text(NGINX_CONF.format(home=home, port=port))
+        conf.write_text(NGINX_CONF.format(home=home, port=port, status=STATUS_PATH))
         proc = subprocess.Popen(
             [binary, "-p", home, "-c", str(conf)], stdin=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
@@ -232,6 +237,22 @@ def rps_ratio(results: dict[str, list[Figures]]) -> tuple[float, float]:
     ]
     theirs = median([f.rps for f in results["locust"]])
     return median(pairs), (median([f.rps for f in results["perfconsole"]]) / theirs if theirs else 0.0)
+
+
+def window_ratios(results: dict[str, list[Figures]]) -> tuple[float, float] | None:
+    """(median of the pairs' steady req/s ratios, of their CPU-per-request ratios), perfconsole / Locust;
+    None when the target has no request counter."""
+    pairs = [
+        (ours.window, theirs.window)
+        for ours, theirs in zip(results["perfconsole"], results["locust"], strict=True)
+        if ours.window.requests and theirs.window.requests
+    ]
+    if not pairs:
+        return None
+    return (
+        median([o.rps / t.rps for o, t in pairs]),
+        median([o.cpu_us_per_request / t.cpu_us_per_request for o, t in pairs]),
+    )
 
 
 PHASES = ("throughput", "rate", "accuracy")
@@ -277,6 +298,12 @@ def main() -> int:
                 f"rate: req/s perfconsole/locust {pairs:.3f} (median of pairs; ratio of medians "
                 f"{medians:.3f}; Locust's median {locust_rps:.0f} req/s; goal >= 0.98)"
             )
+            steady = window_ratios(rate)
+            if steady is not None:
+                verdicts.append(
+                    f"rate, steady middle of each run (nginx's counter): req/s perfconsole/locust "
+                    f"{steady[0]:.3f}, CPU per request perfconsole/locust {steady[1]:.3f} (medians of pairs)"
+                )
     if "accuracy" in args.phases:
         print("phase 3: accuracy (GET /api/dashboard, fixed 10 ms latency, paced users)")
         with start_demo_target(latency_ms=10, jitter_ms=0) as demo:

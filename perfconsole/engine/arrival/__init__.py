@@ -32,13 +32,12 @@ def attach(
     elapsed: Callable[[], float],
     grow: Callable[[int], None],
     pool_target: Callable[[], int],
-    set_start_lag: Callable[[Callable[[], int | None]], None],
+    set_start_lag: Callable[[Callable[[], int | None] | None], None],
 ) -> ArrivalController:
     """The session's controller on ``runner``; with ``local`` (``--workers 0``) the in-process pacer too,
-    its start lag wired into the histogram recorder."""
+    its start lag wired into the histogram recorder while the mode is on."""
     controller = ArrivalController(runner, elapsed, grow, pool_target)
     if local:
-        pacer = ArrivalPacer(runner)
-        set_start_lag(pacer.lag_us)
+        pacer = ArrivalPacer(runner, set_start_lag=set_start_lag)
         controller.local_pacer = pacer
     return controller

@@ -61,8 +61,16 @@ class _Second:
 class ArrivalPacer:
     """One process's pacing of its users (inactive until the master sends a share)."""
 
-    def __init__(self, runner: Any, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        runner: Any,
+        clock: Callable[[], float] = time.monotonic,
+        set_start_lag: Callable[[Callable[[], int | None] | None], None] | None = None,
+    ) -> None:
         self.runner = runner
+        self._set_start_lag = set_start_lag
+        """Gives the histogram recorder ``lag_us`` while the mode is on, None off it (a request then costs
+        no lookup)."""
         self._clock = clock
         self._origin = 0.0
         self._arrivals: Arrivals | None = None
@@ -104,6 +112,8 @@ class ArrivalPacer:
         if not self.active:
             self.active = True
             gate.open_gate(self)
+            if self._set_start_lag is not None:
+                self._set_start_lag(self.lag_us)
             self._reporter = gevent.spawn(self._report_loop)
         if self._loop is not None:
             self._loop.kill(block=False)
@@ -115,6 +125,8 @@ class ArrivalPacer:
             return
         self.active = False
         gate.close_gate()
+        if self._set_start_lag is not None:
+            self._set_start_lag(None)
         for glet in (self._loop, self._reporter):
             if glet is not None:
                 glet.kill(block=False)

@@ -11,10 +11,20 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from perfconsole.engine.hdr.layout import index_of
+from perfconsole.engine.hdr.layout import (
+    HIGHEST_US,
+    SUB_BUCKET_COUNT,
+    SUB_BUCKET_HALF_COUNT,
+    SUB_BUCKET_HALF_COUNT_MAGNITUDE,
+    index_of,
+)
 
 Key = tuple[str, str]
 """(method, name) as Locust's request event gives them."""
+_SUB_BUCKET_MASK = SUB_BUCKET_COUNT - 1
+_BUCKET_SHIFT = SUB_BUCKET_HALF_COUNT_MAGNITUDE + 1
+_HALF_MAGNITUDE = SUB_BUCKET_HALF_COUNT_MAGNITUDE
+_HALF_MAGNITUDE = SUB_BUCKET_HALF_COUNT_MAGNITUDE
 
 
 class Interval:
@@ -56,6 +66,11 @@ class IntervalRecorder:
     def record(self, method: str, name: str, response_time_ms: float | None, failed: bool = False) -> None:
         if response_time_ms is None:
             return
+        interval = self._current(method, name)
+        self._add(interval, int(response_time_ms * 1000.0 + 0.5), failed)
+
+    def _current(self, method: str, name: str) -> Interval:
+        """The interval of this second for ``(method, name)`` as requested."""
         second = int(self._clock())
         if second != self._second:
             self._second = second
@@ -63,7 +78,9 @@ class IntervalRecorder:
         interval = self._by_name.get((method, name))
         if interval is None:
             interval = self._by_name[(method, name)] = self._interval(second, method, name)
-        value_us = int(response_time_ms * 1000.0 + 0.5)  # us_from_ms, inlined: this runs per request
+        return interval
+
+    def _add(self, interval: Interval, value_us: int, failed: bool) -> None:
         lag_us = self.start_lag() if self.start_lag is not None else None
         if lag_us is not None and interval.twin is None:
             interval.twin = _merged(interval.counts, interval.extra)  # this second's requests so far
@@ -108,11 +125,33 @@ class IntervalRecorder:
 
     def record_request(self, method: str, name: str, response_time_ms: float | None) -> None:
         """A request on its way into Locust's stats (the worker's stats wrapper, ``fold_request_stats``);
-        its failure, if any, follows at once as :meth:`record_failure`."""
-        self._last = None
-        if response_time_ms is not None:
-            self.record(method, name, response_time_ms)
-            self._last = self._by_name.get((method, name))
+        its failure, if any, follows at once as :meth:`record_failure`. Runs per request: the common case
+        (no paced user, no scheduled iteration) is written out here."""
+        if response_time_ms is None:
+            self._last = None
+            return
+        second = int(self._clock())
+        if second != self._second:
+            self._second = second
+            self._by_name = {}
+        interval = self._by_name.get((method, name))
+        if interval is None:
+            interval = self._by_name[(method, name)] = self._interval(second, method, name)
+        self._last = interval
+        value_us = int(response_time_ms * 1000.0 + 0.5)
+        if self.start_lag is not None or self.pacing is not None or interval.twin is not None:
+            self._add(interval, value_us, False)
+            return
+        if value_us <= 0:
+            index = 0
+        else:  # layout.index_of, inlined
+            value = value_us if value_us <= HIGHEST_US else HIGHEST_US
+            bucket = (value | _SUB_BUCKET_MASK).bit_length() - _BUCKET_SHIFT
+            index = ((bucket + 1) << _HALF_MAGNITUDE) + (value >> bucket) - SUB_BUCKET_HALF_COUNT
+        counts = interval.counts
+        counts[index] = counts.get(index, 0) + 1
+        if value_us > interval.max_us:
+            interval.max_us = value_us
 
     def record_failure(self) -> None:
         """The request just given to :meth:`record_request` failed (Locust logs its error right after it)."""

@@ -52,7 +52,11 @@ def _record_histograms(environment: Any, runner: Any = None, **_kwargs: Any) -> 
         from perfconsole.engine.arrival.pacer import ArrivalPacer
 
         worker = runner if runner is not None else environment.runner
-        recorder.start_lag = ArrivalPacer(worker).lag_us  # arrival-rate mode, when the master asks
+
+        def set_start_lag(start_lag: Any) -> None:  # arrival-rate mode, while the master asks for it
+            recorder.start_lag = start_lag
+
+        ArrivalPacer(worker, set_start_lag=set_start_lag)
         # As `locust --processes` does before it forks its workers: what exists now (Locust, the locustfile)
         # is never traversed by a collection again, so a full collection under load stays cheap.
         gc.collect()
