@@ -18,12 +18,13 @@ from test_tui_resources_data import (
 from perfconsole.config import ResourceThresholds
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run_warnings import RunWarning, WarningKind
+from perfconsole.tui.frame import state_from_session
 from perfconsole.tui.marks import BREACH_MARK, OK_MARK, PAST_BREACH_MARK
 from perfconsole.tui.text_layout import fields_line, line_text
 from perfconsole.tui.views.resource_charts import resource_charts
 from perfconsole.tui.views.resource_limits import limit_marks
 from perfconsole.tui.views.resource_lines import resource_lines
-from perfconsole.tui.views.resource_state import ResourceState, current_run, state_from_session
+from perfconsole.tui.views.resource_state import ResourceState, current_run
 from perfconsole.tui.views.saturation_banner import saturation_banner
 
 

@@ -1,4 +1,5 @@
-"""The run dashboard: polls the session on a gentle timer, renders pure-function output, runs the keys."""
+"""The run dashboard: builds one frame per tick (``perfconsole.tui.frame``) on a gentle timer and hands each
+widget its part; the keys are its bases' (controls, rate, endpoint table, run store)."""
 
 from __future__ import annotations
 
@@ -15,27 +16,17 @@ from perfconsole.errors import UserError
 from perfconsole.model.run import RunSnapshot, RunState
 from perfconsole.model.run_warnings import RunWarning, WarningKind
 from perfconsole.tui.actions import DASHBOARD_ACTIONS, bindings
-from perfconsole.tui.controls import (
-    double_users,
-    halve_users,
-    overdrive_limit,
-    overdrive_reason,
-    step_users,
-)
+from perfconsole.tui.frame import Frame, FrameNeeds, build_frame
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.redraw import TableRedraw
-from perfconsole.tui.screens.modals import NoteModal, ProfileModal, YesNoModal
+from perfconsole.tui.screens.control_keys import ControlKeysScreen
 from perfconsole.tui.screens.rate_keys import RateKeysScreen
-from perfconsole.tui.screens.shape_guard import guard_shape
 from perfconsole.tui.screens.table_keys import EndpointTableScreen
-from perfconsole.tui.screens.users_dialog import UsersModal
 from perfconsole.tui.session_api import ConsoleSession
-from perfconsole.tui.shown import shown_snapshot
 from perfconsole.tui.verdict_lines import VerdictLines
 from perfconsole.tui.views.annotations import annotation_lines
 from perfconsole.tui.views.charts import dashboard_charts
 from perfconsole.tui.views.failures import exception_rows, failure_rows
-from perfconsole.tui.views.resource_state import state_from_session
 from perfconsole.tui.views.saturation_banner import saturation_banner
 from perfconsole.tui.views.status import view_label, worker_summary
 from perfconsole.tui.views.table import (
@@ -45,7 +36,6 @@ from perfconsole.tui.views.table import (
     table_rows,
     threshold_breaches,
 )
-from perfconsole.tui.views.validity import live_validity
 from perfconsole.tui.views.workers import worker_rows
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
@@ -63,7 +53,7 @@ CHART_EVERY = 3
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
 
 
-class DashboardScreen(RateKeysScreen, EndpointTableScreen):
+class DashboardScreen(ControlKeysScreen, RateKeysScreen, EndpointTableScreen):
     """Status bar, message line, percentile table and a switchable lower view (charts, failures ...)."""
 
     ACTIONS = DASHBOARD_ACTIONS
@@ -98,7 +88,8 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         self.prepared = prepared
         self._breaches_for = breaches_for
         self._breaches: tuple[str | None, Breaches] | None = None
-        self._last_snapshot: RunSnapshot | None = None
+        self.frame: Frame | None = None
+        """The latest tick's frame (None before the session is prepared)."""
         self.verdict_lines = VerdictLines(settings.soak)
         self._shown_fallbacks: set[RunWarning] = set()
         self._polls = 0
@@ -157,7 +148,7 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
     # ------------------------------------------------------------------ rendering
     @property
     def snapshot(self) -> RunSnapshot | None:
-        return self._last_snapshot
+        return self.frame.snapshot if self.frame is not None else None
 
     def say(self, message: str, kind: str = "info") -> None:
         self.query_one(MessageLine).show(message, kind)
@@ -166,7 +157,7 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         return self.session if self.prepared else None
 
     def live_snapshot(self) -> RunSnapshot | None:
-        return self._last_snapshot
+        return self.snapshot
 
     def _breaches_now(self, profile: str | None) -> Breaches:
         if self._breaches is None or self._breaches[0] != profile:
@@ -181,52 +172,57 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         self._polling = False
 
     def refresh_view(self, charts: bool = True) -> None:
-        """Poll the session once and hand each widget its data (only the visible lower view)."""
+        """Build this tick's frame (the session read once) and hand each widget its part."""
         if not self.prepared:
             return
-        snapshot = shown_snapshot(self.session.snapshot())  # secrets masked as in saved files
-        self._last_snapshot = snapshot
-        self.endpoint_history.record(snapshot)
+        view = self.query_one(ContentSwitcher).current
+        needs = FrameNeeds(
+            stages=view == "stages",
+            log_lines=LOG_LINES if view == "log" else 0,
+            samples=view == "resources" and charts,
+            noise_window=self.use_current if self.recorder is not None and self.recorder.baseline else None,
+        )
+        frame = build_frame(self.session, self.settings, needs)
+        self.frame = frame
+        self.endpoint_history.record(frame.snapshot)
         if self.frozen is None:
-            self._draw(snapshot, charts)
-        for warning in self.session.warnings:  # e.g. a plain `locust --worker`: figures approximated
+            self._draw(frame, view, charts)
+        for warning in frame.warnings:  # e.g. a plain `locust --worker`: figures approximated
             if warning.kind is WarningKind.HDR_FALLBACK and warning not in self._shown_fallbacks:
                 self._shown_fallbacks.add(warning)
                 self.say(warning.text, "warning")
+        snapshot = frame.snapshot
         for line in self.verdict_lines.poll(self.session, snapshot.elapsed_s, snapshot.state.is_active):
             self.say(line, "verdict")
 
-    def _draw(self, snapshot: RunSnapshot, charts: bool) -> None:
-        """Hand each widget its part of ``snapshot`` (only the visible lower view)."""
+    def _draw(self, frame: Frame, view: str | None, charts: bool) -> None:
+        """Hand each widget its part of ``frame`` (only the visible lower view)."""
+        snapshot = frame.snapshot
         status = self.query_one(StatusBar)
-        status.extra = self.show_rate(snapshot, self.session.history)
+        status.extra = self.show_rate(snapshot, frame.history)
         status.snapshot = snapshot
         status.use_current = self.use_current
-        status.paused = self.session.paused
-        status.validity = live_validity(self.session, snapshot, self.settings)
+        status.paused = frame.paused
+        status.validity = frame.validity
         if self._table_redraw.due(snapshot, forced=not self._polling):
             self.show_table()
-        view = self.query_one(ContentSwitcher).current
         if view == "charts" and charts:
-            charts_data = dashboard_charts(self.session.history, self.session.annotations)
-            self.query_one(ChartsPanel).show_charts(charts_data)
+            self.query_one(ChartsPanel).show_charts(dashboard_charts(frame.history, frame.annotations))
         elif view == "failures":
             self.query_one(FailuresView).show(
                 failure_rows(snapshot.errors), exception_rows(snapshot.exceptions)
             )
         elif view == "workers":
-            workers = worker_rows(snapshot.workers)
-            self.query_one(WorkersView).show(workers, worker_summary(snapshot))
+            self.query_one(WorkersView).show(worker_rows(snapshot.workers), worker_summary(snapshot))
         elif view == "notes":
-            self.query_one(NotesView).show(annotation_lines(self.session.annotations))
+            self.query_one(NotesView).show(annotation_lines(frame.annotations))
         elif view == "stages":
-            self.query_one(StagesView).show(self.session.stages())
+            self.query_one(StagesView).show(frame.stages)
         elif view == "log":
-            self.query_one(LogView).show(self.session.output_tail(LOG_LINES))
-        resources = state_from_session(self.session, with_samples=view == "resources" and charts)
-        self.query_one(SaturationBanner).banner = saturation_banner(resources)
+            self.query_one(LogView).show(list(frame.log))
+        self.query_one(SaturationBanner).banner = saturation_banner(frame.resources)
         if view == "resources":
-            self.query_one(ResourcesPanel).show(resources, charts=charts)
+            self.query_one(ResourcesPanel).show(frame.resources, charts=charts)
 
     def show_table(self) -> None:
         """The endpoint table from the shown snapshot (frozen or latest), as the table choice arranges it."""
@@ -234,7 +230,7 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         if snapshot is None:
             return
         breaches = self._breaches_now(snapshot.profile)
-        marks = self.baseline_marks(snapshot, self.use_current)
+        marks = self.baseline_marks(snapshot, self.use_current, self.frame.noise if self.frame else None)
         rows = table_rows(snapshot, self.use_current, breaches, marks, self.table_choice)
         columns = table_headers(
             table_columns(marks is not None), self.table_choice, len(rows) - 1, len(snapshot.endpoints)
@@ -246,139 +242,9 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
         self.show_table()
         self.refresh_view()
 
-    # ------------------------------------------------------------------ control
-    def _control(self, done: str, call: Callable[[], object]) -> bool:
-        """Run a non-blocking session call; a refusal is shown in the message line, the run goes on."""
-        if not self.prepared:
-            self.say("still starting: wait for the workers", "error")
-            return False
-        try:
-            call()
-        except UserError as exc:
-            self.say(f"refused: {exc}", "error")
-            return False
-        self.say(done)
-        self.refresh_view()
-        return True
-
-    def _target(self) -> int:
-        snapshot = self._last_snapshot
-        return snapshot.target_user_count if snapshot else 0
-
-    def set_users(self, users: int, spawn_rate: float | None = None) -> None:
-        rate = "" if spawn_rate is None else f" at {spawn_rate:g}/s"
-        self._control(f"users -> {users}{rate}", lambda: self.session.set_users(users, spawn_rate))
-
-    def _guarded(self, key: str, proceed: Callable[[], object]) -> None:
-        """Under a shape, ask before a control leaves (or interrupts) it."""
-        guard_shape(self, self.live_session(), key, proceed)
-
-    def action_users_up(self) -> None:
-        self._guarded("+", lambda: self.set_users(step_users(self._target(), self.users_step, 1)))
-
-    def action_users_down(self) -> None:
-        self._guarded("-", lambda: self.set_users(step_users(self._target(), self.users_step, -1)))
-
-    def action_users_double(self) -> None:
-        self._guarded("*", lambda: self.set_users(double_users(self._target())))
-
-    def action_users_halve(self) -> None:
-        self._guarded("h", lambda: self.set_users(halve_users(self._target())))
-
-    def action_set_users(self) -> None:
-        self._guarded("u", self._ask_users)
-
-    def _profile_peak(self) -> int | None:
-        """The peak users of the profile the run follows (None under a locustfile's shape or none)."""
-        snapshot = self._last_snapshot
-        profile = self.settings.profiles.get(snapshot.profile) if snapshot and snapshot.profile else None
-        return profile.users if profile is not None else None
-
-    def _ask_users(self) -> None:
-        snapshot = self._last_snapshot
-        users = snapshot.target_user_count if snapshot else 0
-        rate = snapshot.spawn_rate if snapshot else 1.0
-        peak = self._profile_peak()
-        hint = f"above {overdrive_limit(users, peak)} users asks first"
-
-        def confirmed(values: tuple[int, float | None], yes: bool | None) -> None:
-            if yes:
-                self.set_users(*values)
-            else:
-                self.say(f"not applied: users stay at {self._target()}")
-
-        def applied(answer: tuple[int, float | None] | None) -> None:
-            if answer is None:
-                return
-            reason = overdrive_reason(answer[0], users, peak)
-            if reason is None:
-                self.set_users(*answer)
-                return
-            rate_text = "" if answer[1] is None else f" at {answer[1]:g}/s"
-            self.app.push_screen(
-                YesNoModal(f"{answer[0]} users{rate_text} is {reason}. Apply?"),
-                lambda yes: confirmed(answer, yes),
-            )
-
-        self.app.push_screen(UsersModal(users, rate, hint), applied)
-
-    def action_switch_profile(self) -> None:
-        self._guarded("p", self._ask_profile)
-
-    def _ask_profile(self) -> None:
-        if not self.settings.profiles:
-            self.say("no profiles in config.toml", "error")
-            return
-
-        def chosen(name: str | None) -> None:
-            if name is not None:
-                profile = self.settings.profiles[name]
-                self._control(f"profile -> {name}", lambda: self.session.apply_profile(profile))
-
-        current = self._last_snapshot.profile if self._last_snapshot else None
-        self.app.push_screen(ProfileModal(self.settings.profiles, current), chosen)
-
-    def action_pause_resume(self) -> None:
-        if self.session.paused:
-            self._control("resumed", self.session.resume)
-        else:
-            self._guarded("space", self._pause)
-
-    def _pause(self) -> None:
-        self._control("paused: 0 users (space resumes)", self.session.pause)
-
-    def action_spike(self) -> None:
-        self._guarded("x", self._spike)
-
-    def _spike(self) -> None:
-        drill = self.settings.spike
-        self._control(
-            f"spike: {drill.users} users at {drill.spawn_rate:g}/s for {drill.duration_s:g}s, then back",
-            self.session.fire_spike,
-        )
-
-    def action_note(self) -> None:
-        elapsed = self._last_snapshot.elapsed_s if self._last_snapshot else 0.0
-
-        def noted(text: str | None) -> None:
-            if text is not None:
-                self._control(f"noted: {text}", lambda: self.session.annotate(text))
-
-        self.app.push_screen(NoteModal(elapsed), noted)
-
-    def action_stop(self) -> None:
-        self._control("stopped (g starts again, q quits)", self.session.stop)
-
-    def action_start_again(self) -> None:
-        snapshot = self._last_snapshot
-        if snapshot is not None and snapshot.state.is_active:
-            self.say("refused: the run is still going (s stops it first)", "error")
-            return
-        self._control("started again", self.session.start)
-
     def action_toggle_view(self) -> None:
         self.use_current = not self.use_current
-        window_s = self._last_snapshot.window_s if self._last_snapshot is not None else 10
+        window_s = self.snapshot.window_s if self.snapshot is not None else 10
         self.say(f"table shows the {view_label(self.use_current, window_s)}")
 
     def action_resources(self) -> None:
@@ -398,7 +264,7 @@ class DashboardScreen(RateKeysScreen, EndpointTableScreen):
     @property
     def run_active(self) -> bool:
         """True while users may be running (quitting asks first)."""
-        snapshot = self._last_snapshot
+        snapshot = self.snapshot
         if not self.prepared:
             return True
         return snapshot is not None and (snapshot.state.is_active or snapshot.state == RunState.PREPARING)

@@ -21,6 +21,7 @@ from perfconsole.tui.screens.store_modals import (
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.store_view import RowMark, comparison_marks, live_comparison, regressed_endpoints
 from perfconsole.tui.widgets.message_line import MessageLine
+from perfconsole.verdicts.run_noise import RunNoise
 
 
 class StoreKeysScreen(KeyedScreen):
@@ -90,16 +91,16 @@ class RunStoreScreen(StoreKeysScreen):
             self.say(f"save failed: {exc}", "error")
             return None
 
-    def baseline_marks(self, snapshot: RunSnapshot, use_current: bool) -> Mapping[str, RowMark] | None:
-        """Live comparison marks for the percentile table (None without a baseline); a change in the set
-        of regressed endpoints is announced on the message line."""
+    def baseline_marks(
+        self, snapshot: RunSnapshot, use_current: bool, noise: RunNoise | None
+    ) -> Mapping[str, RowMark] | None:
+        """Live comparison marks for the percentile table (None without a baseline), judged against the
+        run's own ``noise``; a change in the set of regressed endpoints is announced on the message line."""
         baseline = self.recorder.baseline if self.recorder else None
         if baseline is None or self.recorder is None:
             self._regressed_shown = ()
             return None
         label = self.recorder.baseline_label
-        session = self.live_session()
-        noise = session.live_noise(use_current) if session is not None else None
         marks = comparison_marks(live_comparison(baseline, snapshot, use_current, self.recorder.rules, noise))
         regressed = tuple(regressed_endpoints(marks))
         if regressed != self._regressed_shown:

@@ -1,4 +1,5 @@
-"""What the resource panel and the saturation banner show, read from the session at one instant."""
+"""What the resource panel and the saturation banner show (gathered into the dashboard's frame, see
+perfconsole.tui.frame)."""
 
 from __future__ import annotations
 
@@ -14,12 +15,11 @@ from perfconsole.resources.summary import ResourcePeaks
 
 if TYPE_CHECKING:
     from perfconsole.resources.monitor import ResourceMonitor
-    from perfconsole.tui.session_api import ConsoleSession
 
 
 @dataclass(frozen=True, slots=True)
 class ResourceState:
-    """Everything the resource panel and banner show, gathered from the session at one instant."""
+    """Everything the resource panel and banner show, gathered at one instant."""
 
     sample: ResourceSample | None
     limits: ResourceThresholds = field(default_factory=ResourceThresholds)
@@ -48,35 +48,6 @@ def current_run(samples: Sequence[ResourceSample]) -> tuple[ResourceSample, ...]
         if samples[index].elapsed_s < samples[index - 1].elapsed_s:
             start = index
     return tuple(samples[start:])
-
-
-def state_from_session(session: ConsoleSession, *, with_samples: bool = False) -> ResourceState:
-    """Read the session's ``resource_sample``, ``monitor``, ``warnings`` and ``annotations`` (a session
-    without resource sampling gives an empty state)."""
-    monitor = session.monitor
-    sample = session.resource_sample
-    annotations = session.annotations
-    warnings = session.warnings
-    if monitor is None:
-        return ResourceState(sample, annotations=annotations, warnings=warnings, sampling=sample is not None)
-    history = monitor.history
-    fit = history.target_rss_trend()
-    options = monitor.options
-    detector = monitor.detector
-    return ResourceState(
-        sample=sample if sample is not None else history.last,
-        limits=options.limits,
-        peaks=history.peaks(),
-        samples=current_run(history.samples) if with_samples else (),
-        rss_trend_mb_per_min=fit.slope if fit is not None else None,
-        leak_suspected=history.leak_suspected(),
-        target_label=history.target_label,
-        saturation_pct=options.saturation_pct,
-        saturated_labels=detector.saturated,
-        annotations=annotations,
-        warnings=warnings,
-        remote_target=remote_target_host(monitor),
-    )
 
 
 def remote_target_host(monitor: ResourceMonitor) -> str | None:

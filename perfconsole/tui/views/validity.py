@@ -1,40 +1,6 @@
-"""The live validity stamp on the status bar: the saved run's checks over what the session knows now."""
+"""The live validity stamp on the status bar (the stamp itself is judged in the frame, tui/frame.py)."""
 
 from __future__ import annotations
-
-from perfconsole.config import Settings
-from perfconsole.model.run import RunResult, RunSnapshot
-from perfconsole.tui.session_api import ConsoleSession
-from perfconsole.verdicts.validity import ValidityRules, stamp
-
-
-def live_validity(session: ConsoleSession, snapshot: RunSnapshot, settings: Settings) -> str:
-    """``valid`` or ``invalid: <reasons>`` of the run so far. While users run, too few requests is not
-    a reason yet (every run starts with none)."""
-    monitor = session.monitor
-    rules = ValidityRules(min_samples=0 if snapshot.state.is_active else settings.regression.min_samples)
-    resources: dict[str, object] = {}
-    if monitor is not None:
-        rules = ValidityRules(saturation_pct=monitor.options.saturation_pct, min_samples=rules.min_samples)
-        peaks = monitor.history.peaks()
-        resources = {
-            "series": monitor.history.series(),
-            "peaks": {"generator_max_cpu_label": peaks.generator_max_cpu_label},
-        }
-    so_far = RunResult(
-        final=snapshot,
-        history=(),
-        annotations=session.annotations,
-        thresholds=(),
-        interrupted=False,
-        started_at=0.0,
-        ended_at=0.0,
-        scenario_path="",
-        profile=None,
-        resources=resources,
-        warnings=session.warnings,
-    )
-    return stamp(so_far, rules).run.text
 
 
 def invalid_field(validity: str, width: int) -> str:
