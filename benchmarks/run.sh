@@ -12,6 +12,7 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ] && [ "$(id -u)
 fi
 echo "== throughput and accuracy vs locust"; $PY benchmarks/throughput.py "$@"
 echo "== arrival rate: sustained rate and rate error vs locust's closed loop"; $PY benchmarks/arrival_rate.py
+echo "== arrival rate: the pacer's own cost per iteration"; $PY benchmarks/pacing_cost.py
 echo "== exact percentiles: recording and merge cost"; $PY benchmarks/hdr_cost.py
 echo "== resource sampler cost"; $PY benchmarks/sampler_cost.py
 echo "== console output rate at 80x24"; $PY benchmarks/terminal_bytes.py
