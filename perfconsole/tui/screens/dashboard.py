@@ -150,9 +150,6 @@ class DashboardScreen(ControlKeysScreen, RateKeysScreen, EndpointTableScreen):
     def snapshot(self) -> RunSnapshot | None:
         return self.frame.snapshot if self.frame is not None else None
 
-    def say(self, message: str, kind: str = "info") -> None:
-        self.query_one(MessageLine).show(message, kind)
-
     def live_session(self) -> ConsoleSession | None:
         return self.session if self.prepared else None
 

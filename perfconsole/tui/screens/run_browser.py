@@ -53,8 +53,7 @@ from perfconsole.verdicts.regression import compare
 
 
 class _StoreScreen(KeyedScreen):
-    def say(self, message: str, kind: str = "info") -> None:
-        self.query_one(MessageLine).show(message, kind)
+    """A run-store screen (browser, detail, comparison): each has its message line."""
 
     def action_close(self) -> None:
         self.dismiss(None)

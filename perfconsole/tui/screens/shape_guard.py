@@ -7,12 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from textual.app import App, ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Label
+from textual.app import App
 
+from perfconsole.tui.screens.modals import YesNoModal
 from perfconsole.tui.session_api import ConsoleSession
 
 QUESTIONS = {
@@ -22,24 +19,11 @@ QUESTIONS = {
 DEFAULT_QUESTION = "{key} leaves shape {shape}: the run is manual from then on (no more stages)."
 
 
-class LeaveShapeModal(ModalScreen[bool]):
+class LeaveShapeModal(YesNoModal):
     """One question: go on and leave (or interrupt) the shape?"""
 
-    BINDINGS = [
-        Binding("y", "answer(True)", "yes"),
-        Binding("n,escape", "answer(False)", "no"),
-    ]
-
     def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Label(f"{self.question}  Go on?  [y] yes  [n] no", markup=False, id="leave-shape-question")
-
-    def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        super().__init__(f"{question}  Go on?")
 
 
 def question_for(key: str, shape: str) -> str:

@@ -138,7 +138,7 @@ class StartScreen(StoreKeysScreen):
         scenarios.focus()
 
     def show_error(self, message: str) -> None:
-        self.query_one(MessageLine).show(message, "error")
+        self.say(message, "error")
 
     def _baseline_text(self) -> Text:
         label = self.recorder.baseline_label if self.recorder else None
@@ -254,7 +254,7 @@ class StartScreen(StoreKeysScreen):
         """The target fields are checked as they are typed: a bad value says why at once."""
         error = field_error(event.input.id, event.value)
         if error is not None:
-            self.query_one(MessageLine).show(error, "error" if error else "info")
+            self.say(error, "error" if error else "info")
 
     def action_start_run(self) -> None:
         try:
@@ -262,5 +262,5 @@ class StartScreen(StoreKeysScreen):
         except UserError as exc:
             self.show_error(str(exc))
             return
-        self.query_one(MessageLine).show(f"starting {choice.scenario_path.name} ...")
+        self.say(f"starting {choice.scenario_path.name} ...")
         self.post_message(self.Launch(choice))

@@ -20,7 +20,6 @@ from perfconsole.tui.screens.store_modals import (
 )
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.store_view import RowMark, comparison_marks, live_comparison, regressed_endpoints
-from perfconsole.tui.widgets.message_line import MessageLine
 from perfconsole.verdicts.run_noise import RunNoise
 
 
@@ -28,9 +27,6 @@ class StoreKeysScreen(KeyedScreen):
     """A screen with the run browser (``r``) and the baseline choice (``b``)."""
 
     recorder: RunRecorder | None = None
-
-    def say(self, message: str, kind: str = "info") -> None:
-        self.query_one(MessageLine).show(message, kind)
 
     def action_browse_runs(self) -> None:
         if self.recorder is not None:
