@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from test_tui_data import ANNOTATIONS, history, snapshot
 
 from perfconsole.config import Profile, SpikeDrill
+from perfconsole.model.capacity import CapacityResult, SearchMode
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
 from perfconsole.model.run_events import RunEvent
@@ -34,6 +35,26 @@ class FakeDial:
         self.calls.append("leave_rate")
 
 
+class FakeSearch:
+    """The capacity search: never started here; its calls are recorded in the session's ``calls``."""
+
+    def __init__(self, calls: list[str]) -> None:
+        self.calls = calls
+        self.running = False
+
+    def start(self, mode: SearchMode | None = None) -> None:
+        self.calls.append(f"search {mode or ''}".strip())
+
+    def stop(self, reason: str = "stopped by operator") -> None:
+        self.calls.append("stop_search")
+
+    def result(self) -> CapacityResult | None:
+        return None
+
+    def progress(self) -> None:
+        return None
+
+
 class FakeSession:
     """A session frozen on one snapshot; controls are recorded in ``calls`` and change nothing else."""
 
@@ -52,6 +73,7 @@ class FakeSession:
         self.active_shape: str | None = None
         self.output_lines: list[str] = []
         self.arrival = FakeDial(self.calls)
+        self.search = FakeSearch(self.calls)
 
     def snapshot(self) -> RunSnapshot:
         return self._snapshot

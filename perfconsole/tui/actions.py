@@ -80,6 +80,9 @@ DASHBOARD_ACTIONS: tuple[ActionSpec, ...] = (
         RARELY,
         priority=True,
     ),
+    ActionSpec(
+        "C", "search", "search", "Capacity search: start one; again: stop it (partial answer kept)", RARELY
+    ),
     ActionSpec("p", "switch_profile", "profile", "Switch to another profile mid-run", RARELY),
     ActionSpec("space", "pause_resume", "pause", "Pause (0 users) or resume"),
     ActionSpec("x", "spike", "spike", "Fire the spike drill from config.toml", RARELY),
@@ -101,6 +104,7 @@ DASHBOARD_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("w", "show('workers')", "workers", "Show the workers", RARELY),
     ActionSpec("a", "show('notes')", "notes", "Show the annotations", RARELY),
     ActionSpec("t", "show('stages')", "stages", "Show figures per stage (stages, plateaus, spike)", RARELY),
+    ActionSpec("k", "capacity", "knee", "Show the capacity search: its steps, answer and knee chart", RARELY),
     ActionSpec("l", "show('log')", "log", "Show the workers' output and Locust's warnings", RARELY),
     ActionSpec("m", "resources", "res", "Resources: show the panel; again cycles figures / charts", OFTEN),
     ActionSpec("S", "snapshot", "snap", "Save a snapshot of the run now, with a note", RARELY),

@@ -110,7 +110,9 @@ class PerfConsoleApp(App[int]):
             launch_options=self.launch_options,
         )
 
-    def _dashboard(self, session: ConsoleSession, prepared: bool = False) -> DashboardScreen:
+    def _dashboard(
+        self, session: ConsoleSession, prepared: bool = False, search: str | None = None
+    ) -> DashboardScreen:
         return DashboardScreen(
             session,
             self.settings,
@@ -118,6 +120,7 @@ class PerfConsoleApp(App[int]):
             users_step=self.users_step,
             prepared=prepared,
             recorder=self.recorder,
+            search=search,
         )
 
     # ------------------------------------------------------------------ run lifecycle
@@ -131,7 +134,7 @@ class PerfConsoleApp(App[int]):
         self.session = session
         self.recorder.run_name = message.choice.run_name
         self._follow(session)
-        self.push_screen(self._dashboard(session))
+        self.push_screen(self._dashboard(session, search=message.choice.search))
 
     def _follow(self, session: ConsoleSession) -> None:
         """Hear the session's lifecycle events (as messages on this app's loop)."""

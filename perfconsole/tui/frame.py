@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from perfconsole.config import Settings
+from perfconsole.model.capacity import CapacityResult
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunResult, RunSnapshot
 from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
-from perfconsole.tui.session_api import ConsoleSession, Verdict
+from perfconsole.tui.session_api import ConsoleSession, StepInProgress, Verdict
 from perfconsole.tui.shown import shown_snapshot
 from perfconsole.tui.views.resource_state import ResourceState, current_run, remote_target_host
 from perfconsole.verdicts.run_noise import RunNoise
@@ -55,6 +56,10 @@ class Frame:
     stages: tuple[StageStats, ...] = ()
     log: tuple[str, ...] = ()
     noise: RunNoise | None = None
+    search: CapacityResult | None = None
+    """The capacity search so far, or its answer (None: no search in this run)."""
+    search_step: StepInProgress | None = None
+    """The search's step being held now (None: no search running)."""
 
 
 def build_frame(session: ConsoleSession, settings: Settings, needs: FrameNeeds | None = None) -> Frame:
@@ -75,6 +80,8 @@ def build_frame(session: ConsoleSession, settings: Settings, needs: FrameNeeds |
         stages=session.stages() if needs.stages else (),
         log=tuple(session.output_tail(needs.log_lines)) if needs.log_lines else (),
         noise=session.live_noise(needs.noise_window) if needs.noise_window is not None else None,
+        search=session.search.result(),
+        search_step=session.search.progress(),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any, Protocol
 
 from perfconsole.config import Profile, Settings, SpikeDrill
 from perfconsole.engine.plan import CustomArgument
+from perfconsole.model.capacity import CapacityResult, SearchMode, StepPhase
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
 from perfconsole.model.run_events import RunEvent
@@ -34,6 +35,33 @@ class RateDial(Protocol):
 
     def set_rate(self, rate: float) -> None: ...
     def leave(self) -> None: ...
+
+
+class StepInProgress(Protocol):
+    """perfconsole.engine.search.driver.StepProgress as the console reads it."""
+
+    @property
+    def index(self) -> int: ...
+    @property
+    def phase(self) -> StepPhase: ...
+    @property
+    def level(self) -> float: ...
+    @property
+    def settling(self) -> bool: ...
+
+
+class SearchControl(Protocol):
+    """perfconsole.engine.search.driver.CapacitySearch as the console uses it."""
+
+    def start(self, mode: SearchMode | None = None) -> None: ...
+    def stop(self, reason: str = "stopped by operator") -> None: ...
+    @property
+    def running(self) -> bool: ...
+    def result(self) -> CapacityResult | None:
+        """The search so far (or its answer); None: no search in this run."""
+        ...
+
+    def progress(self) -> StepInProgress | None: ...
 
 
 class ConsoleSession(Protocol):
@@ -87,6 +115,11 @@ class ConsoleSession(Protocol):
         ...
 
     @property
+    def search(self) -> SearchControl:
+        """The capacity search (its steps and answers so far)."""
+        ...
+
+    @property
     def warnings(self) -> tuple[RunWarning, ...]: ...
     @property
     def active_shape(self) -> str | None:
@@ -123,6 +156,8 @@ class LaunchChoice:
     """The target's Prometheus endpoint (None: the command line's, else config or the demo target's)."""
     run_name: str | None = None
     """The name the run is saved with (None: unnamed)."""
+    search: str | None = None
+    """A capacity search to start once the run is up (``rate``, ``users``), else None."""
 
 
 SessionFactory = Callable[[LaunchChoice], ConsoleSession]
@@ -133,13 +168,14 @@ and those custom arguments as a worker's command line."""
 
 def choice_options(choice: LaunchChoice, base: argparse.Namespace | None = None) -> argparse.Namespace:
     """The command line's options (``base``) with the start screen's fields over them."""
-    from perfconsole.tui.shape_choices import shape_of
+    from perfconsole.tui.shape_choices import search_of, shape_of
 
     values: dict[str, Any] = dict(vars(base)) if base is not None else {}
     shape = shape_of(choice.profile)  # "shape: NAME": the locustfile's own shape, not a config.toml profile
+    own_profile = shape is None and search_of(choice.profile) is None
     values.update(
         host=choice.host,
-        profile=None if shape else choice.profile,
+        profile=choice.profile if own_profile else None,
         shape_name=shape,
         workers=choice.workers,
         processes=None,

@@ -1,13 +1,17 @@
-"""A locustfile's LoadTestShape as a choosable profile on the start screen (``shape: StagesShape``)."""
+"""What the start screen's profile list offers beside config.toml's profiles: a locustfile's LoadTestShape
+(``shape: StagesShape``) and a capacity search (``search: rate``, ``search: users``, from ``[search]``)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
+from perfconsole.config import Search
 from perfconsole.engine.scenario import ScenarioInfo
 
 SHAPE_PREFIX = "shape: "
+SEARCH_PREFIX = "search: "
+SEARCH_MODES = ("rate", "users")
 
 
 def shape_choice(name: str) -> str:
@@ -21,10 +25,26 @@ def shape_of(choice: str | None) -> str | None:
     return None
 
 
+def search_of(choice: str | None) -> str | None:
+    """The search mode a profile choice names (``rate``, ``users``), or None."""
+    if choice and choice.startswith(SEARCH_PREFIX):
+        return choice.removeprefix(SEARCH_PREFIX)
+    return None
+
+
 def profile_choices(profiles: Iterable[str], info: ScenarioInfo | None) -> list[str]:
-    """config.toml's profiles, then the scenario's own shapes."""
+    """config.toml's profiles, then the scenario's own shapes, then the capacity searches."""
     shapes = [shape_choice(name) for name in info.shape_classes] if info is not None else []
-    return [*profiles, *shapes]
+    return [*profiles, *shapes, *(f"{SEARCH_PREFIX}{mode}" for mode in SEARCH_MODES)]
+
+
+def search_line(mode: str, spec: Search) -> str:
+    """``capacity search (rate): from 10/s, +100 %/step to 10000/s, 10s steps`` (config's ``[search]``)."""
+    unit = "/s" if mode == "rate" else " users"
+    return (
+        f"capacity search ({mode}): from {spec.start:g}{unit}, +{spec.step_pct:g} %/step to "
+        f"{spec.maximum:g}{unit}, {spec.step_s:g}s steps"
+    )
 
 
 def preview_line(name: str, answer: dict[str, Any]) -> str:

@@ -20,7 +20,7 @@ from perfconsole.tui.frame import Frame, FrameNeeds, build_frame
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.redraw import TableRedraw
 from perfconsole.tui.screens.control_keys import ControlKeysScreen
-from perfconsole.tui.screens.rate_keys import RateKeysScreen
+from perfconsole.tui.screens.search_keys import SearchKeysScreen
 from perfconsole.tui.screens.table_keys import EndpointTableScreen
 from perfconsole.tui.session_api import ConsoleSession
 from perfconsole.tui.verdict_lines import VerdictLines
@@ -37,6 +37,7 @@ from perfconsole.tui.views.table import (
     threshold_breaches,
 )
 from perfconsole.tui.views.workers import worker_rows
+from perfconsole.tui.widgets.capacity_panel import CapacityPanel
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -46,14 +47,14 @@ from perfconsole.tui.widgets.resources import ResourcesPanel, SaturationBanner
 from perfconsole.tui.widgets.status_bar import StatusBar
 from perfconsole.tui.widgets.tables import FailuresView, LogView, NotesView, StagesView, WorkersView
 
-VIEWS = ("charts", "failures", "workers", "notes", "log", "resources", "stages")
+VIEWS = ("charts", "failures", "workers", "notes", "log", "resources", "stages", "capacity")
 LOG_LINES = 200
 CHART_EVERY = 3
 """Charts are redrawn every this many polls (and at once on a view switch or an action): they are the
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
 
 
-class DashboardScreen(ControlKeysScreen, RateKeysScreen, EndpointTableScreen):
+class DashboardScreen(ControlKeysScreen, SearchKeysScreen, EndpointTableScreen):
     """Status bar, message line, percentile table and a switchable lower view (charts, failures ...)."""
 
     ACTIONS = DASHBOARD_ACTIONS
@@ -78,8 +79,11 @@ class DashboardScreen(ControlKeysScreen, RateKeysScreen, EndpointTableScreen):
         prepared: bool = False,
         breaches_for: Callable[[Settings, str | None], Breaches] = threshold_breaches,
         recorder: RunRecorder | None = None,
+        search: str | None = None,
     ) -> None:
         super().__init__()
+        self.search_on_start = search
+        """A capacity search (``rate``, ``users``) to start once the run is up (the start screen's choice)."""
         self.recorder = recorder
         self.session = session
         self.settings = settings
@@ -114,6 +118,7 @@ class DashboardScreen(ControlKeysScreen, RateKeysScreen, EndpointTableScreen):
             yield StagesView(id="stages")
             yield LogView(id="log")
             yield ResourcesPanel(id="resources")
+            yield CapacityPanel(id="capacity")
         yield KeyBar(self.ACTIONS, id="keys")
 
     def on_mount(self) -> None:
@@ -143,6 +148,8 @@ class DashboardScreen(ControlKeysScreen, RateKeysScreen, EndpointTableScreen):
             return
         self.prepared = True
         self.say("run started")
+        if self.search_on_start is not None:
+            self.action_search(self.search_on_start)
         self.refresh_view()
 
     # ------------------------------------------------------------------ rendering
@@ -217,6 +224,7 @@ class DashboardScreen(ControlKeysScreen, RateKeysScreen, EndpointTableScreen):
             self.query_one(StagesView).show(frame.stages)
         elif view == "log":
             self.query_one(LogView).show(list(frame.log))
+        self.show_search(frame, view)
         self.query_one(SaturationBanner).banner = saturation_banner(frame.resources)
         if view == "resources":
             self.query_one(ResourcesPanel).show(frame.resources, charts=charts)

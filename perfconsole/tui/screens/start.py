@@ -21,7 +21,14 @@ from perfconsole.tui.launch import parse_host, parse_tags, parse_workers, preset
 from perfconsole.tui.recorder import RunRecorder
 from perfconsole.tui.screens.store_keys import StoreKeysScreen
 from perfconsole.tui.session_api import LaunchChoice
-from perfconsole.tui.shape_choices import preview_line, profile_choices, shape_choice, shape_of
+from perfconsole.tui.shape_choices import (
+    preview_line,
+    profile_choices,
+    search_line,
+    search_of,
+    shape_choice,
+    shape_of,
+)
 from perfconsole.tui.shown import masked_host, unmasked_host
 from perfconsole.tui.start_fields import field_error, target_field_rows
 from perfconsole.tui.target_fields import parse_metrics_url, parse_run_name, parse_target_process
@@ -155,9 +162,14 @@ class StartScreen(StoreKeysScreen):
         if event.option_list.id == "scenarios" and event.option.id is not None:
             self._show_scenario(self.scenarios[int(event.option.id)])
         elif event.option_list.id == "profiles" and event.option.id is not None:
-            shape = shape_of(event.option.id)
+            shape, search = shape_of(event.option.id), search_of(event.option.id)
             if shape is not None:
                 self._show_shape(shape)
+            elif search is not None:
+                self.query_one("#profile-info", Static).update(
+                    Text(search_line(search, self.settings.search))
+                )
+                self.query_one("#profile-preview", RunChart).data = None
             else:
                 self._show_profile(event.option.id)
 
@@ -231,7 +243,7 @@ class StartScreen(StoreKeysScreen):
         if info.user_classes and not selected:
             raise UserError("pick at least one user class (space toggles)")
         all_classes = {u.name for u in info.user_classes}
-        if profile is not None and shape_of(profile) is None:
+        if profile is not None and shape_of(profile) is None and search_of(profile) is None:
             check_classes(self.settings.profiles[profile].mix, profile, [u.name for u in info.user_classes])
         target_pid, target_process = parse_target_process(self.query_one("#target-process", Input).value)
         cli_metrics = getattr(self.launch_options, "metrics_url", None) or ""
@@ -241,6 +253,7 @@ class StartScreen(StoreKeysScreen):
             target_process=target_process,
             metrics_url=parse_metrics_url(metrics),
             run_name=parse_run_name(self.query_one("#run-name", Input).value),
+            search=search_of(profile),
             scenario_path=info.path,
             profile=profile,
             host=parse_host(unmasked_host(self.query_one("#host", Input).value, self.initial_host)),

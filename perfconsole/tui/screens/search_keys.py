@@ -1,0 +1,67 @@
+"""The capacity search on the dashboard: ``C`` starts a search of the live run (``[search]`` in config.toml)
+and, pressed again, stops it with its steps and a partial answer kept; ``k`` shows the capacity view. Each
+finished step is said on the message line (``step 6: 240/s, p95 180 ms ✓ | step 7: ...``), the answer too."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from perfconsole.application.knee_chart import knee_chart
+from perfconsole.model.capacity import CapacityResult, SearchMode, SearchState
+from perfconsole.tui.frame import Frame
+from perfconsole.tui.screens.rate_keys import RateKeysScreen
+from perfconsole.tui.views.capacity import answer_line, live_line, panel_lines, progress_text
+from perfconsole.tui.widgets.capacity_panel import CapacityPanel
+
+CAPACITY_VIEW = "capacity"
+
+
+class SearchKeysScreen(RateKeysScreen):
+    """``C`` and ``k`` over the session's ``search`` (the dashboard provides ``_control`` and the views)."""
+
+    _said_steps = 0
+    _said_state: SearchState | None = None
+
+    def _control(self, done: str, call: Callable[[], object]) -> bool:
+        raise NotImplementedError
+
+    def action_show(self, view: str) -> None:
+        raise NotImplementedError
+
+    def action_search(self, mode: str | None = None) -> None:
+        session = self.live_session()
+        if session is None:
+            self.say("still starting: wait for the workers", "error")
+            return
+        search = session.search
+        if search.running:
+            self._control("capacity search stopped: its steps and a partial answer kept", search.stop)
+            return
+        chosen = SearchMode(mode) if mode else None
+        self._said_steps, self._said_state = 0, None
+        if self._control("capacity search started (C again stops it)", lambda: search.start(chosen)):
+            self.action_show(CAPACITY_VIEW)
+
+    def action_capacity(self) -> None:
+        self.action_show(CAPACITY_VIEW)
+
+    def show_search(self, frame: Frame, view: str | None) -> None:
+        """Say each new step and the answer on the message line; feed the capacity view when shown."""
+        result, step = frame.search, frame.search_step
+        if result is not None:
+            self._say_news(result)
+        if view != CAPACITY_VIEW:
+            return
+        panel = self.query_one(CapacityPanel)
+        doing = None
+        if step is not None and result is not None:
+            doing = progress_text(step.index, str(step.phase), step.level, step.settling, result.mode)
+        panel.show(panel_lines(result, doing, panel.line_width(), panel.line_budget()), knee_chart(result))
+
+    def _say_news(self, result: CapacityResult) -> None:
+        if len(result.steps) > self._said_steps:
+            self._said_steps = len(result.steps)
+            self.say(live_line(result.steps, result.mode, max(20, self.size.width - 2)))
+        if result.state is not SearchState.RUNNING and result.state is not self._said_state:
+            self._said_state = result.state
+            self.say(answer_line(result), "verdict")
