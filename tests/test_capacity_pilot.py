@@ -18,6 +18,7 @@ from fakes import FakeSession
 from test_tui_data import snapshot
 from test_tui_pilot import wait_for
 
+from perfconsole.application.capacity_page import CAPACITY_HTML
 from perfconsole.config import Limits, Search, Thresholds, default_settings
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
 from perfconsole.engine.plan import RunPlan
@@ -86,12 +87,12 @@ def test_dashboard_key_runs_a_search_shows_steps_and_chart_and_stops_partial(
     pool_session: LoadSession,
 ) -> None:
     session = pool_session
-    session.start()
     app = make_app(session.settings, session=session, refresh_s=0.5)
     seen_messages: list[str] = []
 
     async def drive() -> None:
         async with app.run_test(size=(80, 24)) as pilot:
+            session.start()  # with the console following: it saves the run when it stops
             await wait_for(pilot, lambda: session.snapshot().user_count == 10, "the 10 users")
             await pilot.press("C")
             assert app.screen.query_one("#views").current == "capacity"
@@ -118,13 +119,20 @@ def test_dashboard_key_runs_a_search_shows_steps_and_chart_and_stops_partial(
             assert session.state.is_live  # the search stopped, the run goes on
             await pilot.pause(1.2)  # a poll later the chart is still drawn from the kept steps
             assert chart_rows(app)[-2].count(PASS_MARK) + chart_rows(app)[-2].count(FAIL_MARK) >= 2
-            session.stop()
+            await pilot.press("s")
             await wait_for(pilot, lambda: not session.state.is_live, "the stop")
+            await wait_for(pilot, lambda: any(runs.glob("*/run.toml")), "the run saved", timeout_s=60)
 
+    runs = session.settings.runs_dir
     asyncio.run(drive())
     result = session.search.result()
     assert result is not None and result.state is SearchState.PARTIAL
     assert len(result.steps) >= 2
+    (run_dir,) = [path.parent for path in runs.glob("*/run.toml")]
+    page = (run_dir / CAPACITY_HTML).read_text()
+    assert "partial" in page and page.count("<circle") == len({step.level for step in result.steps})
+    report = (run_dir / "report.html").read_text()
+    assert report.index('id="perfconsole-capacity"') > report.index('<div id="root">')
     assert all(len(line) <= 78 for line in seen_messages)
     assert seen_messages[-1].startswith("step 1:") or " | " in seen_messages[-1]
 

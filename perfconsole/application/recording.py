@@ -57,6 +57,7 @@ def save_session(
     kind: str = "final",
 ) -> Path:
     """Write the run directory (complete or absent) and return its path."""
+    from perfconsole.application.capacity_page import write_capacity_page
     from perfconsole.store.capacity_codec import CAPACITY_FILE, capacity_json
     from perfconsole.store.endpoint_steps import STEPS_CSV
     from perfconsole.store.run_save import save_run
@@ -76,6 +77,7 @@ def save_session(
             (directory / STEPS_CSV).write_text(steps.csv_text(), encoding="utf-8")
         if result.capacity is not None:
             (directory / CAPACITY_FILE).write_text(capacity_json(result.capacity), encoding="utf-8")
+            write_capacity_page(directory, result.capacity)  # capacity.html, a section in report.html
 
     return save_run(
         settings.runs_dir.resolve(), result, name=name, note=note, kind=kind, write_artifacts=artifacts
