@@ -137,3 +137,15 @@ def test_palette_and_key_bar_on_every_screen(tmp_path: Path) -> None:
             assert dashboard.screen.query_one("#views").current == "resources"  # type: ignore[attr-defined]
 
     asyncio.run(drive_dashboard())
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=lambda s: s.__name__)
+def test_bindings_carry_an_id_the_key_shown_and_the_help_line_as_tooltip(screen: type[KeyedScreen]) -> None:
+    bound = [b for b in screen.BINDINGS if not isinstance(b, tuple)]
+    ids = [b.id for b in bound]
+    assert all(ids) and len(ids) == len(set(ids)), ids
+    assert all(i is not None and i.startswith("perfconsole.") and " " not in i for i in ids)
+    by_action = {spec.action: spec for spec in screen.ACTIONS}
+    for binding in bound:
+        spec = by_action[binding.action]
+        assert (binding.tooltip, binding.key_display) == (spec.description, spec.display_key)

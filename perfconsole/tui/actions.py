@@ -158,10 +158,29 @@ COMPARE_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
+def binding_id(spec: ActionSpec) -> str:
+    """A binding's id (what a keymap names): ``perfconsole.`` and the action, its arguments joined by ``-``,
+    e.g. ``perfconsole.users_up``, ``perfconsole.show-charts``, ``perfconsole.step-minus1``."""
+    action = spec.action.removeprefix("app.").replace("-", "minus")
+    name = "".join(c if c.isalnum() or c == "_" else "-" for c in action).strip("-")
+    return "perfconsole." + "-".join(part for part in name.split("-") if part)
+
+
 def bindings(actions: tuple[ActionSpec, ...]) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
-    """Textual bindings of ``actions`` (the key bar shows them, so Textual's footer does not)."""
+    """Textual bindings of ``actions``, each with its ``id``, the key as shown, the key bar's label and the
+    help line as ``tooltip`` (the key bar shows them, so Textual's footer does not)."""
     return [
-        Binding(spec.keys, spec.action, spec.label, show=False, priority=spec.priority) for spec in actions
+        Binding(
+            spec.keys,
+            spec.action,
+            spec.label,
+            show=False,
+            key_display=spec.display_key,
+            priority=spec.priority,
+            tooltip=spec.description,
+            id=binding_id(spec),
+        )
+        for spec in actions
     ]
 
 

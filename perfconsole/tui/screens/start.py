@@ -30,7 +30,7 @@ from perfconsole.tui.shape_choices import (
     shape_of,
 )
 from perfconsole.tui.shown import masked_host, unmasked_host
-from perfconsole.tui.start_fields import field_error, target_field_rows
+from perfconsole.tui.start_fields import target_field_rows
 from perfconsole.tui.target_fields import parse_metrics_url, parse_run_name, parse_target_process
 from perfconsole.tui.views.start import (
     profile_line,
@@ -264,10 +264,13 @@ class StartScreen(StoreKeysScreen):
         )
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        """The target fields are checked as they are typed: a bad value says why at once."""
-        error = field_error(event.input.id, event.value)
-        if error is not None:
-            self.say(error, "error" if error else "info")
+        """The target fields are checked as typed (their validators): a bad value says why at once."""
+        result = event.validation_result
+        if result is not None:
+            self.say(
+                "" if result.is_valid else result.failure_descriptions[0],
+                "info" if result.is_valid else "error",
+            )
 
     def action_start_run(self) -> None:
         try:
