@@ -14,7 +14,7 @@ from cli_helpers import run_perfconsole
 
 from perfconsole.cli.search_options import FLAGS, required_capacity, search_from_options
 from perfconsole.config import default_settings
-from perfconsole.demo_target.process import DemoTargetProcess
+from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
 from perfconsole.errors import UserError
 from perfconsole.model.capacity import SearchMode
 
@@ -146,3 +146,50 @@ def test_headless_search_prints_saves_and_requires(tmp_path: Path, demo_target: 
     assert capacity["within_resolution"] is (change < 5.0)
     text = run_perfconsole(["compare", first, second], cwd=tmp_path, timeout=60).stdout
     assert "SLO capacity: baseline" in text
+
+
+HAMMER = """
+from locust import HttpUser, task
+
+class Hammer(HttpUser):
+    @task
+    def ping(self):
+        self.client.get("/api/v1/health/ping")
+"""
+LAX = """
+[thresholds]
+p95_ms = 60000
+error_rate_pct = 100
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_a_search_the_generator_limits_says_so_instead_of_a_capacity(tmp_path: Path) -> None:
+    # many users of Locust's slow HttpUser on one worker against a target that answers at once: the load
+    # generator, not the target, is what stops keeping up (saturated, or lagging on a busy box)
+    (tmp_path / "config.toml").write_text(LAX)
+    (tmp_path / "hammer.py").write_text(HAMMER)
+    with start_demo_target(latency_ms=0, jitter_ms=0, seed=1) as demo:
+        args = ["run", "--headless", "-f", "hammer.py", "--host", demo.url, "--workers", "1", "-u", "50"]
+        args += [
+            "--summary-json",
+            "--find-capacity",
+            "users",
+            "--search-start",
+            "100",
+            "--search-max",
+            "3200",
+        ]
+        args += ["--search-settle", "2s", "--search-step-time", "5s", "--search-min-requests", "50"]
+        done = run_perfconsole([*args, "--require-capacity", "1"], tmp_path, timeout=280)
+    summary = json.loads(done.stdout)
+    capacity = summary["capacity"]
+    lines = [s["line"] for s in capacity["steps"]]
+    assert capacity["state"] == "saturated", lines
+    assert capacity["capacity"] is None and capacity["answer"].startswith("no capacity: the load generator")
+    assert capacity["binding"]["side"] == "generator"
+    last_two = capacity["steps"][-2:]
+    assert all(s["generator_limited"] for s in last_two) and last_two[0]["level"] == last_two[1]["level"]
+    assert any(r.startswith(("generator saturated:", "generator lagging:")) for r in last_two[-1]["invalid"])
+    assert done.returncode == 13 and summary["exit_reason"].startswith("no SLO capacity found")

@@ -78,6 +78,7 @@ def search(session: LoadSession, mode: SearchMode, spec: Search) -> tuple[Capaci
     return result, took
 
 
+@pytest.mark.timeout(300)
 def test_rate_search_finds_the_pools_capacity(search_session: Callable[..., LoadSession]) -> None:
     session = search_session()
     result, took = search(session, SearchMode.RATE, QUICK)
@@ -95,3 +96,75 @@ def test_rate_search_finds_the_pools_capacity(search_session: Callable[..., Load
     labels = [s.label for s in session.stages() if s.kind == "search"]
     assert labels == [f"search {s.index}: {s.level:g}/s" for s in result.steps]
     print(f"rate search: {len(result.steps)} steps in {took:.0f} s; {result.answer}; {result.knee.text}")
+
+
+@pytest.mark.timeout(300)
+def test_users_search_finds_the_knee_near_the_pools_limit(search_session: Callable[..., LoadSession]) -> None:
+    # closed model: 5 requests/s a user (constant_pacing 0.2 s) until the pool's queue slows them
+    session = search_session(users=5, spawn_rate=5.0)
+    spec = replace(QUICK, start=5, resolution_pct=20, confirm_s=0.0)
+    result, took = search(session, SearchMode.USERS, spec)
+    lines = [s.line(" users") for s in result.steps]
+    print("\n".join(lines))
+    assert result.state is SearchState.DONE, lines
+    assert all(s.level == int(s.level) for s in result.steps)
+    knee = result.knee
+    assert knee is not None, lines
+    # the throughput ceiling the knee found: the pool's 200 req/s, less what a busy 2-core box takes off
+    assert 0.7 * POOL_LIMIT_RPS <= knee.rps <= 1.1 * POOL_LIMIT_RPS, knee.text
+    assert 20 <= knee.level <= 80, knee.text  # 40 users x 5/s = 200 req/s
+    assert result.capacity is not None and result.capacity <= 80, lines
+    print(f"users search: {len(result.steps)} steps in {took:.0f} s; {result.answer}; {knee.text}")
+
+
+@pytest.mark.timeout(400)
+def test_three_searches_agree_within_ten_percent(search_session: Callable[..., LoadSession]) -> None:
+    session = search_session()
+    session.start()
+    spec = replace(QUICK, start=50, settle_s=1.5, step_s=3.0, confirm_s=0.0)
+    found: list[float] = []
+    took: list[float] = []
+    for _ in range(3):
+        began = time.monotonic()
+        session.search.start(SearchMode.RATE, spec)
+        wait_for(lambda: not session.search.running, SEARCH_TIMEOUT_S, "a search's end")
+        took.append(time.monotonic() - began)
+        result = session.search.result()
+        assert result is not None and result.state is SearchState.DONE
+        assert result.capacity_rps is not None, [s.line() for s in result.steps]
+        print("\n".join(s.line() for s in result.steps))
+        found.append(result.capacity_rps)
+    spread = (max(found) - min(found)) / max(found)
+    print(
+        f"three searches: {[round(f) for f in found]} req/s, spread {spread:.1%}, "
+        f"{[round(t) for t in took]} s"
+    )
+    assert spread <= 0.10, found
+    assert session.state.is_live  # a search started without end_run leaves the run going
+
+
+def test_a_stopped_search_keeps_its_steps_and_says_partial(
+    search_session: Callable[..., LoadSession],
+) -> None:
+    session = search_session()
+    session.start()
+    seen: list[int] = []
+    session.search.listeners.append(lambda r: seen.append(len(r.steps)))
+    session.search.start(SearchMode.RATE, replace(QUICK, settle_s=1.0, step_s=2.0))
+    wait_for(lambda: len(seen) >= 2 and seen[-1] >= 2, 60, "two steps")
+    progress = session.search.progress()
+    assert progress is not None and progress.index == 3
+    session.search.stop()
+    result = session.search.result()
+    assert result is not None and result.state is SearchState.PARTIAL and result.partial
+    assert len(result.steps) == 2 and all(s.passed for s in result.steps)
+    assert result.capacity == result.steps[-1].level and not result.confirmed
+    assert "[partial: search stopped]" in result.answer and "stopped by operator" in result.notes
+    assert not session.search.running and session.state.is_live
+    assert any(a.text.startswith("capacity search partial") for a in session.annotations)
+    # the run's end stops a search too, and it says so
+    session.search.start(SearchMode.RATE, replace(QUICK, settle_s=1.0, step_s=2.0))
+    wait_for(lambda: session.search.progress() is not None, 10, "a step")
+    session.stop()
+    ended = session.search.result()
+    assert ended is not None and ended.partial and "the run was stopped" in ended.notes

@@ -129,6 +129,12 @@ def _run_headless(argv: Sequence[str], interrupts: Any) -> int:
         parsed_options=parsed.locust_namespace(),
         custom_args=parsed.custom_args,
     )
+    if search is not None and search[0].value == "rate" and plan.arrival is None:
+        from dataclasses import replace
+
+        from perfconsole.engine.arrival.plan import ArrivalPlan
+
+        plan = replace(plan, arrival=ArrivalPlan(rate=search[1].start))  # open model from the first moment
     return run_headless(
         HeadlessOptions(
             plan=plan,

@@ -202,7 +202,7 @@ class RunControl:
 
     def kill_greenlets(self) -> None:
         """The run is over: no deadline, drill, search or spawn goes on."""
-        self.search.stop("the run was stopped")
+        self.search.stop("the run was stopped", run_ends=True)
         self.deadline.cancel()
         self.shape_end.reset()
         self.drills.kill()

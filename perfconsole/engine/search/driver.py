@@ -5,7 +5,8 @@ Each step: the level set (the arrival-rate dial, or the user target), ``settle_s
 ``engine/hdr/stages.py``) for at least ``step_s`` and ``min_requests``, then a short wait for the late
 reports (workers report every 3 s) before the step is judged on its own figures against the thresholds in
 force and its validity (``verdicts/validity.py``). Listeners get the search so far after every step and at
-its end; a stop (or the run's end) keeps the steps and marks the search partial.
+its end; a stop (or the run's end) keeps the steps and marks the search partial. A search that ends while
+the run goes on leaves the load at the capacity it found (else at its start level).
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class CapacitySearch:
         self._end_run = end_run
         self._started_s = session.elapsed_s
         if session.plan.duration_s is None:
-            self._control.deadline.cancel()  # a profile's duration: the search ends the run itself
+            self._control.deadline.arm(None)  # a profile's duration: the search ends the run itself
         self._result = self._summary(SearchState.RUNNING)
         unit = self._mode.unit
         session.annotate(
@@ -117,14 +118,15 @@ class CapacitySearch:
         )
         self._greenlet = session.spawn_tracked(self._run)
 
-    def stop(self, reason: str = "stopped by operator") -> None:
-        """Stop the search (its steps kept, the answer marked partial); the run goes on."""
+    def stop(self, reason: str = "stopped by operator", run_ends: bool = False) -> None:
+        """Stop the search (its steps kept, the answer marked partial); the run goes on at the best level
+        found so far (``run_ends``: the run is ending, the load stays as it is)."""
         glet, self._greenlet = self._greenlet, None
         if glet is None or glet.dead:
             return
         if glet is not gevent.getcurrent():
             glet.kill(block=False)
-        self._finish(SearchState.PARTIAL, reason)
+        self._finish(SearchState.PARTIAL, reason, settle_load=not run_ends)
 
     # --------------------------------------------------------------------------- reads
     @property
@@ -154,7 +156,7 @@ class CapacitySearch:
 
     def reset(self) -> None:
         """A new run: no search carried over."""
-        self.stop("the run was restarted")
+        self.stop("the run was restarted", run_ends=True)
         self._result = None
         self._steps = []
 
@@ -319,15 +321,25 @@ class CapacitySearch:
             self._mode, state, self._steps, self._spec, self.slo, (note,), self._started_s, ended
         )
 
-    def _finish(self, state: SearchState, note: str) -> None:
+    def _finish(self, state: SearchState, note: str, settle_load: bool = True) -> None:
         self._stage = None
         self._progress = None
         result = self._result = self._summary(state, note)
         session = self._session
         session.annotate(f"capacity search {state}: {result.answer}", kind="search")
         self._notify()
-        if self._end_run and state is not SearchState.PARTIAL and session.state.is_live:
+        if not session.state.is_live or not settle_load:
+            return
+        if self._end_run and state is not SearchState.PARTIAL:
             session.end_run(RunEnd(EndKind.SEARCH, f"capacity search {state}"))
+            return
+        # the run goes on: at the capacity found (else the start level), never at an overloading step's
+        level = result.capacity if result.capacity is not None else rounded(self._spec.start, self._mode)
+        try:
+            self._apply(level)
+        except UserError:
+            return
+        session.annotate(f"capacity search over: load left at {level:g}{self._mode.unit}", kind="search")
 
     def _notify(self) -> None:
         result = self._result
