@@ -131,8 +131,7 @@ def test_live_line_at_80_columns_shows_two_steps_as_the_issue_reads() -> None:
 
 def test_answer_line_says_partial_and_running() -> None:
     partial = answer_line(search(SearchState.PARTIAL))
-    assert partial.startswith("capacity (rate) partial: SLO capacity 200/s (196 req/s)")
-    assert "partial" in partial.split(":", 1)[1]
+    assert partial == "capacity (rate) partial: SLO capacity 200/s (196 req/s), not confirmed"
     running = answer_line(search(SearchState.RUNNING))
     assert running.startswith("capacity (rate) searching: best pass so far 200/s")
 
@@ -142,7 +141,7 @@ def test_panel_lines_fit_their_box() -> None:
     assert len(lines) == 4
     assert all(len(line) <= 78 for line in lines)
     assert lines[1] == "step 8 (refine) 220/s: settling"
-    assert panel_lines(None, None, 78, 3) == ["no capacity search in this run (C starts one)"]
+    assert panel_lines(None, None, 78, 3) == ["no capacity search in this run"]
 
 
 # ------------------------------------------------------------------------------------------ chart layout

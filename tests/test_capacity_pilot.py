@@ -27,6 +27,7 @@ from perfconsole.engine.session import LoadSession
 from perfconsole.model.capacity import SearchState
 from perfconsole.tui.app import make_app
 from perfconsole.tui.screens.dashboard import DashboardScreen
+from perfconsole.tui.screens.run_browser import RunBrowserScreen, RunDetailScreen
 from perfconsole.tui.session_api import LaunchChoice
 from perfconsole.tui.views.knee_text import FAIL_MARK, PASS_MARK
 from perfconsole.tui.widgets.capacity_panel import CapacityPanel, KneeChartView
@@ -130,6 +131,17 @@ def test_dashboard_key_runs_a_search_shows_steps_and_chart_and_stops_partial(
             await pilot.press("s")
             await wait_for(pilot, lambda: not session.state.is_live, "the stop")
             await wait_for(pilot, lambda: any(runs.glob("*/run.toml")), "the run saved", timeout_s=60)
+            # the saved run, opened from the run browser, draws the same chart from its saved search
+            live_chart, live_rows = app.screen.query_one(KneeChartView).chart, chart_rows(app)
+            await pilot.press("r")
+            await wait_for(pilot, lambda: isinstance(app.screen, RunBrowserScreen), "the run browser")
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: isinstance(app.screen, RunDetailScreen), "the saved run")
+            await pilot.pause(0.3)
+            assert app.screen.query_one("#detail-views").current == "detail-capacity"
+            assert "partial" in head_lines(app)
+            assert app.screen.query_one(KneeChartView).chart == live_chart
+            assert chart_rows(app)[0] == live_rows[0] and chart_rows(app)[-2:] == live_rows[-2:]
 
     runs = session.settings.runs_dir
     asyncio.run(drive())

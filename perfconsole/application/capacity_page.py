@@ -112,7 +112,7 @@ def knee_svg(chart: KneeChart) -> str:
 def _answers(result: CapacityResult) -> list[str]:
     lines = [result.answer]
     if result.knee is not None:
-        lines.append(f"throughput knee: {result.knee.text}")
+        lines.append(result.knee.text)
     if result.binding is not None:
         lines.append(f"binding limit: {result.binding.text}")
     if result.slo:

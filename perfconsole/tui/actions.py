@@ -143,6 +143,9 @@ DETAIL_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("c", "show('charts')", "charts", "Show the run's charts"),
     ActionSpec("a", "show('notes')", "notes", "Show the run's annotations"),
     ActionSpec("f", "show('failures')", "fails", "Show the run's failures and exceptions"),
+    ActionSpec(
+        "k", "show('capacity')", "knee", "Show the run's capacity search: answer, steps, knee chart", RARELY
+    ),
     HELP,
     ActionSpec("escape,q", "close", "back", "Back to the run browser"),
 )

@@ -44,6 +44,7 @@ from perfconsole.tui.views.time_cursor import (
     total_at,
     with_cursor,
 )
+from perfconsole.tui.widgets.capacity_panel import CapacityPanel
 from perfconsole.tui.widgets.charts import ChartsPanel
 from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
@@ -188,6 +189,7 @@ class RunDetailScreen(_StoreScreen):
             yield ChartsPanel(id="detail-charts")
             yield NotesView(id="detail-notes")
             yield FailuresView(id="detail-failures")
+            yield CapacityPanel(id="detail-capacity")
         yield MessageLine(id="detail-message")
         yield KeyBar(self.ACTIONS, id="detail-keys")
 
@@ -202,6 +204,9 @@ class RunDetailScreen(_StoreScreen):
             failure_rows(result.final.errors), exception_rows(result.final.exceptions)
         )
         self.show_at(None)
+        self.query_one(CapacityPanel).show(result.capacity)
+        if result.capacity is not None:  # a search's run: its answer and knee chart first
+            self.action_show("capacity")
 
     def show_at(self, at: float | None) -> None:
         """The run at second ``at`` (table: the total's window figures then; charts: the cursor marked),

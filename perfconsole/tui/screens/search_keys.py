@@ -6,11 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from perfconsole.application.knee_chart import knee_chart
 from perfconsole.model.capacity import CapacityResult, SearchMode, SearchState
 from perfconsole.tui.frame import Frame
 from perfconsole.tui.screens.rate_keys import RateKeysScreen
-from perfconsole.tui.views.capacity import answer_line, live_line, panel_lines, progress_text
+from perfconsole.tui.views.capacity import answer_line, live_line, progress_text
 from perfconsole.tui.widgets.capacity_panel import CapacityPanel
 
 CAPACITY_VIEW = "capacity"
@@ -52,11 +51,10 @@ class SearchKeysScreen(RateKeysScreen):
             self._say_news(result)
         if view != CAPACITY_VIEW:
             return
-        panel = self.query_one(CapacityPanel)
         doing = None
         if step is not None and result is not None:
             doing = progress_text(step.index, str(step.phase), step.level, step.settling, result.mode)
-        panel.show(panel_lines(result, doing, panel.line_width(), panel.line_budget()), knee_chart(result))
+        self.query_one(CapacityPanel).show(result, doing)
 
     def _say_news(self, result: CapacityResult) -> None:
         if len(result.steps) > self._said_steps:

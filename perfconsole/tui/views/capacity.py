@@ -93,14 +93,15 @@ def answer_line(result: CapacityResult) -> str:
         best = result.capacity
         so_far = f"best pass so far {level_text(best, result.mode)}" if best is not None else "no pass yet"
         return f"capacity ({result.mode}) {state}: {so_far}, judged by {result.slo or 'the thresholds'}"
-    return f"capacity ({result.mode}) {state}: {result.answer}"
+    answer = result.answer.split(" [partial", 1)[0]  # the state already says so
+    return f"capacity ({result.mode}) {state}: {answer}"
 
 
 def detail_lines(result: CapacityResult) -> list[str]:
     """The knee and the binding limit, when known."""
     lines = []
     if result.knee is not None:
-        lines.append(f"knee: {result.knee.text}")
+        lines.append(result.knee.text)
     if result.binding is not None:
         lines.append(f"binding limit: {result.binding.text}")
     return lines
@@ -116,7 +117,7 @@ def panel_lines(result: CapacityResult | None, progress: str | None, width: int,
     """The capacity view's head: the answer, the step in progress, the last steps, the knee and the binding
     limit, each clipped to ``width``, at most ``max_lines``."""
     if result is None:
-        return ["no capacity search in this run (C starts one)"][:max_lines]
+        return ["no capacity search in this run"][:max_lines]
     lines = [answer_line(result)]
     if progress is not None:
         lines.append(progress)

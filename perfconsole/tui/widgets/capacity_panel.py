@@ -8,7 +8,9 @@ from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Static
 
-from perfconsole.application.knee_chart import KneeChart
+from perfconsole.application.knee_chart import KneeChart, knee_chart
+from perfconsole.model.capacity import CapacityResult
+from perfconsole.tui.views.capacity import panel_lines
 from perfconsole.tui.views.knee_text import knee_rows
 
 ROLES = ("title", "rps", "p95", "pass", "fail", "mark", "axis")
@@ -46,19 +48,27 @@ class KneeChartView(Widget):
 
 
 class CapacityPanel(Vertical):
-    """A search's lines (``tui/views/capacity.py``) above its knee chart."""
+    """A search's lines (``tui/views/capacity.py``) above its knee chart, fitted again on a resize."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: tuple[CapacityResult | None, str | None] = (None, None)
 
     def compose(self) -> ComposeResult:
         yield Static("", id="capacity-lines")
         yield KneeChartView(id="knee-chart")
 
-    def line_budget(self) -> int:
-        """How many lines the head may take: up to 4, leaving the chart at least 6 rows."""
-        return max(1, min(4, self.size.height - 6))
+    def show(self, result: CapacityResult | None, doing: str | None = None) -> None:
+        """``result``: the search so far or its answer; ``doing``: the step being held, in words."""
+        self._shown = (result, doing)
+        self._paint()
 
-    def line_width(self) -> int:
-        return max(20, self.size.width - 2)
+    def on_resize(self) -> None:
+        self._paint()
 
-    def show(self, lines: list[str], chart: KneeChart | None) -> None:
+    def _paint(self) -> None:
+        result, doing = self._shown
+        budget = max(1, min(4, self.size.height - 6))  # the chart keeps at least 6 rows
+        lines = panel_lines(result, doing, max(20, self.size.width - 2), budget)
         self.query_one("#capacity-lines", Static).update(Text("\n".join(lines)))
-        self.query_one(KneeChartView).chart = chart
+        self.query_one(KneeChartView).chart = knee_chart(result)
