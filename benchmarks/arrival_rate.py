@@ -83,7 +83,8 @@ def arrival_run(host: str, rate: float, users: int, seconds: int, workers: int, 
         raise RuntimeError(f"perfconsole run failed ({done.returncode}): {done.stderr[-500:]}") from None
     # the seconds the schedule covers whole (their target is the full rate; the schedule starts once the
     # initial pool is up and ends with the run), less the first and the last of them
-    full = [row for row in arrival["seconds"] if abs(row[1] - rate) <= 1e-6 * rate]
+    asked = float(f"{rate:.0f}")  # as given on the command line; rows' targets are rounded to 0.001
+    full = [row for row in arrival["seconds"] if abs(row[1] - asked) <= 0.01]
     steady = full[1:-1]
     target = sum(row[1] for row in steady)
     started = sum(row[2] for row in steady)

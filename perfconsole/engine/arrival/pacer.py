@@ -31,6 +31,8 @@ from perfconsole.engine.locust import task_gate as gate
 
 GROW_RETRY_S = 0.5
 """A growth request not answered within this time is asked again."""
+GROW_PENDING_S = 2.0
+"""Users asked for are counted as on their way this long (the master spawns them fast)."""
 GROW_AFTER_S = 0.05
 """The pool grows once an iteration has waited this long for a user."""
 GROW_MARGIN = 1.25
@@ -86,6 +88,9 @@ class ArrivalPacer:
         self._iterations = 0
         """Iteration times since the last report (for the pool's growth)."""
         self._grow_asked_at = -GROW_RETRY_S
+        self._asked_for = 0
+        """The pool this process last asked for (at ``_asked_at``)."""
+        self._asked_at = -GROW_PENDING_S
         self._late_s = 0.0
         """How late the schedule loop woke last (a generator short of CPU: more users would not help)."""
         self.ceiling = 0
@@ -173,8 +178,10 @@ class ArrivalPacer:
 
     def _ask_to_grow(self, now_s: float) -> None:
         """More users, when iterations have waited ``GROW_AFTER_S`` for one: as many as the rate needs by
-        Little's law (rate x mean iteration time, with a margin) beyond the pool, at least one. Not while the
-        loop itself runs late: the process is short of CPU, and more users would only share it."""
+        Little's law (rate x mean iteration time, with a margin) beyond the pool; none when the pool is
+        already that large (the iterations waited for a stall of the process, not for users: those it has
+        catch up), one when no iteration has finished yet. Not while the loop itself runs late: the process
+        is short of CPU, and more users would only share it."""
         clock = self._clock()
         if clock - self._grow_asked_at < GROW_RETRY_S or self._late_s > LATE_NO_GROW_S:
             return
@@ -182,9 +189,15 @@ class ArrivalPacer:
         pool = self.runner.user_count
         arrivals = self._arrivals
         rate = arrivals.curve.rate_at(now_s) if arrivals is not None else 0.0
-        mean_s = self._iteration_s / self._iterations if self._iterations else 0.0
-        need = min(max(1, math.ceil(rate * mean_s * GROW_MARGIN) - pool), self.ceiling - pool)
+        if self._iterations:
+            wanted = math.ceil(rate * self._iteration_s / self._iterations * GROW_MARGIN)
+        else:
+            wanted = pool + 1  # no iteration has finished yet: one more user, and ask again
+        # users asked for a moment ago may still be on their way: not asked for twice
+        coming = self._asked_for if clock - self._asked_at < GROW_PENDING_S else 0
+        need = min(wanted, self.ceiling) - max(pool, coming)
         if need > 0:
+            self._asked_for, self._asked_at = max(pool, coming) + need, clock
             self.runner.send_message(GROW, {"need": need})
 
     # --------------------------------------------------------------------------- the users' side
