@@ -7,7 +7,7 @@ generated locustfile (``--endpoints`` names, about 10 requests a second per user
 ``--settle`` seconds it presses ``/`` (the filter field opens: its placeholder ``filter endpoints`` is the
 answer looked for in the output) and then Escape (closes it), ``--presses`` times, half a second apart at
 random phases of the 1 s poll, and prints the latency from the key's write to the answer's last byte:
-median, p90 and max. Bounded: settle + presses x ~1.5 s + ~20 s.
+median, p90 and max. Bounded: start (at most 2 x 60 s) + settle + presses x at most 12 s + ~20 s.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import fcntl
 import os
 import pty
 import random
+import re
 import select
 import signal
 import struct
@@ -31,14 +32,14 @@ from console_cost import LOCUSTFILE, drain
 ROOT = Path(__file__).resolve().parent.parent
 ANSWER = b"filter endpoints"
 TIMEOUT_S = 10.0
+ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
 
 
-def answer_latency(fd: int, key: bytes, answer: bytes) -> float | None:
-    """Seconds from writing ``key`` until ``answer`` was read from the terminal (None: not within 10 s)."""
+def wait_for(fd: int, text: bytes, timeout_s: float) -> float | None:
+    """Seconds until ``text`` (escape sequences left out) was read from the terminal; None: not in time."""
     seen = b""
     start = time.monotonic()
-    os.write(fd, key)
-    while (left := start + TIMEOUT_S - time.monotonic()) > 0:
+    while (left := start + timeout_s - time.monotonic()) > 0:
         ready, _, _ = select.select([fd], [], [], left)
         if not ready:
             continue
@@ -46,10 +47,16 @@ def answer_latency(fd: int, key: bytes, answer: bytes) -> float | None:
             chunk = os.read(fd, 65536)
         except OSError:
             return None
-        seen = (seen + chunk)[-4096:]
-        if answer in seen:
+        seen = ESCAPES.sub(b"", seen[-4096:] + chunk)
+        if text in seen:
             return time.monotonic() - start
     return None
+
+
+def answer_latency(fd: int, key: bytes, answer: bytes) -> float | None:
+    """Seconds from writing ``key`` until ``answer`` was read from the terminal (None: not within 10 s)."""
+    os.write(fd, key)
+    return wait_for(fd, answer, TIMEOUT_S)
 
 
 def main() -> int:
@@ -76,8 +83,12 @@ def main() -> int:
     missed = 0
     rng = random.Random(1)
     try:
-        drain(fd, time.monotonic() + 6)  # start screen
+        if wait_for(fd, b"start", 60) is None:  # the start screen's key bar
+            raise SystemExit("the start screen did not show within 60 s")
+        drain(fd, time.monotonic() + 1)
         os.write(fd, b"\r")
+        if wait_for(fd, b"RUNNING", 60) is None:
+            raise SystemExit("the run did not start within 60 s")
         drain(fd, time.monotonic() + args.settle)
         for _ in range(args.presses):
             drain(fd, time.monotonic() + 0.5 + rng.random())
