@@ -49,7 +49,7 @@ from perfconsole.tui.widgets.tables import FailuresView, LogView, NotesView, Sta
 
 VIEWS = ("charts", "failures", "workers", "notes", "log", "resources", "stages", "capacity")
 LOG_LINES = 200
-CHART_EVERY = 3
+CHART_EVERY = 5
 """Charts are redrawn every this many polls (and at once on a view switch or an action): they are the
 bulk of the bytes a repaint writes, and a point a second gains little from a faster redraw."""
 
