@@ -13,6 +13,8 @@ from perfconsole.tui.views.capacity import answer_line, live_line, progress_text
 from perfconsole.tui.widgets.capacity_panel import CapacityPanel
 
 CAPACITY_VIEW = "capacity"
+MESSAGE_MARGIN = 4
+"""The message line's padding and its ``› `` prefix: a step line fits one line of the rest."""
 
 
 class SearchKeysScreen(RateKeysScreen):
@@ -59,7 +61,7 @@ class SearchKeysScreen(RateKeysScreen):
     def _say_news(self, result: CapacityResult) -> None:
         if len(result.steps) > self._said_steps:
             self._said_steps = len(result.steps)
-            self.say(live_line(result.steps, result.mode, max(20, self.size.width - 2)))
+            self.say(live_line(result.steps, result.mode, max(20, self.size.width - MESSAGE_MARGIN)))
         if result.state is not SearchState.RUNNING and result.state is not self._said_state:
             self._said_state = result.state
             self.say(answer_line(result), "verdict")
