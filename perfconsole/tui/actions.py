@@ -169,9 +169,9 @@ def binding_id(spec: ActionSpec) -> str:
     return "perfconsole." + "-".join(part for part in name.split("-") if part)
 
 
-def bindings(actions: tuple[ActionSpec, ...]) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+def action_bindings(actions: tuple[ActionSpec, ...]) -> list[Binding]:
     """Textual bindings of ``actions``, each with its ``id``, the key as shown, the key bar's label and the
-    help line as ``tooltip`` (the key bar shows them, so Textual's footer does not)."""
+    help line as ``tooltip``: the key bar, help and the palette read these."""
     return [
         Binding(
             spec.keys,
@@ -187,9 +187,15 @@ def bindings(actions: tuple[ActionSpec, ...]) -> list[Binding | tuple[str, str] 
     ]
 
 
+def bindings(actions: tuple[ActionSpec, ...]) -> list[Binding | tuple[str, str] | tuple[str, str, str]]:
+    """A screen's ``BINDINGS`` (the key bar shows them, so Textual's footer does not)."""
+    return list(action_bindings(actions))
+
+
 def key_bar_fields(actions: tuple[ActionSpec, ...], max_rank: int = RARELY) -> list[str]:
-    """``key label`` pairs for the key bar up to ``max_rank``, the palette key last."""
-    return [f"{spec.display_key} {spec.label}" for spec in (*actions, PALETTE) if spec.rank <= max_rank]
+    """``key label`` pairs for the key bar up to ``max_rank``, the palette key last (from the bindings)."""
+    shown = tuple(spec for spec in (*actions, PALETTE) if spec.rank <= max_rank)
+    return [f"{b.key_display} {b.description}" for b in action_bindings(shown)]
 
 
 KEY_BAR_SEPARATORS = (" │ ", "  ")
@@ -212,7 +218,8 @@ def key_bar_lines(
 
 
 def help_lines(actions: tuple[ActionSpec, ...]) -> list[str]:
-    return [f"{spec.display_key:>6}  {spec.description}" for spec in (*actions, PALETTE)]
+    """The help screen's lines from the bindings: the key as shown and its tooltip, the palette key last."""
+    return [f"{b.key_display:>6}  {b.tooltip}" for b in action_bindings((*actions, PALETTE))]
 
 
 def palette_actions(actions: tuple[ActionSpec, ...]) -> list[ActionSpec]:
