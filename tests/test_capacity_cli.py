@@ -115,6 +115,7 @@ def test_headless_search_prints_saves_and_requires(tmp_path: Path, demo_target: 
     assert short.returncode == 13, short.stdout + short.stderr
     assert "Capacity search (rate, judged by p95 < 500 ms, error rate < 1 %): done" in short.stdout
     assert "SLO capacity 40/s" in short.stdout and "confirmed" in short.stdout
+    assert "step 1: 20/s -> " in short.stderr and "capacity search done: SLO capacity 40/s" in short.stderr
     assert "Exit code 13: SLO capacity" in short.stdout and "below the required 100000 req/s" in short.stdout
     runs = sorted((tmp_path / "runs").iterdir())
     assert len(runs) == 1
