@@ -181,7 +181,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--groups", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=15)
-    parser.add_argument("--users", type=int, default=28)
+    parser.add_argument("--users", type=int, default=32)
     parser.add_argument("--keep", type=Path, help="keep the runs in this directory (for --rejudge)")
     parser.add_argument("--rejudge", type=Path, help="judge the runs kept in this directory again")
     args = parser.parse_args()
