@@ -42,4 +42,6 @@ def test_an_unmarked_test_that_starts_users_fails(pytester: pytest.Pytester) -> 
     # in process, so the guard counts the inner runner; textual-snapshot's session state is per process
     result = pytester.runpytest_inprocess("-p", "slow_guard", "-p", "no:textual-snapshot")
     result.assert_outcomes(passed=2, errors=1)
-    result.stdout.fnmatch_lines(["*test_inner.py::test_unmarked starts Locust users: mark it slow*"])
+    result.stdout.fnmatch_lines(
+        ["*test_inner.py::test_unmarked starts Locust users (LocalRunner): mark it slow*"]
+    )

@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from perfconsole.config import Settings
+from perfconsole.engine import snapshots
 from perfconsole.engine.artifacts import write_locust_artifacts
 from perfconsole.engine.session import LoadSession
 from perfconsole.model.run import RunResult
@@ -29,9 +30,9 @@ def evaluated_result(session: LoadSession, settings: Settings, interrupted: bool
         per_rule(threshold_rules.evaluate(result.final, rules))
         + threshold_rules.errors_verdict(result.final, rules)
         + arrival_verdicts(result.arrival, rules.default)
-        + session.resource_thresholds()
+        + snapshots.resource_thresholds(session)
     )
-    result = replace(result, thresholds=checked, histograms=session.encoded_histograms())
+    result = replace(result, thresholds=checked, histograms=snapshots.encoded_histograms(session))
     return replace(
         result,
         validity=stamp(result, validity_rules(settings, session)),
@@ -66,7 +67,7 @@ def save_session(
     if result is None:
         result = evaluated_result(session, settings, interrupted)
     if not result.histograms:
-        result = replace(result, histograms=session.encoded_histograms())
+        result = replace(result, histograms=snapshots.encoded_histograms(session))
 
     def artifacts(directory: Path) -> None:
         write_locust_artifacts(session, directory)

@@ -31,6 +31,7 @@ from perfconsole.engine.clock import RunClock
 from perfconsole.engine.control import RunControl
 from perfconsole.engine.events import Lifecycle
 from perfconsole.engine.generator_lag import LagWatch
+from perfconsole.engine.greenlet_set import SessionGreenlets
 from perfconsole.engine.hdr.hooks import HdrStats
 from perfconsole.engine.live_noise import RunNoise, live_noise
 from perfconsole.engine.machinery import LocustMachinery
@@ -45,14 +46,13 @@ from perfconsole.engine.workers.loss import WorkerLossWatch
 from perfconsole.engine.workers.output import OperatorLog
 from perfconsole.errors import UserError
 from perfconsole.model.resources import ResourceSample
-from perfconsole.model.run import Annotation, HistoryPoint, RunResult, RunSnapshot, RunState, ThresholdResult
+from perfconsole.model.run import Annotation, HistoryPoint, RunResult, RunSnapshot, RunState
 from perfconsole.model.run_end import EndKind, RunEnd
 from perfconsole.model.run_events import RunEvent, RunStarted, RunStopped
 from perfconsole.model.run_warnings import RunWarning
 from perfconsole.model.stages import StageStats
 from perfconsole.resources.monitor import ResourceMonitor
 from perfconsole.verdicts.drills import RecoveryVerdict
-from perfconsole.verdicts.resources import resource_verdicts
 
 if TYPE_CHECKING:
     from perfconsole.demo_target.process import DemoTargetProcess
@@ -88,9 +88,7 @@ class LoadSession:
         """How late the generators' event loops run (set up with the runner)."""
         self.control = RunControl(self)
         self.sampler = Sampler(self)
-        # what this session started, to stop in close()
-        self._greenlets: list[gevent.Greenlet] = []
-        self._stop_greenlet: gevent.Greenlet | None = None
+        self.greenlets = SessionGreenlets()  # what this session started, to stop in close()
         self._closed = False
 
     # ----------------------------------------------------------------------------- lifecycle (blocking)
@@ -113,9 +111,9 @@ class LoadSession:
         hdr = machinery.add_histograms()
         self.control.attach(env, runner, hdr)
         machinery.complete()
-        self._greenlets.append(gevent.spawn(stats_history, runner))
-        self._greenlets.append(gevent.spawn(self.sampler.loop, SAMPLE_INTERVAL_S))
-        self._greenlets.append(gevent.spawn(self.sampler.watch_end, END_CHECK_S))
+        self.greenlets.spawn(stats_history, runner)
+        self.greenlets.spawn(self.sampler.loop, SAMPLE_INTERVAL_S)
+        self.greenlets.spawn(self.sampler.watch_end, END_CHECK_S)
         self.state = RunState.READY
 
     def finish(self) -> None:
@@ -143,11 +141,7 @@ class LoadSession:
             self.lifecycle.quit(exit_code)
 
     def _join_stop(self) -> None:
-        """Let a stop in progress end (users finishing within --stop-timeout, then ``test_stop``) before
-        quitting, so that quit never stops the same users a second time."""
-        glet = self._stop_greenlet
-        if glet is not None and not glet.dead and glet is not gevent.getcurrent():
-            glet.join(timeout=self.plan.stop_timeout_s + 70.0)
+        self.greenlets.join_stop(self.plan.stop_timeout_s + 70.0)
 
     def close(self) -> None:
         """Stop everything this session started; idempotent; leaves no process behind."""
@@ -173,8 +167,7 @@ class LoadSession:
                 except gevent.Timeout:
                     pass
         finally:
-            for glet in self._greenlets:
-                glet.kill(block=False)
+            self.greenlets.kill_all()
             self.control.rate.close()
             self.run_end.release()
             if self.lag is not None:
@@ -241,7 +234,7 @@ class LoadSession:
     def end_run(self, end: RunEnd) -> None:
         """Mark the run stopped and stop Locust's users (in a greenlet; ``finish`` waits for it)."""
         self.mark_stopped(end)
-        self._stop_greenlet = self.spawn_tracked(self.require_runner().stop)
+        self.greenlets.spawn_stop(self.require_runner().stop)
 
     def reset_run(self) -> None:
         """A new run of the same session: its history, notes and per-run checks start empty."""
@@ -254,9 +247,7 @@ class LoadSession:
 
     def spawn_tracked(self, fn: Callable[..., Any], *args: Any) -> gevent.Greenlet:
         """A greenlet killed when the session closes."""
-        glet = gevent.spawn(fn, *args)
-        self._greenlets.append(glet)
-        return glet
+        return self.greenlets.spawn(fn, *args)
 
     def require_runner(self) -> LocalRunner | MasterRunner:
         return self.machinery.require()[1]
@@ -394,10 +385,6 @@ class LoadSession:
         """The run so far as a live comparison's noise (``window``: the current window's requests)."""
         return None if self.hdr is None else live_noise(self.hdr.aggregator, window, time.time())
 
-    def encoded_histograms(self) -> dict[str, str]:
-        """The whole run's histograms in HdrHistogram's standard encoding (for saving; a few ms each)."""
-        return self.hdr.encoded() if self.hdr is not None else {}
-
     def stages(self) -> tuple[StageStats, ...]:
         """Figures per stage of the run so far (see perfconsole.engine.hdr.stages)."""
         if self.hdr is None:
@@ -405,8 +392,3 @@ class LoadSession:
         return self.control.rate.with_stage_figures(
             self.hdr.aggregator.stages.stats(time.time(), self.elapsed_s)
         )
-
-    def resource_thresholds(self) -> tuple[ThresholdResult, ...]:
-        """Resource limits, and a failed ``workers lost`` check while a lost worker is away."""
-        checked = resource_verdicts(self.monitor) if self.monitor is not None else ()
-        return checked + self.worker_watch.thresholds()

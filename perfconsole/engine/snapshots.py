@@ -11,6 +11,7 @@ from perfconsole.verdicts.resources import resource_verdicts
 
 if TYPE_CHECKING:
     from perfconsole.engine.session import LoadSession
+    from perfconsole.model.run import ThresholdResult
     from perfconsole.model.stages import StageStats
 
 
@@ -99,3 +100,14 @@ def build_result(
         end=session.run_end.end,
         capacity=session.search.result(),
     )
+
+
+def encoded_histograms(session: LoadSession) -> dict[str, str]:
+    """The whole run's histograms in HdrHistogram's standard encoding (for saving; a few ms each)."""
+    return session.hdr.encoded() if session.hdr is not None else {}
+
+
+def resource_thresholds(session: LoadSession) -> tuple[ThresholdResult, ...]:
+    """Resource limits, and a failed ``workers lost`` check while a lost worker is away."""
+    checked = resource_verdicts(session.monitor) if session.monitor is not None else ()
+    return checked + session.worker_watch.thresholds()
