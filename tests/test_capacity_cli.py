@@ -72,6 +72,7 @@ def options(*args: str) -> argparse.Namespace:
         (["--find-capacity", "--search-max", "5", "--search-start", "10"], "--search-max: expected at least"),
         (["--find-capacity", "--search-resolution", "100"], "--search-resolution: expected a percentage"),
         (["--find-capacity", "sideways"], "--find-capacity: expected rate or users, got 'sideways'"),
+        (["--find-capacity", "--search-step-scale", "auto"], "--search-step-scale: expected fixed or margin"),
     ],
 )
 def test_bad_search_flags_are_one_line_errors(args: list[str], message: str) -> None:
@@ -90,6 +91,11 @@ def test_flags_over_the_search_settings() -> None:
     mode, spec = found
     assert mode is SearchMode.USERS and (spec.start, spec.confirm_s, spec.step_pct) == (4, 0.0, 50)
     assert spec.resolution_pct == default_settings().search.resolution_pct
+    assert spec.step_scale == "fixed"
+    scaled = search_from_options(
+        options("--find-capacity", "--search-step-scale", "Margin"), default_settings()
+    )
+    assert scaled is not None and scaled[1].step_scale == "margin"
     assert search_from_options(options(), default_settings()) is None
     with pytest.raises(UserError, match="--require-capacity: expected a number above 0"):
         required_capacity(options("--find-capacity", "--require-capacity", "-3"))

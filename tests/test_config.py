@@ -347,6 +347,7 @@ def test_profile_thresholds_dataclass_merge() -> None:
         ("[resources]\nscrape_interval_s = 0", "resources.scrape_interval_s", "more than 0"),
         ("[resources.thresholds]\ncpu_pct = 50", "resources.thresholds.cpu_pct", "unknown key"),
         ("[resources.thresholds]\nmemory_pct = 120", "resources.thresholds.memory_pct", "at most 100"),
+        ('[search]\nstep_scale = "auto"', "search.step_scale", '"fixed" or "margin"'),
         ("profiles = 3", "profiles", "table of profiles"),
         ("run = [1]", "run", "expected a table"),
     ],

@@ -16,6 +16,12 @@ FLAGS: tuple[tuple[str, str, str, str], ...] = (
     ("--search-start", "N", "search_start", "the first level (iterations/s, or users)"),
     ("--search-max", "N", "search_max", "the highest level tried"),
     ("--search-step", "PCT", "search_step", "growth per step in percent (100: doubling)"),
+    (
+        "--search-step-scale",
+        "fixed|margin",
+        "search_step_scale",
+        "margin: each growing step scaled by the margin left to the closest limit",
+    ),
     ("--search-resolution", "PCT", "search_resolution", "refine until pass and fail are this close"),
     ("--search-settle", "TIME", "search_settle", "each step's first seconds, left out of its figures"),
     ("--search-step-time", "TIME", "search_step_time", "each step's measured time"),
@@ -88,6 +94,13 @@ def search_from_options(options: argparse.Namespace, settings: Settings) -> tupl
         values["maximum"] = _number("--search-max", raw["search_max"], whole=whole)
     if raw["search_step"] is not None:
         values["step_pct"] = _number("--search-step", raw["search_step"])
+    if raw["search_step_scale"] is not None:
+        scale = str(raw["search_step_scale"]).strip().lower()
+        if scale not in ("fixed", "margin"):
+            raise UserError(
+                f"--search-step-scale: expected fixed or margin, got {raw['search_step_scale']!r}"
+            )
+        values["step_scale"] = scale
     if raw["search_resolution"] is not None:
         resolution = _number("--search-resolution", raw["search_resolution"])
         if resolution >= 100:

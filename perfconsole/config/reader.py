@@ -267,6 +267,7 @@ class Reader:
             start=table.start,
             maximum=table.max,
             step_pct=table.step_pct,
+            step_scale=table.step_scale,
             resolution_pct=table.resolution_pct,
             settle_s=float(table.settle),
             step_s=float(table.step_time),

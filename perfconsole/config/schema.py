@@ -159,6 +159,7 @@ class SearchTable(Table):
     start: Positive
     max: Positive
     step_pct: Annotated[float, Meta(gt=0, le=1000, extra=_what("a percentage"))]
+    step_scale: Literal["fixed", "margin"]
     resolution_pct: Percent
     settle: Duration
     step_time: Duration

@@ -194,6 +194,9 @@ class Search:
     maximum: float = BUILT_IN.search.max
     step_pct: float = BUILT_IN.search.step_pct
     """Growth per step in percent of the level (100: doubling)."""
+    step_scale: str = BUILT_IN.search.step_scale
+    """``fixed``: every growing step is ``step_pct``; ``margin``: ``step_pct`` times the last step's remaining
+    margin to its closest limit, at least ``resolution_pct`` (:func:`verdicts.capacity_search.grow_pct`)."""
     resolution_pct: float = BUILT_IN.search.resolution_pct
     """Refine until the last pass and the first fail are this close (percent of the fail)."""
     settle_s: float = float(BUILT_IN.search.settle)

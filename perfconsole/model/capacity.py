@@ -116,6 +116,9 @@ class CapacityStep:
     """Rate mode: iterations started per second."""
     dropped_pct: float | None = None
     users: int = 0
+    limit_ratio: float | None = None
+    """The step's figure closest to its limit, against that limit (p95 50 ms of 200: 0.25; 1.0: at it);
+    None: no limit had figures. What a margin-scaled search grows by."""
 
     @property
     def passed(self) -> bool:

@@ -41,8 +41,9 @@ def profile_choices(profiles: Iterable[str], info: ScenarioInfo | None) -> list[
 def search_line(mode: str, spec: Search) -> str:
     """``capacity search (rate): from 10/s, +100 %/step to 10000/s, 10s steps`` (config's ``[search]``)."""
     unit = "/s" if mode == "rate" else " users"
+    step = f"+{spec.step_pct:g} %/step" + (" by margin" if spec.step_scale == "margin" else "")
     return (
-        f"capacity search ({mode}): from {spec.start:g}{unit}, +{spec.step_pct:g} %/step to "
+        f"capacity search ({mode}): from {spec.start:g}{unit}, {step} to "
         f"{spec.maximum:g}{unit}, {spec.step_s:g}s steps"
     )
 

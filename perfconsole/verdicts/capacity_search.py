@@ -1,7 +1,8 @@
 """The capacity search's decisions over its steps so far: the next level, the two answers, the binding
 limit. Pure (the engine's ``engine/search/driver.py`` holds the levels and measures the steps).
 
-- Grow from ``start`` by ``step_pct`` (100: doubling) until the first failing step (or ``maximum``).
+- Grow from ``start`` by ``step_pct`` (100: doubling) until the first failing step (or ``maximum``); with
+  ``step_scale = "margin"`` by ``step_pct`` times the last step's remaining margin to its closest limit.
 - Refine between the highest pass below the lowest fail and that fail, halving the gap until it is within
   ``resolution_pct`` of the fail (one user, in users mode).
 - Hold the best passing level for ``confirm_s``; a failed hold makes that level a fail, so the search goes
@@ -54,6 +55,16 @@ def converged(lo: float, hi: float, spec: Search, mode: SearchMode) -> bool:
     return (hi - lo) / hi <= spec.resolution_pct / 100 or middle in (lo, hi)
 
 
+def grow_pct(spec: Search, last: CapacityStep) -> float:
+    """The growth after ``last`` (a pass), in percent: ``step_pct``, or with ``step_scale = "margin"``
+    ``step_pct`` times the margin left to the closest limit (p95 50 ms of 200: 0.75), within
+    [``resolution_pct``, ``step_pct``] (a finer step than the resolution cannot sharpen the answer)."""
+    if spec.step_scale != "margin" or last.limit_ratio is None:
+        return spec.step_pct
+    margin = max(0.0, 1.0 - last.limit_ratio)
+    return min(spec.step_pct, max(spec.resolution_pct, spec.step_pct * margin))
+
+
 def next_step(spec: Search, mode: SearchMode, steps: Sequence[CapacityStep]) -> NextStep | Finish:
     """What to do after ``steps``: hold another level, or finish (and why)."""
     if not steps:
@@ -76,7 +87,7 @@ def next_step(spec: Search, mode: SearchMode, steps: Sequence[CapacityStep]) -> 
         if last.level >= spec.maximum:
             note = f"the maximum ({spec.maximum:g}{mode.unit}) passed: the capacity is at least that"
             return _confirm(spec, last.level, note)
-        grown = rounded(last.level * (1 + spec.step_pct / 100), mode)
+        grown = rounded(last.level * (1 + grow_pct(spec, last) / 100), mode)
         return NextStep(StepPhase.GROW, min(max(grown, last.level + 1), spec.maximum))
     hi = min(fails)
     below = [level for level in passes if level < hi]

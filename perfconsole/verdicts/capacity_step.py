@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from perfconsole.config import Limits, Thresholds
 from perfconsole.model.capacity import Breach, EndpointFigures
-from perfconsole.model.run import EndpointStats, RunSnapshot, RunState
+from perfconsole.model.run import EndpointStats, RunSnapshot, RunState, ThresholdResult
 from perfconsole.verdicts.thresholds import evaluate
 
 DEFAULT_SLO = Limits(p95_ms=500.0, error_rate_pct=1.0)
@@ -72,13 +72,14 @@ def _stats(figures: EndpointFigures, duration_s: float) -> EndpointStats:
     )
 
 
-def step_breaches(
+def step_checks(
     total: EndpointFigures,
     endpoints: tuple[EndpointFigures, ...],
     duration_s: float,
     thresholds: Thresholds,
-) -> tuple[Breach, ...]:
-    """Every limit the step broke (``thresholds`` as :func:`step_thresholds` gives them), endpoints first."""
+) -> tuple[ThresholdResult, ...]:
+    """Every limit checked on the step's figures (``thresholds`` as :func:`step_thresholds` gives them),
+    endpoints first."""
     snapshot = RunSnapshot(
         state=RunState.RUNNING,
         elapsed_s=duration_s,
@@ -89,11 +90,31 @@ def step_breaches(
         endpoints=tuple(_stats(e, duration_s) for e in endpoints if e.requests),
         total=_stats(total, duration_s),
     )
-    return tuple(
-        Breach(result.endpoint, result.metric, result.actual, result.limit)
-        for result in evaluate(snapshot, thresholds)
-        if not result.passed
-    )
+    return evaluate(snapshot, thresholds)
+
+
+def breaches_of(checks: tuple[ThresholdResult, ...]) -> tuple[Breach, ...]:
+    """The limits broken, of :func:`step_checks`."""
+    return tuple(Breach(r.endpoint, r.metric, r.actual, r.limit) for r in checks if not r.passed)
+
+
+def step_breaches(
+    total: EndpointFigures,
+    endpoints: tuple[EndpointFigures, ...],
+    duration_s: float,
+    thresholds: Thresholds,
+) -> tuple[Breach, ...]:
+    """Every limit the step broke, endpoints first."""
+    return breaches_of(step_checks(total, endpoints, duration_s, thresholds))
+
+
+def limit_ratio(checks: tuple[ThresholdResult, ...]) -> float | None:
+    """The closest-to-limit figure against its limit (0.25: a quarter of the way; above 1: broken), of
+    :func:`step_checks`; None when no limit had figures."""
+    ratios = [
+        r.actual / r.limit for r in checks if r.comparison == "<" and r.actual is not None and r.limit > 0
+    ]
+    return max(ratios) if ratios else None
 
 
 def dropped_breach(dropped_pct: float | None, thresholds: Thresholds) -> str | None:
@@ -111,9 +132,12 @@ def generator_limited(reasons: tuple[str, ...]) -> bool:
 
 __all__ = [
     "DEFAULT_SLO",
+    "breaches_of",
     "dropped_breach",
     "generator_limited",
+    "limit_ratio",
     "slo_text",
     "step_breaches",
+    "step_checks",
     "step_thresholds",
 ]

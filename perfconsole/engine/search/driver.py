@@ -33,10 +33,12 @@ from perfconsole.model.run import AGGREGATED
 from perfconsole.model.run_end import EndKind, RunEnd
 from perfconsole.verdicts.capacity_search import Finish, next_step, rounded, summarize
 from perfconsole.verdicts.capacity_step import (
+    breaches_of,
     dropped_breach,
     generator_limited,
+    limit_ratio,
     slo_text,
-    step_breaches,
+    step_checks,
     step_thresholds,
 )
 from perfconsole.verdicts.validity import Span, ValidityRules, span_validity
@@ -226,7 +228,7 @@ class CapacitySearch:
             raise RuntimeError(f"no figures for {key[0]}")
         endpoints = hdr.aggregator.stages.endpoint_figures(stage.index)
         total = EndpointFigures("", AGGREGATED, stage.requests, stage.failures, stage.percentiles)
-        breaches = step_breaches(total, endpoints, stage.duration_s, self._thresholds)
+        checks = step_checks(total, endpoints, stage.duration_s, self._thresholds)
         from perfconsole.engine.snapshots import build_result
 
         so_far = build_result(session, False, session.snapshot(), ())
@@ -250,12 +252,13 @@ class CapacitySearch:
             end_s=stage.end_s,
             total=total,
             endpoints=endpoints,
-            breaches=breaches,
+            breaches=breaches_of(checks),
             invalid=tuple(reasons),
             generator_limited=generator_limited(tuple(reasons)),
             achieved_rate=arrival.achieved_rate if arrival else None,
             dropped_pct=arrival.dropped_pct if arrival else None,
             users=int(getattr(runner, "user_count", 0) or 0),
+            limit_ratio=limit_ratio(checks),
         )
 
     # --------------------------------------------------------------------------- internals
