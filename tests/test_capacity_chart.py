@@ -35,6 +35,7 @@ from perfconsole.model.capacity import (
 from perfconsole.model.percentiles import Percentiles
 from perfconsole.tui.views.capacity import answer_line, failure_text, live_line, panel_lines, step_text
 from perfconsole.tui.views.knee_text import (
+    BOTH_MARK,
     CAPACITY_MARK,
     FAIL_MARK,
     KNEE_MARK,
@@ -201,6 +202,26 @@ def test_text_chart_puts_the_marks_at_their_levels() -> None:
     assert any(row[knee_col] == KNEE_MARK for row in plot)
     assert "capacity 200" in rows[-1] and "knee 240" in rows[-1]
     assert "req/s" in rows[0] and "p95" in rows[0]
+
+
+def test_text_chart_shows_a_knee_at_the_capacity_as_one_combined_mark() -> None:
+    found = knee_chart(search())
+    assert found is not None
+    chart = replace(found, knee=200.0)  # the knee at the SLO capacity's level
+    rows = plain(knee_rows(chart, 78, 10))
+    col = level_column(chart, 200, 78)
+    plot = rows[1:-2]
+    assert any(row[col] == BOTH_MARK for row in plot)
+    assert not any(CAPACITY_MARK in row or KNEE_MARK in row for row in plot)
+    assert f"{BOTH_MARK} capacity = knee 200" in rows[-1]
+    # levels that fall in one column on a narrow chart: one mark, both figures said
+    near = replace(found, knee=205.0)
+    narrow = plain(knee_rows(near, 40, 6))
+    assert level_column(near, 200, 40) == level_column(near, 205, 40)
+    assert any(BOTH_MARK in row for row in narrow[1:-2])
+    wide = plain(knee_rows(near, 78, 10))
+    assert f"{BOTH_MARK} capacity 200, knee 205" in narrow[-1] or "capacity" not in narrow[-1]
+    assert "capacity 200" in wide[-1] and "knee 205" in wide[-1]
 
 
 def test_text_chart_lines_rise_then_flatten() -> None:

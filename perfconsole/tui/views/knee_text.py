@@ -1,6 +1,6 @@
 """The knee chart as text (pure, no Textual): braille lines of achieved req/s and p95 latency over the
 offered load, each on its own y scale, a ✓/✗ per step on the x axis, the SLO capacity (``┊``) and the knee
-(``┆``) as columns.
+(``┆``) as columns; both in one column (the knee at the capacity, or levels a cell apart): ``┋``.
 
 Rows are lists of ``(text, role)`` segments; the widget maps a role to a component class, and the characters
 alone still read without colour. Roles: ``title``, ``rps``, ``p95``, ``pass``, ``fail``, ``mark``, ``axis``.
@@ -20,6 +20,8 @@ _DOT_BITS = ((0x01, 0x08), (0x02, 0x10), (0x04, 0x20), (0x40, 0x80))
 """Braille dot bit by (row within cell, column within cell)."""
 CAPACITY_MARK = "┊"
 KNEE_MARK = "┆"
+BOTH_MARK = "┋"
+"""The SLO capacity and the knee in one column."""
 PASS_MARK = "✓"
 FAIL_MARK = "✗"
 MIN_WIDTH = 20
@@ -85,6 +87,13 @@ def _segments(cells: Sequence[tuple[str, str]]) -> Row:
     return row
 
 
+def shared_column(chart: KneeChart, width: int) -> bool:
+    """The SLO capacity and the knee fall in one column of a plot ``width`` cells wide."""
+    if chart.capacity is None or chart.knee is None:
+        return False
+    return level_column(chart, chart.capacity, width) == level_column(chart, chart.knee, width)
+
+
 def title_row(chart: KneeChart, width: int) -> Row:
     """The legend: each line's name, colour and axis top, widest form that fits."""
     rps, p95 = axis_value(chart.rps_top), axis_value(chart.p95_top)
@@ -121,10 +130,18 @@ def label_row(chart: KneeChart, width: int) -> Row:
     """``0``, where the capacity and the knee are, and the axis end with the unit."""
     right = f"{axis_value(chart.level_top)}{chart.unit}"
     middle: Row = [(" offered", "axis")]
-    if chart.capacity is not None:
-        middle += [(f"  {CAPACITY_MARK}", "mark"), (f" capacity {chart.capacity:g}", "axis")]
-    if chart.knee is not None:
-        middle += [(f"  {KNEE_MARK}", "mark"), (f" knee {chart.knee:g}", "axis")]
+    if chart.capacity is not None and chart.knee is not None and shared_column(chart, width):
+        both = (
+            f"capacity = knee {chart.knee:g}"
+            if chart.knee == chart.capacity
+            else (f"capacity {chart.capacity:g}, knee {chart.knee:g}")
+        )
+        middle += [(f"  {BOTH_MARK}", "mark"), (f" {both}", "axis")]
+    else:
+        if chart.capacity is not None:
+            middle += [(f"  {CAPACITY_MARK}", "mark"), (f" capacity {chart.capacity:g}", "axis")]
+        if chart.knee is not None:
+            middle += [(f"  {KNEE_MARK}", "mark"), (f" knee {chart.knee:g}", "axis")]
     while middle and 1 + sum(len(t) for t, _ in middle) + 1 + len(right) > width:
         middle = middle[:-2] if len(middle) > 1 else []
     used = 1 + sum(len(t) for t, _ in middle)
@@ -142,11 +159,11 @@ def plot_rows(chart: KneeChart, width: int, height: int) -> list[Row]:
         [(p.level, chart.y_p95(p.p95_ms)) for p in points if p.p95_ms is not None], dots, chart.level_top
     )
     grid = braille_rows([rps, p95], width, height)
-    marks = {
-        level_column(chart, level, width): char
-        for level, char in ((chart.knee, KNEE_MARK), (chart.capacity, CAPACITY_MARK))
-        if level is not None
-    }
+    marks: dict[int, str] = {}
+    for level, char in ((chart.knee, KNEE_MARK), (chart.capacity, CAPACITY_MARK)):
+        if level is not None:
+            col = level_column(chart, level, width)
+            marks[col] = BOTH_MARK if col in marks else char
     rows = []
     for cells in grid:
         styled = []
