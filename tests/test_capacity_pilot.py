@@ -126,6 +126,11 @@ def test_dashboard_key_runs_a_search_shows_steps_and_chart_and_stops_partial(
             await wait_for(pilot, lambda: "partial" in head_lines(app), "the partial answer")
             assert not session.search.running
             assert session.state.is_live  # the search stopped, the run goes on
+            # ... at the load it had before the search (10 users, closed model), not the last step's rate
+            assert not session.arrival.active and session.control.user_target.users == 10
+            assert any(
+                a.text.endswith("load back to 10 users, as before the search") for a in session.annotations
+            )
             await pilot.pause(1.2)  # a poll later the chart is still drawn from the kept steps
             assert chart_rows(app)[-2].count(PASS_MARK) + chart_rows(app)[-2].count(FAIL_MARK) >= 2
             await pilot.press("s")

@@ -164,6 +164,9 @@ def test_a_stopped_search_keeps_its_steps_and_says_partial(
     assert "[partial: search stopped]" in result.answer and "stopped by operator" in result.notes
     assert not session.search.running and session.state.is_live
     assert any(a.text.startswith("capacity search partial") for a in session.annotations)
+    # the load the run had before the search (10 users, closed model), not the last step's rate
+    assert not session.arrival.active and session.control.user_target.users == 10
+    assert any(a.text.endswith("load back to 10 users, as before the search") for a in session.annotations)
     # the run's end stops a search too, and it says so
     session.search.start(SearchMode.RATE, replace(QUICK, settle_s=1.0, step_s=2.0))
     wait_for(lambda: session.search.progress() is not None, 10, "a step")

@@ -6,12 +6,12 @@ Each step: the level set (the arrival-rate dial, or the user target), ``settle_s
 reports (workers report every 3 s) before the step is judged on its own figures against the thresholds in
 force and its validity (``verdicts/validity.py``). Listeners get the search so far after every step and at
 its end; a stop (or the run's end) keeps the steps and marks the search partial. A search that ends while
-the run goes on leaves the load at the capacity it found (else at its start level).
+the run goes on leaves the load at the capacity it found (else at its start level); one stopped part-way
+puts back the load the run had before it (``levels.LoadBefore``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -20,6 +20,7 @@ import gevent
 
 from perfconsole.config import Search, Thresholds
 from perfconsole.engine.hdr.stages import StageKey
+from perfconsole.engine.search.levels import LoadBefore, apply_level
 from perfconsole.errors import UserError
 from perfconsole.model.capacity import (
     CapacityResult,
@@ -54,9 +55,6 @@ LATE_LOCAL_S = 1.5
 """In-process runs merge once a second."""
 MAX_STEP_FACTOR = 3.0
 """A step too short on requests is held at most this many times ``step_s``."""
-POOL_PER_RATE = 2.0
-"""Rate mode: the pool's ceiling is raised to at least this many users per iteration/s of the level."""
-SPAWN_RATE_PER_WORKER = 100.0
 RECOVER_MAX_S = 30.0
 """After a failing step, the load drops to the start level until the target has drained its queue (in
 rate mode: the busy users back to a few), at least ``settle_s`` and at most this long."""
@@ -91,6 +89,7 @@ class CapacitySearch:
         self._progress: StepProgress | None = None
         self._started_s = 0.0
         self._end_run = False
+        self._before: LoadBefore | None = None
 
     # --------------------------------------------------------------------------- verbs
     def start(
@@ -102,6 +101,7 @@ class CapacitySearch:
         session.require_running()
         if self.running:
             raise UserError("a capacity search is running already")
+        self._before = LoadBefore.of(session)
         if session.control.shapes.shape is not None:
             session.control.leave_shape("search")
         self._spec = spec or session.settings.search
@@ -121,8 +121,8 @@ class CapacitySearch:
         self._greenlet = session.spawn_tracked(self._run)
 
     def stop(self, reason: str = "stopped by operator", run_ends: bool = False) -> None:
-        """Stop the search (its steps kept, the answer marked partial); the run goes on at the best level
-        found so far (``run_ends``: the run is ending, the load stays as it is)."""
+        """Stop the search (its steps kept, the answer marked partial); the run goes on at the load it had
+        before the search (``run_ends``: the run is ending, the load stays as it is)."""
         glet, self._greenlet = self._greenlet, None
         if glet is None or glet.dead:
             return
@@ -284,22 +284,7 @@ class CapacitySearch:
         return status is None or status.busy <= max(2.0, level * 0.25)
 
     def _apply(self, level: float) -> None:
-        session = self._session
-        dial = session.arrival
-        if self._mode is SearchMode.RATE:
-            dial.set_rate(level)
-            controller = dial.controller
-            own_ceiling = session.plan.arrival is not None and session.plan.arrival.max_users is not None
-            if controller is not None and not own_ceiling:
-                wanted = math.ceil(level * POOL_PER_RATE) + 10
-                if controller.max_users < wanted:
-                    controller.set_max_users(wanted)
-            return
-        if dial.active:
-            dial.leave()
-        users = int(level)
-        workers = max(1, session.worker_count)
-        session.set_users(users, min(float(max(users, 1)), SPAWN_RATE_PER_WORKER * workers))
+        apply_level(self._session, self._mode, level)
 
     def _requests(self, key: StageKey) -> int:
         hdr = self._session.hdr
@@ -335,6 +320,16 @@ class CapacitySearch:
             return
         if self._end_run and state is not SearchState.PARTIAL:
             session.end_run(RunEnd(EndKind.SEARCH, f"capacity search {state}"))
+            return
+        before = self._before
+        if state is SearchState.PARTIAL and before is not None:
+            # stopped part-way: the load the run had before, not the last step's (perhaps overloading)
+            try:
+                before.restore(session)
+            except UserError:
+                return
+            text = f"capacity search stopped: load back to {before.text}, as before the search"
+            session.annotate(text, kind="search")
             return
         # the run goes on: at the capacity found (else the start level), never at an overloading step's
         level = result.capacity if result.capacity is not None else rounded(self._spec.start, self._mode)

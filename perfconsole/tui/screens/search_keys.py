@@ -1,6 +1,7 @@
 """The capacity search on the dashboard: ``C`` starts a search of the live run (``[search]`` in config.toml)
-and, pressed again, stops it with its steps and a partial answer kept; ``k`` shows the capacity view. Each
-finished step is said on the message line (``step 6: 240/s, p95 180 ms ✓ | step 7: ...``), the answer too."""
+and, pressed again, stops it with its steps and a partial answer kept and the load put back as it was
+before the search; ``k`` shows the capacity view. Each finished step is said on the message line
+(``step 6: 240/s, p95 180 ms ✓ | step 7: ...``), the answer too."""
 
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ class SearchKeysScreen(RateKeysScreen):
             return
         search = session.search
         if search.running:
-            self._control("capacity search stopped: its steps and a partial answer kept", search.stop)
+            self._control("capacity search stopped: partial answer kept, load as before it", search.stop)
             return
         chosen = SearchMode(mode) if mode else None
         self._said_steps, self._said_state = 0, None
