@@ -118,6 +118,39 @@ def test_dense_and_sparse_percentiles_agree() -> None:
     assert dense.values() == sparse_values(sparse, 0)
 
 
+def test_dense_percentiles_in_one_pass_match_the_sparse_ones_in_any_order() -> None:
+    rng = random.Random(5)
+    fractions = [0.999, 0.5, 0.0, 1.0, 0.9, 0.95]
+    for trial in range(200):
+        dense = DenseHistogram()
+        sparse: dict[int, int] = {}
+        for _ in range(rng.choice([1, 2, 7, 300])):
+            index = index_of(int(rng.lognormvariate(rng.uniform(0, 13), rng.uniform(0.1, 2.5))))
+            count = rng.randint(1, 4)
+            dense.add([(index, count)])
+            sparse[index] = sparse.get(index, 0) + count
+        assert dense.values(fractions) == sparse_values(sparse, 0, fractions), trial
+        assert [dense.value_at(f) for f in fractions] == sparse_values(sparse, 0, fractions)
+
+
+def test_window_figures_follow_late_reports_and_seconds_without_requests() -> None:
+    def report(aggregator: HdrAggregator, second: int, value_ms: float) -> HdrAggregator:
+        recorder = IntervalRecorder(clock=lambda: second + 0.5)
+        recorder.record("GET", "/x", value_ms)
+        aggregator.merge_wire(parse_payload(wire_payload(recorder.drain())))
+        return aggregator
+
+    key = ("GET", "/x")
+    live = report(HdrAggregator(window_s=3), 101, 10.0)
+    assert live.current(key, 103.0) == live.current(key, 104.0)  # 100..102, then 101..103: one second
+    report(live, 103, 150.0)  # a late report for a second the window already covered
+    fresh = report(report(HdrAggregator(window_s=3), 101, 10.0), 103, 150.0)
+    assert live.current(key, 104.0) == fresh.current(key, 104.0)
+    assert live.current(key, 104.0)[-1] == pytest.approx(150.0, rel=0.002)
+    assert live.current(key, 105.0)[0] == pytest.approx(150.0, rel=0.002)  # 102..104: 101 went out
+    assert live.current(key, 107.0)[0] is None
+
+
 @pytest.mark.slow
 def test_worker_command_bad_input_is_one_line(tmp_path) -> None:
     from cli_helpers import run_perfconsole

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 from perfconsole.model.run import (
@@ -37,8 +38,9 @@ def current_rates(entry: StatsEntry, now: float | None = None) -> tuple[float, f
     seconds = range(max(end - 12, int(entry.stats.start_time or 0)), end - 2)
     if not seconds:
         return 0.0, 0.0
-    requests = sum(entry.num_reqs_per_sec.get(t, 0) for t in seconds)
-    failures = sum(entry.num_fail_per_sec.get(t, 0) for t in seconds)
+    zeros = repeat(0)
+    requests = sum(map(entry.num_reqs_per_sec.get, seconds, zeros))
+    failures = sum(map(entry.num_fail_per_sec.get, seconds, zeros)) if entry.num_failures else 0
     return requests / len(seconds), failures / len(seconds)
 
 

@@ -34,7 +34,10 @@ class WindowRing:
         self.window_s = max(1, int(window_s))
         self._seconds: dict[int, dict[Key, _Second]] = {}
         self._newest = 0
-        self._cache: dict[tuple[Key, int], list[float | None]] = {}
+        self._cache: dict[Key, tuple[int, tuple[_Second, ...], list[float | None]]] = {}
+        """Per endpoint: the window's end, its seconds' slots and its figures. A slot changes only through
+        ``add``, which drops its endpoint's entry; so a window whose slots are the same objects (the end
+        moved over seconds without that endpoint's requests) has the same figures."""
 
     def add(
         self, second: int, key: Key, pairs: Iterable[tuple[int, int]], failures: int, max_us: int
@@ -57,7 +60,7 @@ class WindowRing:
         slot.failures += failures
         if max_us > slot.max_us:
             slot.max_us = max_us
-        self._cache.clear()
+        self._cache.pop(key, None)
 
     def _prune(self) -> None:
         oldest = self._newest - self.window_s - LATE_S
@@ -67,43 +70,56 @@ class WindowRing:
     def values(self, key: Key, now_s: float) -> list[float | None]:
         """p50, p90, p95, p99, p99.9 and max (ms) of the ``window_s`` whole seconds before ``now_s``."""
         end = int(now_s)
-        cached = self._cache.get((key, end))
-        if cached is not None:
-            return cached
-        merged, max_us = self._merged(key, end)
-        found = sparse_values(merged, max_us, PERCENT_FRACTIONS)
-        found.append(max_us / 1000.0 if merged else None)
-        self._cache[(key, end)] = found
+        cached = self._cache.get(key)
+        if cached is not None and cached[0] == end:
+            return cached[2]
+        slots = self._slots(key, end)
+        if cached is not None and cached[1] == slots:
+            found = cached[2]
+        else:
+            merged, max_us = _merged(slots)
+            found = sparse_values(merged, max_us, PERCENT_FRACTIONS)
+            found.append(max_us / 1000.0 if merged else None)
+        self._cache[key] = (end, slots, found)
         return found
 
-    def _merged(self, key: Key, end: int) -> tuple[dict[int, int], int]:
-        merged: dict[int, int] = {}
-        max_us = 0
+    def _slots(self, key: Key, end: int) -> tuple[_Second, ...]:
+        """The key's slots of the ``window_s`` seconds before ``end``, oldest first."""
+        found = []
         for second in range(end - self.window_s, end):
-            slot = self._seconds.get(second, {}).get(key)
-            if slot is None:
-                continue
-            for index, count in slot.counts.items():
-                merged[index] = merged.get(index, 0) + count
-            max_us = max(max_us, slot.max_us)
-        return merged, max_us
+            endpoints = self._seconds.get(second)
+            if endpoints is not None:
+                slot = endpoints.get(key)
+                if slot is not None:
+                    found.append(slot)
+        return tuple(found)
 
     def counts(self, key: Key, now_s: float) -> dict[int, int]:
         """The window's counters (index: count) of ``key``: its histogram, for the window's noise."""
-        return self._merged(key, int(now_s))[0]
+        return _merged(self._slots(key, int(now_s)))[0]
 
     def requests(self, key: Key, now_s: float) -> tuple[int, int]:
         """(requests, failures) of the window."""
         end = int(now_s)
         requests = failures = 0
-        for second in range(end - self.window_s, end):
-            slot = self._seconds.get(second, {}).get(key)
-            if slot is not None:
-                requests += slot.requests
-                failures += slot.failures
+        for slot in self._slots(key, end):
+            requests += slot.requests
+            failures += slot.failures
         return requests, failures
 
     def clear(self) -> None:
         self._seconds.clear()
         self._cache.clear()
         self._newest = 0
+
+
+def _merged(slots: tuple[_Second, ...]) -> tuple[dict[int, int], int]:
+    """The slots' counters added up, and their largest value."""
+    merged: dict[int, int] = {}
+    max_us = 0
+    for slot in slots:
+        for index, count in slot.counts.items():
+            merged[index] = merged.get(index, 0) + count
+        if slot.max_us > max_us:
+            max_us = slot.max_us
+    return merged, max_us
