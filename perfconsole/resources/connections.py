@@ -1,8 +1,10 @@
 """TCP connections to and at the target, counted by state from one read of the kernel's socket tables.
 
-On Linux ``/proc/net/tcp`` and ``/proc/net/tcp6`` are parsed directly: one read of each per sample
-(mapping sockets to pids, as ``psutil.net_connections`` does, would cost a scan of every process's
-file descriptors). Elsewhere ``psutil.net_connections`` is used.
+On Linux the kernel's sock_diag interface is asked for the sockets on the target's port only
+(``sock_diag.tcp_rows``, as ``ss`` does: about a third of the CPU of the next way); where it cannot be
+used, ``/proc/net/tcp`` and ``/proc/net/tcp6`` are parsed directly, one read of each per sample (mapping
+sockets to pids, as ``psutil.net_connections`` does, would cost a scan of every process's file
+descriptors). Elsewhere ``psutil.net_connections`` is used.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import psutil
 
+from perfconsole.resources.sock_diag import tcp_rows
 from perfconsole.resources.target import TargetAddress
 
 TCP_STATES = {
@@ -109,6 +112,10 @@ def read_connection_counts(target: TargetAddress) -> ConnectionCounts:
     walk of its whole socket hash (about 5 ms here), and clients reach an IPv4 target over IPv4 sockets.
     """
     has_ipv6 = any(":" in ip for ip in target.ips)
+    families = (socket.AF_INET, socket.AF_INET6) if has_ipv6 else (socket.AF_INET,)
+    diagnosed = tcp_rows(target.port, families)
+    if diagnosed is not None:
+        return count_connections(diagnosed, target)
     try:
         if _PROC_TABLES[0].exists():
             rows: list[tuple[str, int, str, int, str]] = []

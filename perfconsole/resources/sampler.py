@@ -69,6 +69,7 @@ class ProcessProbe:
         self._primed = False
         self._children: list[int] = []
         self._children_read_at: float | None = None
+        self._identity_read_at: float | None = None
         self._cache.get(pid)
 
     def _member_pids(self, root: psutil.Process) -> list[int]:
@@ -80,10 +81,23 @@ class ProcessProbe:
             self._children_read_at = now
         return [root.pid, *self._children]
 
+    def _root(self) -> psutil.Process | None:
+        """The root process; its identity (not a new process under a reused pid) is checked as often as
+        the trees are read: a root that is gone fails its reads below in between, which counts the same."""
+        root = self._cache.get(self.pid)
+        if root is None:
+            return None
+        now = time.monotonic()
+        if self._identity_read_at is None or now - self._identity_read_at >= CHILDREN_REFRESH_S:
+            if not root.is_running():
+                return None
+            self._identity_read_at = now
+        return root
+
     def sample(self) -> ProcessSample | None:
         """The current figures, or ``None`` when the (root) process is gone."""
-        root = self._cache.get(self.pid)
-        if root is None or not root.is_running():
+        root = self._root()
+        if root is None:
             return None
         cpu = 0.0
         rss = threads = fds = 0

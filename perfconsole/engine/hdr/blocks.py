@@ -24,8 +24,9 @@ class _Block:
 
     def add(self, pairs: Iterable[tuple[int, int]], failures: int) -> None:
         counts = self.counts
+        get = counts.get
         for index, count in pairs:
-            counts[index] = counts.get(index, 0) + count
+            counts[index] = get(index, 0) + count
         self.failures += failures
 
 

@@ -12,7 +12,8 @@ package writes it, so that any HdrHistogram tool can read a run's histograms.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
+from itertools import accumulate
 
 from perfconsole.engine.hdr.layout import COUNTS_LEN, HIGHEST_US, LOWEST_US, SIGNIFICANT_DIGITS
 
@@ -35,19 +36,20 @@ def encode_counts(counts: Mapping[int, int]) -> list[int]:
     return flat
 
 
-def decode_counts(flat: list[int]) -> Iterator[tuple[int, int]]:
-    """(index, count) pairs of a flat delta-encoded list; ValueError if malformed."""
+def decode_counts(flat: list[int]) -> list[tuple[int, int]]:
+    """(index, count) pairs of a flat delta-encoded list; ValueError if malformed. Runs in C-level passes
+    (slices, accumulate, zip): the master decodes every counter of every report."""
     if len(flat) % 2:
         raise ValueError("odd length")
-    index = 0
-    for position in range(0, len(flat), 2):
-        delta, count = flat[position], flat[position + 1]
-        if delta < 0 or count < 0:
-            raise ValueError("negative value")
-        index += delta
-        if index >= COUNTS_LEN:
-            raise ValueError("counter index out of the layout")
-        yield index, count
+    if not flat:
+        return []
+    deltas, counts = flat[0::2], flat[1::2]
+    if min(deltas) < 0 or min(counts) < 0:
+        raise ValueError("negative value")
+    indices = list(accumulate(deltas))
+    if indices[-1] >= COUNTS_LEN:
+        raise ValueError("counter index out of the layout")
+    return list(zip(indices, counts, strict=True))
 
 
 def to_hdrh_blob(pairs: Iterable[tuple[int, int]]) -> str:

@@ -43,14 +43,17 @@ class DenseHistogram:
     def add(self, pairs: Iterable[tuple[int, int]], max_us: int = 0) -> None:
         counts = self.counts
         block_totals = self.block_totals
+        size = len(counts)
         added = 0
         for index, count in pairs:
-            if index >= len(counts):
+            if index >= size:
                 if index >= COUNTS_LEN:
                     index = COUNTS_LEN - 1
-                grow = ((index // SUB_BUCKET_HALF_COUNT) + 1) * SUB_BUCKET_HALF_COUNT - len(counts)
-                counts.extend(array("q", bytes(8 * grow)))
-                block_totals.extend(array("q", bytes(8 * (grow >> BLOCK_MAGNITUDE))))
+                grow = ((index // SUB_BUCKET_HALF_COUNT) + 1) * SUB_BUCKET_HALF_COUNT - size
+                if grow > 0:
+                    counts.extend(array("q", bytes(8 * grow)))
+                    block_totals.extend(array("q", bytes(8 * (grow >> BLOCK_MAGNITUDE))))
+                    size = len(counts)
             counts[index] += count
             block_totals[index >> BLOCK_MAGNITUDE] += count
             added += count

@@ -56,9 +56,9 @@ class HdrAggregator:
         decoded = [
             (
                 interval,
-                list(decode_counts(interval.flat)),
-                None if interval.extra_flat is None else list(decode_counts(interval.extra_flat)),
-                None if interval.twin_flat is None else list(decode_counts(interval.twin_flat)),
+                decode_counts(interval.flat),
+                None if interval.extra_flat is None else decode_counts(interval.extra_flat),
+                None if interval.twin_flat is None else decode_counts(interval.twin_flat),
             )
             for interval in intervals
         ]
@@ -69,10 +69,17 @@ class HdrAggregator:
             elif extra is not None or self.corrected:
                 self._add_corrected(key, pairs, extra, interval.max_us)
             self._add(key, interval.second, pairs, interval.failures, interval.max_us)
-            for target in (key, TOTAL):
-                counts = merged.setdefault(target, {})
-                for index, count in pairs:
-                    counts[index] = counts.get(index, 0) + count
+            counts = merged.setdefault(key, {})
+            for index, count in pairs:
+                counts[index] = counts.get(index, 0) + count
+        if len(merged) == 1:  # one endpoint: the total's counters are its own
+            merged[TOTAL] = dict(next(iter(merged.values())))
+        elif merged:
+            total: dict[int, int] = {}
+            for counts in list(merged.values()):
+                for index, count in counts.items():
+                    total[index] = total.get(index, 0) + count
+            merged[TOTAL] = total
         return merged
 
     def merge_locust(self, client_id: str, stats: Iterable[dict], second: int) -> None:

@@ -27,6 +27,18 @@ class _Second:
         self.max_us = 0
 
 
+class _Running:
+    """One endpoint's window counters ending at ``end``, kept up to date: a report's counters are added as
+    they arrive, and a step of the window adds the seconds entering it and takes out those leaving, instead
+    of summing ``window_s`` seconds whenever the window's slots changed (every second, under load)."""
+
+    __slots__ = ("end", "counts")
+
+    def __init__(self, end: int, counts: dict[int, int]) -> None:
+        self.end = end
+        self.counts = counts
+
+
 class WindowRing:
     """Per-second sparse histograms of the last ``window_s + LATE_S`` seconds, by endpoint."""
 
@@ -38,6 +50,7 @@ class WindowRing:
         """Per endpoint: the window's end, its seconds' slots and its figures. A slot changes only through
         ``add``, which drops its endpoint's entry; so a window whose slots are the same objects (the end
         moved over seconds without that endpoint's requests) has the same figures."""
+        self._running: dict[Key, _Running] = {}
 
     def add(
         self, second: int, key: Key, pairs: Iterable[tuple[int, int]], failures: int, max_us: int
@@ -53,13 +66,23 @@ class WindowRing:
         slot = endpoints.get(key)
         if slot is None:
             slot = endpoints[key] = _Second()
+        if not isinstance(pairs, list | tuple):
+            pairs = list(pairs)  # read twice: into the second, and into a running window
         counts = slot.counts
+        get = counts.get
+        added = 0
         for index, count in pairs:
-            counts[index] = counts.get(index, 0) + count
-            slot.requests += count
+            counts[index] = get(index, 0) + count
+            added += count
+        slot.requests += added
         slot.failures += failures
         if max_us > slot.max_us:
             slot.max_us = max_us
+        running = self._running.get(key)
+        if running is not None and running.end - self.window_s <= second < running.end:
+            into = running.counts
+            for index, count in pairs:
+                into[index] = into.get(index, 0) + count
         self._cache.pop(key, None)
 
     def _prune(self) -> None:
@@ -77,11 +100,42 @@ class WindowRing:
         if cached is not None and cached[1] == slots:
             found = cached[2]
         else:
-            merged, max_us = _merged(slots)
+            merged = self._window(key, end)
+            max_us = max((slot.max_us for slot in slots), default=0)
             found = sparse_values(merged, max_us, PERCENT_FRACTIONS)
             found.append(max_us / 1000.0 if merged else None)
         self._cache[key] = (end, slots, found)
         return found
+
+    def _window(self, key: Key, end: int) -> dict[int, int]:
+        """The window's counters: the running ones, stepped to ``end`` (built anew after a jump, a read of
+        an earlier end, or when seconds it would take out are pruned already)."""
+        running = self._running.get(key)
+        oldest_kept = self._newest - self.window_s - LATE_S
+        if (
+            running is None
+            or not 0 <= end - running.end < self.window_s
+            or running.end - self.window_s < oldest_kept
+        ):
+            running = self._running[key] = _Running(end, _merged(self._slots(key, end))[0])
+            return running.counts
+        counts = running.counts
+        for second in range(running.end - self.window_s, end - self.window_s):  # leaving
+            slot = self._seconds.get(second, {}).get(key)
+            if slot is not None:
+                for index, count in slot.counts.items():
+                    left = counts[index] - count
+                    if left:
+                        counts[index] = left
+                    else:
+                        del counts[index]
+        for second in range(running.end, end):  # entering
+            slot = self._seconds.get(second, {}).get(key)
+            if slot is not None:
+                for index, count in slot.counts.items():
+                    counts[index] = counts.get(index, 0) + count
+        running.end = end
+        return counts
 
     def _slots(self, key: Key, end: int) -> tuple[_Second, ...]:
         """The key's slots of the ``window_s`` seconds before ``end``, oldest first."""
@@ -110,6 +164,7 @@ class WindowRing:
     def clear(self) -> None:
         self._seconds.clear()
         self._cache.clear()
+        self._running.clear()
         self._newest = 0
 
 
