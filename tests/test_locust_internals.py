@@ -95,3 +95,28 @@ def test_the_running_user_is_the_greenlets_first_argument_as_locust_spawns_it() 
     gevent.spawn(lambda _user: seen.append(running_user_class()), user).join()
     assert seen == [Paced] and running_user_class() is None  # the test's own greenlet runs no user
     assert pacing_interval_s(Paced) == 2.0
+
+
+def test_a_masters_per_second_counts_keep_the_last_minute_and_the_same_current_rates() -> None:
+    from unittest.mock import patch
+
+    from locust.stats import RequestStats
+
+    from perfconsole.engine.locust.stats import PER_SECOND_KEPT_S, prune_per_second
+    from perfconsole.engine.stats_view import current_rates
+
+    clock = [1_000.0]
+    with patch("time.time", lambda: clock[0]):
+        pruned, kept = RequestStats(), RequestStats()
+        for second in range(300):
+            clock[0] = 1_000.0 + second + 0.5
+            for stats in (pruned, kept):
+                stats.log_request("GET", "/x", 10.0 + second % 7, 0)
+                if second % 3 == 0:
+                    stats.log_error("GET", "/x", "boom")
+            prune_per_second(pruned.get("/x", "GET"))
+            assert current_rates(pruned.get("/x", "GET")) == current_rates(kept.get("/x", "GET"))
+    entry = pruned.get("/x", "GET")
+    assert len(entry.num_reqs_per_sec) == PER_SECOND_KEPT_S + 1
+    assert min(entry.num_fail_per_sec) >= 1_000 + 299 - PER_SECOND_KEPT_S
+    assert entry.num_requests == kept.get("/x", "GET").num_requests == 300

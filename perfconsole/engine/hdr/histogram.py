@@ -1,8 +1,9 @@
-"""A histogram on the master: dense counters in the shared layout, percentiles cached until it changes.
+"""A histogram on the master: counters in the shared layout, percentiles cached until it changes.
 
-Memory is fixed per histogram: at most 23,552 counters of 8 bytes (184 KiB) and a total per block of 64
-counters (2.9 KiB); both grow only as far as the largest value seen (about 88 KiB for response times up to
-1 s). A percentile sums the block totals, then one block's counters (a few microseconds, see
+Memory per histogram: the counters come in runs of 1,024 (8 KiB), each allocated when a value first falls
+in it (responses from 1 to 50 ms fill about 4 of the 23 runs: 32 KiB; an outlier adds one run, not all the
+runs below it), and a total per block of 64 counters (at most 2.9 KiB); at most 184 KiB in all. A
+percentile sums the block totals, then one block's counters (a few microseconds, see
 ``benchmarks/frame_cost.py``).
 """
 
@@ -14,12 +15,22 @@ from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import accumulate
 
-from perfconsole.engine.hdr.layout import COUNTS_LEN, SUB_BUCKET_HALF_COUNT, highest_of
+from perfconsole.engine.hdr.layout import (
+    COUNTS_LEN,
+    SUB_BUCKET_HALF_COUNT,
+    SUB_BUCKET_HALF_COUNT_MAGNITUDE,
+    highest_of,
+)
 
 PERCENT_FRACTIONS: tuple[float, ...] = (0.5, 0.9, 0.95, 0.99, 0.999)
 BLOCK_MAGNITUDE = 6
 BLOCK = 1 << BLOCK_MAGNITUDE
-"""Counters per block total (the counters grow by runs of 1024, 16 blocks)."""
+"""Counters per block total."""
+RUN_MAGNITUDE = SUB_BUCKET_HALF_COUNT_MAGNITUDE
+RUN = SUB_BUCKET_HALF_COUNT
+"""Counters per run (allocated together)."""
+_RUN_MASK = RUN - 1
+_EMPTY_RUN = bytes(8 * RUN)
 
 
 def rank(fraction: float, total: int) -> int:
@@ -30,31 +41,31 @@ def rank(fraction: float, total: int) -> int:
 class DenseHistogram:
     """Counters by index, with the exact largest value recorded."""
 
-    __slots__ = ("counts", "block_totals", "total", "max_us", "_values")
+    __slots__ = ("runs", "block_totals", "total", "max_us", "_values")
 
     def __init__(self) -> None:
-        self.counts = array("q")
+        self.runs: list[array[int] | None] = [None] * (COUNTS_LEN // RUN)
+        """The counters by run of :data:`RUN` (None: no value in that run yet)."""
         self.block_totals = array("q")
-        """Counts per block of :data:`BLOCK` counters (as far as ``counts`` goes)."""
+        """Counts per block of :data:`BLOCK` counters (as far as the highest run in use)."""
         self.total = 0
         self.max_us = 0
         self._values: list[float | None] | None = None
 
     def add(self, pairs: Iterable[tuple[int, int]], max_us: int = 0) -> None:
-        counts = self.counts
+        runs = self.runs
         block_totals = self.block_totals
-        size = len(counts)
         added = 0
         for index, count in pairs:
-            if index >= size:
-                if index >= COUNTS_LEN:
-                    index = COUNTS_LEN - 1
-                grow = ((index // SUB_BUCKET_HALF_COUNT) + 1) * SUB_BUCKET_HALF_COUNT - size
-                if grow > 0:
-                    counts.extend(array("q", bytes(8 * grow)))
-                    block_totals.extend(array("q", bytes(8 * (grow >> BLOCK_MAGNITUDE))))
-                    size = len(counts)
-            counts[index] += count
+            if index >= COUNTS_LEN:
+                index = COUNTS_LEN - 1
+            run = runs[index >> RUN_MAGNITUDE]
+            if run is None:
+                run = runs[index >> RUN_MAGNITUDE] = array("q", _EMPTY_RUN)
+                blocks = ((index >> RUN_MAGNITUDE) + 1) * (RUN // BLOCK)
+                if blocks > len(block_totals):
+                    block_totals.extend(array("q", bytes(8 * (blocks - len(block_totals)))))
+            run[index & _RUN_MASK] += count
             block_totals[index >> BLOCK_MAGNITUDE] += count
             added += count
         self.total += added
@@ -64,18 +75,25 @@ class DenseHistogram:
 
     def copy(self) -> DenseHistogram:
         twin = DenseHistogram()
-        twin.counts = array("q", self.counts)
+        twin.runs = [None if run is None else array("q", run) for run in self.runs]
         twin.block_totals = array("q", self.block_totals)
         twin.total, twin.max_us = self.total, self.max_us
         return twin
 
+    def _block(self, block: int) -> array[int]:
+        """The counters of one block (in a run in use)."""
+        first = block << BLOCK_MAGNITUDE
+        run = self.runs[first >> RUN_MAGNITUDE]
+        assert run is not None  # a block with a total lies in a run in use
+        offset = first & _RUN_MASK
+        return run[offset : offset + BLOCK]
+
     def pairs(self) -> Iterator[tuple[int, int]]:
         """Non-zero counters, skipping empty blocks at once."""
-        counts = self.counts
         for block, block_total in enumerate(self.block_totals):
             if block_total:
                 first = block << BLOCK_MAGNITUDE
-                for offset, count in enumerate(counts[first : first + BLOCK]):
+                for offset, count in enumerate(self._block(block)):
                     if count:
                         yield first + offset, count
 
@@ -89,7 +107,7 @@ class DenseHistogram:
         total = self.total
         if not total:
             return [None for _ in fractions]
-        counts, max_us = self.counts, self.max_us
+        max_us = self.max_us
         running = list(accumulate(self.block_totals))
         found: list[float | None] = []
         for fraction in fractions:
@@ -97,7 +115,7 @@ class DenseHistogram:
             block = bisect_left(running, goal)
             first = block << BLOCK_MAGNITUDE
             before = running[block - 1] if block else 0
-            cumulative = list(accumulate(counts[first : first + BLOCK], initial=before))
+            cumulative = list(accumulate(self._block(block), initial=before))
             index = first + bisect_left(cumulative, goal) - 1
             found.append(min(highest_of(index), max_us or highest_of(index)) / 1000.0)
         return found

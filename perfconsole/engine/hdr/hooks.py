@@ -19,7 +19,7 @@ from perfconsole.engine.hdr.codec import WIRE_KEY, parse_payload, to_hdrh_blob, 
 from perfconsole.engine.hdr.merge import TOTAL, HdrAggregator, Key
 from perfconsole.engine.hdr.pacing import current_pacing_us
 from perfconsole.engine.hdr.recorder import IntervalRecorder
-from perfconsole.engine.locust.stats import add_ms, correct_entry, replace_entry
+from perfconsole.engine.locust.stats import add_ms, correct_entry, prune_per_second, replace_entry
 from perfconsole.model.run_warnings import RunWarning
 
 if TYPE_CHECKING:
@@ -102,8 +102,11 @@ class HdrStats:
             entry = self._entry(key)
             if entry is not None and counts is not None:  # else (folded): Locust's figures stay
                 correct_entry(entry, stats_data.get("response_times") or {}, counts)
+            if entry is not None:
+                prune_per_second(entry)
         total = data.get("stats_total") or {}
         correct_entry(self.stats.total, total.get("response_times") or {}, merged.pop(TOTAL, {}))
+        prune_per_second(self.stats.total)
 
     def _entry(self, key: Key) -> StatsEntry | None:
         return self.stats.entries.get((key[1], key[0]))
@@ -130,6 +133,7 @@ class HdrStats:
             entry = self.stats.total if key == TOTAL else self._entry(key)
             if entry is not None:
                 replace_entry(entry, times)
+                prune_per_second(entry)
 
     def reset(self) -> None:
         """A new run (Locust cleared its stats)."""

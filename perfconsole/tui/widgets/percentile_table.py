@@ -14,6 +14,10 @@ from perfconsole.tui.views.table import TABLE_COLUMNS, Cell, TableRow
 
 MARGIN_ROWS = 5
 """Rows above and below the view kept up to date too (a short scroll shows no stale figure)."""
+CELL_RENDERS_KEPT = 2_000
+"""Rendered cells the table keeps. Every cell update makes DataTable render each visible cell anew under a
+new key, so Textual's 10,000 mostly hold stale renders of earlier updates (about 7 MB at 120x40); 2,000
+still hold every cell of a 200-row view."""
 
 
 class PercentileTable(DataTable[Text]):
@@ -29,6 +33,7 @@ class PercentileTable(DataTable[Text]):
         self._drawn: dict[str, TableRow] = {}
         """What each row's cells hold now (rows out of view may lag behind ``_shown``)."""
         self._columns: tuple[tuple[str, str], ...] = ()
+        self._cell_render_cache.maxsize = CELL_RENDERS_KEPT  # DataTable's own (private) cell cache
 
     def on_mount(self) -> None:
         self._set_columns(TABLE_COLUMNS)
