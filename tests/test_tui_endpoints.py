@@ -27,7 +27,7 @@ from perfconsole.tui.views.endpoint_table import (
     next_sort,
     worst_first,
 )
-from perfconsole.tui.views.table import TABLE_COLUMNS, table_headers, table_rows
+from perfconsole.tui.views.table import TABLE_COLUMNS, lazy_table_rows, table_headers, table_rows
 
 
 def endpoint(name: str, p95: float | None, fail: float = 0.0, method: str = "GET") -> EndpointStats:
@@ -313,3 +313,41 @@ def test_rows_out_of_view_catch_up_when_scrolled_into_view() -> None:
     table: Any = None
     first, last, total = asyncio.run(drive())
     assert (first, last, total) == ("1000", "1099", "Total")
+
+
+def test_a_poll_that_keeps_the_order_formats_only_the_rows_in_view() -> None:
+    """At 500 endpoints a poll in name order formats the rows in view (and a margin), not all 500; a row
+    further down is formatted, with its latest figures, when scrolled to."""
+    from textual.app import App, ComposeResult
+
+    from perfconsole.tui.widgets.percentile_table import MARGIN_ROWS, PercentileTable
+
+    many = tuple(endpoint(f"/e/{n:03d}", float(n)) for n in range(500))
+
+    class TableApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PercentileTable(id="table", cursor=True)
+
+    def shifted(offset: float) -> Any:
+        moved = tuple(replace(e, current=Percentiles(p95=(e.current.p95 or 0) + offset)) for e in many)
+        return lazy_table_rows(replace(snapshot(), endpoints=moved), True)
+
+    async def drive() -> tuple[int, int, str, str, str]:
+        async with app.run_test(size=(80, 24)) as pilot:
+            table = app.query_one(PercentileTable)
+            first = shifted(0.0)
+            table.show_rows(first)  # a new order: every row is added, so formatted
+            await pilot.pause(0.1)
+            polled = shifted(1000.0)
+            table.show_rows(polled)
+            await pilot.pause(0.1)
+            formatted_in_view = polled.formatted
+            table.scroll_end(animate=False)
+            await pilot.pause(0.2)
+            return first.formatted, formatted_in_view, *(table.get_row_at(i)[4].plain for i in (0, 1, 500))
+
+    app = TableApp()
+    all_rows, in_view, total, top, bottom = asyncio.run(drive())
+    assert all_rows == 501
+    assert 1 < in_view <= 1 + 24 + 2 * MARGIN_ROWS
+    assert (top, bottom) == ("1000", "1499") and total != ""

@@ -31,9 +31,9 @@ from perfconsole.tui.views.saturation_banner import saturation_banner
 from perfconsole.tui.views.status import view_label, worker_summary
 from perfconsole.tui.views.table import (
     Breaches,
+    lazy_table_rows,
     table_columns,
     table_headers,
-    table_rows,
     threshold_breaches,
 )
 from perfconsole.tui.views.workers import worker_rows
@@ -236,7 +236,7 @@ class DashboardScreen(ControlKeysScreen, SearchKeysScreen, EndpointTableScreen):
             return
         breaches = self._breaches_now(snapshot.profile)
         marks = self.baseline_marks(snapshot, self.use_current, self.frame.noise if self.frame else None)
-        rows = table_rows(snapshot, self.use_current, breaches, marks, self.table_choice)
+        rows = lazy_table_rows(snapshot, self.use_current, breaches, marks, self.table_choice)
         columns = table_headers(
             table_columns(marks is not None), self.table_choice, len(rows) - 1, len(snapshot.endpoints)
         )

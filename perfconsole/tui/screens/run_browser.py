@@ -32,7 +32,7 @@ from perfconsole.tui.store_view import (
 from perfconsole.tui.views.annotations import annotation_lines
 from perfconsole.tui.views.charts import dashboard_charts
 from perfconsole.tui.views.failures import exception_rows, failure_rows
-from perfconsole.tui.views.table import table_rows
+from perfconsole.tui.views.table import lazy_table_rows
 from perfconsole.tui.views.time_cursor import (
     cursor_line,
     endpoints_at,
@@ -215,7 +215,7 @@ class RunDetailScreen(_StoreScreen):
         charts = dashboard_charts(result.history, result.annotations)
         point = point_at(result.history, at) if at is not None else None
         if at is None:
-            self.query_one(PercentileTable).show_rows(table_rows(result.final, use_current=False))
+            self.query_one(PercentileTable).show_rows(lazy_table_rows(result.final, use_current=False))
             self.say("read-only: figures over the whole run (, . < > n move a time cursor)")
         else:
             if self._steps is None:
@@ -228,7 +228,7 @@ class RunDetailScreen(_StoreScreen):
                 shown = replace(
                     shown, endpoints=endpoints_at(result.final, self._seconds, result.started_at, at)
                 )
-            self.query_one(PercentileTable).show_rows(table_rows(shown, use_current=point is not None))
+            self.query_one(PercentileTable).show_rows(lazy_table_rows(shown, use_current=point is not None))
             line = cursor_line(point, at, run_end(result.history))
             self.say(line if self._steps or self._seconds else f"{line}; no endpoint rows by time saved")
             rps, latency, users, errors = (with_cursor(chart, at) for chart in charts)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from perfconsole.config import Settings
@@ -108,6 +108,50 @@ NAME_ORDER = TableChoice()
 """Every endpoint, by name."""
 
 
+class TableRows(Sequence[TableRow]):
+    """The table's rows (the total first), each formatted when first read: a poll that keeps the rows'
+    order reads only those in view, and at hundreds of endpoints most are off screen."""
+
+    def __init__(self, endpoints: Sequence[EndpointStats], make: Callable[[int, EndpointStats], TableRow]):
+        self._endpoints = endpoints
+        self._make = make
+        self._rows: list[TableRow | None] = [None] * len(endpoints)
+        self.keys: list[str] = [endpoint.key or AGGREGATED for endpoint in endpoints]
+        """Each row's key, known without formatting it."""
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @property
+    def formatted(self) -> int:
+        """How many rows were formatted so far."""
+        return sum(row is not None for row in self._rows)
+
+    def __getitem__(self, index: int) -> TableRow:  # type: ignore[override]  # rows by position only
+        row = self._rows[index]
+        if row is None:
+            row = self._rows[index] = self._make(index, self._endpoints[index])
+        return row
+
+
+def lazy_table_rows(
+    snapshot: RunSnapshot,
+    use_current: bool,
+    breaches: Breaches = no_breaches,
+    marks: Mapping[str, RowMark] | None = None,
+    choice: TableChoice = NAME_ORDER,
+) -> TableRows:
+    """The total first (the widget pins it), then the endpoints ``choice`` keeps in its order; ``marks``
+    (baseline comparison, keyed by endpoint key) adds the :data:`DELTA_COLUMN` (endpoints the baseline
+    lacks are ``new``). Rows are formatted as they are read."""
+
+    def make(index: int, endpoint: EndpointStats) -> TableRow:
+        mark = None if marks is None else marks.get(endpoint.key or AGGREGATED, NEW_ENDPOINT)
+        return endpoint_row(endpoint, use_current, breaches, is_total=index == 0, mark=mark)
+
+    return TableRows((snapshot.total, *arranged(snapshot.endpoints, choice, use_current)), make)
+
+
 def table_rows(
     snapshot: RunSnapshot,
     use_current: bool,
@@ -115,21 +159,8 @@ def table_rows(
     marks: Mapping[str, RowMark] | None = None,
     choice: TableChoice = NAME_ORDER,
 ) -> list[TableRow]:
-    """The total first (the widget pins it), then the endpoints ``choice`` keeps in its order; ``marks``
-    (baseline comparison, keyed by endpoint key) adds the :data:`DELTA_COLUMN` (endpoints the baseline
-    lacks are ``new``)."""
-
-    def mark(endpoint: EndpointStats) -> RowMark | None:
-        return None if marks is None else marks.get(endpoint.key or AGGREGATED, NEW_ENDPOINT)
-
-    total = endpoint_row(snapshot.total, use_current, breaches, is_total=True, mark=mark(snapshot.total))
-    return [
-        total,
-        *(
-            endpoint_row(endpoint, use_current, breaches, mark=mark(endpoint))
-            for endpoint in arranged(snapshot.endpoints, choice, use_current)
-        ),
-    ]
+    """Every row of :func:`lazy_table_rows`, formatted."""
+    return list(lazy_table_rows(snapshot, use_current, breaches, marks, choice))
 
 
 def table_headers(

@@ -1,16 +1,18 @@
 """The percentile table: the total pinned on top, then one row per endpoint; threshold breaches and
 regressions marked; a row cursor that stays on its endpoint when the rows move.
 
-At hundreds of endpoints most rows are off screen: a poll updates the cells of the rows in view (and a
-margin); the others are brought up to date when they scroll into view."""
+At hundreds of endpoints most rows are off screen: a poll that keeps the rows' order formats and updates
+only the rows in view (and a margin); the others are brought up to date when they scroll into view."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from rich.text import Text
 from textual import events
 from textual.widgets import DataTable
 
-from perfconsole.tui.views.table import TABLE_COLUMNS, Cell, TableRow
+from perfconsole.tui.views.table import TABLE_COLUMNS, Cell, TableRow, TableRows
 
 MARGIN_ROWS = 5
 """Rows above and below the view kept up to date too (a short scroll shows no stale figure)."""
@@ -29,7 +31,9 @@ class PercentileTable(DataTable[Text]):
         super().__init__(
             id=id, cursor_type="row" if cursor else "none", zebra_stripes=False, show_cursor=cursor
         )
-        self._shown: list[TableRow] = []
+        self._shown: Sequence[TableRow] = []
+        self._keys: list[str] = []
+        """The key of each row of ``_shown``."""
         self._drawn: dict[str, TableRow] = {}
         """What each row's cells hold now (rows out of view may lag behind ``_shown``)."""
         self._columns: tuple[tuple[str, str], ...] = ()
@@ -43,30 +47,33 @@ class PercentileTable(DataTable[Text]):
         """The key of the row under the cursor (None: no rows, or no cursor)."""
         if not self.show_cursor or not self._shown:
             return None
-        return self._shown[min(max(0, self.cursor_row), len(self._shown) - 1)].key
+        return self._keys[min(max(0, self.cursor_row), len(self._keys) - 1)]
 
     def _set_columns(self, columns: tuple[tuple[str, str], ...]) -> None:
         if self._columns:
             self.fixed_rows = 0  # Textual cannot draw a fixed row that is not there
-            self._shown, self._drawn = [], {}  # before clear(): it scrolls to the top, which syncs rows
+            self._shown, self._keys, self._drawn = [], [], {}  # before clear(), which scrolls and syncs
             self.clear(columns=True)
         self._columns = columns
         for column, header in columns:
             self.add_column(Text(header, justify="left" if column == "name" else "right"), key=column)
 
-    def show_rows(self, rows: list[TableRow], columns: tuple[tuple[str, str], ...] = TABLE_COLUMNS) -> None:
-        """Show ``rows`` under ``columns`` (id, header): changed cells are updated in place (a repaint of
-        only what changed, for slow links); the rows are rebuilt when their order or the columns change,
-        and the cursor follows its row's key."""
+    def show_rows(
+        self, rows: Sequence[TableRow], columns: tuple[tuple[str, str], ...] = TABLE_COLUMNS
+    ) -> None:
+        """Show ``rows`` under ``columns`` (id, header): while the rows' order stays, the changed cells of
+        the rows in view are updated in place (a repaint of only what changed, for slow links; rows a
+        :class:`TableRows` formats as they are read are read only there); the rows are rebuilt when their
+        order or the columns change, and the cursor follows its row's key."""
         cursor = self.cursor_key
         if columns != self._columns:
             self._set_columns(columns)
-        if rows == self._shown:
-            return
-        previous, self._shown = self._shown, rows
-        if [r.key for r in previous] == [r.key for r in rows]:
+        keys = rows.keys if isinstance(rows, TableRows) else [row.key for row in rows]
+        if keys == self._keys:
+            self._shown = rows
             self._bring_up_to_date()
             return
+        self._shown, self._keys = rows, keys
         self.fixed_rows = 0
         self._drawn = {}  # before clear(): it scrolls to the top, which syncs the rows in view
         self.clear()
@@ -76,7 +83,6 @@ class PercentileTable(DataTable[Text]):
             cells = [self._cell(c, cell, row.is_total) for c, cell in zip(names, row.cells, strict=True)]
             self.add_row(*cells, key=row.key)
         self.fixed_rows = 1 if rows else 0  # the total, first, stays on screen when the endpoints scroll
-        keys = [row.key for row in rows]
         if self.show_cursor and cursor in keys:
             self.move_cursor(row=keys.index(cursor), animate=False)
 
