@@ -71,3 +71,31 @@ def test_progress_lines_and_the_timeout_line() -> None:
             report=done.append,
             local_failure=lambda: "all 1 worker process(es) exited",
         )
+
+
+def test_the_wait_ends_once_each_joined_worker_has_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run started before a worker's first report would count from that worker's start (see
+    wait_for_workers): the wait holds until every joined worker reported, or FIRST_REPORT_WAIT_S."""
+    import gevent
+    from locust.event import EventHook
+
+    import perfconsole.engine.workers.wait as wait
+
+    ids = ("a_" + "1" * 32, "b_" + "2" * 32)
+    runner = runner_with(*ids)
+    runner.environment = SimpleNamespace(events=SimpleNamespace(worker_report=EventHook()))
+    reported: list[str] = []
+
+    def report_later() -> None:
+        for client_id in ids:
+            gevent.sleep(0.05)
+            reported.append(client_id)
+            runner.environment.events.worker_report.fire(client_id=client_id, data={})
+
+    later = gevent.spawn(report_later)
+    wait_for_workers(runner, 2, 5, command=None, report=print)
+    assert reported == list(ids)  # not before the second report
+    later.join()
+    assert not runner.environment.events.worker_report._handlers  # its listener removed
+    monkeypatch.setattr(wait, "FIRST_REPORT_WAIT_S", 0.05)
+    wait_for_workers(runner, 2, 5, command=None, report=print)  # no report comes: it goes on anyway

@@ -22,6 +22,8 @@ from perfconsole.errors import UserError
 from perfconsole.hosts import is_wildcard_address, local_addresses
 
 POLL_S = 0.1
+FIRST_REPORT_WAIT_S = 2.0
+"""How long joined workers are given to send their first report (see ``wait_for_workers``)."""
 REPEAT_S = 10.0
 """The waiting line is repeated this often even when nothing changed (the operator may have scrolled)."""
 
@@ -99,8 +101,44 @@ def wait_for_workers(
     local_failure: Callable[[], str | None] = lambda: None,
     local_tail: Callable[[], str] = lambda: "",
 ) -> None:
-    """Block (cooperatively) until ``expected`` workers are ready; UserError on timeout or when every local
-    worker died. With ``command`` (workers are expected from elsewhere) progress lines go to ``report``."""
+    """Block (cooperatively) until ``expected`` workers are ready and each has sent its first report (at
+    most ``FIRST_REPORT_WAIT_S`` more); UserError on timeout or when every local worker died. With
+    ``command`` (workers are expected from elsewhere) progress lines go to ``report``.
+
+    Why the first report: a Locust worker says it is ready before its ``init`` hooks ran and before its
+    first stats report, which carries the worker's stats start time. A run started in between counts from
+    that earlier time (Locust's master keeps the earliest start time it is sent), and the worker answers
+    the spawn only after its hooks: the run's req/s would be diluted by up to half a second. Locust's own
+    headless master polls its workers once a second, long enough for the report to come first."""
+    events = getattr(getattr(runner, "environment", None), "events", None)
+    reported: set[str] = set()
+
+    def on_report(client_id: str, data: Any = None, **_kwargs: Any) -> None:
+        reported.add(str(client_id))
+
+    if events is not None:
+        events.worker_report.add_listener(on_report)
+    try:
+        _wait_joined(runner, expected, max_wait_s, command, report, local_failure, local_tail)
+        deadline = time.monotonic() + FIRST_REPORT_WAIT_S
+        while events is not None and time.monotonic() < deadline:
+            if all(str(node.id) in reported for node in runner.clients.ready):
+                break
+            gevent.sleep(0.01)
+    finally:
+        if events is not None:
+            events.worker_report.remove_listener(on_report)
+
+
+def _wait_joined(
+    runner: Any,
+    expected: int,
+    max_wait_s: float,
+    command: str | None,
+    report: Callable[[str], None],
+    local_failure: Callable[[], str | None],
+    local_tail: Callable[[], str],
+) -> None:
     deadline = time.monotonic() + max_wait_s
     last: tuple[int, tuple[str, ...]] | None = None
     last_at = 0.0
