@@ -65,6 +65,8 @@ class RunBrowserScreen(_StoreScreen):
 
     ACTIONS = BROWSER_ACTIONS
     BINDINGS = bindings(BROWSER_ACTIONS)
+    COMPONENT_CLASSES = {"run-browser--broken", "run-browser--baseline"}
+    """A broken directory's row, a baseline's row (app.tcss)."""
 
     def __init__(self, recorder: RunRecorder) -> None:
         super().__init__()
@@ -111,7 +113,8 @@ class RunBrowserScreen(_StoreScreen):
         table.clear()
         for entry in self.entries:
             cells = browser_cells(entry, entry.key in self.selected)
-            style = "red" if entry.broken else ("bold" if entry.kind == "baseline" else "")
+            role = "broken" if entry.broken else ("baseline" if entry.kind == "baseline" else "")
+            style = self.get_component_rich_style(f"run-browser--{role}", partial=True) if role else ""
             table.add_row(*(Text(cell, style=style) for cell in cells), key=entry.key)
         if self.entries:
             table.move_cursor(row=min(row, len(self.entries) - 1))
@@ -259,6 +262,8 @@ class CompareScreen(_StoreScreen):
 
     ACTIONS = COMPARE_ACTIONS
     BINDINGS = bindings(COMPARE_ACTIONS)
+    COMPONENT_CLASSES = {"compare--regressed"}
+    """A regressed metric's row (app.tcss)."""
 
     def __init__(self, baseline: LoadedRun, current: LoadedRun, recorder: RunRecorder) -> None:
         super().__init__()
@@ -275,8 +280,9 @@ class CompareScreen(_StoreScreen):
     def on_mount(self) -> None:
         table = self.query_one("#compare-table", DataTable)
         table.add_columns(*COMPARISON_COLUMNS)
+        regressed = self.get_component_rich_style("compare--regressed", partial=True)
         for line in comparison_lines(self.comparison):
-            style = "bold magenta" if line.regressed else ""
+            style = regressed if line.regressed else ""
             table.add_row(*(Text(cell, style=style) for cell in line.cells))
         only = [
             f"only in {side}: {', '.join(keys)}"

@@ -12,13 +12,15 @@ from perfconsole.tui.text_layout import fit_text
 
 PREFIX = {"info": "› ", "error": "✗ ", "verdict": "◆ ", "warning": "! "}
 """A symbol per kind so messages read without colour."""
-STYLE = {"info": "", "error": "bold red", "verdict": "bold", "warning": "bold yellow"}
+COLOURED = frozenset({"error", "verdict", "warning"})
+"""Kinds with a component class of their own (``message-line--KIND`` in app.tcss); info is plain."""
 
 
 class MessageLine(Widget):
     DEFAULT_CSS = """
     MessageLine { height: auto; max-height: 2; padding: 0 1; }
     """
+    COMPONENT_CLASSES = {f"message-line--{kind}" for kind in COLOURED}
 
     message: reactive[str] = reactive("", layout=True)
     kind: reactive[str] = reactive("info")
@@ -32,9 +34,10 @@ class MessageLine(Widget):
         return two_lines(PREFIX.get(self.kind, "") + self.message, width)
 
     def render(self) -> Text:
-        return Text(
-            "\n".join(self.lines(self.content_size.width)), style=STYLE.get(self.kind, ""), no_wrap=True
-        )
+        kind = self.kind
+        coloured = kind in COLOURED
+        style = self.get_component_rich_style(f"message-line--{kind}", partial=True) if coloured else ""
+        return Text("\n".join(self.lines(self.content_size.width)), style=style, no_wrap=True)
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return max(1, len(self.lines(width)))

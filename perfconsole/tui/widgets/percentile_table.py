@@ -23,9 +23,12 @@ still hold every cell of a 200-row view."""
 
 
 class PercentileTable(DataTable[Text]):
+    """Colours from its component classes in app.tcss: a regression, a breached threshold, the total."""
+
     DEFAULT_CSS = """
     PercentileTable { height: auto; max-height: 50%; }
     """
+    COMPONENT_CLASSES = {f"percentile-table--{role}" for role in ("regressed", "breached", "total")}
 
     def __init__(self, *, id: str | None = None, cursor: bool = False) -> None:
         super().__init__(
@@ -109,12 +112,12 @@ class PercentileTable(DataTable[Text]):
     def on_resize(self, event: events.Resize) -> None:
         self._bring_up_to_date()
 
-    @staticmethod
-    def _cell(column: str, cell: Cell, is_total: bool) -> Text:
+    def _cell(self, column: str, cell: Cell, is_total: bool) -> Text:
         if cell.regressed:
-            style = "bold magenta"
+            role = "regressed"
         elif cell.breached:
-            style = "bold red"
+            role = "breached"
         else:
-            style = "bold" if is_total else ""
+            role = "total" if is_total else ""
+        style = self.get_component_rich_style(f"percentile-table--{role}", partial=True) if role else ""
         return Text(cell.text, style=style, justify="left" if column == "name" else "right")

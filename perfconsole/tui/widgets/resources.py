@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
@@ -16,20 +19,23 @@ from perfconsole.tui.views.resource_state import ResourceState
 from perfconsole.tui.views.saturation_banner import Banner
 from perfconsole.tui.widgets.charts import RunChart
 
-ROLE_STYLES = {"head": "bold", "ok": "green", "bad": "bold red", "warn": "yellow", "dim": "dim", "": ""}
+ROLES = ("head", "ok", "bad", "warn", "dim")
+"""The roles of a line's parts, each coloured by its component class ``resource-figures--ROLE`` (app.tcss)."""
 MODES = ("figures", "charts")
 CHART_NAMES = ("cpu", "rss", "pool", "queue")
 MIN_CHART_ROWS = 4
 """Rows one chart needs (title, a plot row, its time axis and labels); with fewer the charts are left out."""
 
 
-def lines_text(lines: list[Line]) -> Text:
+def lines_text(lines: list[Line], styles: Mapping[str, Style | str] | None = None) -> Text:
+    """The lines as text, each part styled by its role (none: plain)."""
+    role_style = (styles or {}).get
     text = Text()
     for index, line in enumerate(lines):
         if index:
             text.append("\n")
         for part, role in line:
-            text.append(part, style=ROLE_STYLES.get(role, ""))
+            text.append(part, style=role_style(role, ""))
     return text
 
 
@@ -39,6 +45,7 @@ class ResourceFigures(Widget):
     DEFAULT_CSS = """
     ResourceFigures { height: auto; padding: 0 1; }
     """
+    COMPONENT_CLASSES = {f"resource-figures--{role}" for role in ROLES}
 
     state: reactive[ResourceState | None] = reactive(None, layout=True)
 
@@ -46,9 +53,12 @@ class ResourceFigures(Widget):
         return resource_lines(self.state, max(20, width)) if self.state is not None else []
 
     def render(self) -> Text:
+        styles = {
+            role: self.get_component_rich_style(f"resource-figures--{role}", partial=True) for role in ROLES
+        }
         if self.state is None:
-            return Text("waiting for the first resource sample ...", style="dim")
-        return lines_text(self._lines(self.content_size.width))
+            return Text("waiting for the first resource sample ...", style=styles["dim"])
+        return lines_text(self._lines(self.content_size.width), styles)
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return max(1, len(self._lines(width)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -11,12 +12,13 @@ from perfconsole.tui.text_layout import pack_fields
 from perfconsole.tui.views.status import status_fields
 from perfconsole.tui.views.validity import invalid_field
 
-STATE_STYLES = {
-    RunState.RUNNING: "bold green",
-    RunState.SPAWNING: "bold yellow",
-    RunState.STOPPING: "bold yellow",
-    RunState.FAILED: "bold red",
+STATE_ROLES = {
+    RunState.RUNNING: "running",
+    RunState.SPAWNING: "changing",
+    RunState.STOPPING: "changing",
+    RunState.FAILED: "failed",
 }
+"""The state field's component class (``status-bar--ROLE`` in app.tcss); other states: ``state``."""
 
 
 class StatusBar(Widget):
@@ -25,6 +27,13 @@ class StatusBar(Widget):
     DEFAULT_CSS = """
     StatusBar { height: auto; padding: 0 1; background: $panel; }
     """
+    COMPONENT_CLASSES = {
+        f"status-bar--{role}"
+        for role in ("preparing", "running", "changing", "failed", "state", "frozen", "invalid")
+    }
+
+    def _style(self, role: str) -> Style:
+        return self.get_component_rich_style(f"status-bar--{role}", partial=True)
 
     snapshot: reactive[RunSnapshot | None] = reactive(None, layout=True)
     use_current: reactive[bool] = reactive(True)
@@ -44,7 +53,7 @@ class StatusBar(Widget):
 
     def render(self) -> Text:
         if self.snapshot is None:
-            return Text("PREPARING  starting workers and target ...", style="bold yellow")
+            return Text("PREPARING  starting workers and target ...", style=self._style("preparing"))
         width = max(20, self.size.width - 2)
         fields = self.fields(self.snapshot, width)
         state = 1 if self.frozen else 0
@@ -53,12 +62,13 @@ class StatusBar(Widget):
         lines = pack_fields(fields, width)
         text = Text("\n".join(lines))
         if self.frozen:
-            text.stylize("bold reverse", 0, len(self.frozen))
+            text.stylize(self._style("frozen"), 0, len(self.frozen))
         start = text.plain.find(fields[state])
-        text.stylize(STATE_STYLES.get(self.snapshot.state, "bold"), start, start + len(fields[state]))
+        role = STATE_ROLES.get(self.snapshot.state, "state")
+        text.stylize(self._style(role), start, start + len(fields[state]))
         if fields[state + 1].startswith("INVALID"):
             start = text.plain.find(fields[state + 1])
-            text.stylize("bold red", start, start + len(fields[state + 1]))
+            text.stylize(self._style("invalid"), start, start + len(fields[state + 1]))
         return text
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
