@@ -17,9 +17,11 @@ from perfconsole.engine.hdr.codec import parse_payload, wire_payload
 from perfconsole.engine.hdr.merge import HdrAggregator
 from perfconsole.engine.hdr.recorder import IntervalRecorder
 from perfconsole.engine.live_noise import live_noise
-from perfconsole.model.run import AGGREGATED, HistoryPoint
+from perfconsole.model.run import AGGREGATED, HistoryPoint, RunState
+from perfconsole.tui.frame import Frame
 from perfconsole.tui.store_view import live_comparison
 from perfconsole.tui.verdict_lines import SOAK_EVERY_S, VerdictLines
+from perfconsole.tui.views.resource_state import ResourceState
 from perfconsole.verdicts.run_noise import RunNoise
 
 KEY = "GET /api/notifications"
@@ -103,6 +105,21 @@ def ramp(seconds: int, growth_ms_per_s: float) -> tuple[HistoryPoint, ...]:
     )
 
 
+def frame_at(session: RampSession, elapsed_s: float, running: bool) -> Frame:
+    """The tick's frame of the session: its history and drill verdict, a run at ``elapsed_s``."""
+    state = RunState.RUNNING if running else RunState.STOPPED
+    return Frame(
+        snapshot=replace(session.snapshot(), elapsed_s=elapsed_s, state=state),
+        history=session.history,
+        annotations=(),
+        warnings=(),
+        verdict=session.spike_verdict,
+        paused=False,
+        resources=ResourceState(None),
+        validity="valid",
+    )
+
+
 class RampSession(FakeSession):
     def __init__(self) -> None:
         super().__init__(snapshot())
@@ -118,24 +135,24 @@ def test_verdict_lines_announce_the_spike_once_and_the_soak_so_far_when_it_chang
     lines = VerdictLines(rules)
     session = RampSession()
     session.points = ramp(50, 0.0)
-    assert lines.poll(session, 50.0, True) == []  # shorter than min_duration: no soak verdict yet
+    assert lines.poll(frame_at(session, 50.0, True)) == []  # shorter than min_duration: no soak verdict yet
     session.points = ramp(60, 0.0)
-    assert lines.poll(session, 60.0, True) == ["soak so far: stable"]
+    assert lines.poll(frame_at(session, 60.0, True)) == ["soak so far: stable"]
     session.points = ramp(80, 2.0)
-    assert lines.poll(session, 80.0, True) == []  # the next look is SOAK_EVERY_S later
+    assert lines.poll(frame_at(session, 80.0, True)) == []  # the next look is SOAK_EVERY_S later
     session.points = ramp(60 + int(SOAK_EVERY_S), 2.0)
-    found = lines.poll(session, 60.0 + SOAK_EVERY_S, True)
+    found = lines.poll(frame_at(session, 60.0 + SOAK_EVERY_S, True))
     assert len(found) == 1 and found[0].startswith("soak so far: degrading: p95 +"), found
     session.points = ramp(200, 2.0)
-    assert lines.poll(session, 200.0, True) == []  # the same verdict is not announced again
-    assert lines.poll(session, 300.0, False) == []  # a stopped run: its saved verdict says it
+    assert lines.poll(frame_at(session, 200.0, True)) == []  # the same verdict is not announced again
+    assert lines.poll(frame_at(session, 300.0, False)) == []  # a stopped run: its saved verdict says it
 
     class Drill:
         text, recovered = "recovered in 4.0 s", True
 
     drill = Drill()
     session.spike_verdict = drill  # type: ignore[assignment]
-    assert lines.poll(session, 301.0, False) == ["spike verdict: recovered in 4.0 s"]
-    assert lines.poll(session, 302.0, False) == []
+    assert lines.poll(frame_at(session, 301.0, False)) == ["spike verdict: recovered in 4.0 s"]
+    assert lines.poll(frame_at(session, 302.0, False)) == []
     session.points = ramp(61, 0.0)  # a new run starts over
-    assert lines.poll(session, 61.0, True) == ["soak so far: stable"]
+    assert lines.poll(frame_at(session, 61.0, True)) == ["soak so far: stable"]

@@ -78,3 +78,30 @@ def test_the_fallback_to_locusts_approximation_is_said_on_screen() -> None:
 
     shown = asyncio.run(drive())
     assert shown.startswith("! plain Locust worker(s) host_ab12 sent no histograms"), shown
+
+
+def test_the_endpoint_detail_draws_the_stages_from_the_dashboards_frame() -> None:
+    """The detail reads the dashboard's frame, which carries the figures per stage while it is open
+    (and not on the charts view otherwise), and no session read of its own."""
+    session = FakeSession(snapshot())
+    session.stage_rows = STAGES
+    app = make_app(settings(), scenarios=SCENARIOS, session=session)  # type: ignore[arg-type]
+
+    async def drive() -> tuple[int, int, int, bool]:
+        async with app.run_test(size=(100, 40)) as pilot:
+            await pilot.pause()
+            board = app.screen
+            before = len(board.frame.stages)  # type: ignore[attr-defined]
+            board.open_endpoint("Aggregated")  # type: ignore[attr-defined]
+            await pilot.pause(0.3)
+            detail = app.screen
+            rows = len(detail.query_one("#endpoint-stages").rows)  # type: ignore[attr-defined]
+            during = len(board.frame.stages)  # type: ignore[attr-defined]
+            await pilot.press("escape")
+            await pilot.pause(0.3)
+            return before, during, rows, board.endpoint_open  # type: ignore[attr-defined]
+
+    before, during, rows, still_open = asyncio.run(drive())
+    assert before == 0 and during == len(STAGES)
+    assert rows == len(STAGES)
+    assert not still_open

@@ -8,7 +8,8 @@ log, the live comparison's noise), which the :class:`FrameNeeds` ask for.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from perfconsole.config import Settings
 from perfconsole.model.capacity import CapacityResult
@@ -60,6 +61,9 @@ class Frame:
     """The capacity search so far, or its answer (None: no search in this run)."""
     search_step: StepInProgress | None = None
     """The search's step being held now (None: no search running)."""
+    resource_series: Mapping[str, object] = field(default_factory=dict)
+    """The resource samples' columns (``ResourceHistory.series``, as saved; empty without sampling): the
+    validity stamp and the soak verdict so far read them."""
 
 
 def build_frame(session: ConsoleSession, settings: Settings, needs: FrameNeeds | None = None) -> Frame:
@@ -68,6 +72,7 @@ def build_frame(session: ConsoleSession, settings: Settings, needs: FrameNeeds |
     snapshot = shown_snapshot(session.snapshot())
     annotations, warnings = session.annotations, session.warnings
     monitor = session.monitor
+    series = monitor.history.series() if monitor is not None else {}
     return Frame(
         snapshot=snapshot,
         history=session.history,
@@ -76,12 +81,13 @@ def build_frame(session: ConsoleSession, settings: Settings, needs: FrameNeeds |
         verdict=session.spike_verdict,
         paused=session.paused,
         resources=resource_state(monitor, session.resource_sample, annotations, warnings, needs.samples),
-        validity=live_validity(snapshot, annotations, warnings, monitor, settings),
+        validity=live_validity(snapshot, annotations, warnings, monitor, settings, series),
         stages=session.stages() if needs.stages else (),
         log=tuple(session.output_tail(needs.log_lines)) if needs.log_lines else (),
         noise=session.live_noise(needs.noise_window) if needs.noise_window is not None else None,
         search=session.search.result(),
         search_step=session.search.progress(),
+        resource_series=series,
     )
 
 
@@ -128,16 +134,18 @@ def live_validity(
     warnings: tuple[RunWarning, ...],
     monitor: ResourceMonitor | None,
     settings: Settings,
+    series: Mapping[str, object] | None = None,
 ) -> str:
     """``valid`` or ``invalid: <reasons>`` of the run so far: the saved run's checks over what the session
-    knows now. While users run, too few requests is not a reason yet (every run starts with none)."""
+    knows now (``series``: the monitor's, when read already). While users run, too few requests is not a
+    reason yet (every run starts with none)."""
     rules = ValidityRules(min_samples=0 if snapshot.state.is_active else settings.regression.min_samples)
     resources: dict[str, object] = {}
     if monitor is not None:
         rules = ValidityRules(saturation_pct=monitor.options.saturation_pct, min_samples=rules.min_samples)
         peaks = monitor.history.peaks()
         resources = {
-            "series": monitor.history.series(),
+            "series": monitor.history.series() if series is None else series,
             "peaks": {"generator_max_cpu_label": peaks.generator_max_cpu_label},
         }
     so_far = RunResult(

@@ -181,7 +181,7 @@ class DashboardScreen(ControlKeysScreen, SearchKeysScreen, EndpointTableScreen):
             return
         view = self.query_one(ContentSwitcher).current
         needs = FrameNeeds(
-            stages=view == "stages",
+            stages=view == "stages" or self.endpoint_open,
             log_lines=LOG_LINES if view == "log" else 0,
             samples=view == "resources" and charts,
             noise_window=self.use_current if self.recorder is not None and self.recorder.baseline else None,
@@ -195,8 +195,7 @@ class DashboardScreen(ControlKeysScreen, SearchKeysScreen, EndpointTableScreen):
             if warning.kind is WarningKind.HDR_FALLBACK and warning not in self._shown_fallbacks:
                 self._shown_fallbacks.add(warning)
                 self.say(warning.text, "warning")
-        snapshot = frame.snapshot
-        for line in self.verdict_lines.poll(self.session, snapshot.elapsed_s, snapshot.state.is_active):
+        for line in self.verdict_lines.poll(frame):
             self.say(line, "verdict")
 
     def _draw(self, frame: Frame, view: str | None, charts: bool) -> None:

@@ -9,9 +9,9 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Label
 
-from perfconsole.model.run import Annotation, RunSnapshot
-from perfconsole.model.stages import StageStats
+from perfconsole.model.run import RunSnapshot
 from perfconsole.tui.actions import ENDPOINT_ACTIONS, bindings
+from perfconsole.tui.frame import Frame
 from perfconsole.tui.screens.keyed import KeyedScreen
 from perfconsole.tui.text_layout import fit_text
 from perfconsole.tui.views.endpoint_detail import (
@@ -31,19 +31,18 @@ from perfconsole.tui.widgets.tables import RowsTable
 
 
 class EndpointSource(Protocol):
-    """What the detail reads from the dashboard under it (which keeps polling the session)."""
+    """What the detail reads from the dashboard under it, which builds a frame each tick (with the figures
+    per stage while the detail is open) and records each endpoint's series."""
 
     refresh_s: float
     endpoint_history: EndpointHistory
+    frame: Frame | None
 
-    def live_snapshot(self) -> RunSnapshot | None: ...
-    def run_annotations(self) -> tuple[Annotation, ...]: ...
-    def run_stages(self) -> tuple[StageStats, ...]: ...
     def baseline_snapshot(self) -> RunSnapshot | None: ...
 
 
 class EndpointScreen(KeyedScreen):
-    """The endpoint ``key`` (``Aggregated``: the total) as the dashboard's last poll shows it."""
+    """The endpoint ``key`` (``Aggregated``: the total) as the dashboard's last frame shows it."""
 
     ACTIONS = ENDPOINT_ACTIONS
     BINDINGS = bindings(ENDPOINT_ACTIONS)
@@ -73,12 +72,13 @@ class EndpointScreen(KeyedScreen):
         self.show()
 
     def show(self) -> None:
-        snapshot = self.source.live_snapshot()
+        frame = self.source.frame
+        snapshot = frame.snapshot if frame is not None else None
         endpoint = find_endpoint(snapshot, self.key) if snapshot is not None else None
         title = "Total" if self.key == "Aggregated" else self.key
         width = max(20, self.size.width - 2)
         self.query_one("#endpoint-title", Label).update(fit_text(f"{title}  (Esc: back)", width))
-        if snapshot is None or endpoint is None:
+        if frame is None or snapshot is None or endpoint is None:
             self.query_one("#endpoint-summary", Label).update("no figures for this endpoint (yet)")
             return
         self.query_one("#endpoint-summary", Label).update(Text(fit_text(summary_line(endpoint), width)))
@@ -91,7 +91,7 @@ class EndpointScreen(KeyedScreen):
             rows = [row[:4] for row in rows]
         self.query_one("#endpoint-ladder", RowsTable).show_rows(rows)
         series = self.source.endpoint_history.series(self.key)
-        rps, latency = endpoint_charts(series, self.source.run_annotations())
+        rps, latency = endpoint_charts(series, frame.annotations)
         self.query_one("#endpoint-rps", RunChart).data = rps
         self.query_one("#endpoint-latency", RunChart).data = latency
         exceptions = sum(x.count for x in snapshot.exceptions)
@@ -102,7 +102,7 @@ class EndpointScreen(KeyedScreen):
         )
         failures = endpoint_failures(snapshot.errors, endpoint)
         self.query_one("#endpoint-failures", RowsTable).show_rows(failures or [("0", "no failures")])
-        stages = stage_rows(self.source.run_stages(), series)
+        stages = stage_rows(frame.stages, series)
         self.query_one("#endpoint-stages", RowsTable).show_rows(stages or [("no stages yet", "", "", "", "")])
 
     def action_close(self) -> None:

@@ -7,9 +7,9 @@ from dataclasses import replace
 
 from textual.widgets import Input
 
-from perfconsole.model.run import Annotation, RunSnapshot
-from perfconsole.model.stages import StageStats
+from perfconsole.model.run import RunSnapshot
 from perfconsole.tui.formatting import fmt_duration
+from perfconsole.tui.frame import Frame
 from perfconsole.tui.screens.endpoint import EndpointScreen
 from perfconsole.tui.screens.store_keys import RunStoreScreen
 from perfconsole.tui.session_api import ConsoleSession
@@ -26,6 +26,8 @@ class EndpointTableScreen(RunStoreScreen):
     session: ConsoleSession
     prepared: bool
     refresh_s: float
+    frame: Frame | None
+    """The latest tick's frame (the subclass builds one per poll; with stages while an endpoint is open)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -35,6 +37,8 @@ class EndpointTableScreen(RunStoreScreen):
         """Each endpoint's own series, for its detail screen (the subclass records every poll)."""
         self.frozen: RunSnapshot | None = None
         """The snapshot the view is frozen on (``z``); None: live. The run, its saves and the series go on."""
+        self.endpoint_open = False
+        """An endpoint's detail is on screen: each tick's frame then carries the figures per stage."""
 
     def show_table(self) -> None:
         raise NotImplementedError
@@ -125,15 +129,14 @@ class EndpointTableScreen(RunStoreScreen):
         if self.live_snapshot() is None:
             self.say("still starting: no endpoints yet", "error")
             return
-        self.app.push_screen(EndpointScreen(self, key))
+        self.endpoint_open = True
+        self.refresh_view()  # a frame with the figures per stage, for the detail's first draw
+        self.app.push_screen(EndpointScreen(self, key), self._endpoint_closed)
 
-    # what the endpoint screen reads (perfconsole.tui.screens.endpoint.EndpointSource)
-    def run_annotations(self) -> tuple[Annotation, ...]:
-        return self.session.annotations if self.prepared else ()
+    def _endpoint_closed(self, _result: None) -> None:
+        self.endpoint_open = False
 
-    def run_stages(self) -> tuple[StageStats, ...]:
-        return self.session.stages() if self.prepared else ()
-
+    # what the endpoint screen reads besides the frame (perfconsole.tui.screens.endpoint.EndpointSource)
     def baseline_snapshot(self) -> RunSnapshot | None:
         baseline = self.recorder.baseline if self.recorder is not None else None
         return baseline.result.final if baseline is not None else None
