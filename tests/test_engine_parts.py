@@ -204,6 +204,22 @@ def test_follower_follows_a_shape_mid_run_and_names_its_stage() -> None:
     assert shape.resets == 1
 
 
+def test_the_tail_after_a_shapes_last_stage_stays_in_that_stage() -> None:
+    # the shape's tick ends the run, but the stop comes a poll or (on a busy box) seconds later: the requests
+    # of that tail belong to the last stage, never to a stage named after the shape's class
+    follower, _env, runner, _notes = attached_follower()
+    shape = Shape()
+    follower.follow(shape)  # type: ignore[arg-type]
+    assert follower.stage_key_label() == "1/2 ramp"
+    shape.current_label = lambda: None  # type: ignore[method-assign]
+    runner.target_user_count = 3
+    assert follower.stage_key_label() == "1/2 ramp"
+    other = Shape()
+    other.current_label = lambda: None  # type: ignore[method-assign]
+    follower.follow(other)  # type: ignore[arg-type]
+    assert follower.stage_key_label() == "Shape: 3 users"  # another shape's stage is not carried over
+
+
 def test_leaving_by_a_control_annotates_and_makes_the_run_manual() -> None:
     follower, env, runner, notes = attached_follower()
     follower.follow(Shape())  # type: ignore[arg-type]

@@ -98,9 +98,10 @@ def test_every_control_on_a_real_run(demo_target: Any, tmp_path: Path) -> None:
             await pilot.press("plus")
             assert session.snapshot().target_user_count == 4 and message(app) == "users -> 4"
             await wait_for(pilot, lambda: session.snapshot().user_count == 4, "4 users running")
-            await pilot.pause(0.6)
-            status = dashboard(app).query_one(StatusBar)
-            assert status.snapshot is not None and status.snapshot.user_count == 4
+            status = dashboard(app).query_one(StatusBar)  # it follows at the next tick, however late
+            await wait_for(
+                pilot, lambda: status.snapshot is not None and status.snapshot.user_count == 4, "the bar's 4"
+            )
 
             await pilot.press("minus")
             assert session.snapshot().target_user_count == 2
@@ -149,9 +150,12 @@ def test_every_control_on_a_real_run(demo_target: Any, tmp_path: Path) -> None:
             notes = [a for a in session.annotations if a.kind == "note"]
             assert [n.text for n in notes] == ["deploy 42"]
             await pilot.press("a")
-            await pilot.pause(0.6)
-            shown = str(dashboard(app).query_one("#notes-text").render())
-            assert "deploy 42" in shown and "profile -> other" in shown
+
+            def notes_shown() -> str:
+                return str(dashboard(app).query_one("#notes-text").render())
+
+            await wait_for(pilot, lambda: "deploy 42" in notes_shown(), "the note in the annotations view")
+            assert "profile -> other" in notes_shown()
 
             # stop, start again
             await pilot.press("s")
@@ -193,9 +197,10 @@ def test_spike_drill_verdict_then_quit_leaves_no_process(tmp_path: Path) -> None
             await wait_for(
                 pilot, lambda: session.spike_verdict is not None, "the spike verdict", timeout_s=90
             )
-            await pilot.pause(0.6)
             verdict = session.spike_verdict
-            assert message(app) == f"spike verdict: {verdict.text}"
+            assert verdict is not None
+            shown = f"spike verdict: {verdict.text}"
+            await wait_for(pilot, lambda: message(app) == shown, "the verdict line")
             drills = [a.text for a in session.annotations if a.kind == "drill"]
             assert drills[0].startswith("spike drill: 2 -> 4 users") and "back to 2 users" in drills[1]
             await pilot.press("q", "y")

@@ -30,6 +30,8 @@ class ShapeFollower:
         self._runner: LocalRunner | MasterRunner | None = None
         self.manual = False
         """The operator took over from a shape (the stage label says "manual")."""
+        self._last_named: tuple[LoadTestShape, str] | None = None
+        """The shape's last named stage: the run's tail after it (until the late stop) stays in it."""
 
     def attach(self, env: Environment, runner: LocalRunner | MasterRunner) -> None:
         self._env, self._runner = env, runner
@@ -84,8 +86,13 @@ class ShapeFollower:
             return None
         describe = getattr(shape, "current_label", None)  # perfconsole's staged profiles name their stage
         label = describe() if callable(describe) else None
+        if label is not None:
+            self._last_named = (shape, str(label))
+            return str(label)
+        if callable(describe) and self._last_named is not None and self._last_named[0] is shape:
+            return self._last_named[1]  # past its last stage, until the run stops
         users = self._runner.target_user_count if self._runner is not None else 0
-        return str(label) if label is not None else f"{type(shape).__name__}: {users} users"
+        return f"{type(shape).__name__}: {users} users"
 
 
 def shape_title(shape: LoadTestShape) -> str:
