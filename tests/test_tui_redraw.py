@@ -57,3 +57,49 @@ def test_an_invalid_stamp_leaves_the_status_figures_on_screen_at_80_columns() ->
     lines = text.splitlines()
     assert all(len(line) <= 78 for line in lines) and height == len(lines), (lines, height)
     assert text.count("generator lagging") == 1 and "users" in text, text
+
+
+def test_the_status_bar_lays_the_screen_out_again_only_when_its_height_moves() -> None:
+    import asyncio
+
+    from textual.app import App, ComposeResult
+
+    from perfconsole.tui.widgets.status_bar import StatusBar
+
+    class Bar(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StatusBar()
+
+    async def drive() -> tuple[list[int], list[list[bool]]]:
+        app = Bar()
+        layouts: list[bool] = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            bar = app.query_one(StatusBar)
+            await pilot.pause(0.1)
+            refresh = bar.refresh
+
+            def counted(*args: object, layout: bool = False, **kwargs: object) -> object:
+                layouts.append(layout)
+                return refresh(*args, layout=layout, **kwargs)  # type: ignore[arg-type]
+
+            bar.refresh = counted  # type: ignore[method-assign]
+            heights, phases = [], []
+            first = snapshot()
+            for polled in range(3):  # polls with figures moving, the same number of lines
+                bar.snapshot = replace(first, elapsed_s=first.elapsed_s + polled)
+                await pilot.pause(0.05)
+                heights.append(bar.size.height)
+                phases.append(layouts[:])
+                layouts.clear()
+            for validity in (LAGGING, "valid"):  # one more field (more lines), then none
+                bar.validity = validity
+                await pilot.pause(0.1)
+                heights.append(bar.size.height)
+                phases.append(layouts[:])
+                layouts.clear()
+            return heights, phases
+
+    heights, phases = asyncio.run(drive())
+    assert heights[0] == heights[1] == heights[2] == heights[4] < heights[3], heights
+    assert not any(phases[1]) and not any(phases[2]), phases  # repainted, not laid out
+    assert any(phases[3]) and any(phases[4]), phases

@@ -22,7 +22,10 @@ STATE_ROLES = {
 
 
 class StatusBar(Widget):
-    """State, users, rates, time, workers and stage, packed to the terminal width."""
+    """State, users, rates, time, workers and stage, packed to the terminal width.
+
+    A new snapshot every poll repaints the bar; the screen's layout is redone only when the bar's height
+    (its packed lines) changes: a layout pass resizes every widget, and the scrollbars repaint with it."""
 
     DEFAULT_CSS = """
     StatusBar { height: auto; padding: 0 1; background: $panel; }
@@ -35,15 +38,46 @@ class StatusBar(Widget):
     def _style(self, role: str) -> Style:
         return self.get_component_rich_style(f"status-bar--{role}", partial=True)
 
-    snapshot: reactive[RunSnapshot | None] = reactive(None, layout=True)
+    snapshot: reactive[RunSnapshot | None] = reactive(None)
     use_current: reactive[bool] = reactive(True)
     paused: reactive[bool] = reactive(False)
-    frozen: reactive[str] = reactive("", layout=True)
+    frozen: reactive[str] = reactive("")
     """Set while the view is frozen: shown first, in reverse, e.g. ``FROZEN at 1:23 (z: live)``."""
-    validity: reactive[str] = reactive("", layout=True)
+    validity: reactive[str] = reactive("")
     """``invalid: <reasons>`` shows as a field after the state (``valid`` and empty show nothing)."""
-    extra: reactive[tuple[str, ...]] = reactive((), layout=True)
+    extra: reactive[tuple[str, ...]] = reactive(())
     """More fields after the rates (the arrival rate's, while one is on)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._laid_out: tuple[int, int] | None = None
+        """(width, height) of the last layout; None: none yet."""
+
+    def _fields_changed(self) -> None:
+        """A field changed: lay the screen out again only if the bar's height moves."""
+        if self._laid_out is None:
+            return  # not laid out yet: the first layout measures it
+        width, height = self._laid_out
+        if self.get_content_height(None, None, width) != height:
+            self.refresh(layout=True)
+
+    def watch_snapshot(self) -> None:
+        self._fields_changed()
+
+    def watch_use_current(self) -> None:
+        self._fields_changed()
+
+    def watch_paused(self) -> None:
+        self._fields_changed()
+
+    def watch_frozen(self) -> None:
+        self._fields_changed()
+
+    def watch_validity(self) -> None:
+        self._fields_changed()
+
+    def watch_extra(self) -> None:
+        self._fields_changed()
 
     def fields(self, snapshot: RunSnapshot, width: int) -> list[str]:
         fields = status_fields(snapshot, self.use_current, self.extra)
@@ -72,6 +106,9 @@ class StatusBar(Widget):
         return text
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
-        if self.snapshot is None:
-            return 1
-        return len(pack_fields(self.fields(self.snapshot, max(20, width - 2)), max(20, width - 2)))
+        height = 1
+        if self.snapshot is not None:
+            height = len(pack_fields(self.fields(self.snapshot, max(20, width - 2)), max(20, width - 2)))
+        if container is not None:  # Textual's layout (not :meth:`_fields_changed`'s check)
+            self._laid_out = (width, height)
+        return height
