@@ -213,6 +213,18 @@ class ArrivalPacer:
         if cursor is None:
             return
         now = self._run_time()
+        due = cursor.due
+        if due is not None and due <= now:
+            # A start is due at once: the other users ready to run go first, as between tasks in Locust's own
+            # loop (a zero wait_time still sleeps 0). Without it a busy generator interleaves each user's
+            # next send with the others' answers and pays 10-15 % more CPU a request (pacing_cost.py).
+            gate.mark_waiting(user)
+            gevent.sleep(0)
+            gate.mark_running(user)
+            cursor = self._cursor
+            if cursor is None:
+                return
+            now = self._run_time()
         self._drop(cursor.expire(now))
         due = cursor.take(now)
         if due is None:
