@@ -4,8 +4,9 @@ per-endpoint history, and a report's merge.
 
     .venv/bin/python benchmarks/frame_cost.py [--endpoints 500] [--rps 300] [--seconds 60] [--root DIR]
 
-A master's state is fed as one worker would feed it (``--rps`` requests a second spread over the endpoint
-names, Locust's stats and the histograms' report every 3 s); each simulated second then does what a poll of
+A master's state is fed as one worker feeds it (``--rps`` requests a second spread over the endpoint
+names; every 3 s a report with Locust's stats and the histograms, merged by Locust's listener and
+perfconsole's); each simulated second then does what a poll of
 the console does. Thread CPU time, so a busy machine barely moves it; ``--root`` measures another checkout
 (e.g. ``/work/main``) with this same harness, for a paired before/after. Pure CPU, a few seconds.
 """
@@ -44,11 +45,11 @@ def main() -> int:
 def run(endpoints: int, rps: int, settle: int, seconds: int) -> dict[str, float]:
     import locust  # noqa: F401 - gevent first, as in every entry point
     from locust.env import Environment
-    from locust.stats import RequestStats
+    from locust.stats import RequestStats, setup_distributed_stats_event_listeners
 
     from perfconsole.config.loader import default_settings
     from perfconsole.engine.endpoint_steps import endpoint_rows
-    from perfconsole.engine.hdr.codec import parse_payload, wire_payload
+    from perfconsole.engine.hdr.codec import WIRE_KEY, wire_payload
     from perfconsole.engine.hdr.hooks import HdrStats
     from perfconsole.engine.hdr.recorder import IntervalRecorder
     from perfconsole.engine.stats_view import all_endpoints
@@ -67,8 +68,10 @@ def run(endpoints: int, rps: int, settle: int, seconds: int) -> dict[str, float]
     parts = ("merge", "snapshot endpoints", "endpoint steps", "table rows", "endpoint history")
     costs = dict.fromkeys(parts, 0.0)
     with patch("time.time", lambda: clock[0]):
-        stats = RequestStats()
-        hdr = HdrStats(Environment(), stats, local=False)
+        stats, worker = RequestStats(), RequestStats(use_response_times_cache=False)
+        environment = Environment()
+        setup_distributed_stats_event_listeners(environment.events, stats)  # Locust's master merge
+        hdr = HdrStats(environment, stats, local=False)
         recorder = IntervalRecorder(clock=lambda: clock[0])
         history = EndpointHistory()
         breaches = threshold_breaches(default_settings(), None)
@@ -79,13 +82,19 @@ def run(endpoints: int, rps: int, settle: int, seconds: int) -> dict[str, float]
                 clock[0] = base + i / rps
                 name, response_ms = names[sent % endpoints], rng.lognormvariate(0.5, 0.6)
                 sent += 1
-                stats.log_request("GET", name, response_ms, 120)
+                worker.log_request("GET", name, response_ms, 120)
                 recorder.record("GET", name, response_ms)
             clock[0] = base + 0.999
             measured = second >= settle
-            if second % 3 == 2:
+            if second % 3 == 2:  # a worker's report, as Locust's worker builds it, and the master's merge
+                data = {
+                    "stats": worker.serialize_stats(),
+                    "stats_total": worker.total.get_stripped_report(),
+                    "errors": worker.serialize_errors(),
+                    WIRE_KEY: wire_payload(recorder.drain()),
+                }
                 start = time.thread_time()
-                hdr.aggregator.merge_wire(parse_payload(wire_payload(recorder.drain())))
+                environment.events.worker_report.fire(client_id="worker", data=data)
                 costs["merge"] += (time.thread_time() - start) * measured
             if not measured:
                 continue
