@@ -351,3 +351,55 @@ def test_a_poll_that_keeps_the_order_formats_only_the_rows_in_view() -> None:
     assert all_rows == 501
     assert 1 < in_view <= 1 + 24 + 2 * MARGIN_ROWS
     assert (top, bottom) == ("1000", "1499") and total != ""
+
+
+def test_an_update_renders_only_the_changed_cells_and_draws_as_if_rendered_afresh() -> None:
+    """Two cells change: two cells are rendered again (not every cell in view), and every line, cursor
+    highlight included, is what rendering every cell anew draws."""
+    from textual.app import App, ComposeResult
+
+    from perfconsole.tui.widgets.percentile_table import PercentileTable
+
+    many = tuple(endpoint(f"/e/{n:02d}", float(n)) for n in range(30))
+    moved = ("/e/03", "/e/07")
+    changed = tuple(replace(e, current=Percentiles(p95=500.0)) if e.name in moved else e for e in many)
+
+    class TableApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PercentileTable(id="table", cursor=True)
+
+    def lines(table: Any) -> list[list[Any]]:
+        return [list(table.render_line(y)) for y in range(table.size.height)]
+
+    def afresh(table: Any) -> list[list[Any]]:
+        table._update_count += 1  # what every change but a cell update does: all cells rendered anew
+        return lines(table)
+
+    async def drive() -> tuple[int, int, bool, bool]:
+        app = TableApp()
+        async with app.run_test(size=(80, 40)) as pilot:
+            table = app.query_one(PercentileTable)
+            table.show_rows(table_rows(replace(snapshot(), endpoints=many), True))
+            await pilot.pause(0.1)
+            renders = 0
+            render_lines = app.console.render_lines
+
+            def counted(*args: Any, **kwargs: Any) -> Any:
+                nonlocal renders
+                renders += 1
+                return render_lines(*args, **kwargs)
+
+            app.console.render_lines = counted  # type: ignore[method-assign]
+            afresh(table)
+            every_cell, renders = renders, 0
+            table.show_rows(table_rows(replace(snapshot(), endpoints=changed), True))
+            updated = lines(table)
+            app.console.render_lines = render_lines  # type: ignore[method-assign]
+            same = updated == afresh(table)
+            table.move_cursor(row=7, animate=False)
+            await pilot.pause(0.1)
+            return every_cell, renders, same, lines(table) == afresh(table)
+
+    every_cell, renders, same, same_with_cursor = asyncio.run(drive())
+    assert every_cell == 20 * 8 * renders // 2, (every_cell, renders)  # 20 rows of 8 in view, 2 changed
+    assert same and same_with_cursor

@@ -10,19 +10,18 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual import events
-from textual.widgets import DataTable
 
 from perfconsole.tui.views.table import TABLE_COLUMNS, Cell, TableRow, TableRows
+from perfconsole.tui.widgets.changed_cells import ChangedCellsTable
 
 MARGIN_ROWS = 5
 """Rows above and below the view kept up to date too (a short scroll shows no stale figure)."""
 CELL_RENDERS_KEPT = 2_000
-"""Rendered cells the table keeps. Every cell update makes DataTable render each visible cell anew under a
-new key, so Textual's 10,000 mostly hold stale renders of earlier updates (about 7 MB at 120x40); 2,000
-still hold every cell of a 200-row view."""
+"""Rendered cells the table keeps (Textual's 10,000 mostly held stale renders of earlier updates: about 7 MB
+at 120x40); 2,000 still hold every cell of a 200-row view."""
 
 
-class PercentileTable(DataTable[Text]):
+class PercentileTable(ChangedCellsTable[Text]):
     """Colours from its component classes in app.tcss: a regression, a breached threshold, the total."""
 
     DEFAULT_CSS = """
