@@ -120,3 +120,40 @@ def test_a_masters_per_second_counts_keep_the_last_minute_and_the_same_current_r
     assert len(entry.num_reqs_per_sec) == PER_SECOND_KEPT_S + 1
     assert min(entry.num_fail_per_sec) >= 1_000 + 299 - PER_SECOND_KEPT_S
     assert entry.num_requests == kept.get("/x", "GET").num_requests == 300
+
+
+def test_a_masters_endpoints_keep_no_response_time_copies_unless_their_history_is_written() -> None:
+    from locust.env import Environment
+    from locust.stats import RequestStats, setup_distributed_stats_event_listeners
+
+    from perfconsole.engine.hdr.codec import WIRE_KEY, wire_payload
+    from perfconsole.engine.hdr.hooks import HdrStats
+    from perfconsole.engine.hdr.recorder import IntervalRecorder
+
+    def master(endpoint_caches: bool) -> RequestStats:
+        stats, worker = RequestStats(), RequestStats(use_response_times_cache=False)
+        environment = Environment()
+        setup_distributed_stats_event_listeners(environment.events, stats)
+        HdrStats(environment, stats, local=False, endpoint_caches=endpoint_caches)
+        recorder = IntervalRecorder()
+        for report in range(3):
+            for n in range(20):
+                worker.log_request("GET", f"/e/{n % 4}", 5.0 + report + n, 10)
+                recorder.record("GET", f"/e/{n % 4}", 5.0 + report + n)
+            data = {
+                "stats": worker.serialize_stats(),
+                "stats_total": worker.total.get_stripped_report(),
+                "errors": worker.serialize_errors(),
+                WIRE_KEY: wire_payload(recorder.drain()),
+            }
+            environment.events.worker_report.fire(client_id="w", data=data)
+        return stats
+
+    light, full = master(endpoint_caches=False), master(endpoint_caches=True)
+    for stats in (light, full):
+        assert stats.total.use_response_times_cache and stats.total.response_times_cache
+    assert all(e.response_times_cache is None for e in light.entries.values())
+    assert all(e.response_times_cache for e in full.entries.values())  # --csv-full-history
+    assert [e.get_response_time_percentile(0.95) for e in light.entries.values()] == [
+        e.get_response_time_percentile(0.95) for e in full.entries.values()
+    ]

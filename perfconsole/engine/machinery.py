@@ -98,7 +98,11 @@ class LocustMachinery:
         """Exact percentiles beside the runner (see perfconsole.engine.hdr.hooks)."""
         env, runner = self.require()
         self.hdr = HdrStats(
-            env, runner.stats, local=isinstance(runner, LocalRunner), window_s=self.settings.window_s
+            env,
+            runner.stats,
+            local=isinstance(runner, LocalRunner),
+            window_s=self.settings.window_s,
+            endpoint_caches=bool(getattr(self.plan.parsed_options, "stats_history_enabled", False)),
         )
         return self.hdr
 

@@ -52,11 +52,19 @@ class HdrStats:
     """The exact figures of one session's runner (master or in-process)."""
 
     def __init__(
-        self, environment: Environment, stats: RequestStats, local: bool, window_s: int = 10
+        self,
+        environment: Environment,
+        stats: RequestStats,
+        local: bool,
+        window_s: int = 10,
+        endpoint_caches: bool = False,
     ) -> None:
         self.environment = environment
         self.stats = stats
         self.local = local
+        self.endpoint_caches = endpoint_caches
+        """Keep Locust's response-time cache of each endpoint (``--csv-full-history`` writes their current
+        percentiles); else only the total's is kept, for Locust's history of the total."""
         self.aggregator = HdrAggregator(window_s=window_s)
         self.errors = 0
         """Reports whose histograms could not be read (counted, never fatal)."""
@@ -103,10 +111,19 @@ class HdrStats:
             if entry is not None and counts is not None:  # else (folded): Locust's figures stay
                 correct_entry(entry, stats_data.get("response_times") or {}, counts)
             if entry is not None:
-                prune_per_second(entry)
+                self._lighten(entry)
         total = data.get("stats_total") or {}
         correct_entry(self.stats.total, total.get("response_times") or {}, merged.pop(TOTAL, {}))
         prune_per_second(self.stats.total)
+
+    def _lighten(self, entry: StatsEntry) -> None:
+        """An endpoint's entry holds only what is read of it: the last minute of its per-second counts,
+        and no copies of its response times for Locust's current percentiles unless they are written
+        (Locust keeps 20, each as large as the entry's own: some 10 MB at 100 endpoints)."""
+        prune_per_second(entry)
+        if not self.endpoint_caches and entry.use_response_times_cache:
+            entry.use_response_times_cache = False
+            entry.response_times_cache = None
 
     def _entry(self, key: Key) -> StatsEntry | None:
         return self.stats.entries.get((key[1], key[0]))
@@ -133,7 +150,10 @@ class HdrStats:
             entry = self.stats.total if key == TOTAL else self._entry(key)
             if entry is not None:
                 replace_entry(entry, times)
-                prune_per_second(entry)
+                if entry is self.stats.total:
+                    prune_per_second(entry)
+                else:
+                    self._lighten(entry)
 
     def reset(self) -> None:
         """A new run (Locust cleared its stats)."""
