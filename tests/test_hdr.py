@@ -257,6 +257,22 @@ def test_stage_keys_follow_plateaus_and_a_spike_drills_phases() -> None:
     assert [s.requests for s in stages] == [5, 5, 5, 5] and stages[-1].end_s == 40.0
 
 
+def test_a_stage_counts_the_whole_seconds_whose_middle_it_holds() -> None:
+    from perfconsole.engine.hdr.stages import StageTracker
+
+    tracker = StageTracker()  # epoch 1000.0 is run time 0
+    tracker.observe(("settle", "settle"), 1097.0, 97.0)
+    tracker.observe(("a", "search"), 1100.2, 100.2)  # 3.3 s holding 3 middles: 1100.5 .. 1102.5
+    tracker.observe(("b", "search"), 1103.5, 103.5)  # 3.3 s holding 4: 1103.5 .. 1106.5
+    tracker.observe(("after", "settle"), 1106.8, 106.8)
+    for second in range(1097, 1109):
+        tracker.add(second, [(index_of(40_000), 10)], 0, 40_000)  # 10 requests every second
+    a, b = tracker.stats(1109.0, 109.0)[1:3]
+    assert (a.requests, b.requests) == (30, 40)  # over 3.3 s each: 9.1/s and 12.1/s
+    assert tracker.counted_window(2) == (100.0, 103.0) and tracker.counted_window(3) == (103.0, 107.0)
+    assert tracker.counted_window(4) is None and tracker.counted_window(9) is None  # open; no such stage
+
+
 def test_a_malformed_report_merges_nothing() -> None:
     from perfconsole.engine.hdr.codec import WireInterval
 

@@ -105,6 +105,8 @@ class CapacityStep:
     """Run time the level was set (the settle starts)."""
     measure_start_s: float
     end_s: float
+    """The measured part: the run times of the whole seconds its requests were counted in (its req/s is
+    over them)."""
     total: EndpointFigures
     endpoints: tuple[EndpointFigures, ...] = ()
     breaches: tuple[Breach, ...] = ()

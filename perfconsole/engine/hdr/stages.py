@@ -9,6 +9,7 @@ a kind in ``PER_ENDPOINT_KINDS`` (a capacity search's measured steps) also keep 
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 
 import gevent
@@ -133,6 +134,19 @@ class StageTracker:
             if (stage.label, stage.kind) == key:
                 return position, stage.histogram.total
         return None
+
+    def counted_window(self, index: int) -> tuple[float, float] | None:
+        """The run times of the whole seconds counted in a closed stage (1-based ``index``): a second counts
+        in the stage in force at its middle, so a 3.3 s stage counts 3 or 4 of them; its req/s is its
+        requests over this window, not over its own span. None while the stage is open."""
+        if not 1 <= index <= len(self._stages):
+            return None
+        stage = self._stages[index - 1]
+        if stage.end_ts is None:
+            return None
+        first, after = math.ceil(stage.start_ts - 0.5), math.ceil(stage.end_ts - 0.5)
+        shift = stage.start_s - stage.start_ts
+        return first + shift, max(first, after) + shift
 
     def endpoint_figures(self, index: int) -> tuple[EndpointFigures, ...]:
         """The stage's own figures per endpoint (1-based ``index``; only kinds in ``PER_ENDPOINT_KINDS``)."""
