@@ -96,7 +96,21 @@ class ArrivalPacer:
         self.ceiling = 0
         self.active = False
         runner.register_message(SHARE, self._on_share)
+        runner.environment.events.test_stopping.add_listener(self._on_test_stopping)
         runner.environment.events.test_stop.add_listener(self._on_test_stop)
+
+    def _on_test_stopping(self, **_kwargs: Any) -> None:
+        """The run begins to stop (its users are being stopped): no start is handed out from now on, and
+        those still due are not counted as dropped (stopping the users can take longer than
+        ``MAX_START_WAIT_S``); those that had already waited that long are."""
+        cursor = self._cursor
+        if not self.active or cursor is None:
+            return
+        if self._loop is not None:
+            self._loop.kill(block=False)
+            self._loop = None
+        self._drop(cursor.expire(self._run_time()))
+        self._cursor = DueCursor(Arrivals(RateCurve(()), 0.0), MAX_START_WAIT_S)  # no arrival: users wait
 
     def _on_test_stop(self, **_kwargs: Any) -> None:
         self.deactivate()  # the run is over: a next run starts in Locust's own loop unless given a share
