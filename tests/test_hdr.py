@@ -133,6 +133,27 @@ def test_dense_percentiles_in_one_pass_match_the_sparse_ones_in_any_order() -> N
         assert [dense.value_at(f) for f in fractions] == sparse_values(sparse, 0, fractions)
 
 
+def test_time_blocks_figures_are_those_of_their_requests_as_blocks_merge() -> None:
+    from perfconsole.engine.hdr.blocks import MAX_BLOCKS, TimeBlocks
+
+    rng = random.Random(9)
+    blocks, by_second = TimeBlocks(), {}
+    for second in range(100, 100 + 3 * MAX_BLOCKS):  # merged twice: 4 s blocks
+        pairs = [(index_of(int(rng.lognormvariate(8, 1))), rng.randint(1, 3)) for _ in range(50)]
+        blocks.add(second, pairs, failures=1)
+        by_second[second] = pairs
+    assert blocks.seconds == 4
+    for block in blocks.blocks():
+        sparse: dict[int, int] = {}
+        for second in range(block.start, block.start + block.seconds):
+            for index, count in by_second.get(second, ()):
+                sparse[index] = sparse.get(index, 0) + count
+        assert block.requests == sum(sparse.values()) and block.failures == block.seconds
+        assert [block.p50_ms, block.p95_ms, block.p99_ms] == sparse_values(sparse, 0, (0.5, 0.95, 0.99))
+        mean_us = sum((lowest_of(i) + highest_of(i)) / 2 * c for i, c in sparse.items()) / block.requests
+        assert block.mean_ms == pytest.approx(mean_us / 1000.0, rel=1e-12)
+
+
 def test_window_figures_follow_late_reports_and_seconds_without_requests() -> None:
     def report(aggregator: HdrAggregator, second: int, value_ms: float) -> HdrAggregator:
         recorder = IntervalRecorder(clock=lambda: second + 0.5)
