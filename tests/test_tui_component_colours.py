@@ -23,8 +23,10 @@ from textual.widget import Widget
 import perfconsole.tui
 from perfconsole.tui.screens.run_browser import CompareScreen, RunBrowserScreen
 from perfconsole.tui.widgets.charts import RunChart
+from perfconsole.tui.widgets.key_bar import KeyBar
 from perfconsole.tui.widgets.message_line import MessageLine
 from perfconsole.tui.widgets.percentile_table import PercentileTable
+from perfconsole.tui.widgets.rate_panel import RatePanel
 from perfconsole.tui.widgets.resources import ResourceFigures
 from perfconsole.tui.widgets.status_bar import StatusBar
 
@@ -58,6 +60,14 @@ SPANS: dict[type[Widget], dict[str, str]] = {
         "resource-figures--warn": "yellow",
         "resource-figures--dim": "dim",
     },
+    RatePanel: {
+        "rate-panel--title": "bold",
+        "rate-panel--keeping-up": "green",
+        "rate-panel--target-bound": "bold yellow",
+        "rate-panel--generator-bound": "bold red",
+        "rate-panel--pool-ceiling": "bold red",
+    },
+    KeyBar: {"key-bar--key": "bold", "key-bar--separator": "dim"},
     RunBrowserScreen: {"run-browser--broken": "red", "run-browser--baseline": "bold"},
     CompareScreen: {"compare--regressed": "bold magenta"},
 }
@@ -104,6 +114,8 @@ class Colours(App[None]):
         yield RunChart()
         yield ResourceFigures()
         yield MessageLine()
+        yield RatePanel()
+        yield KeyBar(())
 
 
 def test_component_classes_draw_the_colours_of_the_style_strings_they_replaced() -> None:

@@ -8,12 +8,13 @@ from textual.widget import Widget
 
 from perfconsole.verdicts.arrival import GENERATOR_BOUND, KEEPING_UP, POOL_CEILING, TARGET_BOUND
 
-VERDICT_STYLES = {
-    KEEPING_UP: "green",
-    TARGET_BOUND: "bold yellow",
-    GENERATOR_BOUND: "bold red",
-    POOL_CEILING: "bold red",
+VERDICT_ROLES = {
+    KEEPING_UP: "keeping-up",
+    TARGET_BOUND: "target-bound",
+    GENERATOR_BOUND: "generator-bound",
+    POOL_CEILING: "pool-ceiling",
 }
+"""The verdict's component class (``rate-panel--ROLE`` in app.tcss)."""
 
 
 class RatePanel(Widget):
@@ -24,6 +25,8 @@ class RatePanel(Widget):
     RatePanel.-on { display: block; }
     """
 
+    COMPONENT_CLASSES = {"rate-panel--title", *(f"rate-panel--{role}" for role in VERDICT_ROLES.values())}
+
     lines: reactive[tuple[str, ...]] = reactive((), layout=True)
 
     def watch_lines(self, lines: tuple[str, ...]) -> None:
@@ -32,9 +35,12 @@ class RatePanel(Widget):
     def render(self) -> Text:
         text = Text("\n".join(self.lines))
         if self.lines:
-            text.stylize("bold", 0, len("RATE"))
+            text.stylize(self.get_component_rich_style("rate-panel--title", partial=True), 0, len("RATE"))
             last = self.lines[-1]
             verdict = last.split(":", 1)[0]
             start = len(text.plain) - len(last)
-            text.stylize(VERDICT_STYLES.get(verdict, ""), start, start + len(verdict))
+            role = VERDICT_ROLES.get(verdict)
+            if role is not None:
+                style = self.get_component_rich_style(f"rate-panel--{role}", partial=True)
+                text.stylize(style, start, start + len(verdict))
         return text
