@@ -6,12 +6,14 @@ the users in one worker process), its RSS, and the bytes it writes to the termin
 
 Runs the real `perfconsole` in a pseudo-terminal of the given size on the embedded demo target with a
 generated locustfile: each user requests ``/api/v1/health/ping`` under one of ``--endpoints`` names in turn
-(about 10 requests a second per user). After ``--settle`` seconds it measures the console process's CPU
+(about 10 requests a second per user). It presses Enter once the start screen shows, waits until the run
+is running and the table shows the generated endpoints (at most 60 s each: the start is not timed, so a busy
+machine only makes it later), and after ``--settle`` seconds more it measures the console process's CPU
 time (``psutil``; its children, the worker and the demo target, are not counted), its RSS at the start
 and the end of the window, and the terminal bytes; ``--headless`` measures ``perfconsole run --headless``
 with the same load instead, the master's cost without a screen. ``--rss-every N`` prints the RSS every N
 seconds of the window and its growth per minute (least squares), for long runs (e.g. ``--seconds 1800``).
-Bounded: settle + seconds + ~20 s.
+Bounded: start (at most 3 x 60 s) + settle + seconds + ~20 s.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import argparse
 import fcntl
 import os
 import pty
+import re
 import select
 import signal
 import struct
@@ -48,6 +51,8 @@ class ManyNamesUser(HttpUser):
     def one_name(self):
         self.client.get("/api/v1/health/ping", name=next(NAMES))
 '''
+ESCAPES = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]")
+START_TIMEOUT_S = 60.0
 
 
 def drain(fd: int, until: float) -> int:
@@ -63,6 +68,43 @@ def drain(fd: int, until: float) -> int:
                 return total
             total += len(chunk)
     return total
+
+
+def wait_for(fd: int, text: bytes, timeout_s: float) -> float | None:
+    """Seconds until ``text`` (escape sequences left out) was read from the terminal; None: not in time."""
+    seen = b""
+    start = time.monotonic()
+    while (left := start + timeout_s - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            continue
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            return None
+        seen = ESCAPES.sub(b"", seen[-4096:] + chunk)
+        if text in seen:
+            return time.monotonic() - start
+    return None
+
+
+def await_run(fd: int, *, console: bool) -> None:
+    """Wait for the run to be under way, not for a fixed time: on the console, the start screen's key bar,
+    then Enter, the run's state and the generated endpoints in the table; headless, a progress line saying
+    the run is running."""
+
+    def expect(text: bytes, what: str) -> None:
+        if wait_for(fd, text, START_TIMEOUT_S) is None:
+            raise SystemExit(f"{what} did not show within {START_TIMEOUT_S:.0f} s")
+
+    if not console:
+        expect(b"] running |", "the run's progress line")
+        return
+    expect(b"start", "the start screen")
+    drain(fd, time.monotonic() + 0.5)
+    os.write(fd, b"\r")
+    expect(b"RUNNING", "the run's state")
+    expect(b"/api/v1/items/", "the endpoints in the table")
 
 
 def slope_per_minute(samples: list[tuple[float, int]]) -> float:
@@ -102,9 +144,7 @@ def main() -> int:
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     process = psutil.Process(pid)
     try:
-        drain(fd, time.monotonic() + 6)  # start screen
-        if not args.headless:
-            os.write(fd, b"\r")
+        await_run(fd, console=not args.headless)
         drain(fd, time.monotonic() + args.settle)
         cpu_before, rss_before = sum(process.cpu_times()[:2]), process.memory_info().rss
         start = time.monotonic()
