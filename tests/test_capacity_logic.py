@@ -135,7 +135,7 @@ def test_no_confirmation_hold_when_confirm_is_zero() -> None:
 
 def test_lowest_level_failing_finds_no_capacity() -> None:
     steps = run_search(capacity=5)
-    assert len(steps) == 1
+    assert [(s.level, s.passed) for s in steps] == [(10, False), (10, False)]  # held again once
     decision = next_step(SPEC, RATE, steps)
     assert isinstance(decision, Finish) and "lowest level" in decision.note
     result = summarize(RATE, SearchState.DONE, steps, SPEC, "", (decision.note,))
@@ -257,6 +257,25 @@ def test_a_generator_limited_step_that_passes_when_held_again_does_not_count_as_
     lagging = ("generator lagging: worker event loop 372 ms late for 3 s",)
     steps = [step(1, 10, False, invalid=lagging, generator=True), step(2, 10, True)]
     assert next_step(SPEC, RATE, steps) == NextStep(StepPhase.GROW, 20)
+
+
+def test_a_failing_growth_step_is_held_again_and_a_stall_does_not_end_the_search() -> None:
+    stalled = [step(1, 10, True), step(2, 20, True), step(3, 40, False)]
+    assert next_step(SPEC, RATE, stalled) == NextStep(StepPhase.GROW, 40)
+    # it passes when held again: the growth goes on, and the answer does not stop at the stall
+    steps = [*stalled, step(4, 40, True)]
+    assert next_step(SPEC, RATE, steps) == NextStep(StepPhase.GROW, 80)
+    steps += [step(5, 80, False), step(6, 80, False)]
+    assert next_step(SPEC, RATE, steps) == NextStep(StepPhase.REFINE, 60)
+    steps += [step(7, 60, True, StepPhase.REFINE)]
+    result = summarize(RATE, SearchState.PARTIAL, steps, SPEC, "")
+    assert result.capacity == 60
+    assert result.binding is not None and result.binding.step == 5  # not the stalled step 3
+    assert "step 3 (40/s) failed, and passed when held again" in result.notes
+    # a refine's or a hold's fail is not held again
+    assert next_step(SPEC, RATE, [*steps, step(8, 70, False, StepPhase.REFINE)]) == NextStep(
+        StepPhase.REFINE, 65
+    )
 
 
 def test_capacity_round_trips_through_its_codec() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 import statistics
 import time
 from collections.abc import Iterator
@@ -103,7 +104,11 @@ def test_each_stage_has_its_own_percentiles(
         # A second whose middle lies within 0.25 s of a stage edge may fall either side (the edges come from a
         # 0.1 s poll): each such second is tried in and out, and one choice must give the stage's own count
         # and median.
-        start, end = bounds[result.stages.index(stage)]
+        # Seconds before the first stage count in it, and seconds after the last in the last.
+        position = result.stages.index(stage)
+        start, end = bounds[position]
+        start = -math.inf if position == 0 else start
+        end = math.inf if position == len(result.stages) - 1 else end
         sure = [(int(ended), rt) for ended, rt in logged if start + 0.25 <= int(ended) + 0.5 < end - 0.25]
         edge_seconds = {
             int(ended)

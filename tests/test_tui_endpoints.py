@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import locust  # noqa: F401, I001  - first: gevent monkey-patching before any asyncio loop exists
@@ -207,44 +208,52 @@ def test_forty_endpoints_worst_first_filter_detail_and_freeze_at_80x24(
 
             await wait_for(pilot, slowed_stands_out, "40 endpoints, the slowed one clearly slowest", 60)
 
+            def first_rows(*keys: str) -> Callable[[], bool]:
+                return lambda: shown_keys()[: len(keys)] == list(keys)
+
             await pilot.press("W")
-            await pilot.pause(0.6)
-            keys = shown_keys()
-            assert keys[0] == "Total" and keys[1] == SLOWED, keys[:3]
+            await wait_for(pilot, first_rows("Total", SLOWED), f"the worst first: {shown_keys()[:3]}", 10)
             table = dashboard.query_one(PercentileTable)
             assert table.region.height >= 3 and table.region.bottom <= 24  # header, total, first row shown
             assert "p95 ▼" in str(table.columns[list(table.columns)[4]].label)
 
+            current = dashboard.use_current
             await pilot.press("v")  # whole run: the choice stays
-            await pilot.pause(0.6)
-            assert dashboard.table_choice.sort == "p95" and shown_keys()[1] == SLOWED
+            await wait_for(pilot, lambda: dashboard.use_current != current, "the whole-run view", 10)
+            assert dashboard.table_choice.sort == "p95"
+            await wait_for(pilot, first_rows("Total", SLOWED), "the worst first over the whole run", 10)
+
+            def rows_are(numbers: range) -> Callable[[], bool]:
+                wanted = [f"GET /api/notifications/{n}/" for n in numbers]
+                return lambda: sorted(shown_keys()[1:]) == wanted
 
             await pilot.press("slash", *"ions/1", "enter")
-            await pilot.pause(0.3)
-            assert sorted(shown_keys()[1:]) == [f"GET /api/notifications/{n}/" for n in range(10, 20)]
+            await wait_for(pilot, rows_are(range(10, 20)), "the rows matching ions/1", 10)
             await pilot.press("slash", "ctrl+u", *"*/3?/")  # a glob; the field starts with the filter
-            await pilot.pause(0.3)
-            assert sorted(shown_keys()[1:]) == [f"GET /api/notifications/{n}/" for n in range(30, 40)]
+            await wait_for(pilot, rows_are(range(30, 40)), "the rows matching */3?/", 10)
             await pilot.press("u")  # text in the filter, not the users dialog
-            assert isinstance(app.screen, DashboardScreen) and shown_keys() == ["Total"]
+            assert isinstance(app.screen, DashboardScreen)
+            await wait_for(pilot, lambda: shown_keys() == ["Total"], "no row matching */3?/u", 10)
             await pilot.press("escape")
-            await pilot.pause(0.3)
-            assert len(shown_keys()) == 41 and dashboard.table_choice.filter == ""
+            await wait_for(pilot, lambda: len(shown_keys()) == 41, "all rows back", 10)
+            assert dashboard.table_choice.filter == ""
 
             await pilot.press("down", "enter")  # the cursor's first endpoint row: the slowed one
             await wait_for(pilot, lambda: isinstance(app.screen, EndpointScreen), "the endpoint detail")
-            await pilot.pause(1.2)
             detail = app.screen
             assert isinstance(detail, EndpointScreen) and detail.key == SLOWED
             ladder = detail.query_one("#endpoint-ladder", RowsTable)
+            await wait_for(pilot, lambda: ladder.row_count == 6, "the endpoint's ladder", 10)
             rungs = [str(ladder.get_row_at(i)[0]) for i in range(ladder.row_count)]
             assert rungs == ["p50", "p90", "p95", "p99", "p99.9", "max"]
             measured_p95 = float(str(ladder.get_row_at(2)[2]))
             assert measured_p95 >= 300
             series = dashboard.endpoint_history.series(SLOWED)
             assert len(series.times) >= 3 and max(v for v in series.p95 if v is not None) >= 300
-            chart = detail.query_one("#endpoint-latency")
-            assert chart.data is not None and chart.data.series[1].values  # type: ignore[attr-defined]
+            chart: Any = detail.query_one("#endpoint-latency")
+            await wait_for(
+                pilot, lambda: chart.data is not None and bool(chart.data.series[1].values), "its chart", 10
+            )
             await pilot.press("escape")
             assert app.screen is dashboard
 

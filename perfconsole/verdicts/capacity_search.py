@@ -9,6 +9,8 @@ limit. Pure (the engine's ``engine/search/driver.py`` holds the levels and measu
   on below it (stepped down, said in the notes) until a hold passes.
 - A step the load generator limited (saturated or lagging) is held again; limited twice in a row, the search
   ends: no capacity of the target (the generator's, which it cannot tell).
+- A failing growth step is held again once before it ends the growth: a stall of a busy machine is not the
+  target's limit. A level counts by its latest judged step.
 """
 
 from __future__ import annotations
@@ -80,7 +82,10 @@ def next_step(spec: Search, mode: SearchMode, steps: Sequence[CapacityStep]) -> 
         return Finish(SearchState.DONE)
     if len(steps) >= spec.max_steps:
         return Finish(SearchState.DONE, f"stopped after {spec.max_steps} steps (search.max_steps)")
-    judged = [s for s in steps if not s.generator_limited]
+    if last.phase is StepPhase.GROW and not last.passed and not last.generator_limited:
+        if not any(s.level == last.level and not s.generator_limited for s in steps[:-1]):
+            return NextStep(StepPhase.GROW, last.level)  # once more: one stall does not end the growth
+    judged = latest_judged(steps)
     fails = [s.level for s in judged if not s.passed]
     passes = [s.level for s in judged if s.passed]
     if not fails:
@@ -105,6 +110,22 @@ def _confirm(spec: Search, level: float, note: str) -> NextStep | Finish:
     return NextStep(StepPhase.CONFIRM, level)
 
 
+def latest_judged(steps: Sequence[CapacityStep]) -> list[CapacityStep]:
+    """The latest step of each level the generator did not limit: a failing step held again and passing
+    counts as a pass (and a passing level whose hold failed as a fail)."""
+    latest: dict[float, CapacityStep] = {}
+    for step in steps:
+        if not step.generator_limited:
+            latest[step.level] = step
+    return list(latest.values())
+
+
+def overturned(steps: Sequence[CapacityStep]) -> list[CapacityStep]:
+    """Failing steps that passed when their level was held again."""
+    final = {s.level: s for s in latest_judged(steps)}
+    return [s for s in steps if not s.passed and not s.generator_limited and final[s.level].passed]
+
+
 # ------------------------------------------------------------------------------------------------ answers
 def capacity_of(steps: Sequence[CapacityStep]) -> tuple[CapacityStep | None, bool]:
     """The step that stands for the SLO capacity and whether a confirmation hold passed there: the highest
@@ -112,7 +133,7 @@ def capacity_of(steps: Sequence[CapacityStep]) -> tuple[CapacityStep | None, boo
     holds = [s for s in steps if s.phase is StepPhase.CONFIRM and s.passed]
     if holds:
         return max(holds, key=lambda s: (s.level, s.index)), True
-    fails = [s.level for s in steps if not s.passed and not s.generator_limited]
+    fails = [s.level for s in latest_judged(steps) if not s.passed]
     hi = min(fails) if fails else float("inf")
     below = [s for s in steps if s.passed and s.level < hi]
     if not below:
@@ -155,7 +176,8 @@ def binding_limit(steps: Sequence[CapacityStep]) -> BindingLimit | None:
     """At the first failing step: the breach furthest over its limit, and whether the load generator or
     the target was the limit. A generator-limited step names its validity reason; so does a step that broke
     no threshold (dropped iterations, a lost worker, too few requests)."""
-    first = next((s for s in steps if not s.passed and not s.generator_limited), None)
+    retried = overturned(steps)
+    first = next((s for s in steps if not s.passed and not s.generator_limited and s not in retried), None)
     first = first or next((s for s in steps if s.generator_limited), None)  # only the generator ever broke
     if first is None:
         return None
@@ -186,6 +208,8 @@ def summarize(
         failed = [s for s in steps if s.phase is StepPhase.CONFIRM and not s.passed]
         levels = ", ".join(f"{s.level:g}{mode.unit}" for s in failed)
         said.append(f"stepped down: the confirmation hold failed at {levels}")
+    for step in overturned(steps):
+        said.append(f"step {step.index} ({step.level:g}{mode.unit}) failed, and passed when held again")
     if state is SearchState.SATURATED:
         found, confirmed = None, False
     return CapacityResult(
