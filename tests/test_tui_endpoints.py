@@ -5,9 +5,9 @@ the Pilot test runs real users against the demo target with one path slowed thro
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import locust  # noqa: F401, I001  - first: gevent monkey-patching before any asyncio loop exists
