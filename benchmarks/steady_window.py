@@ -2,9 +2,10 @@
 
 Whole-run figures mix in what is not per request: start-up (perfconsole starts its worker processes with
 their own imports, `locust --processes` forks them), spawning and stopping, and each tool's own idea of a
-run's duration. Between two reads in the middle of a run, the requests come from nginx's own counter
-(`stub_status`, read over loopback: the reads add two requests) and the CPU seconds from /proc of the
-tool's whole process tree, so both tools are measured by the same ruler. CPU per request is what the
+run's duration. Between two reads in the middle of a run, the requests come from the target's own counter
+(nginx's `stub_status`, or the demo target's `/metrics`; read over loopback: the reads add two requests)
+and the CPU seconds from /proc of the tool's whole process tree, so both tools are measured by the same
+ruler. CPU per request is what the
 generator pays for each request, on a busy machine too (time spent waiting for a CPU is not counted).
 """
 
@@ -15,6 +16,7 @@ import re
 import subprocess
 import threading
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +28,7 @@ SETTLE_S = 2.0
 END_S = 1.5
 """... and ends this long before the run's duration is up."""
 _HANDLED = re.compile(r"\s(\d+)\s+(\d+)\s+(\d+)\s*\n")
+_DEMO_COUNT = re.compile(r"^demo_request_duration_seconds_count (\d+)$", re.MULTILINE)
 
 
 @dataclass
@@ -51,6 +54,24 @@ def nginx_requests(base_url: str) -> int:
     if found is None:
         raise RuntimeError(f"unexpected stub_status answer: {text[:200]!r}")
     return int(found.group(3))
+
+
+def demo_requests(base_url: str) -> int:
+    """Requests the demo target has answered so far (its ``/metrics`` count; reads count themselves)."""
+    with urllib.request.urlopen(base_url + "/metrics", timeout=5) as response:  # noqa: S310 - loopback
+        text = response.read().decode()
+    found = _DEMO_COUNT.search(text)
+    if found is None:
+        raise RuntimeError("no request count in /metrics")
+    return int(found.group(1))
+
+
+def target_requests(base_url: str) -> int:
+    """Requests the target has answered so far: nginx's counter, else the demo target's."""
+    try:
+        return nginx_requests(base_url)
+    except urllib.error.HTTPError:
+        return demo_requests(base_url)
 
 
 def _tree_cpu_s(root: int) -> float:
@@ -92,17 +113,17 @@ def run_measured(
 
     def measure() -> None:
         try:
-            last, deadline = nginx_requests(target_url), time.monotonic() + timeout_s
+            last, deadline = target_requests(target_url), time.monotonic() + timeout_s
             while proc.poll() is None and time.monotonic() < deadline:  # until the load begins
                 time.sleep(0.1)
-                count = nginx_requests(target_url)
+                count = target_requests(target_url)
                 if count - last > 10:
                     break
                 last = count
             time.sleep(SETTLE_S)
-            cpu0, count0, t0 = _tree_cpu_s(proc.pid), nginx_requests(target_url), time.monotonic()
+            cpu0, count0, t0 = _tree_cpu_s(proc.pid), target_requests(target_url), time.monotonic()
             time.sleep(max(1.0, seconds - SETTLE_S - END_S))
-            cpu1, count1, t1 = _tree_cpu_s(proc.pid), nginx_requests(target_url), time.monotonic()
+            cpu1, count1, t1 = _tree_cpu_s(proc.pid), target_requests(target_url), time.monotonic()
         except (OSError, RuntimeError):
             return
         if proc.poll() is None:

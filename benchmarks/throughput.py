@@ -51,7 +51,8 @@ class Figures:
     p99: float
     requests: int
     window: Window
-    """The run's steady middle measured from outside (nginx's counter, the process tree's CPU)."""
+    """The run's steady middle measured from outside (the target's request counter, the process tree's
+    CPU)."""
 
 
 def free_port() -> int:
@@ -241,7 +242,7 @@ def rps_ratio(results: dict[str, list[Figures]]) -> tuple[float, float]:
 
 def window_ratios(results: dict[str, list[Figures]]) -> tuple[float, float] | None:
     """(median of the pairs' steady req/s ratios, of their CPU-per-request ratios), perfconsole / Locust;
-    None when the target has no request counter."""
+    None when the target has no request counter (nginx's stub_status, the demo target's /metrics)."""
     pairs = [
         (ours.window, theirs.window)
         for ours, theirs in zip(results["perfconsole"], results["locust"], strict=True)
@@ -284,6 +285,13 @@ def main() -> int:
             f"throughput: req/s perfconsole/locust {pairs:.3f} (median of pairs; ratio of medians "
             f"{medians:.3f}; goal >= 0.95)"
         )
+        steady = window_ratios(throughput)
+        if steady is not None:
+            verdicts.append(
+                f"throughput, steady middle of each run (the demo target's counter): req/s "
+                f"perfconsole/locust {steady[0]:.3f}, CPU per request perfconsole/locust {steady[1]:.3f} "
+                "(medians of pairs)"
+            )
     if "rate" in args.phases:
         print("phase 2: rate (FastHttpUser, GET /api/v1/health/ping on nginx, no wait)")
         if not nginx_binary():

@@ -110,15 +110,15 @@ def fold_request_stats(stats: Any, fold: EndpointFold, recorder: Any = None) -> 
     log_request: Callable[..., None] = stats.log_request
     log_error: Callable[..., None] = stats.log_error
     known = fold.known  # cleared in place on reset: a kept name skips the fold (this runs per request)
-    record = recorder.record_request if recorder is not None else None
     record_failure = recorder.record_failure if recorder is not None else None
 
     def folded_request(method: str, name: str, response_time: Any, content_length: Any) -> None:
         if (method, name) not in known:
             name = fold.name_for(method, name)
-        if record is not None:
-            record(method, name, response_time)
         log_request(method, name, response_time, content_length)
+
+    if recorder is not None:  # the fold, the recording and Locust's log_request in one call per request
+        folded_request = recorder.request_path(log_request, known, fold.name_for)
 
     def folded_error(method: str, name: str, error: Any) -> None:
         folded = fold.name_of(method, name)

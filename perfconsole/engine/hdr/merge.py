@@ -62,13 +62,22 @@ class HdrAggregator:
             )
             for interval in intervals
         ]
+        # No coordinated-omission twin in play: the whole-run histograms take the report's counters once per
+        # endpoint (a report holds about 3 seconds of each), not once per second (the master's largest cost).
+        batched = not self.corrected and all(extra is None and twin is None for _, _, extra, twin in decoded)
+        max_us: dict[Key, int] = {}
         for interval, pairs, extra, twin in decoded:
             key = self.key_for(interval.method, interval.name)
-            if twin is not None:
-                self._add_corrected(key, twin, None, interval.twin_max_us, start=True)
-            elif extra is not None or self.corrected:
-                self._add_corrected(key, pairs, extra, interval.max_us)
-            self._add(key, interval.second, pairs, interval.failures, interval.max_us)
+            if batched:
+                self._add_slices(key, interval.second, pairs, interval.failures, interval.max_us)
+                if interval.max_us > max_us.get(key, -1):
+                    max_us[key] = interval.max_us
+            else:
+                if twin is not None:
+                    self._add_corrected(key, twin, None, interval.twin_max_us, start=True)
+                elif extra is not None or self.corrected:
+                    self._add_corrected(key, pairs, extra, interval.max_us)
+                self._add(key, interval.second, pairs, interval.failures, interval.max_us)
             counts = merged.setdefault(key, {})
             for index, count in pairs:
                 counts[index] = counts.get(index, 0) + count
@@ -80,6 +89,13 @@ class HdrAggregator:
                 for index, count in counts.items():
                     total[index] = total.get(index, 0) + count
             merged[TOTAL] = total
+        if batched and merged:
+            for key, highest in max_us.items():
+                histogram = self.run.get(key)
+                if histogram is None:
+                    histogram = self.run[key] = DenseHistogram()
+                histogram.add(merged[key].items(), highest)
+            self.run[TOTAL].add(merged[TOTAL].items(), max(max_us.values()))
         return merged
 
     def merge_locust(self, client_id: str, stats: Iterable[dict], second: int) -> None:
@@ -97,13 +113,19 @@ class HdrAggregator:
         self.plain_workers[client_id] = self.plain_workers.get(client_id, 0) + requests
 
     def _add(self, key: Key, second: int, pairs: list[tuple[int, int]], failures: int, max_us: int) -> None:
-        if key[1] == OTHER_NAME:
-            self.folded += sum(count for _, count in pairs)
         histogram = self.run.get(key)
         if histogram is None:
             histogram = self.run[key] = DenseHistogram()
         histogram.add(pairs, max_us)
         self.run[TOTAL].add(pairs, max_us)
+        self._add_slices(key, second, pairs, failures, max_us)
+
+    def _add_slices(
+        self, key: Key, second: int, pairs: list[tuple[int, int]], failures: int, max_us: int
+    ) -> None:
+        """One interval into what is kept by second: the window, the stages, the time blocks."""
+        if key[1] == OTHER_NAME:
+            self.folded += sum(count for _, count in pairs)
         self.window.add(second, key, pairs, failures, max_us)
         self.window.add(second, TOTAL, pairs, failures, max_us)
         self.stages.add(second, pairs, failures, max_us, key)

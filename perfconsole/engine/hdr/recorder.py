@@ -8,7 +8,7 @@ Recording costs one dictionary update and a few integer operations per request (
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 from perfconsole.engine.hdr.layout import (
@@ -23,7 +23,6 @@ Key = tuple[str, str]
 """(method, name) as Locust's request event gives them."""
 _SUB_BUCKET_MASK = SUB_BUCKET_COUNT - 1
 _BUCKET_SHIFT = SUB_BUCKET_HALF_COUNT_MAGNITUDE + 1
-_HALF_MAGNITUDE = SUB_BUCKET_HALF_COUNT_MAGNITUDE
 _HALF_MAGNITUDE = SUB_BUCKET_HALF_COUNT_MAGNITUDE
 
 
@@ -62,6 +61,7 @@ class IntervalRecorder:
         """Pacing interval (µs) of the user sending the request, when any user class is paced."""
         self.start_lag: Callable[[], int | None] | None = None
         """Arrival-rate mode: the start lag (µs) of the iteration sending the request (None: not paced)."""
+        self._record: Callable[[str, str, Any, Any], None] | None = None
 
     def record(self, method: str, name: str, response_time_ms: float | None, failed: bool = False) -> None:
         if response_time_ms is None:
@@ -124,34 +124,61 @@ class IntervalRecorder:
         return interval
 
     def record_request(self, method: str, name: str, response_time_ms: float | None) -> None:
-        """A request on its way into Locust's stats (the worker's stats wrapper, ``fold_request_stats``);
-        its failure, if any, follows at once as :meth:`record_failure`. Runs per request: the common case
-        (no paced user, no scheduled iteration) is written out here."""
-        if response_time_ms is None:
-            self._last = None
-            return
-        second = int(self._clock())
-        if second != self._second:
-            self._second = second
-            self._by_name = {}
-        interval = self._by_name.get((method, name))
-        if interval is None:
-            interval = self._by_name[(method, name)] = self._interval(second, method, name)
-        self._last = interval
-        value_us = int(response_time_ms * 1000.0 + 0.5)
-        if self.start_lag is not None or self.pacing is not None or interval.twin is not None:
-            self._add(interval, value_us, False)
-            return
-        if value_us <= 0:
-            index = 0
-        else:  # layout.index_of, inlined
-            value = value_us if value_us <= HIGHEST_US else HIGHEST_US
-            bucket = (value | _SUB_BUCKET_MASK).bit_length() - _BUCKET_SHIFT
-            index = ((bucket + 1) << _HALF_MAGNITUDE) + (value >> bucket) - SUB_BUCKET_HALF_COUNT
-        counts = interval.counts
-        counts[index] = counts.get(index, 0) + 1
-        if value_us > interval.max_us:
-            interval.max_us = value_us
+        """A request on its way into Locust's stats; its failure, if any, follows at once as
+        :meth:`record_failure`. (A worker's stats wrapper calls :meth:`request_path`'s function instead.)"""
+        if self._record is None:
+            self._record = self.request_path()
+        self._record(method, name, response_time_ms, None)
+
+    def request_path(
+        self,
+        log_request: Callable[[str, str, Any, Any], None] | None = None,
+        known: Container[Key] | None = None,
+        fold: Callable[[str, str], str] | None = None,
+    ) -> Callable[[str, str, Any, Any], None]:
+        """The function a worker's stats wrapper (``cardinality.fold_request_stats``) runs per request in
+        place of Locust's ``log_request(method, name, response_time, content_length)``: the endpoint fold
+        (``fold`` for a name not in ``known``), this recorder, then ``log_request``, in one call. The common
+        case (no paced user, no scheduled iteration) is written out here: it runs for every request."""
+        recorder = self
+        clock = self._clock
+        kept: Container[Key] = known if fold is not None and known is not None else _EVERY_KEY
+
+        def path(method: str, name: str, response_time: Any, content_length: Any) -> None:
+            if (method, name) not in kept:
+                name = fold(method, name)  # type: ignore[misc]  # kept is every key without a fold
+            if response_time is None:
+                recorder._last = None
+            else:
+                second = int(clock())
+                if second != recorder._second:
+                    recorder._second = second
+                    by_name = recorder._by_name = {}
+                else:
+                    by_name = recorder._by_name
+                key = (method, name)
+                interval = by_name.get(key)
+                if interval is None:
+                    interval = by_name[key] = recorder._interval(second, method, name)
+                recorder._last = interval
+                value_us = int(response_time * 1000.0 + 0.5)
+                if recorder.start_lag is not None or recorder.pacing is not None or interval.twin is not None:
+                    recorder._add(interval, value_us, False)
+                else:
+                    if value_us <= 0:
+                        index = 0
+                    else:  # layout.index_of, inlined
+                        value = value_us if value_us <= HIGHEST_US else HIGHEST_US
+                        bucket = (value | _SUB_BUCKET_MASK).bit_length() - _BUCKET_SHIFT
+                        index = ((bucket + 1) << _HALF_MAGNITUDE) + (value >> bucket) - SUB_BUCKET_HALF_COUNT
+                    counts = interval.counts
+                    counts[index] = counts.get(index, 0) + 1
+                    if value_us > interval.max_us:
+                        interval.max_us = value_us
+            if log_request is not None:
+                log_request(method, name, response_time, content_length)
+
+        return path
 
     def record_failure(self) -> None:
         """The request just given to :meth:`record_request` failed (Locust logs its error right after it)."""
@@ -182,6 +209,16 @@ class IntervalRecorder:
         self._seconds = {}
         self._second = None
         self._last = None
+
+
+class _EveryKey:
+    """A container of every key (no endpoint fold)."""
+
+    def __contains__(self, _key: object) -> bool:
+        return True
+
+
+_EVERY_KEY = _EveryKey()
 
 
 def _count(counts: dict[int, int], value_us: int) -> None:

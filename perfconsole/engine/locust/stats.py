@@ -21,14 +21,17 @@ from perfconsole.engine.hdr.layout import COUNTS_LEN, highest_of
 if TYPE_CHECKING:
     from locust.stats import StatsEntry
 
-_MS_OF_INDEX: list[int] | None = None
+_MS_OF_INDEX: list[int | None] = [None] * COUNTS_LEN
+"""Whole ms of each counter index (its highest value, rounded), filled as indexes occur: a run meets a few
+thousand of the 23,552, and computing them all took the master tens of ms of CPU in a run's first report."""
 
 
-def _ms_table() -> list[int]:
-    global _MS_OF_INDEX
-    if _MS_OF_INDEX is None:
-        _MS_OF_INDEX = [round(highest_of(i) / 1000.0) for i in range(COUNTS_LEN)]
-    return _MS_OF_INDEX
+def ms_of(index: int) -> int:
+    """The whole ms Locust's entries count a counter index under."""
+    ms = _MS_OF_INDEX[index]
+    if ms is None:
+        ms = _MS_OF_INDEX[index] = round(highest_of(index) / 1000.0)
+    return ms
 
 
 def correct_entry(entry: StatsEntry, locust_rounded: Mapping[Any, int], counts: Mapping[int, int]) -> None:
@@ -41,19 +44,19 @@ def correct_entry(entry: StatsEntry, locust_rounded: Mapping[Any, int], counts: 
             times[key] = left
         else:
             times.pop(key, None)
-    table = _ms_table()
-    for index, count in counts.items():
-        ms = table[index]
-        times[ms] = times.get(ms, 0) + count
+    add_ms(times, counts)
     _refresh_cache(entry)
 
 
 def add_ms(times: dict[int, int], counts: Mapping[int, int]) -> None:
     """Add counters to a {whole ms: count} dict."""
-    table = _ms_table()
+    table = _MS_OF_INDEX
+    get = times.get
     for index, count in counts.items():
         ms = table[index]
-        times[ms] = times.get(ms, 0) + count
+        if ms is None:
+            ms = ms_of(index)
+        times[ms] = get(ms, 0) + count
 
 
 def replace_entry(entry: StatsEntry, times: Mapping[int, int]) -> None:
