@@ -130,7 +130,8 @@ def test_worker_killed_mid_run_hands_its_share_to_the_survivor(
     assert controller is not None and session.local_workers is not None
     session.start()
     wait_for(lambda: len(controller.shares) == 2 and session.elapsed_s > 5, 30, "two shares")
-    assert sorted(controller.shares.values()) == [100.0, 100.0]
+    shares = list(controller.shares.values())  # even, unless one worker fell short since (rebalanced)
+    assert sum(shares) == pytest.approx(200.0) and min(shares) > 0
     victim = session.local_workers.processes[0]
     os.kill(victim.pid, signal.SIGKILL)
     killed = time.monotonic()

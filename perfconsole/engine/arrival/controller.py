@@ -1,11 +1,13 @@
 """The master's side of arrival-rate mode: it owns the target rate and splits it across the workers.
 
 The target is a rate curve over run time: a profile's rate stages, or a constant the operator dials
-(``set_rate``). Each live worker gets an equal share (``messages.SHARE``) and an equal share of
-``--max-users``; the split is made again when a worker joins, is lost (Locust marks it missing, or its
-pacer's reports stop for ``STALE_S``) or comes back. Workers ask for more users (``messages.GROW``): the pool
-grows through Locust's own dispatch (``grow(total)``), never above ``max_users``. Reports of started and
-dropped iterations and start lag arrive each second (``figures``).
+(``set_rate``). Each live worker gets a share (``messages.SHARE``) and an equal share of ``--max-users``;
+the split is made even again when a worker joins, is lost (Locust marks it missing, or its pacer's reports
+stop for ``STALE_S``) or comes back. In between, every ``REBALANCE_S`` the shares follow what each worker
+achieves (``split.rebalance``: a worker that falls short hands rate to those that keep up). Workers ask
+for more users (``messages.GROW``): the pool grows through Locust's own dispatch (``grow(total)``), never
+above ``max_users``. Reports of started and dropped iterations and start lag arrive each second
+(``figures``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import gevent
@@ -23,12 +25,20 @@ from perfconsole.engine.arrival.messages import GROW, REPORT, SHARE
 from perfconsole.engine.arrival.pacer import ArrivalPacer
 from perfconsole.engine.arrival.plan import POOL_CEILING_FACTOR, ArrivalPlan
 from perfconsole.engine.arrival.schedule import RateCurve
+from perfconsole.engine.arrival.split import Load, even, rebalance
 from perfconsole.model.arrival import ArrivalFigures, ArrivalRun, ArrivalStatus
 from perfconsole.model.stages import StageStats
 
 SPLIT_CHECK_S = 0.5
 STALE_S = 2.5
 """A worker whose pacer has sent no report for this long since its share loses the share."""
+REBALANCE_S = 2.0
+"""How often the split is checked against what each worker achieved."""
+JUDGE_S = (2, 4)
+"""The fewest and most whole seconds a check reads (since the last split and the last check's window,
+reported by every worker)."""
+KEEP_S = 12
+"""Seconds of each worker's own started counts kept."""
 LIVE_WINDOW_S = 5
 """Seconds of the live figures (achieved, dropped/s, start lag)."""
 RATE_KIND = "rate"
@@ -44,6 +54,10 @@ class _Node:
     pool: int = 0
     busy: int = 0
     backlog: int = 0
+    sent_at: float = 0.0
+    """Wall-clock time of its last report (the seconds before it are complete in ``started``)."""
+    started: dict[int, int] = field(default_factory=dict)
+    """Iterations it started, by wall-clock second (the last ``KEEP_S``)."""
 
 
 class ArrivalController:
@@ -67,6 +81,12 @@ class ArrivalController:
         """(from run time, curve, label) of every target the run has had."""
         self._nodes: dict[str, _Node] = {}
         self._split: tuple[str, ...] = ()
+        self._fractions: dict[str, float] = {}
+        """Each worker's fraction of the target (summing to 1)."""
+        self._split_wall = 0.0
+        """Wall-clock time of the last split sent."""
+        self._judged: tuple[int, dict[str, Load] | None] = (0, None)
+        """The end (a wall-clock second, excluded) and the loads of the last window checked."""
         self._wall0 = 0.0
         self._origin_s = 0.0
         self._watcher: gevent.Greenlet | None = None
@@ -132,6 +152,7 @@ class ArrivalController:
             self._watcher.kill(block=False)
             self._watcher = None
         self._split = ()
+        self._fractions = {}
 
     def reset(self) -> None:
         """A new run: counts and history start again."""
@@ -247,7 +268,7 @@ class ArrivalController:
     def shares(self) -> dict[str, float]:
         """Each worker's share of the target now (iterations/s)."""
         rate = self.target_rate()
-        return {node: rate / len(self._split) for node in self._split} if self._split else {}
+        return {node: rate * self._fractions.get(node, 0.0) for node in self._split}
 
     # --------------------------------------------------------------------------- internals
     def _plan_label(self, plan: ArrivalPlan) -> str:
@@ -277,27 +298,63 @@ class ArrivalController:
         return tuple(sorted(live))
 
     def _watch_loop(self) -> None:
+        checked = time.monotonic()
         while True:
             gevent.sleep(SPLIT_CHECK_S)
             live = self._live_nodes()
             if live != self._split:
                 self._send_shares(live, force=False)
+            elif time.monotonic() - checked >= REBALANCE_S:
+                checked = time.monotonic()
+                self._rebalance()
 
-    def _send_shares(self, live: Sequence[str], force: bool) -> None:
+    def _rebalance(self) -> None:
+        """Shares by what each worker achieved over the whole seconds since the last split that every
+        worker has reported (``JUDGE_S``)."""
+        nodes = [self._nodes.get(n) for n in self._split]
+        if self.plan is None or len(nodes) < 2:
+            return
+        judged_to, before = self._judged
+        first = max(math.floor(self._split_wall) + 1, judged_to)
+        if judged_to < first:
+            before = None  # a split since: the window before it asked for other fractions
+        last = min(math.floor(n.sent_at) if n is not None else 0 for n in nodes)  # seconds < last: complete
+        first = max(first, last - JUDGE_S[1])
+        if last - first < JUDGE_S[0]:
+            return
+        asked = self.target_between(first - self._wall0, last - self._wall0)
+        loads = {
+            node_id: Load(
+                asked * self._fractions[node_id], sum(node.started.get(s, 0) for s in range(first, last))
+            )
+            for node_id, node in zip(self._split, nodes, strict=True)
+            if node is not None and node_id in self._fractions
+        }
+        new = rebalance(self._fractions, loads, before)
+        self._judged = (last, loads)
+        if new is not None:
+            self._send_shares(self._split, force=True, fractions=new)
+
+    def _send_shares(
+        self, live: Sequence[str], force: bool, fractions: dict[str, float] | None = None
+    ) -> None:
         if self.plan is None or not self._history:
             return
         curve = self._history[-1][1]
         now = self._elapsed()
         gone = [n for n in self._split if n not in live]
+        if tuple(live) != self._split or fractions is not None or set(self._fractions) != set(live):
+            self._fractions = fractions if fractions is not None else even(live)
         self._split = tuple(live)
         if not live:
             return
-        share = curve.scaled(1.0 / len(live)).to_wire()
         ceiling = math.ceil(self.max_users / len(live))
         stamp = time.monotonic()
+        self._split_wall = time.time()
         for node_id in live:
             node = self._nodes.setdefault(node_id, _Node())
             node.share_at = stamp
+            share = curve.scaled(self._fractions[node_id]).to_wire()
             data = {"curve": share, "now_s": now, "ceiling": ceiling, "poisson": self.plan.poisson}
             self._send(node_id, data)
         for node_id in gone:  # a silent worker that comes back must not go on with its old share
@@ -316,8 +373,12 @@ class ArrivalController:
         node.pool = int(data.get("pool") or 0)
         node.busy = int(data.get("busy") or 0)
         node.backlog = int(data.get("backlog") or 0)
+        node.sent_at = float(data.get("at") or time.time())
         for second, started, dropped, lag_flat, lag_max in data.get("seconds") or ():
             self.counts.add(int(second), int(started), int(dropped), list(lag_flat), int(lag_max))
+            node.started[int(second)] = node.started.get(int(second), 0) + int(started)
+        for second in [s for s in node.started if s < node.sent_at - KEEP_S]:
+            del node.started[second]
 
     def _on_grow(self, environment: Any = None, msg: Any = None, **_kwargs: Any) -> None:
         if self.plan is None or getattr(self.runner, "state", "") == "spawning":

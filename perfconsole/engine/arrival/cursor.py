@@ -9,7 +9,7 @@ cannot start. Taking and dropping cost the same whatever the backlog's size.
 
 from __future__ import annotations
 
-from perfconsole.engine.arrival.schedule import Arrivals
+from perfconsole.engine.arrival.schedule import ArrivalSource
 
 
 class DueCursor:
@@ -17,7 +17,7 @@ class DueCursor:
 
     __slots__ = ("arrivals", "max_wait_s", "due")
 
-    def __init__(self, arrivals: Arrivals, max_wait_s: float) -> None:
+    def __init__(self, arrivals: ArrivalSource, max_wait_s: float) -> None:
         self.arrivals = arrivals
         self.max_wait_s = max_wait_s
         self.due: float | None = arrivals.next()

@@ -9,7 +9,8 @@ when sent, "ceiling": this worker's share of --max-users, "poisson": bool}``; ``
 mode."""
 REPORT = "perfconsole_arrival_report"
 """Worker to master, each second: ``{"seconds": [[second, started, dropped, lag_flat, lag_max_us], ...],
-"pool": users, "busy": users in an iteration, "backlog": iterations waiting for a user}``."""
+"pool": users, "busy": users in an iteration, "backlog": iterations waiting for a user, "at": wall-clock
+time when sent (the seconds before it are complete)}``."""
 GROW = "perfconsole_arrival_grow"
 """Worker to master: ``{"need": users}``: no idle user at a scheduled time, the pool is below its ceiling."""
 REPORT_INTERVAL_S = 1.0

@@ -24,7 +24,7 @@ from gevent.hub import Waiter
 
 from perfconsole.engine.arrival.cursor import DueCursor
 from perfconsole.engine.arrival.messages import GROW, REPORT, REPORT_INTERVAL_S, SHARE
-from perfconsole.engine.arrival.schedule import Arrivals, RateCurve
+from perfconsole.engine.arrival.schedule import Arrivals, ArrivalSource, Handover, RateCurve
 from perfconsole.engine.hdr.codec import encode_counts
 from perfconsole.engine.hdr.layout import index_of
 from perfconsole.engine.locust import task_gate as gate
@@ -75,7 +75,7 @@ class ArrivalPacer:
         no lookup)."""
         self._clock = clock
         self._origin = 0.0
-        self._arrivals: Arrivals | None = None
+        self._arrivals: ArrivalSource | None = None
         self._cursor: DueCursor | None = None
         self._loop: gevent.Greenlet | None = None
         self._reporter: gevent.Greenlet | None = None
@@ -126,8 +126,16 @@ class ArrivalPacer:
         self._origin = self._clock() - float(data.get("now_s") or 0.0)
         now_s = self._run_time()
         curve = RateCurve.from_wire(rows)
-        self._arrivals = Arrivals(curve, now_s, poisson=bool(data.get("poisson")), rng=random.Random())
-        self._cursor = DueCursor(self._arrivals, MAX_START_WAIT_S)
+        poisson = bool(data.get("poisson"))
+        arrivals: ArrivalSource = Arrivals(curve, now_s, poisson=poisson, rng=random.Random())
+        before = self._cursor
+        due = before.due if before is not None else None
+        if before is not None and due is not None and due <= now_s and curve.rate_at(now_s) > 0:
+            # a new share (the master's split moved, or the rate changed): the iterations still waiting
+            # are started or dropped as before, not forgotten (a share of 0, the run ending, drops none)
+            arrivals = Handover(before.arrivals, due, now_s, arrivals)
+        self._arrivals = arrivals
+        self._cursor = DueCursor(arrivals, MAX_START_WAIT_S)
         if not self.active:
             self.active = True
             gate.open_gate(self)
@@ -307,6 +315,7 @@ class ArrivalPacer:
             "pool": self.runner.user_count,
             "busy": max(0, self.runner.user_count - len(self._idle)),
             "backlog": self._cursor.pending(self._run_time()) if self._cursor is not None else 0,
+            "at": time.time(),
         }
         try:
             self.runner.send_message(REPORT, data)

@@ -12,6 +12,7 @@ import math
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from perfconsole.config import RateStage
 
@@ -195,6 +196,64 @@ class Arrivals:
             self._t = found
             self._held = self.curve.held_at(found)
         return found
+
+
+class ArrivalSource(Protocol):
+    """What a cursor reads arrivals from (``Arrivals``, or a ``Handover`` between two of them)."""
+
+    @property
+    def curve(self) -> RateCurve: ...
+
+    def next(self) -> float | None: ...
+
+    def skip_before(self, limit_s: float) -> tuple[int, float | None]: ...
+
+
+class Handover:
+    """A new schedule taking over from an old one at ``switch_s`` without losing the old one's iterations
+    still waiting then: ``first`` (the oldest not yet started, already given by ``old``) and the rest of
+    ``old``'s before ``switch_s``, then ``new``'s (which start at ``switch_s``)."""
+
+    def __init__(self, old: ArrivalSource, first: float, switch_s: float, new: ArrivalSource) -> None:
+        self._old: ArrivalSource | None = old
+        self._first: float | None = first
+        self._switch = switch_s
+        self._new = new
+
+    @property
+    def curve(self) -> RateCurve:
+        return self._new.curve
+
+    def next(self) -> float | None:
+        if self._first is not None:
+            first, self._first = self._first, None
+            if first < self._switch:
+                return first
+        if self._old is not None:
+            found = self._old.next()
+            if found is not None and found < self._switch:
+                return found
+            self._old = None
+        return self._new.next()
+
+    def skip_before(self, limit_s: float) -> tuple[int, float | None]:
+        self._first = None  # given already: skip_before counts the last one given
+        old = self._old
+        if old is None:
+            return self._new.skip_before(limit_s)
+        if limit_s <= self._switch:
+            count, found = old.skip_before(limit_s)
+            if found is not None and found < self._switch:
+                return count, found
+            self._old = None
+            return count, self._new.next()
+        count, _found = old.skip_before(self._switch)
+        self._old = None
+        found = self._new.next()
+        if found is None or found >= limit_s:
+            return count, found
+        more, found = self._new.skip_before(limit_s)
+        return count + more, found
 
 
 def poisson_count(mean: float, rng: random.Random) -> int:
