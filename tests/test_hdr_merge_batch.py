@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from perfconsole.engine.hdr.codec import parse_payload, wire_payload
+from perfconsole.engine.hdr.codec import WireInterval, parse_payload, wire_payload
 from perfconsole.engine.hdr.layout import COUNTS_LEN, highest_of, index_of
 from perfconsole.engine.hdr.merge import TOTAL, HdrAggregator
 from perfconsole.engine.hdr.recorder import IntervalRecorder
@@ -84,3 +84,11 @@ def test_a_drain_starts_the_same_second_anew_on_the_request_path() -> None:
     recorder.record_request("GET", "/a", 1.0)
     recorder.reset()
     assert recorder.drain() == {}
+
+
+def test_a_counter_index_repeated_within_an_interval_is_summed() -> None:
+    aggregator = HdrAggregator()
+    interval = WireInterval(5, "GET", "/a", 0, 3_000, [index_of(2_000), 1, 0, 2, 10, 1])
+    merged = aggregator.merge_wire([interval])
+    assert merged[("GET", "/a")] == {index_of(2_000): 3, index_of(2_000) + 10: 1}
+    assert aggregator.run[("GET", "/a")].total == aggregator.run[TOTAL].total == 4

@@ -78,7 +78,12 @@ class HdrAggregator:
                 elif extra is not None or self.corrected:
                     self._add_corrected(key, pairs, extra, interval.max_us)
                 self._add(key, interval.second, pairs, interval.failures, interval.max_us)
-            counts = merged.setdefault(key, {})
+            counts = merged.get(key)
+            if counts is None:
+                counts = merged[key] = dict(pairs)
+                if len(counts) == len(pairs):  # indices unique, as a worker encodes them
+                    continue
+                counts.clear()
             for index, count in pairs:
                 counts[index] = counts.get(index, 0) + count
         if len(merged) == 1:  # one endpoint: the total's counters are its own
