@@ -43,6 +43,45 @@ def test_steps_are_due_every_step_and_bounded_by_thinning() -> None:
     assert len(recorder) == 0 and recorder.step_s == STEP_S and recorder.due(0.0)
 
 
+def test_an_hour_at_100_endpoints_keeps_about_6_mb(tmp_path: Path) -> None:
+    """What a saved run keeps for the time cursor, measured: an hour of steps at 100 endpoints with
+    20-character names, hour-long counts and fractional figures (as README says: about 80 bytes a row,
+    720 steps x 100 rows)."""
+    import random
+    import tracemalloc
+
+    rng = random.Random(1)
+    names = [f"/api/v1/things/{n:03d}/x" for n in range(100)]
+    recorder = StepRecorder()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    elapsed = 0.0
+    while elapsed < 3600.0:
+        if recorder.due(elapsed):
+            rows = [
+                EndpointStep(
+                    elapsed,
+                    "GET",
+                    name,
+                    int(elapsed * 30) + rng.randrange(100),
+                    rng.randrange(500),
+                    round(rng.uniform(1, 60), 2),
+                    round(rng.uniform(0, 2), 2),
+                    *(round(rng.uniform(5, 900), 2) for _ in range(5)),
+                )
+                for name in names
+            ]
+            recorder.record(elapsed, rows)
+        elapsed += 1.0
+    held = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    saved = len(recorder.csv_text().encode())
+    print(f"1 h at 100 endpoints: {len(recorder)} steps, {saved / 1e6:.1f} MB saved, {held / 1e6:.1f} MB held")
+    assert len(recorder) == 720 and recorder.step_s == STEP_S
+    assert 720 * 100 * 60 < saved < 720 * 100 * 90  # 60..90 bytes a row
+    assert held < 1.2 * saved  # held as its text, not as Python objects a row
+
+
 def test_rows_round_trip_and_bad_rows_are_left_out(tmp_path: Path) -> None:
     recorder = StepRecorder()
     recorder.record(5.0, [step(5.0, "/a", 20.0), step(5.0, "/b,with comma", None)])
