@@ -76,7 +76,8 @@ def test_an_hour_at_100_endpoints_keeps_about_6_mb(tmp_path: Path) -> None:
     held = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
     saved = len(recorder.csv_text().encode())
-    print(f"1 h at 100 endpoints: {len(recorder)} steps, {saved / 1e6:.1f} MB saved, {held / 1e6:.1f} MB held")
+    mb = f"{saved / 1e6:.1f} MB saved, {held / 1e6:.1f} MB held"
+    print(f"1 h at 100 endpoints: {len(recorder)} steps, {mb}")
     assert len(recorder) == 720 and recorder.step_s == STEP_S
     assert 720 * 100 * 60 < saved < 720 * 100 * 90  # 60..90 bytes a row
     assert held < 1.2 * saved  # held as its text, not as Python objects a row
