@@ -123,7 +123,11 @@ class ArrivalPacer:
             self.deactivate()
             return
         self.ceiling = int(data.get("ceiling") or 0)
-        self._origin = self._clock() - float(data.get("now_s") or 0.0)
+        if not self.active:
+            # the run's clock, once: a later share (a rate change, a new split) goes on from this process's
+            # own run time; set again from the master's, it would go back by the message's transit time and
+            # the iterations of that moment would never be scheduled (a re-split every few seconds lost some)
+            self._origin = self._clock() - float(data.get("now_s") or 0.0)
         now_s = self._run_time()
         curve = RateCurve.from_wire(rows)
         poisson = bool(data.get("poisson"))
