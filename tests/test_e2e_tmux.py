@@ -128,8 +128,18 @@ def test_console_in_a_real_terminal(terminal: tuple[Terminal, Path]) -> None:
     figures = re.findall(r"\d+(?:\.\d+)?", total)
     assert len(figures) == 7, total  # req/s, fail/s, p50, p95, p99, p99.9, max
     assert float(figures[0]) > 0, total
-    for endpoint in ("GET /api/notifications/[id]/", "POST /api/notifications/"):
-        assert endpoint in screen
+    endpoints = ("GET /api/notifications/[id]/", "POST /api/notifications/")
+    term.wait_for(lambda s: all(e in s for e in endpoints), "the scenario's endpoints")  # POST is 1 in 7
+
+    # a filter typed at once (one burst, as over SSH): every key lands in the field, none on the table
+    term.keys("/", "r", "e", "a", "d", "Enter")
+    screen = term.wait_for(lambda s: 'filter "read"' in s, "the filter typed in one burst")
+    shown = [
+        line.split()[1] for line in screen.splitlines() if line.split()[:1] in (["GET"], ["POST"], ["PATCH"])
+    ]
+    assert shown == ["/api/notifications/[id]/read/"], screen
+    term.keys("Escape")
+    term.wait_for(lambda s: "filter cleared" in s, "the filter cleared")
 
     term.keys("q")
     term.wait_for(lambda s: "Stop it and quit?" in s, "the quit confirmation")

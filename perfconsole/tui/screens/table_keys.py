@@ -88,7 +88,9 @@ class EndpointTableScreen(RunStoreScreen):
         field = self.query_one("#filter", Input)
         field.value = self.table_choice.filter
         field.display = True
-        field.focus()
+        # `/` is bound with priority, so this runs before the app reads the next key, and the focus moves at
+        # once (Widget.focus waits a message): keys typed fast after `/` land in the field, not on the table
+        self.set_focus(field)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "filter":
@@ -111,8 +113,8 @@ class EndpointTableScreen(RunStoreScreen):
             self._choose(replace(self.table_choice, filter=""), "filter cleared")
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """While the filter is typed into, keys bound with priority are text (``u`` is part of a name)."""
-        if action == "set_users" and isinstance(self.focused, Input):
+        """While the filter is typed into, keys bound with priority are text (``u`` or ``/`` in a name)."""
+        if action in ("set_users", "filter") and isinstance(self.focused, Input):
             return False
         return True
 
