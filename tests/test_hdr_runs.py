@@ -274,7 +274,9 @@ def test_paced_users_get_coordinated_omission_corrected_figures(tmp_path: Path, 
     expanded = corrected_samples(values, 50.0)
     for label, fraction in FRACTIONS.items():
         assert off_by(corrected[f"{label}_ms"], exact(expanded, fraction)) <= 0.01, label
-        assert corrected[f"{label}_ms"] >= row[f"{label}_ms"] - 0.01  # measured beside corrected
+        # measured beside corrected, each exact for its own samples (corrected is not always the higher:
+        # the values a correction adds lie below the one they fill in for, and can fall under a tail figure)
+        assert off_by(row[f"{label}_ms"], exact(values, fraction)) <= 0.01, label
     data = json.loads((Path(summary["run_dir"]) / "data.json").read_text())
     (endpoint,) = data["result"]["final"]["endpoints"]
     assert endpoint["corrected"]["p99"] == pytest.approx(corrected["p99_ms"])

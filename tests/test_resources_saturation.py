@@ -69,8 +69,10 @@ def test_remote_worker_heartbeat_cpu_feeds_the_detector() -> None:
 
 @pytest.mark.slow
 def test_cpu_bound_worker_process_raises_one_warning() -> None:
-    busy = subprocess.Popen([sys.executable, "-c", BUSY.format(s=4.0)], stdin=subprocess.DEVNULL)
-    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(4.0)"], stdin=subprocess.DEVNULL)
+    # both outlive the sampling loop (killed below): on a busy box the loop may take longer than planned,
+    # and a spinner that ended between two samples would end its episode
+    busy = subprocess.Popen([sys.executable, "-c", BUSY.format(s=60.0)], stdin=subprocess.DEVNULL)
+    idle = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60.0)"], stdin=subprocess.DEVNULL)
     # CI shares 2 cores with other work: a spinning process may get far less than 90 % (a quarter of a
     # core at a load of 8), so the band only separates a spinning process from a sleeping one (~0 %).
     detector = SaturationDetector(high_pct=10, low_pct=2)
