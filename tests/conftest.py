@@ -8,6 +8,9 @@ not leave it changed: change its behaviour through ``demo_control``, which resto
 ``make_session`` (function): ``make_session(scenario=HEALTH, **plan)`` gives a prepared engine LoadSession,
 closed after the test.
 
+``soak_runs`` (session, autouse): when the soak test (``test_soak_real``) is selected, its two 3-minute
+runs, started before the first test so that they go on beside the rest of the suite; else None.
+
 ``demo_control`` (function): ``demo_control(latency_ms=..., error_rate=..., path_latency_ms={...},
 path_error_rates={...})`` POSTs to the target's ``/_control`` and returns the settings now in force.
 """
@@ -21,6 +24,7 @@ from typing import Any
 
 import locust  # noqa: F401  - first third-party import: gevent patches before anything else loads
 import pytest
+from soak_runs import SoakRun, start_soak_runs
 
 from perfconsole.config import default_settings
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
@@ -38,6 +42,19 @@ DemoControl = Callable[..., dict[str, Any]]
 def demo_target() -> Iterator[DemoTargetProcess]:
     with start_demo_target(latency_ms=1.0, jitter_ms=1.0, error_rate=0.0, seed=1) as target:
         yield target
+
+
+@pytest.fixture(scope="session", autouse=True)
+def soak_runs(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, SoakRun] | None]:
+    if not any(item.path.name == "test_soak_real.py" for item in request.session.items):
+        yield None
+        return
+    runs = start_soak_runs(tmp_path_factory.mktemp("soak"))
+    yield runs
+    for run in runs.values():
+        run.close()
 
 
 @pytest.fixture
