@@ -30,8 +30,9 @@ import locust  # noqa: F401,I001 - first: gevent monkey-patching
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from locust import FastHttpUser, User, constant, events, task  # noqa: E402
+from locust import FastHttpUser, User, constant, task  # noqa: E402
 from locust.env import Environment  # noqa: E402
+from locust.event import Events  # noqa: E402
 
 from perfconsole.engine.arrival import pacer as pacer_module  # noqa: E402
 from perfconsole.engine.arrival.messages import GROW, REPORT, SHARE  # noqa: E402
@@ -63,7 +64,7 @@ class PingUser(FastHttpUser):
 def measure(user: type[User], rate: float | None, users: int, seconds: float) -> tuple[float, float]:
     """(iterations/s, CPU µs per iteration) of ``users`` users paced at ``rate`` (None: Locust's own
     loop)."""
-    env = Environment(user_classes=[user], events=events)
+    env = Environment(user_classes=[user], events=Events())
     runner = env.create_local_runner()
     ignore: Any = lambda **_kwargs: None  # noqa: E731 - the master's side is not here
     runner.register_message(GROW, ignore)

@@ -22,6 +22,7 @@ from typing import Any
 import gevent
 from gevent.hub import Waiter
 
+from perfconsole.engine.arrival.cpu_gauge import CpuGauge
 from perfconsole.engine.arrival.cursor import DueCursor
 from perfconsole.engine.arrival.messages import GROW, REPORT, REPORT_INTERVAL_S, SHARE
 from perfconsole.engine.arrival.schedule import Arrivals, ArrivalSource, Handover, RateCurve
@@ -45,6 +46,9 @@ POLL_S = 0.01
 """The schedule loop's sleep while due starts wait for a user (users take them as they finish)."""
 LATE_NO_GROW_S = 0.05
 """The pool does not grow while the schedule loop wakes this late (the process is short of CPU)."""
+BUSY_NO_GROW = 0.9
+"""... nor while the process ran or waited for a CPU this share of the time (``cpu_gauge``): the generator
+is the limit, and more users would only share its CPU."""
 MAX_START_WAIT_S = 1.0
 """An iteration no user could start within this time of its scheduled start is dropped (also when the
 schedule loop itself was late: the process was stalled)."""
@@ -68,8 +72,10 @@ class ArrivalPacer:
         runner: Any,
         clock: Callable[[], float] = time.monotonic,
         set_start_lag: Callable[[Callable[[], int | None] | None], None] | None = None,
+        gauge: CpuGauge | None = None,
     ) -> None:
         self.runner = runner
+        self.gauge = gauge or CpuGauge()
         self._set_start_lag = set_start_lag
         """Gives the histogram recorder ``lag_us`` while the mode is on, None off it (a request then costs
         no lookup)."""
@@ -206,10 +212,12 @@ class ArrivalPacer:
         """More users, when iterations have waited ``GROW_AFTER_S`` for one: as many as the rate needs by
         Little's law (rate x mean iteration time, with a margin) beyond the pool; none when the pool is
         already that large (the iterations waited for a stall of the process, not for users: those it has
-        catch up), one when no iteration has finished yet. Not while the loop itself runs late: the process
-        is short of CPU, and more users would only share it."""
+        catch up), one when no iteration has finished yet. Not while the loop itself runs late or the
+        process is busy (``BUSY_NO_GROW``): it is short of CPU, and more users would only share it."""
         clock = self._clock()
         if clock - self._grow_asked_at < GROW_RETRY_S or self._late_s > LATE_NO_GROW_S:
+            return
+        if self.gauge.read() >= BUSY_NO_GROW:
             return
         self._grow_asked_at = clock
         pool = self.runner.user_count
@@ -303,6 +311,7 @@ class ArrivalPacer:
     def _report_loop(self) -> None:
         while True:
             gevent.sleep(REPORT_INTERVAL_S)
+            self.gauge.read()  # a window of at most a second for the next growth check
             self._send_report()
 
     def _send_report(self) -> None:
