@@ -237,55 +237,64 @@ class ArrivalPacer:
     # --------------------------------------------------------------------------- the users' side
     def await_turn(self, user: Any) -> None:
         """Called by the gate before each of ``user``'s iterations: returns when it is its turn (at once
-        when an iteration is already due: it takes the oldest)."""
+        when an iteration is already due: it takes the oldest). It runs for every iteration: the common
+        case (a start due and not stale) is written out, without the cursor's and the counts' calls."""
         state = user.__dict__
+        clock = self._clock
+        started_at = clock()
         last = state.pop(TURN_ATTR, None)  # (start lag µs, start time) of its last iteration
         if last is not None:
-            self._iteration_s += self._clock() - last[1]
+            self._iteration_s += started_at - last[1]
             self._iterations += 1
         cursor = self._cursor
         if cursor is None:
             return
-        now = self._run_time()
+        now = started_at - self._origin
         due = cursor.due
         if due is not None and due <= now:
             # A start is due at once: the other users ready to run go first, as between tasks in Locust's own
             # loop (a zero wait_time still sleeps 0). Without it a busy generator interleaves each user's
             # next send with the others' answers and pays 10-15 % more CPU a request (pacing_cost.py).
-            gate.mark_waiting(user)
+            user._state = gate.WAITING
             gevent.sleep(0)
-            gate.mark_running(user)
+            user._state = gate.RUNNING
             cursor = self._cursor
             if cursor is None:
                 return
-            now = self._run_time()
-        self._drop(cursor.expire(now))
-        due = cursor.take(now)
-        if due is None:
-            waiter: Waiter[Any] = Waiter()
-            self._idle.append(waiter)
-            gate.mark_waiting(user)
-            try:
-                due = waiter.get()
-            finally:
-                if due is None:
-                    try:
-                        self._idle.remove(waiter)  # killed while idle (the run stops)
-                    except ValueError:
-                        pass
-            gate.mark_running(user)
-            if due is None or not self.active:
-                return
-            now = self._run_time()
+            started_at = clock()
+            now = started_at - self._origin
+            due = cursor.due
+        if due is not None and now - cursor.max_wait_s <= due <= now:
+            cursor.due = cursor.arrivals.next()  # cursor.take, none stale: cursor.expire would drop none
+        else:
+            self._drop(cursor.expire(now))
+            due = cursor.take(now)
+            if due is None:
+                waiter: Waiter[Any] = Waiter()
+                self._idle.append(waiter)
+                user._state = gate.WAITING
+                try:
+                    due = waiter.get()
+                finally:
+                    if due is None:
+                        try:
+                            self._idle.remove(waiter)  # killed while idle (the run stops)
+                        except ValueError:
+                            pass
+                user._state = gate.RUNNING
+                if due is None or not self.active:
+                    return
+                started_at = clock()
+                now = started_at - self._origin
         lag_us = int((now - due) * 1e6) if now > due else 0
-        second = self._count()
+        second = self._second if int(time.time()) == self._second_at else self._count()
         second.started += 1
         index = index_of(lag_us)
         lag = second.lag
         lag[index] = lag.get(index, 0) + 1
         if lag_us > second.lag_max_us:
             second.lag_max_us = lag_us
-        state[TURN_ATTR] = (lag_us, self._clock())
+        state[TURN_ATTR] = (lag_us, started_at)
 
     def lag_us(self) -> int | None:
         """The start lag (µs) of the iteration the current greenlet's user is in (None: not paced)."""

@@ -19,6 +19,11 @@ class Turns(Protocol):
     def await_turn(self, user: Any) -> None: ...
 
 
+WAITING = LOCUST_STATE_WAITING
+"""A user waiting for its turn (set on ``user._state`` by the pacer): a stop kills it at once, as during its
+``wait_time``."""
+RUNNING = LOCUST_STATE_RUNNING
+
 _ORIGINAL_EXECUTE = TaskSet.execute_next_task
 _ORIGINAL_WAIT = TaskSet.wait
 _active: Turns | None = None
@@ -60,12 +65,3 @@ def close_gate() -> None:
 
 def gate_open() -> bool:
     return _active is not None
-
-
-def mark_waiting(user: Any) -> None:
-    """An idle user waiting for its turn: a stop kills it at once, as during its ``wait_time``."""
-    user._state = LOCUST_STATE_WAITING
-
-
-def mark_running(user: Any) -> None:
-    user._state = LOCUST_STATE_RUNNING
