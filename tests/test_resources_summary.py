@@ -139,7 +139,8 @@ def test_empty_history() -> None:
 
 def test_thresholds_pass_fail_and_skip_unmeasured() -> None:
     peaks = ResourcePeaks(target_cpu_sustained_pct=75.0, memory_pct=40.0, metrics={"queue_depth": 12.0})
-    results = {r.metric: r for r in evaluate_resource_thresholds(peaks, ResourceThresholds())}
+    limits = ResourceThresholds(target_cpu_pct=70.0, memory_pct=80.0, db_pool_pct=80.0, queue_depth=1000.0)
+    results = {r.metric: r for r in evaluate_resource_thresholds(peaks, limits)}
     assert set(results) == {"target_cpu_pct", "memory_pct", "queue_depth"}  # no DB pool scraped
     assert not results["target_cpu_pct"].passed and results["memory_pct"].passed
     assert all(r.endpoint == "resources" for r in results.values())
@@ -156,7 +157,7 @@ def test_options_from_settings() -> None:
         metrics_url="http://127.0.0.1:9/metrics",
         scrape_interval_s=2.0,
         health_path="/health",
-        thresholds=ResourceThresholds(queue_depth=50, memory_pct=None),
+        thresholds=ResourceThresholds(target_cpu_pct=70.0, queue_depth=50, memory_pct=None),
     )
     options = ResourceOptions.from_settings(SimpleNamespace(resources=section))
     assert options.metrics_url == "http://127.0.0.1:9/metrics" and options.scrape_interval_s == 2.0

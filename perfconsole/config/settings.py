@@ -211,15 +211,20 @@ class Search:
     max_steps: int = BUILT_IN.search.max_steps
 
 
+def _resource_limit(value: object) -> float | None:
+    """A built-in resource limit: ``false`` in defaults.toml is no limit."""
+    return None if value is False or value is None else float(value)  # type: ignore[arg-type]
+
+
 @dataclass(frozen=True, slots=True)
 class ResourceThresholds:
     """Limits on the target's resources; None = not checked. Percentages are 0-100."""
 
-    target_cpu_pct: float | None = 70.0
-    memory_pct: float | None = 80.0
-    db_pool_pct: float | None = 80.0
+    target_cpu_pct: float | None = _resource_limit(BUILT_IN.resources.thresholds.target_cpu_pct)
+    memory_pct: float | None = _resource_limit(BUILT_IN.resources.thresholds.memory_pct)
+    db_pool_pct: float | None = _resource_limit(BUILT_IN.resources.thresholds.db_pool_pct)
     """Connections in use as a percentage of the pool size."""
-    queue_depth: float | None = 1000.0
+    queue_depth: float | None = _resource_limit(BUILT_IN.resources.thresholds.queue_depth)
 
 
 @dataclass(frozen=True, slots=True)
