@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from test_tui_data import ANNOTATIONS, history, snapshot
 
-from perfconsole.config import Profile, SpikeDrill
+from perfconsole.config import Profile, ResourceThresholds, SpikeDrill
 from perfconsole.model.capacity import CapacityResult, SearchMode
 from perfconsole.model.resources import ResourceSample
 from perfconsole.model.run import Annotation, HistoryPoint, RunSnapshot
@@ -135,12 +135,19 @@ class FakeSession:
         self.calls.append("fire_spike")
 
 
+DEMO_LIMITS = ResourceThresholds(target_cpu_pct=70.0, memory_pct=80.0, db_pool_pct=80.0, queue_depth=1000.0)
+
+
 @dataclass
 class FakeMonitor:
     """The read side of ResourceMonitor (history, options, detector) over hand-built samples."""
 
     history: ResourceHistory = field(default_factory=ResourceHistory)
-    options: ResourceOptions = field(default_factory=ResourceOptions)
+    options: ResourceOptions = field(
+        default_factory=lambda: ResourceOptions(
+            limits=DEMO_LIMITS
+        )  # the limits config.toml sets for the demo
+    )
     detector: SaturationDetector = field(default_factory=SaturationDetector)
     warnings: list[RunWarning] = field(default_factory=list)
     address: TargetAddress | None = None

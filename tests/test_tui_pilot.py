@@ -14,8 +14,9 @@ from typing import Any
 import locust  # noqa: F401, I001  - first: gevent monkey-patching before any asyncio loop exists
 import psutil
 import pytest
+from fakes import DEMO_LIMITS
 
-from perfconsole.config import Limits, Profile, Settings, SpikeDrill, Thresholds
+from perfconsole.config import Limits, Profile, Resources, Settings, SpikeDrill, Thresholds
 from perfconsole.model.run import RunState
 from perfconsole.tui.app import PerfConsoleApp, make_app
 from perfconsole.tui.screens.dashboard import DashboardScreen
@@ -43,6 +44,7 @@ def console_settings(host: str | None, workers: int, spike: SpikeDrill, runs_dir
         },
         thresholds=Thresholds(default=Limits(p95_ms=5000.0)),
         spike=spike,
+        resources=Resources(thresholds=DEMO_LIMITS),  # config.toml's limits for the demo
         default_profile="tiny",
         default_scenario="notifications",
     )
