@@ -88,12 +88,17 @@ class Sampler:
 
     def watch_end(self, interval_s: float) -> None:
         """Check for Locust's own end of a live run every ``interval_s`` (sooner than each second's tick),
-        until killed (run in a greenlet of its own)."""
+        until killed (run in a greenlet of its own). As ``loop``: an error is logged, never raised (a
+        greenlet's uncaught error is a traceback on the operator's terminal; one came from a check while a
+        second interrupt stopped the workers at once)."""
         while True:
             gevent.sleep(interval_s)
             runner = self._session.runner
-            if runner is not None and self._session.state.is_live:
-                self._check_end(runner)
+            try:
+                if runner is not None and self._session.state.is_live:
+                    self._check_end(runner)
+            except Exception as exc:
+                self._session.output_log.add("sampler", f"{type(exc).__name__}: {exc}")
 
     def _check_end(self, runner: Any) -> None:
         """A run Locust ended by itself (shape, locustfile, workers) ends here too, with its reason."""
