@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -25,13 +26,19 @@ def run_perfconsole(args: list[str], cwd: Path, timeout: float = 120) -> subproc
     )
 
 
-def popen_perfconsole(args: list[str], cwd: Path) -> subprocess.Popen[str]:
-    """`python -m perfconsole ARGS` in the background, stdout and stderr piped, no standard input."""
+def popen_perfconsole(
+    args: list[str],
+    cwd: Path,
+    stdout: IO[str] | int = subprocess.PIPE,
+    stderr: IO[str] | int = subprocess.PIPE,
+) -> subprocess.Popen[str]:
+    """`python -m perfconsole ARGS` in the background, stdout and stderr piped (or to the files given), no
+    standard input."""
     return subprocess.Popen(
         [sys.executable, "-m", "perfconsole", *args],
         cwd=cwd,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stdout=stdout,
+        stderr=stderr,
         stdin=subprocess.DEVNULL,
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},

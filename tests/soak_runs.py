@@ -10,14 +10,11 @@ later, while another test runs), and the children write to files, never to a pip
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import IO, Any
 
-from cli_helpers import ROOT
+from cli_helpers import popen_perfconsole
 
 from perfconsole.demo_target.process import DemoTargetProcess, start_demo_target
 
@@ -75,14 +72,8 @@ class SoakRun:
             if knobs:
                 self.demo.control(knobs)
             run = ["run", "--headless", "-f", "soak.py", "--host", self.demo.url, "-u", "48", "-r", "48"]
-            self.popen = subprocess.Popen(
-                [sys.executable, "-m", "perfconsole", *run, "-t", "3m", "--workers", "0", "--summary-json"],
-                cwd=directory,
-                stdout=self._stdout,
-                stderr=self._stderr,
-                stdin=subprocess.DEVNULL,
-                text=True,
-                env={**os.environ, "PYTHONPATH": str(ROOT)},
+            self.popen = popen_perfconsole(
+                [*run, "-t", "3m", "--workers", "0", "--summary-json"], directory, self._stdout, self._stderr
             )
         except BaseException:
             self.close()
@@ -92,7 +83,6 @@ class SoakRun:
         """Wait for the run's end (at most ``RUN_TIMEOUT_S`` from its start); its soak verdict."""
         try:
             code = self.popen.wait(max(1.0, RUN_TIMEOUT_S - (time.monotonic() - self.started)))
-            self.demo.stop()
             self._stderr.seek(0)
             assert code == 0, self._stderr.read()[-2000:]
             self._stdout.seek(0)

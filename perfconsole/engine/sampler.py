@@ -45,7 +45,7 @@ class Sampler:
             try:
                 self.tick()
             except Exception as exc:  # never let a sampling hiccup kill the loop
-                self._session.output_log.add("sampler", f"{type(exc).__name__}: {exc}")
+                self._log_error(exc)
 
     def tick(self) -> None:
         session = self._session
@@ -98,7 +98,11 @@ class Sampler:
                 if runner is not None and self._session.state.is_live:
                     self._check_end(runner)
             except Exception as exc:
-                self._session.output_log.add("sampler", f"{type(exc).__name__}: {exc}")
+                self._log_error(exc)
+
+    def _log_error(self, exc: Exception) -> None:
+        """An error of one of the sampler's greenlets, in the run's output log (never raised)."""
+        self._session.output_log.add("sampler", f"{type(exc).__name__}: {exc}")
 
     def _check_end(self, runner: Any) -> None:
         """A run Locust ended by itself (shape, locustfile, workers) ends here too, with its reason."""
